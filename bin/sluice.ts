@@ -1,0 +1,42 @@
+import { isSluiceError } from '../lib/index.ts';
+import { runCommand } from './commands/run.ts';
+import { validateCommand } from './commands/validate.ts';
+import { CliUsageError, EXIT } from './commands/cli.ts';
+
+const USAGE = `Usage: sluice <command> [options]
+
+Commands:
+  run <pipeline.ts>        Run a pipeline locally: embedded S3, the compiled state machine, the real handlers
+  validate <pipeline.ts>   Check a pipeline definition; print its spec or its ASL
+
+Run "sluice <command> --help" for a command's options.
+Exit codes: 0 ok, 1 the run failed, 2 invalid input.
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command === undefined ? EXIT.invalid : EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  if (!run) throw new CliUsageError(`unknown command ${JSON.stringify(command)}; expected one of ${Object.keys(COMMANDS).join(', ')}`);
+  return run(rest);
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof CliUsageError) {
+    process.stderr.write(`sluice: ${error.message}\n${error.usage ? `\n${error.usage}` : ''}`);
+    process.exitCode = EXIT.invalid;
+  } else if (isSluiceError(error)) {
+    process.stderr.write(`sluice: ${error.message}\n`);
+    process.exitCode = EXIT.invalid;
+  } else {
+    process.stderr.write(`sluice: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { definePipeline } from 'sluice';
+
+const bucket = 'churn-data';
+
+/** Customer churn: ingest a customer extract, test it, build features and score churn risk. */
+export default definePipeline({
+  name: 'churn',
+  description: 'Scores churn risk for every customer in a daily extract',
+  datasets: {
+    raw: {
+      bucket,
+      prefix: 'raw/customers',
+      format: 'csv',
+      schema: z.object({
+        customer_id: z.string(),
+        signup_date: z.iso.date(),
+        plan: z.enum(['basic', 'standard', 'premium']),
+        monthly_charges: z.number(),
+        tenure_months: z.int(),
+        support_tickets: z.int(),
+        last_login: z.iso.datetime(),
+        auto_renew: z.boolean(),
+      }),
+    },
+    staged: {
+      bucket,
+      prefix: 'staged/customers',
+      format: 'parquet',
+      tests: [
+        { rule: 'notNull', column: 'customer_id' },
+        { rule: 'unique', columns: ['customer_id'] },
+        { rule: 'range', column: 'monthly_charges', min: 0, max: 1000 },
+        { rule: 'range', column: 'tenure_months', min: 0, max: 600 },
+        { rule: 'range', column: 'support_tickets', max: 40, severity: 'warn' },
+        { rule: 'rowCount', min: 100 },
+      ],
+    },
+    rejected: { bucket, prefix: 'rejected/customers', format: 'parquet' },
+    published: { bucket, prefix: 'published/customers', format: 'parquet' },
+    quarantine: { bucket, prefix: 'quarantine/customers', format: 'parquet' },
+    features: { bucket, prefix: 'features/churn', format: 'parquet' },
+    predictions: { bucket, prefix: 'predictions/churn', format: 'parquet' },
+  },
+  triggers: [
+    { kind: 'upload', dataset: 'raw' },
+    // Nightly rescoring of every published customer, e.g. after a model update.
+    { kind: 'schedule', name: 'nightly', cron: 'cron(0 6 * * ? *)', startAt: 'features' },
+  ],
+  steps: [
+    { name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected' },
+    { name: 'test', kind: 'dataTests', dataset: 'staged', publishTo: 'published', quarantineTo: 'quarantine' },
+    {
+      name: 'features',
+      kind: 'featureBuild',
+      inputs: { customers: 'published' },
+      output: 'features',
+      sql: `
+        SELECT
+          customer_id,
+          tenure_months,
+          monthly_charges,
+          monthly_charges * tenure_months AS lifetime_value,
+          support_tickets / greatest(tenure_months, 1) AS tickets_per_month,
+          CASE WHEN plan = 'basic' THEN 1 ELSE 0 END AS is_basic,
+          CAST(auto_renew AS INTEGER) AS auto_renew,
+          date_diff('day', last_login, max(last_login) OVER ()) AS days_since_login
+        FROM customers`,
+    },
+    {
+      name: 'score',
+      kind: 'batchScore',
+      input: 'features',
+      model: { bucket: 'churn-models', key: 'churn/logistic/model.json', source: 'model.json' },
+      entityKey: 'customer_id',
+      output: 'predictions',
+    },
+  ],
+});

@@ -1,0 +1,97 @@
+import { basename } from 'node:path';
+import { SluiceError } from '../../lib/errors.ts';
+import { batchKey, batchPartition } from '../../lib/runtime/batch.ts';
+import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
+import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
+import type { WrittenObject } from '../../lib/spec/step-invocation.ts';
+import { loadSource } from './read-source.ts';
+import { columnTyping } from './typing-sql.ts';
+
+/**
+ * Ingest: the triggering object → typed Parquet in the staging dataset; records that cannot be parsed or typed
+ * → the rejects dataset with their record number, columns and reason. The raw object is only read.
+ */
+export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
+  const { step, invocation, batchId } = ctx;
+  const trigger = invocation.trigger;
+  if (trigger.kind !== 'upload') {
+    throw new SluiceError('INGEST_NO_UPLOAD', `step "${step.name}" ingests an uploaded object, but the run was started by schedule "${trigger.name}"`);
+  }
+  const source = ctx.dataset(step.input);
+  const staged = ctx.dataset(step.output);
+  const rejects = ctx.dataset(step.rejects);
+  const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
+  const local = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  const version = await ctx.store.download(trigger.bucket, trigger.key, local);
+  const sourceVersion = version.versionId ?? version.etag;
+  ctx.lineage.input(step.input, { version: sourceVersion, bytes: version.size, fileCount: 1 });
+
+  const db = await ctx.duckdb();
+  await db.run(`SET TimeZone = 'UTC'`);
+  const loaded = await loadSource(db, local, source, sourceUri);
+  const columns = source.columns;
+  if (columns) {
+    const missing = columns.filter((c) => !loaded.columns.includes(c.name)).map((c) => c.name);
+    if (missing.length > 0) {
+      throw new SluiceError(
+        'INGEST_COLUMNS_MISSING',
+        `${sourceUri}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${loaded.columns.join(', ') || 'none'})`,
+      );
+    }
+  }
+  const typings = (columns ?? loaded.columns.map((name) => ({ name, type: 'string' as const, nullable: true }))).map((c) => ({
+    name: c.name,
+    ...columnTyping(c),
+  }));
+  await db.run(`CREATE TABLE checked AS SELECT __record,
+    ${typings.map((t) => `${t.value} AS ${ident(t.name)}`).join(',\n    ')},
+    concat_ws('; ', ${typings.map((t) => t.problem).join(', ')}) AS __reason,
+    concat_ws(',', ${typings.map((t) => `CASE WHEN ${t.problem} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
+    FROM raw`);
+
+  const stagedFile = ctx.scratch('staged.parquet');
+  await db.run(`COPY (SELECT ${typings.map((t) => ident(t.name)).join(', ')} FROM checked WHERE __reason = '' ORDER BY __record)
+    TO ${literal(stagedFile)} (FORMAT parquet, COMPRESSION zstd)`);
+  const rejectsFile = ctx.scratch('rejected.parquet');
+  const rawJson = `to_json(struct_pack(${loaded.columns.map((c) => `${ident(c)} := raw.${ident(c)}`).join(', ')}))::VARCHAR`;
+  await db.run(`COPY (
+      SELECT c.__record AS source_row, c.__columns AS "column", c.__reason AS reason, ${rawJson} AS raw
+      FROM checked c JOIN raw USING (__record) WHERE c.__reason <> ''
+      UNION ALL
+      SELECT __record, NULL, __reason, __raw FROM raw_rejects
+      ORDER BY source_row
+    ) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`);
+  const [counts] = (await db.all(
+    `SELECT count(*) FILTER (WHERE __reason = '') AS valid, count(*) FILTER (WHERE __reason <> '') AS invalid FROM checked`,
+  )) as [{ valid: number; invalid: number }];
+  const rejected = counts.invalid + loaded.structuralRejects;
+
+  const outputs: WrittenObject[] = [];
+  const partition = batchPartition(batchId);
+  const stagedObject = await ctx.store.upload(staged.bucket, batchKey(staged, batchId, 'data.parquet'), stagedFile);
+  outputs.push({ dataset: step.output, bucket: staged.bucket, key: stagedObject.key, rows: counts.valid, bytes: stagedObject.size, etag: stagedObject.etag });
+  ctx.lineage.output(step.output, {
+    version: stagedObject.versionId ?? stagedObject.etag,
+    fields: await parquetFields(db, stagedFile),
+    rowCount: counts.valid,
+    bytes: stagedObject.size,
+    fileCount: 1,
+    partition,
+  });
+  if (rejected > 0) {
+    const rejectObject = await ctx.store.upload(rejects.bucket, batchKey(rejects, batchId, 'rejected.parquet'), rejectsFile);
+    outputs.push({ dataset: step.rejects, bucket: rejects.bucket, key: rejectObject.key, rows: rejected, bytes: rejectObject.size, etag: rejectObject.etag });
+    ctx.lineage.output(step.rejects, {
+      version: rejectObject.versionId ?? rejectObject.etag,
+      fields: await parquetFields(db, rejectsFile),
+      rowCount: rejected,
+      bytes: rejectObject.size,
+      fileCount: 1,
+      partition,
+    });
+  } else {
+    ctx.lineage.dropOutput(step.rejects);
+  }
+  ctx.lineage.input(step.input, { rowCount: loaded.rows + loaded.structuralRejects });
+  return { rowsIn: loaded.rows + loaded.structuralRejects, rowsOut: counts.valid, rejectedRows: rejected, outputs };
+}

@@ -1,0 +1,83 @@
+import { StateMachine } from 'aws-local-stepfunctions';
+import type { AslDocument } from '../spec/compile-asl.ts';
+
+/** A handler as Lambda would run it: the invoke payload in, the function's result out. */
+export type LocalHandler = (payload: unknown) => Promise<unknown>;
+
+/** What the interpreter reported about one Task invocation. */
+export interface TaskAttempt {
+  readonly state: string;
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly durationMs: number;
+  readonly result?: unknown;
+  readonly error?: { name: string; message: string };
+}
+
+/** How an execution ended. */
+export type ExecutionOutcome =
+  | { readonly status: 'SUCCEEDED'; readonly output: unknown; readonly attempts: TaskAttempt[] }
+  | { readonly status: 'FAILED'; readonly error: { name: string; message: string }; readonly attempts: TaskAttempt[] };
+
+/** Options of {@link executeAsl}. */
+export interface ExecuteAslOptions {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  /** The handler of each Task state, by state name. */
+  readonly handlers: Readonly<Record<string, LocalHandler>>;
+  /** Pause before a retry, in ms (the ASL's own intervals are for the cloud). @default 50 */
+  readonly retryPauseMs?: number;
+  readonly onTaskStart?: (state: string, attempt: number) => void;
+  readonly onTaskEnd?: (attempt: TaskAttempt) => void;
+}
+
+/**
+ * Executes an ASL document with aws-local-stepfunctions. Each Task runs its local handler wrapped in the
+ * `lambda:invoke` envelope (`{StatusCode, Payload}`), and the Context Object's `State.RetryCount` is kept
+ * the way Step Functions keeps it, which the interpreter does not do on its own.
+ */
+export async function executeAsl(asl: AslDocument, input: unknown, options: ExecuteAslOptions): Promise<ExecutionOutcome> {
+  const machine = new StateMachine(asl as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const attempts: TaskAttempt[] = [];
+  // Shared with the interpreter's context by reference: Parameters read it before each Task invocation.
+  const state = { Name: '', EnteredTime: '', RetryCount: 0 };
+  const wrap = (name: string, handler: LocalHandler) => async (invoke: { Payload?: unknown }) => {
+    const attempt = state.RetryCount;
+    const startedAt = Date.now();
+    options.onTaskStart?.(name, attempt);
+    try {
+      const result = await handler(invoke.Payload);
+      state.RetryCount = 0;
+      const done = { state: name, attempt, startedAt, durationMs: Date.now() - startedAt, result };
+      attempts.push(done);
+      options.onTaskEnd?.(done);
+      return { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: result };
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      state.RetryCount = attempt + 1;
+      const failed = { state: name, attempt, startedAt, durationMs: Date.now() - startedAt, error: { name: err.name, message: err.message } };
+      attempts.push(failed);
+      options.onTaskEnd?.(failed);
+      throw err;
+    }
+  };
+  const taskResourceLocalHandlers = Object.fromEntries(Object.entries(options.handlers).map(([name, h]) => [name, wrap(name, h)]));
+  const retryIntervalOverrides = Object.fromEntries(Object.keys(options.handlers).map((name) => [name, options.retryPauseMs ?? 50]));
+  const executionName = options.executionArn.split(':').pop() ?? 'local';
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers: taskResourceLocalHandlers as never, retryIntervalOverrides },
+    context: {
+      Execution: { Id: options.executionArn, Name: executionName, RoleArn: 'arn:aws:iam::000000000000:role/sluice-local' },
+      StateMachine: { Id: options.stateMachineArn, Name: options.stateMachineArn.split(':').pop() },
+      State: state,
+    },
+  });
+  try {
+    return { status: 'SUCCEEDED', output: await execution.result, attempts };
+  } catch (error) {
+    // The interpreter wraps the Fail state's error; its cause carries the ASL error name and cause.
+    const cause = (error as { cause?: unknown }).cause;
+    const inner = cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));
+    return { status: 'FAILED', error: { name: inner.name, message: inner.message }, attempts };
+  }
+}

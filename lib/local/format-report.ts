@@ -1,0 +1,44 @@
+import type { RunReport } from './run-local.ts';
+
+/** Renders a run report for people: a per-step table, where outputs and lineage went, and why a run failed. */
+export function formatRunReport(report: RunReport): string {
+  const header = ['step', 'kind', 'status', 'rows in', 'rows out', 'rejected', 'tests ok/fail/warn', 'time'];
+  const rows = report.steps.map((s) => {
+    const r = s.result;
+    return [
+      s.step,
+      s.kind,
+      s.status === 'SUCCEEDED' ? 'ok' : s.status === 'FAILED' ? 'FAILED' : '-',
+      r ? count(r.rowsIn) : '',
+      r ? count(r.rowsOut) : '',
+      r?.rejectedRows !== undefined ? count(r.rejectedRows) : '',
+      r?.tests ? `${r.tests.passed}/${r.tests.failed}/${r.tests.warned}` : '',
+      s.attempts > 0 ? `${(s.durationMs / 1000).toFixed(2)} s${s.attempts > 1 ? ` (${s.attempts} tries)` : ''}` : '',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const out = [
+    `${report.pipeline}: ${report.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(2)} s`,
+    `  trigger    ${report.trigger.kind === 'upload' ? `upload s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,
+    `  execution  ${report.executionArn}`,
+    `  run id     ${report.runId}`,
+    '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+  ];
+  const written = report.steps.flatMap((s) => s.result?.outputs ?? []);
+  if (written.length > 0) {
+    out.push('outputs:');
+    for (const o of written) out.push(`  ${o.dataset.padEnd(12)} s3://${o.bucket}/${o.key} (${count(o.rows)} rows)`);
+  }
+  out.push(`objects:  ${report.s3Directory} (embedded S3)`, `lineage:  ${report.lineage}`);
+  if (report.error) out.push('', `error: ${report.error.name}`, ...report.error.message.split('\n').map((l) => `  ${l}`));
+  return `${out.join('\n')}\n`;
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}

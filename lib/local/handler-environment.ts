@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { resolveLineageConfig } from '../../lineage/index.ts';
+import { EMBEDDED_S3_CREDENTIALS } from './embedded-s3.ts';
+
+/** The region local runs pretend to be in. */
+export const LOCAL_REGION = 'us-east-1';
+/** The account id local ARNs carry. */
+export const LOCAL_ACCOUNT = '000000000000';
+
+/**
+ * The environment handlers run with locally: what a Lambda function's configuration would set, pointing the
+ * SDK at the embedded S3. Lineage goes where the user's OPENLINEAGE_* settings say, or else to a JSON-lines
+ * file under the state directory.
+ */
+export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, stateDir: string): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    AWS_ENDPOINT_URL_S3: s3Endpoint,
+    AWS_REGION: LOCAL_REGION,
+    AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+    // Real credentials of the user must not be mixed with the embedded S3's.
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+  if (resolveLineageConfig({ env: base }) === undefined) {
+    env.OPENLINEAGE__TRANSPORT__TYPE = 'file';
+    env.OPENLINEAGE__TRANSPORT__LOG_FILE_PATH = join(stateDir, 'lineage', 'events.jsonl');
+    env.OPENLINEAGE__TRANSPORT__APPEND = 'true';
+  }
+  return env;
+}
+
+/** Runs `work` with environment variables set (undefined removes one), restoring them afterwards. */
+export async function withEnvironment<T>(vars: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
+  const saved = new Map(Object.keys(vars).map((k) => [k, process.env[k]]));
+  for (const [k, v] of Object.entries(vars)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}

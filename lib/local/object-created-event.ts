@@ -1,0 +1,86 @@
+import type { S3rverEvent } from 's3rver';
+import type { PipelineSpec } from '../spec/pipeline-schema.ts';
+import type { TriggerInput } from '../spec/step-invocation.ts';
+
+/** The EventBridge "Object Created" event S3 sends, as a rule sees it. */
+export interface ObjectCreatedEvent {
+  readonly version: '0';
+  readonly id: string;
+  readonly 'detail-type': 'Object Created';
+  readonly source: 'aws.s3';
+  readonly account: string;
+  readonly time: string;
+  readonly region: string;
+  readonly resources: string[];
+  readonly detail: {
+    readonly version: '0';
+    readonly bucket: { readonly name: string };
+    readonly object: { readonly key: string; readonly size?: number; readonly etag?: string; readonly 'version-id'?: string; readonly sequencer?: string };
+    readonly 'request-id': string;
+    readonly requester: string;
+    readonly reason: 'PutObject' | 'POST Object' | 'CopyObject' | 'CompleteMultipartUpload';
+  };
+}
+
+const REASONS: Record<string, ObjectCreatedEvent['detail']['reason']> = {
+  'ObjectCreated:Put': 'PutObject',
+  'ObjectCreated:Post': 'POST Object',
+  'ObjectCreated:Copy': 'CopyObject',
+  'ObjectCreated:CompleteMultipartUpload': 'CompleteMultipartUpload',
+};
+
+/** Turns s3rver's classic notification record into the EventBridge shape, so local and cloud triggers look alike. */
+export function toObjectCreatedEvent(
+  record: S3rverEvent['Records'][number],
+  where: { account: string; region: string; id: string },
+): ObjectCreatedEvent {
+  // Classic notifications URL-encode keys (spaces as "+"); EventBridge carries them as written.
+  const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+  return {
+    version: '0',
+    id: where.id,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: where.account,
+    time: record.eventTime,
+    region: where.region,
+    resources: [`arn:aws:s3:::${record.s3.bucket.name}`],
+    detail: {
+      version: '0',
+      bucket: { name: record.s3.bucket.name },
+      object: {
+        key,
+        ...(record.s3.object.size === undefined ? {} : { size: record.s3.object.size }),
+        ...(record.s3.object.eTag ? { etag: record.s3.object.eTag.replace(/"/g, '') } : {}),
+        ...(record.s3.object.sequencer ? { sequencer: record.s3.object.sequencer } : {}),
+      },
+      'request-id': where.id,
+      requester: where.account,
+      reason: REASONS[record.eventName] ?? 'PutObject',
+    },
+  };
+}
+
+/**
+ * Matches an Object Created event against the pipeline's upload triggers, as the EventBridge rule does
+ * (bucket equals, key has the dataset's prefix), and returns the state machine input it would send.
+ */
+export function matchUploadTrigger(spec: PipelineSpec, event: ObjectCreatedEvent): { trigger: TriggerInput } | undefined {
+  for (const trigger of spec.triggers) {
+    if (trigger.kind !== 'upload') continue;
+    const dataset = spec.datasets[trigger.dataset];
+    if (!dataset || dataset.bucket !== event.detail.bucket.name || !event.detail.object.key.startsWith(`${dataset.prefix}/`)) continue;
+    return {
+      trigger: {
+        kind: 'upload',
+        bucket: event.detail.bucket.name,
+        key: event.detail.object.key,
+        versionId: event.detail.object['version-id'] ?? null,
+        etag: event.detail.object.etag ?? null,
+        size: event.detail.object.size ?? null,
+        time: event.time,
+      },
+    };
+  }
+  return undefined;
+}

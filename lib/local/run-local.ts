@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { handler as batchScore } from '../../functions/batch-score/index.ts';
+import { handler as dataTests } from '../../functions/data-tests/index.ts';
+import { handler as featureBuild } from '../../functions/feature-build/index.ts';
+import { handler as ingest } from '../../functions/ingest/index.ts';
+import { OpenLineageClient, SafeEmitter } from '../../lineage/index.ts';
+import { SluiceError } from '../errors.ts';
+import { ObjectStore } from '../runtime/object-store.ts';
+import { pipelineRunEvent } from '../runtime/pipeline-run-lineage.ts';
+import { pipelineRunId } from '../runtime/lineage-ids.ts';
+import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../spec/compile-asl.ts';
+import type { PipelineSpec, StepKind } from '../spec/pipeline-schema.ts';
+import { StepResultSchema, type StepResult, type TriggerInput } from '../spec/step-invocation.ts';
+import { startEmbeddedS3 } from './embedded-s3.ts';
+import { executeAsl, type LocalHandler, type TaskAttempt } from './execute-asl.ts';
+import { handlerEnvironment, LOCAL_ACCOUNT, LOCAL_REGION, withEnvironment } from './handler-environment.ts';
+import { matchUploadTrigger, toObjectCreatedEvent } from './object-created-event.ts';
+
+const HANDLERS: Record<StepKind, LocalHandler> = { ingest, dataTests, featureBuild, batchScore };
+
+/** Options of {@link runLocal}. */
+export interface RunLocalOptions {
+  /** Where the embedded S3 keeps objects and where lineage goes by default. @default ".sluice" */
+  readonly stateDir?: string;
+  /** A local file to upload under the pipeline's upload trigger; the upload starts the run. */
+  readonly input?: string;
+  /** Fire a schedule trigger instead of uploading a file. */
+  readonly schedule?: { readonly name: string; readonly nominalTime?: string };
+  /** Directory that model `source` paths are relative to (the pipeline file's). @default cwd */
+  readonly baseDir?: string;
+  /** The environment the run starts from (lineage settings are read from it). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Progress as steps start and end. */
+  readonly onProgress?: (event: RunProgress) => void;
+}
+
+/** Progress of a local run. */
+export type RunProgress =
+  | { readonly type: 'triggered'; readonly trigger: TriggerInput; readonly executionArn: string }
+  | { readonly type: 'step-start'; readonly step: string; readonly attempt: number }
+  | { readonly type: 'step-end'; readonly attempt: TaskAttempt };
+
+/** One step's line in a run report. */
+export interface StepReport {
+  readonly step: string;
+  readonly kind: StepKind;
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN';
+  readonly attempts: number;
+  readonly durationMs: number;
+  readonly result?: StepResult;
+  readonly error?: string;
+}
+
+/** The outcome of a local run. */
+export interface RunReport {
+  readonly pipeline: string;
+  readonly status: 'SUCCEEDED' | 'FAILED';
+  readonly executionArn: string;
+  readonly runId: string;
+  readonly trigger: TriggerInput;
+  readonly steps: StepReport[];
+  readonly error?: { readonly name: string; readonly message: string };
+  readonly durationMs: number;
+  readonly stateDir: string;
+  readonly s3Directory: string;
+  /** Where lineage events went (never includes secrets). */
+  readonly lineage: string;
+}
+
+/**
+ * Runs a pipeline on this machine exactly as it runs on AWS: an embedded S3, the upload turned into an
+ * EventBridge "Object Created" event matched against the upload trigger, and the compiled ASL executed by
+ * the ASL interpreter, each Task running the real handler in the lambda:invoke envelope.
+ */
+export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Promise<RunReport> {
+  const started = Date.now();
+  const stateDir = resolve(options.stateDir ?? '.sluice');
+  const s3Directory = resolve(stateDir, 's3');
+  const base = options.env ?? process.env;
+  if ((options.input === undefined) === (options.schedule === undefined)) {
+    throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
+  }
+  const buckets = [
+    ...Object.values(spec.datasets).map((d) => d.bucket),
+    ...spec.steps.flatMap((s) => (s.kind === 'batchScore' ? [s.model.bucket] : [])),
+  ];
+  const s3 = await startEmbeddedS3(s3Directory, buckets);
+  try {
+    const env = handlerEnvironment(base, s3.endpoint, stateDir);
+    return await withEnvironment(env, async () => {
+      const store = new ObjectStore(process.env);
+      let input: { trigger: TriggerInput };
+      try {
+        await seedModels(spec, store, resolve(options.baseDir ?? '.'));
+        input = options.input !== undefined ? await uploadInput(spec, store, s3, options.input) : scheduleInput(spec, options.schedule!);
+      } finally {
+        store.close();
+      }
+      const executionName = `local-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
+      const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${spec.name}`;
+      const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;
+      options.onProgress?.({ type: 'triggered', trigger: input.trigger, executionArn });
+
+      const client = new OpenLineageClient({ env: process.env });
+      const lineage = new SafeEmitter(client);
+      await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
+      const functionArns = Object.fromEntries(
+        Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [variable, `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${spec.name}-${kind}`]),
+      );
+      const asl = substituteAsl(compileAsl(spec), functionArns);
+      const outcome = await executeAsl(asl, input, {
+        executionArn,
+        stateMachineArn,
+        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, HANDLERS[s.kind]])),
+        onTaskStart: (step, attempt) => options.onProgress?.({ type: 'step-start', step, attempt }),
+        onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
+      });
+      const error = outcome.status === 'FAILED' ? outcome.error : undefined;
+      await lineage.emit(pipelineRunEvent(spec, error ? 'FAIL' : 'COMPLETE', { arn: executionArn, trigger: input.trigger, error }));
+      return {
+        pipeline: spec.name,
+        status: outcome.status,
+        executionArn,
+        runId: pipelineRunId(executionArn),
+        trigger: input.trigger,
+        steps: stepReports(spec, outcome.attempts),
+        ...(error ? { error } : {}),
+        durationMs: Date.now() - started,
+        stateDir,
+        s3Directory,
+        lineage: client.describe(),
+      };
+    });
+  } finally {
+    await s3.stop();
+  }
+}
+
+/** Uploads model artifacts that the definition ships with (`model.source`), so scoring finds them. */
+async function seedModels(spec: PipelineSpec, store: ObjectStore, baseDir: string): Promise<void> {
+  for (const step of spec.steps) {
+    if (step.kind !== 'batchScore' || step.model.source === undefined) continue;
+    const file = resolve(baseDir, step.model.source);
+    await stat(file).catch(() => {
+      throw new SluiceError('RUN_MODEL_SOURCE', `steps.${step.name}.model.source: ${file} does not exist`);
+    });
+    await store.upload(step.model.bucket, step.model.key, file, 'application/json');
+  }
+}
+
+async function uploadInput(
+  spec: PipelineSpec,
+  store: ObjectStore,
+  s3: Awaited<ReturnType<typeof startEmbeddedS3>>,
+  file: string,
+): Promise<{ trigger: TriggerInput }> {
+  const trigger = spec.triggers.find((t) => t.kind === 'upload');
+  if (!trigger) throw new SluiceError('RUN_NO_UPLOAD_TRIGGER', `pipeline ${spec.name} has no upload trigger; fire a schedule instead`);
+  const dataset = spec.datasets[trigger.dataset]!;
+  const path = resolve(file);
+  await stat(path).catch(() => {
+    throw new SluiceError('RUN_INPUT_MISSING', `--input: ${path} does not exist`);
+  });
+  const key = `${dataset.prefix}/${basename(path)}`;
+  const event = new Promise<ReturnType<typeof toObjectCreatedEvent>>((resolveEvent, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
+    }, 10_000);
+    const stop = s3.onObjectCreated((record) => {
+      const created = toObjectCreatedEvent(record, { account: LOCAL_ACCOUNT, region: LOCAL_REGION, id: randomUUID() });
+      if (created.detail.bucket.name !== dataset.bucket || created.detail.object.key !== key) return;
+      clearTimeout(timer);
+      stop();
+      resolveEvent(created);
+    });
+  });
+  await store.upload(dataset.bucket, key, path, contentType(path));
+  const matched = matchUploadTrigger(spec, await event);
+  if (!matched) throw new SluiceError('RUN_NO_MATCH', `s3://${dataset.bucket}/${key} matches no upload trigger of ${spec.name}`);
+  return matched;
+}
+
+function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime?: string }): { trigger: TriggerInput } {
+  const trigger = spec.triggers.find((t) => t.kind === 'schedule' && t.name === schedule.name);
+  if (!trigger || trigger.kind !== 'schedule') {
+    const names = spec.triggers.flatMap((t) => (t.kind === 'schedule' ? [t.name] : []));
+    throw new SluiceError('RUN_NO_SCHEDULE', `--schedule: pipeline ${spec.name} has no schedule ${JSON.stringify(schedule.name)} (schedules: ${names.join(', ') || 'none'})`);
+  }
+  const nominal = schedule.nominalTime ?? new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+  if (Number.isNaN(Date.parse(nominal))) throw new SluiceError('RUN_NOMINAL_TIME', `--at: expected an ISO 8601 time, got ${JSON.stringify(nominal)}`);
+  return {
+    trigger: {
+      kind: 'schedule',
+      name: trigger.name,
+      nominalTime: new Date(nominal).toISOString(),
+      ...(trigger.startAt ? { startAt: trigger.startAt } : {}),
+    },
+  };
+}
+
+function stepReports(spec: PipelineSpec, attempts: TaskAttempt[]): StepReport[] {
+  return spec.steps.map((step) => {
+    const mine = attempts.filter((a) => a.state === step.name);
+    const last = mine.at(-1);
+    if (!last) return { step: step.name, kind: step.kind, status: 'NOT_RUN', attempts: 0, durationMs: 0 };
+    const parsed = StepResultSchema.safeParse(last.result);
+    return {
+      step: step.name,
+      kind: step.kind,
+      status: last.error ? 'FAILED' : 'SUCCEEDED',
+      attempts: mine.length,
+      durationMs: mine.reduce((n, a) => n + a.durationMs, 0),
+      ...(parsed.success ? { result: parsed.data } : {}),
+      ...(last.error ? { error: last.error.message } : {}),
+    };
+  });
+}
+
+function contentType(path: string): string {
+  if (path.endsWith('.csv')) return 'text/csv';
+  if (path.endsWith('.jsonl')) return 'application/x-ndjson';
+  if (path.endsWith('.gz')) return 'application/gzip';
+  return 'application/octet-stream';
+}

@@ -1,0 +1,117 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OpenLineageClient, SafeEmitter } from '../../lineage/index.ts';
+import { isSluiceError, SluiceError } from '../errors.ts';
+import { stepDatasets } from '../spec/compile-asl.ts';
+import { formatIssues } from '../spec/issue-path.ts';
+import type { DatasetSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
+import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../spec/step-invocation.ts';
+import { batchIdOf } from './batch.ts';
+import { openDuckDb, type DuckDb } from './duckdb.ts';
+import { ObjectStore } from './object-store.ts';
+import { StepLineage } from './step-lineage.ts';
+
+/** Everything a step implementation works with. */
+export interface StepContext<K extends StepKind> {
+  readonly invocation: StepInvocation;
+  readonly step: Extract<Step, { kind: K }>;
+  readonly batchId: string;
+  readonly store: ObjectStore;
+  readonly lineage: StepLineage;
+  /** A dataset the step declared, by reference. */
+  dataset(ref: string): DatasetSpec;
+  /** A path in this invocation's scratch directory (removed afterwards). */
+  scratch(file: string): string;
+  /** This invocation's DuckDB, opened on first use. */
+  duckdb(): Promise<DuckDb>;
+}
+
+/** What a step implementation reports back; the wrapper adds names and timing. */
+export interface StepOutcome {
+  readonly rowsIn: number;
+  readonly rowsOut: number;
+  readonly outputs: WrittenObject[];
+  readonly rejectedRows?: number;
+  readonly tests?: { passed: number; failed: number; warned: number };
+  readonly modelVersion?: string;
+}
+
+/** A step implementation of one kind. */
+export type StepWork<K extends StepKind> = (context: StepContext<K>) => Promise<StepOutcome>;
+
+/** Which of a step's datasets it reads; the rest it writes. */
+const READS: Record<StepKind, (step: Step) => string[]> = {
+  ingest: (s) => (s.kind === 'ingest' ? [s.input] : []),
+  dataTests: (s) => (s.kind === 'dataTests' ? [s.dataset] : []),
+  featureBuild: (s) => (s.kind === 'featureBuild' ? [...new Set(Object.values(s.inputs))] : []),
+  batchScore: (s) => (s.kind === 'batchScore' ? [s.input] : []),
+};
+
+/**
+ * Turns a step implementation into a Lambda handler: validates the payload, emits START, runs the work,
+ * emits COMPLETE or FAIL, and throws errors named for the state machine's Retry and Catch.
+ */
+export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (payload: unknown) => Promise<StepResult> {
+  return async (payload) => {
+    const started = Date.now();
+    const parsed = StepInvocationSchema.safeParse(payload);
+    if (!parsed.success) {
+      throw lambdaError(new SluiceError('STEP_INPUT_INVALID', `${kind} handler: invalid payload`, { details: formatIssues(parsed.error) }));
+    }
+    const invocation = parsed.data;
+    const step = invocation.step;
+    if (step.kind !== kind) {
+      throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
+    }
+    const reads = READS[kind](step);
+    const lineage = new StepLineage(invocation, new SafeEmitter(new OpenLineageClient({ env: process.env })), {
+      inputs: reads,
+      outputs: stepDatasets(step).filter((ref) => !reads.includes(ref)),
+    });
+    const scratchDir = await mkdtemp(join(tmpdir(), `sluice-${step.name}-`));
+    const store = new ObjectStore(process.env);
+    let db: Promise<DuckDb> | undefined;
+    const context: StepContext<K> = {
+      invocation,
+      step: step as Extract<Step, { kind: K }>,
+      batchId: batchIdOf(invocation.trigger),
+      store,
+      lineage,
+      dataset(ref) {
+        const found = invocation.datasets[ref];
+        if (!found) throw new SluiceError('STEP_DATASET_UNKNOWN', `step "${step.name}" has no dataset "${ref}"`);
+        return found;
+      },
+      scratch: (file) => join(scratchDir, file),
+      duckdb: () => (db ??= openDuckDb({ threads: Number(process.env.SLUICE_DUCKDB_THREADS) || undefined })),
+    };
+    await lineage.start();
+    try {
+      const outcome = await work(context);
+      await lineage.complete();
+      return { step: step.name, kind, batchId: context.batchId, ...outcome, durationMs: Date.now() - started };
+    } catch (error) {
+      await lineage.fail(error);
+      throw lambdaError(error, step.name);
+    } finally {
+      if (db) (await db.catch(() => undefined))?.close();
+      store.close();
+      await rm(scratchDir, { recursive: true, force: true });
+    }
+  };
+}
+
+/**
+ * Names an error for the state machine: `Sluice.Retryable` for transient failures (retried by the ASL),
+ * `Sluice.<CODE>` for Sluice's terminal errors, `Sluice.StepFailed` for anything else.
+ */
+function lambdaError(error: unknown, stepName?: string): Error {
+  const sluice = isSluiceError(error);
+  const name = sluice && error.retryable ? 'Sluice.Retryable' : sluice ? `Sluice.${error.code}` : 'Sluice.StepFailed';
+  const base = error instanceof Error ? error.message : String(error);
+  const details = sluice && error.details.length > 0 ? `\n  ${error.details.join('\n  ')}` : '';
+  const out = new Error(`${stepName ? `step "${stepName}": ` : ''}${base}${details}`, { cause: error });
+  out.name = name;
+  return out;
+}

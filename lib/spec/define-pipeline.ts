@@ -1,0 +1,167 @@
+import { SluiceError } from '../errors.ts';
+import { columnsFromZod } from './columns.ts';
+import { formatIssues, formatPath } from './issue-path.ts';
+import {
+  PipelineDefinitionSchema,
+  PipelineSpecSchema,
+  type DatasetSpec,
+  type PipelineDefinition,
+  type PipelineSpec,
+} from './pipeline-schema.ts';
+import { ruleColumns } from './rules.ts';
+
+/** Raised when a pipeline definition is invalid; `details` lists every problem with its path. */
+export class PipelineDefinitionError extends SluiceError {
+  constructor(pipelineName: string, problems: string[]) {
+    super('SPEC_INVALID', `Pipeline definition ${pipelineName} is invalid:\n  ${problems.join('\n  ')}`, { details: problems });
+  }
+}
+
+/** Default lineage job namespace, as DESIGN.md fixes it. */
+export const DEFAULT_NAMESPACE = 'sluice';
+
+/**
+ * Validates a pipeline definition and compiles it to its plain-JSON spec.
+ * Throws {@link PipelineDefinitionError} listing every problem, each with its path (`steps[2].sql: required`).
+ */
+export function definePipeline(definition: PipelineDefinition): PipelineSpec {
+  const label = pipelineLabel(definition);
+  const parsed = PipelineDefinitionSchema.safeParse(definition);
+  if (!parsed.success) throw new PipelineDefinitionError(label, formatIssues(parsed.error));
+  const problems: string[] = [];
+  const datasets: Record<string, DatasetSpec> = {};
+  for (const [name, { schema, ...dataset }] of Object.entries(parsed.data.datasets)) {
+    if (schema === undefined) {
+      datasets[name] = dataset;
+      continue;
+    }
+    const { columns, problems: columnProblems } = columnsFromZod(schema);
+    for (const [path, message] of columnProblems) {
+      problems.push(`${formatPath(['datasets', name, 'schema', ...(path ? [path] : [])])}: ${message}`);
+    }
+    datasets[name] = { ...dataset, columns };
+  }
+  const spec = {
+    ...parsed.data,
+    // The job namespace follows OpenLineage integrations: explicit, else OPENLINEAGE_NAMESPACE, else "sluice".
+    namespace: parsed.data.namespace ?? process.env.OPENLINEAGE_NAMESPACE ?? DEFAULT_NAMESPACE,
+    datasets,
+  };
+  problems.push(...crossReferenceProblems(spec));
+  if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
+  return spec;
+}
+
+/** Validates an already compiled spec (for instance one read back from JSON). */
+export function parsePipelineSpec(value: unknown): PipelineSpec {
+  const parsed = PipelineSpecSchema.safeParse(value);
+  const label = pipelineLabel(value);
+  if (!parsed.success) throw new PipelineDefinitionError(label, formatIssues(parsed.error));
+  const problems = crossReferenceProblems(parsed.data);
+  if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
+  return parsed.data;
+}
+
+function pipelineLabel(value: unknown): string {
+  const name = (value as { name?: unknown } | null)?.name;
+  return typeof name === 'string' ? JSON.stringify(name) : '(unnamed)';
+}
+
+/** The checks a schema cannot express: names that must refer to each other. */
+function crossReferenceProblems(spec: PipelineSpec): string[] {
+  const problems: string[] = [];
+  const datasetNames = Object.keys(spec.datasets);
+  const known = datasetNames.length ? datasetNames.map((n) => JSON.stringify(n)).join(', ') : 'none';
+  const dataset = (path: PropertyKey[], ref: string): DatasetSpec | undefined => {
+    const found = spec.datasets[ref];
+    if (!found) problems.push(`${formatPath(path)}: unknown dataset ${JSON.stringify(ref)} (datasets: ${known})`);
+    return found;
+  };
+  const requireParquet = (path: PropertyKey[], ref: string, why: string): void => {
+    const found = dataset(path, ref);
+    if (found && found.format !== 'parquet') {
+      problems.push(`${formatPath(path)}: dataset ${JSON.stringify(ref)} must have format "parquet" (${why}), got ${JSON.stringify(found.format)}`);
+    }
+  };
+  const requireColumn = (path: PropertyKey[], ref: string, column: string): void => {
+    const columns = spec.datasets[ref]?.columns;
+    if (columns && !columns.some((c) => c.name === column)) {
+      problems.push(
+        `${formatPath(path)}: ${JSON.stringify(column)} is not a column of dataset ${JSON.stringify(ref)} (columns: ${columns.map((c) => c.name).join(', ')})`,
+      );
+    }
+  };
+
+  for (const [name, ds] of Object.entries(spec.datasets)) {
+    ds.tests?.forEach((rule, i) => {
+      for (const column of ruleColumns(rule)) {
+        const key = rule.rule === 'unique' ? 'columns' : 'column';
+        if (ds.columns && !ds.columns.some((c) => c.name === column)) {
+          problems.push(
+            `${formatPath(['datasets', name, 'tests', i, key])}: ${JSON.stringify(column)} is not a column of dataset ${JSON.stringify(name)} (columns: ${ds.columns.map((c) => c.name).join(', ')})`,
+          );
+        }
+      }
+    });
+    for (const [other, ods] of Object.entries(spec.datasets)) {
+      if (other <= name || ods.bucket !== ds.bucket) continue;
+      if (`${ods.prefix}/`.startsWith(`${ds.prefix}/`) || `${ds.prefix}/`.startsWith(`${ods.prefix}/`)) {
+        problems.push(
+          `datasets.${other}.prefix: "${ods.prefix}" overlaps dataset ${JSON.stringify(name)} ("${ds.prefix}") in bucket ${ds.bucket}; a dataset's objects must not share a prefix with another's`,
+        );
+      }
+    }
+  }
+
+  const stepNames = new Set<string>();
+  spec.steps.forEach((step, i) => {
+    if (stepNames.has(step.name)) problems.push(`steps[${i}].name: duplicate step name ${JSON.stringify(step.name)}`);
+    stepNames.add(step.name);
+    switch (step.kind) {
+      case 'ingest':
+        dataset(['steps', i, 'input'], step.input);
+        requireParquet(['steps', i, 'output'], step.output, 'ingest writes Parquet');
+        requireParquet(['steps', i, 'rejects'], step.rejects, 'ingest writes rejected rows as Parquet');
+        break;
+      case 'dataTests':
+        requireParquet(['steps', i, 'dataset'], step.dataset, 'data tests read staged Parquet');
+        requireParquet(['steps', i, 'publishTo'], step.publishTo, 'published batches are Parquet');
+        requireParquet(['steps', i, 'quarantineTo'], step.quarantineTo, 'quarantined batches are Parquet');
+        break;
+      case 'featureBuild':
+        for (const [alias, ref] of Object.entries(step.inputs)) dataset(['steps', i, 'inputs', alias], ref);
+        requireParquet(['steps', i, 'output'], step.output, 'feature builds write Parquet');
+        break;
+      case 'batchScore':
+        if (dataset(['steps', i, 'input'], step.input)) requireColumn(['steps', i, 'entityKey'], step.input, step.entityKey);
+        requireParquet(['steps', i, 'output'], step.output, 'predictions are Parquet');
+        break;
+    }
+  });
+
+  const [first] = spec.steps;
+  const scheduleNames = new Set<string>();
+  spec.triggers.forEach((trigger, i) => {
+    if (trigger.kind === 'upload') {
+      dataset(['triggers', i, 'dataset'], trigger.dataset);
+      if (first?.kind === 'ingest' && first.input !== trigger.dataset) {
+        problems.push(
+          `triggers[${i}].dataset: the first step ${JSON.stringify(first.name)} ingests ${JSON.stringify(first.input)}, so uploads to ${JSON.stringify(trigger.dataset)} would start a run with nothing to ingest`,
+        );
+      }
+      return;
+    }
+    if (scheduleNames.has(trigger.name)) problems.push(`triggers[${i}].name: duplicate schedule name ${JSON.stringify(trigger.name)}`);
+    scheduleNames.add(trigger.name);
+    if (trigger.startAt !== undefined && !stepNames.has(trigger.startAt)) {
+      problems.push(`triggers[${i}].startAt: unknown step ${JSON.stringify(trigger.startAt)} (steps: ${[...stepNames].join(', ')})`);
+    }
+    const start = trigger.startAt === undefined ? first : spec.steps.find((s) => s.name === trigger.startAt);
+    if (start?.kind === 'ingest') {
+      problems.push(
+        `triggers[${i}].startAt: a schedule has no uploaded object to ingest; name a later step to start at (steps: ${[...stepNames].join(', ')})`,
+      );
+    }
+  });
+  return problems;
+}
