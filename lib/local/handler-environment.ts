@@ -24,6 +24,10 @@ export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, 
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
   };
+  // Lineage settings come from the run's base environment, whatever the current process has.
+  for (const key of new Set([...Object.keys(process.env), ...Object.keys(base)])) {
+    if (key.startsWith('OPENLINEAGE')) env[key] = base[key];
+  }
   if (resolveLineageConfig({ env: base }) === undefined) {
     env.OPENLINEAGE__TRANSPORT__TYPE = 'file';
     env.OPENLINEAGE__TRANSPORT__LOG_FILE_PATH = join(stateDir, 'lineage', 'events.jsonl');

@@ -1,5 +1,6 @@
 import { SluiceError } from '../errors.ts';
 import { columnsFromZod } from './columns.ts';
+import { ASL_STATES } from './compile-asl.ts';
 import { formatIssues, formatPath } from './issue-path.ts';
 import {
   PipelineDefinitionSchema,
@@ -117,6 +118,9 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
   spec.steps.forEach((step, i) => {
     if (stepNames.has(step.name)) problems.push(`steps[${i}].name: duplicate step name ${JSON.stringify(step.name)}`);
     stepNames.add(step.name);
+    if ((Object.values(ASL_STATES) as string[]).includes(step.name)) {
+      problems.push(`steps[${i}].name: ${JSON.stringify(step.name)} is reserved for a state Sluice adds (${Object.values(ASL_STATES).join(', ')})`);
+    }
     switch (step.kind) {
       case 'ingest':
         dataset(['steps', i, 'input'], step.input);

@@ -1,0 +1,154 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePipeline, runLocal } from '../../lib/index.ts';
+import { openDuckDb } from '../../lib/runtime/duckdb.ts';
+import { withStoredObjects } from '../support/local-s3.ts';
+
+const spec = definePipeline({
+  name: 'ingest-only',
+  datasets: {
+    raw: {
+      bucket: 'ingest-test',
+      prefix: 'raw',
+      format: 'csv',
+      schema: z.object({
+        id: z.string(),
+        amount: z.number(),
+        qty: z.int(),
+        paid: z.boolean(),
+        day: z.iso.date(),
+        at: z.iso.datetime().nullable(),
+        tier: z.enum(['gold', 'silver']),
+      }),
+    },
+    staged: { bucket: 'ingest-test', prefix: 'staged', format: 'parquet' },
+    rejected: { bucket: 'ingest-test', prefix: 'rejected', format: 'parquet' },
+  },
+  triggers: [{ kind: 'upload', dataset: 'raw' }],
+  steps: [{ name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected' }],
+});
+
+const HEADER = 'id,amount,qty,paid,day,at,tier';
+const GOOD = 'a1,10.5,3,true,2026-01-02,2026-01-02T10:00:00Z,gold';
+
+describe('ingest', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-ingest-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function ingestFile(name: string, content: string | Buffer) {
+    const file = join(dir, name);
+    await writeFile(file, content);
+    const stateDir = join(dir, `state-${name}`);
+    const report = await runLocal(spec, { stateDir, input: file, env: { OPENLINEAGE_DISABLED: 'true' } });
+    const read = async (dataset: 'staged' | 'rejected') => {
+      const out = report.steps[0]?.result?.outputs.find((o) => o.dataset === dataset);
+      if (!out) return [];
+      return withStoredObjects(join(stateDir, 's3'), ['ingest-test'], async (store) => {
+        const local = join(dir, `${name}-${dataset}.parquet`);
+        await store.download(out.bucket, out.key, local);
+        const db = await openDuckDb();
+        try {
+          return await db.all(`SELECT * FROM read_parquet('${local}')`);
+        } finally {
+          db.close();
+        }
+      });
+    };
+    const raw = await withStoredObjects(join(stateDir, 's3'), ['ingest-test'], async (store) => {
+      const local = join(dir, `${name}-raw`);
+      await store.download('ingest-test', `raw/${name}`, local);
+      return readFile(local);
+    });
+    expect(raw.equals(Buffer.isBuffer(content) ? content : Buffer.from(content))).toBe(true);
+    return { report, read };
+  }
+
+  it('types a UTF-8 CSV with a BOM, CRLF line ends and quoted fields', async () => {
+    const { report, read } = await ingestFile('bom.csv', `\uFEFF${HEADER}\r\n${GOOD}\r\n"b,2","1,000.5",4,no,2026-01-03,,silver\r\n`);
+    expect(report.status).toBe('SUCCEEDED');
+    const rows = await read('staged');
+    expect(rows.map((r) => r.id)).toEqual(['a1']);
+    const rejected = await read('rejected');
+    expect(rejected).toEqual([
+      { source_row: 2, column: 'amount', reason: 'amount: expected a number, got "1,000.5"', raw: expect.stringContaining('"b,2"') },
+    ]);
+  });
+
+  it('keeps typed values and sets aside each untypable row with its row, columns and reasons', async () => {
+    const lines = [
+      GOOD,
+      'a2,abc,3,true,2026-01-02,,gold',
+      'a3,1,3.5,true,2026-01-02,,gold',
+      'a4,1,3,maybe,2026-13-45,,gold',
+      'a5,1,3,true,2026-01-02,yesterday,bronze',
+      ',1,3,true,2026-01-02,,gold',
+      'a7,-2.5e2,-4,N,2026-02-28,2026-02-28T23:59:59+02:00,silver',
+    ];
+    const { report, read } = await ingestFile('types.csv', `${HEADER}\n${lines.join('\n')}\n`);
+    expect(report.steps[0]?.result).toMatchObject({ rowsIn: 7, rowsOut: 2, rejectedRows: 5 });
+    const staged = await read('staged');
+    expect(staged).toEqual([
+      { id: 'a1', amount: 10.5, qty: 3, paid: true, day: expect.anything(), at: expect.anything(), tier: 'gold' },
+      { id: 'a7', amount: -250, qty: -4, paid: false, day: expect.anything(), at: expect.anything(), tier: 'silver' },
+    ]);
+    expect(String(staged[1]?.at)).toContain('2026-02-28T21:59:59');
+    const rejected = (await read('rejected')).map((r) => [r.source_row, r.column, r.reason]);
+    expect(rejected).toEqual([
+      [2, 'amount', 'amount: expected a number, got "abc"'],
+      [3, 'qty', 'qty: expected an integer, got "3.5"'],
+      [4, 'paid,day', 'paid: expected a boolean (true/false, 1/0, yes/no), got "maybe"; day: expected an ISO 8601 date (YYYY-MM-DD), got "2026-13-45"'],
+      [5, 'at,tier', 'at: expected an ISO 8601 timestamp, got "yesterday"; tier: expected one of gold, silver, got "bronze"'],
+      [6, 'id', 'id: required, got an empty value'],
+    ]);
+  });
+
+  it('sets aside ragged rows and unterminated quotes with the parser reason and record number', async () => {
+    const content = `${HEADER}\n${GOOD}\na2,1,2,3,4,5,6,7,8\n${GOOD.replace('a1', 'a3')}\na4,"open,1,true,2026-01-02,,gold\n`;
+    const { report, read } = await ingestFile('ragged.csv', content);
+    expect(report.status).toBe('SUCCEEDED');
+    expect((await read('staged')).map((r) => r.id)).toEqual(['a1', 'a3']);
+    const rejected = await read('rejected');
+    expect(rejected.map((r) => [r.source_row, r.reason?.toString().split(':')[0]])).toEqual([
+      [2, 'TOO MANY COLUMNS'],
+      [4, 'UNQUOTED VALUE'],
+    ]);
+  });
+
+  it('reads gzip-compressed CSV', async () => {
+    const { report, read } = await ingestFile('gz.csv.gz', gzipSync(`${HEADER}\n${GOOD}\n`));
+    expect(report.status).toBe('SUCCEEDED');
+    expect(await read('staged')).toHaveLength(1);
+  });
+
+  it('ingests a header-only file as an empty batch', async () => {
+    const { report, read } = await ingestFile('header-only.csv', `${HEADER}\n`);
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.steps[0]?.result).toMatchObject({ rowsIn: 0, rowsOut: 0, rejectedRows: 0 });
+    expect(await read('staged')).toEqual([]);
+  });
+
+  it.each<[string, string | Buffer, string, RegExp]>([
+    ['empty.csv', '', 'Sluice.INGEST_EMPTY', /the file is empty; expected a CSV header line/],
+    ['missing.csv', 'id,amount\na,1\n', 'Sluice.INGEST_COLUMNS_MISSING', /missing columns qty, paid, day, at, tier \(found: id, amount\)/],
+    ['binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x0a]), 'Sluice.INGEST_NOT_CSV', /contains NUL bytes/],
+    ['latin1.csv', Buffer.from('id,montant\xe9\n', 'latin1'), 'Sluice.INGEST_ENCODING', /not valid UTF-8/],
+    ['dup.csv', 'id,id\n1,2\n', 'Sluice.INGEST_HEADER', /column "id" appears twice/],
+    ['broken.csv.gz', Buffer.from('not gzip at all'), 'Sluice.INGEST_UNREADABLE', /cannot be decompressed as gzip/],
+  ])('fails %s with a clear message and writes nothing', async (name, content, code, message) => {
+    const { report } = await ingestFile(name, content);
+    expect(report.status).toBe('FAILED');
+    expect(report.error?.name).toBe(code);
+    expect(report.error?.message).toMatch(message);
+    expect(report.error?.message).toContain(`s3://ingest-test/raw/${name}`);
+    expect(report.steps[0]?.result).toBeUndefined();
+  });
+});

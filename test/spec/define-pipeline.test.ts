@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { definePipeline, isSluiceError, parsePipelineSpec, type PipelineDefinition } from '../../lib/index.ts';
+import { validDefinition } from '../support/pipelines.ts';
+
+function problemsOf(definition: unknown): string[] {
+  try {
+    definePipeline(definition as PipelineDefinition);
+  } catch (error) {
+    if (isSluiceError(error) && error.code === 'SPEC_INVALID') return [...error.details];
+    throw error;
+  }
+  return [];
+}
+
+function edit(change: (d: any) => void): PipelineDefinition {
+  const d = validDefinition() as any;
+  change(d);
+  return d;
+}
+
+describe('definePipeline', () => {
+  it('compiles a valid definition to plain JSON with typed columns', () => {
+    const spec = definePipeline(validDefinition());
+    expect(JSON.parse(JSON.stringify(spec))).toEqual(spec);
+    expect(spec.namespace).toBe('sluice');
+    expect(spec.datasets.raw?.columns).toEqual([
+      { name: 'order_id', type: 'string', nullable: false },
+      { name: 'amount', type: 'number', nullable: false },
+      { name: 'qty', type: 'integer', nullable: false },
+      { name: 'paid', type: 'boolean', nullable: true },
+    ]);
+    expect(spec.datasets.staged?.tests?.[0]).toEqual({ rule: 'notNull', column: 'order_id', severity: 'error' });
+    expect(parsePipelineSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
+  });
+
+  it('maps every supported zod column type', () => {
+    const spec = definePipeline(
+      edit((d) => {
+        d.datasets.raw.schema = z.object({
+          s: z.string(),
+          n: z.number().nullable(),
+          i: z.int().optional(),
+          b: z.boolean(),
+          t: z.iso.datetime(),
+          d: z.iso.date(),
+          e: z.enum(['a', 'b']),
+        });
+      }),
+    );
+    expect(spec.datasets.raw?.columns?.map((c) => [c.name, c.type, c.nullable, c.enum])).toEqual([
+      ['s', 'string', false, undefined],
+      ['n', 'number', true, undefined],
+      ['i', 'integer', true, undefined],
+      ['b', 'boolean', false, undefined],
+      ['t', 'timestamp', false, undefined],
+      ['d', 'date', false, undefined],
+      ['e', 'string', false, ['a', 'b']],
+    ]);
+  });
+
+  it.each<[string, (d: any) => void, string]>([
+    ['a missing name', (d) => delete d.name, 'name: required'],
+    ['a bad pipeline name', (d) => (d.name = '9 lives'), 'name: expected a name of letters'],
+    ['a bad namespace', (d) => (d.namespace = 'has space'), 'namespace: expected 1-1024 characters'],
+    ['a bad bucket', (d) => (d.datasets.raw.bucket = 'Bad_Bucket'), 'datasets.raw.bucket: expected an S3 bucket name'],
+    ['a bad prefix', (d) => (d.datasets.raw.prefix = '/raw orders'), 'datasets.raw.prefix: expected a key prefix'],
+    ['an unknown format', (d) => (d.datasets.raw.format = 'xml'), 'datasets.raw.format: expected "csv", "jsonl" or "parquet", got "xml"'],
+    ['an unknown dataset key', (d) => (d.datasets.raw.partitions = 3), 'datasets.raw: unknown key "partitions"'],
+    ['a non-object schema', (d) => (d.datasets.raw.schema = z.string()), 'datasets.raw.schema: expected a z.object'],
+    ['a date column', (d) => (d.datasets.raw.schema = z.object({ at: z.date() })), 'datasets.raw.schema: cannot be stored as plain JSON'],
+    ['an unknown rule', (d) => (d.datasets.staged.tests = [{ rule: 'unicorn' }]), 'datasets.staged.tests[0].rule: expected one of "notNull"'],
+    ['a range without bounds', (d) => (d.datasets.staged.tests = [{ rule: 'range', column: 'amount' }]), 'datasets.staged.tests[0].min: expected min, max or both'],
+    ['a range with min > max', (d) => (d.datasets.staged.tests = [{ rule: 'range', column: 'amount', min: 5, max: 1 }]), 'datasets.staged.tests[0].max: expected min <= max'],
+    ['a bad severity', (d) => (d.datasets.staged.tests = [{ rule: 'notNull', column: 'x', severity: 'fatal' }]), 'datasets.staged.tests[0].severity'],
+    ['no triggers', (d) => (d.triggers = []), 'triggers: expected at least one trigger'],
+    ['an unknown trigger kind', (d) => (d.triggers = [{ kind: 'webhook' }]), 'triggers[0].kind: expected kind "upload" or "schedule", got "webhook"'],
+    ['a 5-field cron', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: '0 6 * * *', startAt: 'features' }), 'triggers[1].cron: expected an EventBridge cron'],
+    ['no steps', (d) => (d.steps = []), 'steps: expected at least one step'],
+    ['an unknown step kind', (d) => (d.steps[1] = { name: 'x', kind: 'train' }), 'steps[1].kind: expected kind "ingest", "dataTests", "featureBuild" or "batchScore", got "train"'],
+    ['a missing sql', (d) => delete d.steps[2].sql, 'steps[2].sql: required'],
+    ['an empty sql', (d) => (d.steps[2].sql = '   '), 'steps[2].sql: required'],
+    ['no feature inputs', (d) => (d.steps[2].inputs = {}), 'steps[2].inputs: expected at least one input'],
+    ['a threshold above 1', (d) => (d.steps[3].threshold = 2), 'steps[3].threshold'],
+    ['a missing model key', (d) => delete d.steps[3].model.key, 'steps[3].model.key: required'],
+  ])('fails on %s', (_, change, expected) => {
+    expect(problemsOf(edit(change)).join('\n')).toContain(expected);
+  });
+
+  it.each<[string, (d: any) => void, string]>([
+    ['an unknown dataset in a step', (d) => (d.steps[1].publishTo = 'pub'), 'steps[1].publishTo: unknown dataset "pub"'],
+    ['an unknown feature input', (d) => (d.steps[2].inputs = { orders: 'nope' }), 'steps[2].inputs.orders: unknown dataset "nope"'],
+    ['a csv staging dataset', (d) => (d.datasets.staged.format = 'csv'), 'steps[0].output: dataset "staged" must have format "parquet"'],
+    ['a rule on an unknown column', (d) => ((d.datasets.staged.tests = [{ rule: 'notNull', column: 'nope' }]), (d.datasets.staged.schema = z.object({ a: z.string() }))), 'datasets.staged.tests[0].column: "nope" is not a column of dataset "staged"'],
+    ['an entity key not in the input schema', (d) => ((d.datasets.features.schema = z.object({ id: z.string() })), (d.steps[3].entityKey = 'order_id')), 'steps[3].entityKey: "order_id" is not a column of dataset "features"'],
+    ['duplicate step names', (d) => (d.steps[1].name = 'ingest'), 'steps[1].name: duplicate step name "ingest"'],
+    ['overlapping prefixes', (d) => (d.datasets.staged.prefix = 'raw/orders/staged'), 'overlaps dataset "raw"'],
+    ['an upload to a dataset nobody ingests', (d) => (d.triggers = [{ kind: 'upload', dataset: 'staged' }]), 'triggers[0].dataset: the first step "ingest" ingests "raw"'],
+    ['a schedule starting at ingest', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: 'cron(0 6 * * ? *)' }), 'triggers[1].startAt: a schedule has no uploaded object to ingest'],
+    ['a schedule starting at an unknown step', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: 'cron(0 6 * * ? *)', startAt: 'x' }), 'triggers[1].startAt: unknown step "x"'],
+    ['a step named like a reserved state', (d) => (d.steps[3].name = 'Failed'), 'steps[3].name: "Failed" is reserved'],
+  ])('fails on %s', (_, change, expected) => {
+    expect(problemsOf(edit(change)).join('\n')).toContain(expected);
+  });
+
+  it('lists every problem at once, each with its path', () => {
+    const problems = problemsOf(
+      edit((d) => {
+        delete d.steps[2].sql;
+        d.datasets.raw.format = 'xml';
+        d.name = '';
+      }),
+    );
+    expect(problems).toHaveLength(3);
+    expect(problems).toEqual(expect.arrayContaining(['steps[2].sql: required']));
+  });
+
+  it('puts the pipeline name and every problem in the message', () => {
+    expect(() => definePipeline(edit((d) => delete d.steps[2].sql))).toThrowErrorMatchingInlineSnapshot(`
+      [SluiceError: Pipeline definition "orders" is invalid:
+        steps[2].sql: required]
+    `);
+  });
+});
