@@ -10,11 +10,11 @@ describe('compileAsl', () => {
     ['a pipeline without schedules', definePipeline(validDefinition())],
   ])('produces a document asl-validator accepts for %s', (_, spec) => {
     const asl = compileAsl(spec);
-    const { isValid, errors } = aslValidator(asl as never);
+    const { isValid, errors } = aslValidator(asl);
     expect(errors).toEqual([]);
     expect(isValid).toBe(true);
     const substituted = substituteAsl(asl, { IngestFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:x' });
-    expect(aslValidator(substituted as never).isValid).toBe(true);
+    expect(aslValidator(substituted).isValid).toBe(true);
   });
 
   it('makes each step a lambda:invoke Task with its function ARN as a substitution, retries and a catch', () => {
