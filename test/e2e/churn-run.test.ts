@@ -190,3 +190,28 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     for (const e of events) expect(e.run.facets.nominalTime.nominalStartTime).toBe('2026-11-23T06:00:00.000Z');
   });
 });
+
+describe('a local run whose lineage backend is unreachable', () => {
+  it('still succeeds: lineage failures never fail a step', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-down-'));
+    try {
+      const input = join(dir, 'customers.csv');
+      await generateCustomers(input, { rows: 500 });
+      const report = await runLocal(churn, {
+        stateDir: join(dir, 'state'),
+        input,
+        baseDir: exampleDir,
+        // Port 9 (discard) refuses connections on loopback; no retries keeps the test quick.
+        env: {
+          OPENLINEAGE__TRANSPORT__TYPE: 'http',
+          OPENLINEAGE__TRANSPORT__URL: 'http://127.0.0.1:9',
+          OPENLINEAGE__TRANSPORT__RETRY: '{"total": 0}',
+        },
+      });
+      expect(report.status).toBe('SUCCEEDED');
+      expect(report.lineage).toBe('http http://127.0.0.1:9/api/v1/lineage');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
