@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { formatRunReport, runLocal, type RunProgress } from '../../lib/index.ts';
+import { formatRunReport, printProgress, runLocal } from '../../lib/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 import { loadPipeline } from './load-pipeline.ts';
 
@@ -46,23 +46,8 @@ export async function runCommand(args: string[]): Promise<number> {
     stateDir: values['state-dir'],
     input: values.input,
     schedule: values.schedule === undefined ? undefined : { name: values.schedule, nominalTime: values.at },
-    onProgress: progressPrinter(),
+    onProgress: printProgress,
   });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunReport(report));
   return report.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
-}
-
-/** Progress lines on stderr, so stdout stays the report. */
-export function progressPrinter(): (event: RunProgress) => void {
-  return (event) => {
-    if (event.type === 'triggered') {
-      const what = event.trigger.kind === 'upload' ? `s3://${event.trigger.bucket}/${event.trigger.key}` : `schedule ${event.trigger.name}`;
-      process.stderr.write(`▸ ${what} started ${event.executionArn.split(':').pop()}\n`);
-    } else if (event.type === 'step-start') {
-      process.stderr.write(`  ${event.step}${event.attempt > 0 ? ` (retry ${event.attempt})` : ''} …\n`);
-    } else {
-      const a = event.attempt;
-      process.stderr.write(`  ${a.state} ${a.error ? 'failed' : 'done'} in ${(a.durationMs / 1000).toFixed(2)} s\n`);
-    }
-  };
 }

@@ -3,8 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatRunReport, runLocal } from 'sluice';
-import { progressPrinter } from '../../bin/commands/run.ts';
+import { formatRunReport, printProgress, runLocal } from 'sluice';
 import { generateCustomers } from './generate-data.ts';
 import pipeline from './pipeline.ts';
 
@@ -44,7 +43,7 @@ const report = await runLocal(pipeline, {
   stateDir,
   input,
   baseDir: dirname(fileURLToPath(import.meta.url)),
-  onProgress: progressPrinter(),
+  onProgress: printProgress,
 });
 process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunReport(report));
 process.exitCode = report.status === 'SUCCEEDED' ? 0 : 1;

@@ -43,11 +43,15 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     name: c.name,
     ...columnTyping(c),
   }));
-  await db.run(`CREATE TABLE checked AS SELECT __record,
-    ${typings.map((t) => `${t.value} AS ${ident(t.name)}`).join(',\n    ')},
-    concat_ws('; ', ${typings.map((t) => t.problem).join(', ')}) AS __reason,
-    concat_ws(',', ${typings.map((t) => `CASE WHEN ${t.problem} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
-    FROM raw`);
+  // Each column's problem is computed once, then joined into the row's reason and column list.
+  await db.run(`CREATE TABLE checked AS
+    SELECT * EXCLUDE (${typings.map((_, i) => `__p${i}`).join(', ')}),
+      concat_ws('; ', ${typings.map((_, i) => `__p${i}`).join(', ')}) AS __reason,
+      concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
+    FROM (SELECT __record,
+      ${typings.map((t) => `${t.value} AS ${ident(t.name)}`).join(',\n      ')},
+      ${typings.map((t, i) => `${t.problem} AS __p${i}`).join(',\n      ')}
+      FROM raw)`);
 
   const stagedFile = ctx.scratch('staged.parquet');
   await db.run(`COPY (SELECT ${typings.map((t) => ident(t.name)).join(', ')} FROM checked WHERE __reason = '' ORDER BY __record)

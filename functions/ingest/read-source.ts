@@ -55,16 +55,19 @@ async function loadCsv(db: DuckDb, file: string, sourceKey: string): Promise<Loa
     SELECT min(line) - 1 AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
            trim(any_value(csv_line), E'\\r\\n') AS __raw
     FROM reject_errors GROUP BY line ORDER BY line`);
+  const [{ rejected: structural }] = (await db.all(`SELECT count(*) AS rejected FROM raw_rejects`)) as [{ rejected: number }];
   // Map each parsed record back to its record number by counting the rejected records before it.
+  const record =
+    structural === 0
+      ? 'p.__valid_no'
+      : `p.__valid_no + (SELECT count(*) FROM r WHERE r.valid_before < p.__valid_no)`;
   await db.run(`CREATE TABLE raw AS
     WITH r AS (SELECT __record - row_number() OVER (ORDER BY __record) AS valid_before FROM raw_rejects)
-    SELECT p.__valid_no + (SELECT count(*) FROM r WHERE r.valid_before < p.__valid_no) AS __record, p.* EXCLUDE (__valid_no)
+    SELECT ${record} AS __record, p.* EXCLUDE (__valid_no)
     FROM parsed p ORDER BY p.__valid_no`);
   await db.run(`DROP TABLE parsed`);
-  const [{ n, rejected }] = (await db.all(
-    `SELECT (SELECT count(*) FROM raw) AS n, (SELECT count(*) FROM raw_rejects) AS rejected`,
-  )) as [{ n: number; rejected: number }];
-  return { columns, rows: n, structuralRejects: rejected };
+  const [{ n }] = (await db.all(`SELECT count(*) AS n FROM raw`)) as [{ n: number }];
+  return { columns, rows: n, structuralRejects: structural };
 }
 
 /** Reads the header line of a CSV (UTF-8, optional BOM, LF or CRLF, quoted names allowed). */

@@ -1,4 +1,4 @@
-import type { RunReport } from './run-local.ts';
+import type { RunProgress, RunReport } from './run-local.ts';
 
 /** Renders a run report for people: a per-step table, where outputs and lineage went, and why a run failed. */
 export function formatRunReport(report: RunReport): string {
@@ -41,4 +41,17 @@ export function formatRunReport(report: RunReport): string {
 
 function count(n: number): string {
   return n.toLocaleString('en-US');
+}
+
+/** Writes a run's progress as lines on stderr, so stdout stays the report. */
+export function printProgress(event: RunProgress): void {
+  if (event.type === 'triggered') {
+    const what = event.trigger.kind === 'upload' ? `s3://${event.trigger.bucket}/${event.trigger.key}` : `schedule ${event.trigger.name}`;
+    process.stderr.write(`▸ ${what} started ${event.executionArn.split(':').pop()}\n`);
+  } else if (event.type === 'step-start') {
+    process.stderr.write(`  ${event.step}${event.attempt > 0 ? ` (retry ${event.attempt})` : ''} …\n`);
+  } else {
+    const a = event.attempt;
+    process.stderr.write(`  ${a.state} ${a.error ? 'failed' : 'done'} in ${(a.durationMs / 1000).toFixed(2)} s\n`);
+  }
 }
