@@ -1,4 +1,4 @@
-const BRAND = Symbol.for('sluice.error');
+import { isSluiceError as hasSluiceBrand, SLUICE_ERROR_BRAND } from '../lineage/index.ts';
 
 /** Options for a {@link SluiceError}. */
 export interface SluiceErrorOptions {
@@ -22,13 +22,13 @@ export class SluiceError extends Error {
     this.details = options.details ?? [];
     this.retryable = options.retryable ?? false;
     // Bundles can duplicate this class, so identity is a global symbol, not instanceof.
-    Object.defineProperty(this, BRAND, { value: true });
+    Object.defineProperty(this, SLUICE_ERROR_BRAND, { value: true });
   }
 }
 
 /** True for any Sluice error, even one created by another copy of this module. */
 export function isSluiceError(error: unknown): error is SluiceError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+  return hasSluiceBrand(error);
 }
 
 /** The message of anything thrown, for logs and lineage facets. */
