@@ -30,8 +30,3 @@ export class SluiceError extends Error {
 export function isSluiceError(error: unknown): error is SluiceError {
   return hasSluiceBrand(error);
 }
-
-/** The message of anything thrown, for logs and lineage facets. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
