@@ -9,7 +9,7 @@ Runs the pipeline locally exactly as on AWS: the file is uploaded to the embedde
 starts the compiled state machine, and each step runs its real handler.
   --input <file>       upload this file under the pipeline's upload trigger
   --schedule <name>    fire the schedule trigger of this name instead
-  --at <time>          nominal time of the scheduled run (ISO 8601; default: now, to the minute)
+  --at <time>          nominal time of the scheduled run (ISO 8601; default: the schedule's latest fire time)
   --state-dir <dir>    where objects and default lineage are kept (default: .sluice)
   --json               print the run report as JSON on stdout
   -h, --help

@@ -11,6 +11,7 @@ import { ObjectStore } from '../runtime/object-store.ts';
 import { pipelineRunEvent } from '../runtime/pipeline-run-lineage.ts';
 import { pipelineRunId } from '../runtime/lineage-ids.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../spec/compile-asl.ts';
+import { previousFireTime } from '../spec/cron.ts';
 import type { PipelineSpec, StepKind } from '../spec/pipeline-schema.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../spec/step-invocation.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
@@ -189,7 +190,11 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
     const names = spec.triggers.flatMap((t) => (t.kind === 'schedule' ? [t.name] : []));
     throw new SluiceError('RUN_NO_SCHEDULE', `--schedule: pipeline ${spec.name} has no schedule ${JSON.stringify(schedule.name)} (schedules: ${names.join(', ') || 'none'})`);
   }
-  const nominal = schedule.nominalTime ?? new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+  // A scheduled run's nominal time is the slot it stands for: by default the schedule's latest fire time.
+  const nominal = schedule.nominalTime ?? previousFireTime(trigger.cron, new Date())?.toISOString();
+  if (nominal === undefined) {
+    throw new SluiceError('RUN_NOMINAL_TIME', `--at: ${trigger.cron} cannot be evaluated locally (L, W and # are not); give the nominal time with --at`);
+  }
   if (Number.isNaN(Date.parse(nominal))) throw new SluiceError('RUN_NOMINAL_TIME', `--at: expected an ISO 8601 time, got ${JSON.stringify(nominal)}`);
   return {
     trigger: {

@@ -215,3 +215,20 @@ describe('a local run whose lineage backend is unreachable', () => {
     }
   });
 });
+
+describe('a scheduled local run without --at', () => {
+  it('takes the schedule\'s latest fire time as its nominal time', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-sched-'));
+    try {
+      const report = await runLocal(churn, { stateDir: join(dir, 'state'), schedule: { name: 'nightly' }, baseDir: exampleDir, env: { OPENLINEAGE_DISABLED: 'true' } });
+      const nominal = report.trigger.kind === 'schedule' ? new Date(report.trigger.nominalTime) : undefined;
+      expect(nominal?.getUTCHours()).toBe(6);
+      expect(nominal?.getUTCMinutes()).toBe(0);
+      expect(Date.now() - nominal!.getTime()).toBeLessThan(86_400_000);
+      // Nothing is published in a fresh state directory, so the feature step has no input.
+      expect(report.error?.name).toBe('Sluice.FEATURE_NO_INPUT');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
