@@ -129,15 +129,17 @@ async function writeFailingRows(
     const failing = ruleSql(rule).failingRows;
     if (assertions[i]?.success || !failing) return;
     const name = ruleName(rule);
-    parts.push(`(SELECT ${literal(name)} AS failed_rule, * FROM batch ${failing.where ? `WHERE ${failing.where}` : ''}
+    parts.push(`(SELECT ${literal(name)} AS failed_rule, ${i} AS __rule_index, * FROM batch ${failing.where ? `WHERE ${failing.where}` : ''}
       ${failing.qualify ? `QUALIFY ${failing.qualify}` : ''} LIMIT ${SAMPLE_ROWS})`);
   });
   if (parts.length === 0) return counts;
   const file = ctx.scratch('failing-rows.parquet');
-  await db.run(`COPY (${parts.join(' UNION ALL BY NAME ')}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
-  for (const r of await db.all(`SELECT failed_rule, count(*) AS n FROM read_parquet(${literal(file)}) GROUP BY ALL`)) {
-    const i = rules.findIndex((rule) => ruleName(rule) === r.failed_rule);
-    counts[String(r.failed_rule)] = { count: failedCounts[i] ?? 0, sampled: Number(r.n) };
+  await db.run(`CREATE TABLE failing AS ${parts.join(' UNION ALL BY NAME ')}`);
+  await db.run(`COPY (SELECT * EXCLUDE (__rule_index) FROM failing) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  for (const r of await db.all(`SELECT __rule_index AS i, count(*) AS n FROM failing GROUP BY ALL ORDER BY i`)) {
+    const i = Number(r.i);
+    const key = counts[ruleName(rules[i]!)] ? `${ruleName(rules[i]!)} #${i + 1}` : ruleName(rules[i]!);
+    counts[key] = { count: failedCounts[i] ?? 0, sampled: Number(r.n) };
   }
   const target = ctx.dataset(ctx.step.quarantineTo);
   await ctx.store.upload(target.bucket, batchKey(target, ctx.batchId, 'failing-rows.parquet'), file);

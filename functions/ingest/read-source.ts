@@ -85,7 +85,9 @@ export async function readCsvHeader(file: string, sourceKey: string): Promise<st
     throw new SluiceError('INGEST_ENCODING', `${sourceKey}: the header line is not valid UTF-8; expected a UTF-8 CSV (with or without BOM)`);
   }
   const names = splitCsvLine(line);
-  const problems = names.flatMap((n, i) => (n.trim() === '' ? [`column ${i + 1} has an empty name`] : []));
+  const problems = names.flatMap((n, i) =>
+    n.trim() === '' ? [`column ${i + 1} has an empty name`] : n.startsWith('__') ? [`column "${n}": names starting with "__" are reserved`] : [],
+  );
   const seen = new Set<string>();
   for (const n of names) {
     if (seen.has(n)) problems.push(`column "${n}" appears twice`);

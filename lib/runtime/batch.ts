@@ -9,7 +9,9 @@ import type { ObjectStore, ObjectVersion } from './object-store.ts';
  */
 export function batchIdOf(trigger: TriggerInput): string {
   if (trigger.kind === 'schedule') {
-    return `${trigger.name}-${trigger.nominalTime.replace(/[-:]/g, '').replace(/\.\d+/, '').replace(/Z$|[+]\d{4}$/, '')}`;
+    // Normalised to UTC first, so one instant always gives one id whatever offset it was written with.
+    const utc = new Date(trigger.nominalTime).toISOString();
+    return `${trigger.name}-${utc.replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}`;
   }
   const base = (trigger.key.split('/').pop() ?? 'object').replace(/\.(csv|jsonl|json|parquet|gz)$/gi, '');
   const slug = base.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'object';

@@ -18,7 +18,7 @@ export const RETRYABLE_ERRORS = [
 ] as const;
 
 /** Names of the states Sluice adds around the steps. */
-export const ASL_STATES = { begin: 'Begin', route: 'Route', failed: 'Failed' } as const;
+export const ASL_STATES = { begin: 'Begin', route: 'Route', failed: 'Failed', invalidInput: 'InvalidInput' } as const;
 
 /** An Amazon States Language document (the parts Sluice writes). */
 export interface AslDocument {
@@ -44,22 +44,29 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
     Comment: 'Starts the record of step results that later steps read their inputs from',
     Result: {},
     ResultPath: '$.results',
-    Next: unique.length > 0 ? ASL_STATES.route : first.name,
+    Next: ASL_STATES.route,
   };
-  if (unique.length > 0) {
-    states[ASL_STATES.route] = {
-      Type: 'Choice',
-      Comment: 'A schedule may start the pipeline at a later step',
-      Choices: unique.map((step) => ({
+  states[ASL_STATES.route] = {
+    Type: 'Choice',
+    Comment: 'Stops an execution started without a trigger; a schedule may start at a later step',
+    Choices: [
+      { Not: { Variable: '$.trigger', IsPresent: true }, Next: ASL_STATES.invalidInput },
+      ...unique.map((step) => ({
         And: [
           { Variable: '$.trigger.startAt', IsPresent: true },
           { Variable: '$.trigger.startAt', StringEquals: step },
         ],
         Next: step,
       })),
-      Default: first.name,
-    };
-  }
+    ],
+    Default: first.name,
+  };
+  states[ASL_STATES.invalidInput] = {
+    Type: 'Fail',
+    Comment: 'Step payloads read $.trigger; without it every step would fail with States.Runtime',
+    Error: 'Sluice.InvalidInput',
+    Cause: 'the execution input has no "trigger"; runs start from the upload rule or a schedule, or with {"trigger": {...}}',
+  };
   spec.steps.forEach((step, i) => {
     const next = spec.steps[i + 1];
     states[step.name] = taskState(spec, step, next?.name);

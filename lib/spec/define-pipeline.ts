@@ -2,6 +2,7 @@ import { SluiceError } from '../errors.ts';
 import { columnsFromZod } from './columns.ts';
 import { ASL_STATES } from './compile-asl.ts';
 import { formatIssues, formatPath } from './issue-path.ts';
+import { NamespaceSchema } from './names.ts';
 import {
   PipelineDefinitionSchema,
   PipelineSpecSchema,
@@ -48,6 +49,8 @@ export function definePipeline(definition: PipelineDefinition): PipelineSpec {
     namespace: parsed.data.namespace ?? process.env.OPENLINEAGE_NAMESPACE ?? DEFAULT_NAMESPACE,
     datasets,
   };
+  const namespace = NamespaceSchema.safeParse(spec.namespace);
+  if (!namespace.success) problems.push(...formatIssues(namespace.error, ['namespace']));
   problems.push(...crossReferenceProblems(spec));
   if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
   return spec;
@@ -95,6 +98,10 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
 
   for (const [name, ds] of Object.entries(spec.datasets)) {
     ds.tests?.forEach((rule, i) => {
+      const ranged = rule.rule === 'range' ? ds.columns?.find((c) => c.name === rule.column) : undefined;
+      if (ranged && ranged.type !== 'number' && ranged.type !== 'integer') {
+        problems.push(`${formatPath(['datasets', name, 'tests', i, 'column'])}: a range rule needs a number or integer column; "${ranged.name}" is ${ranged.type}`);
+      }
       for (const column of ruleColumns(rule)) {
         const key = rule.rule === 'unique' ? 'columns' : 'column';
         if (ds.columns && !ds.columns.some((c) => c.name === column)) {
@@ -161,9 +168,10 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
       problems.push(`triggers[${i}].startAt: unknown step ${JSON.stringify(trigger.startAt)} (steps: ${[...stepNames].join(', ')})`);
     }
     const start = trigger.startAt === undefined ? first : spec.steps.find((s) => s.name === trigger.startAt);
-    if (start?.kind === 'ingest') {
+    if (start?.kind === 'ingest' || start?.kind === 'dataTests') {
+      const later = spec.steps.filter((s) => s.kind === 'featureBuild' || s.kind === 'batchScore').map((s) => s.name);
       problems.push(
-        `triggers[${i}].startAt: a schedule has no uploaded object to ingest; name a later step to start at (steps: ${[...stepNames].join(', ')})`,
+        `triggers[${i}].startAt: a schedule has no uploaded batch to ${start.kind === 'ingest' ? 'ingest' : 'audit'}; start at a feature or scoring step (${later.join(', ') || 'none'})`,
       );
     }
   });

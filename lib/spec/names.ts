@@ -40,4 +40,7 @@ export const ColumnNameSchema = z
   .string({ error: 'required' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
     error: (issue) => `expected a column name of letters, digits or "_", got ${JSON.stringify(issue.input)}`,
+  })
+  .refine((name) => !name.startsWith('__'), {
+    error: (issue) => `names starting with "__" are reserved for Sluice's own columns, got ${JSON.stringify(issue.input)}`,
   });

@@ -96,11 +96,25 @@ describe('definePipeline', () => {
     ['duplicate step names', (d) => (d.steps[1].name = 'ingest'), 'steps[1].name: duplicate step name "ingest"'],
     ['overlapping prefixes', (d) => (d.datasets.staged.prefix = 'raw/orders/staged'), 'overlaps dataset "raw"'],
     ['an upload to a dataset nobody ingests', (d) => (d.triggers = [{ kind: 'upload', dataset: 'staged' }]), 'triggers[0].dataset: the first step "ingest" ingests "raw"'],
-    ['a schedule starting at ingest', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: 'cron(0 6 * * ? *)' }), 'triggers[1].startAt: a schedule has no uploaded object to ingest'],
+    ['a schedule starting at ingest', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: 'cron(0 6 * * ? *)' }), 'triggers[1].startAt: a schedule has no uploaded batch to ingest; start at a feature or scoring step (features, score)'],
+    ['a schedule starting at the data tests', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: 'cron(0 6 * * ? *)', startAt: 'test' }), 'triggers[1].startAt: a schedule has no uploaded batch to audit'],
+    ['a range rule on a text column', (d) => ((d.datasets.staged.schema = z.object({ order_id: z.string(), amount: z.number() })), (d.datasets.staged.tests = [{ rule: 'range', column: 'order_id', min: 1 }])), 'datasets.staged.tests[0].column: a range rule needs a number or integer column; "order_id" is string'],
+    ['a reserved column name', (d) => (d.datasets.raw.schema = z.object({ __record: z.string() })), 'datasets.raw.schema.__record: names starting with "__" are reserved'],
     ['a schedule starting at an unknown step', (d) => d.triggers.push({ kind: 'schedule', name: 'n', cron: 'cron(0 6 * * ? *)', startAt: 'x' }), 'triggers[1].startAt: unknown step "x"'],
     ['a step named like a reserved state', (d) => (d.steps[3].name = 'Failed'), 'steps[3].name: "Failed" is reserved'],
   ])('fails on %s', (_, change, expected) => {
     expect(problemsOf(edit(change)).join('\n')).toContain(expected);
+  });
+
+  it('validates a namespace taken from OPENLINEAGE_NAMESPACE', () => {
+    const saved = process.env.OPENLINEAGE_NAMESPACE;
+    process.env.OPENLINEAGE_NAMESPACE = 'bad namespace';
+    try {
+      expect(problemsOf(validDefinition()).join('\n')).toContain('namespace: expected 1-1024 characters');
+    } finally {
+      if (saved === undefined) delete process.env.OPENLINEAGE_NAMESPACE;
+      else process.env.OPENLINEAGE_NAMESPACE = saved;
+    }
   });
 
   it('lists every problem at once, each with its path', () => {
