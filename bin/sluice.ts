@@ -13,6 +13,13 @@ Run "sluice <command> --help" for a command's options.
 Exit codes: 0 ok, 1 the run failed, 2 invalid input.
 `;
 
+/** Error codes that mean the command line or the definition is wrong (exit 2), not that a run failed (exit 1). */
+const INVALID_INPUT = /^(SPEC_|LINEAGE_CONFIG$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE)$)/;
+
+function isInvalidInput(code: string): boolean {
+  return INVALID_INPUT.test(code);
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand };
 
 async function main(argv: string[]): Promise<number> {
@@ -34,7 +41,7 @@ try {
     process.exitCode = EXIT.invalid;
   } else if (isSluiceError(error)) {
     process.stderr.write(`sluice: ${error.message}\n`);
-    process.exitCode = EXIT.invalid;
+    process.exitCode = isInvalidInput(error.code) ? EXIT.invalid : EXIT.failed;
   } else {
     process.stderr.write(`sluice: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     process.exitCode = EXIT.failed;

@@ -1,4 +1,5 @@
-import { isSluiceError as hasSluiceBrand, SLUICE_ERROR_BRAND } from '../lineage/index.ts';
+// The same global symbol as the lineage client's errors, so one check recognises both without importing it.
+const SLUICE_ERROR_BRAND = Symbol.for('sluice.error');
 
 /** Options for a {@link SluiceError}. */
 export interface SluiceErrorOptions {
@@ -28,5 +29,5 @@ export class SluiceError extends Error {
 
 /** True for any Sluice error, even one created by another copy of this module. */
 export function isSluiceError(error: unknown): error is SluiceError {
-  return hasSluiceBrand(error);
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[SLUICE_ERROR_BRAND] === true;
 }

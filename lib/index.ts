@@ -5,5 +5,3 @@ export type { DataTestRule, DataTestRuleInput } from './spec/rules.ts';
 export type { ColumnSpec, ColumnType } from './spec/columns.ts';
 export { compileAsl, substituteAsl, FUNCTION_ARN_VARIABLES, type AslDocument } from './spec/compile-asl.ts';
 export type { StepInvocation, StepResult, TriggerInput } from './spec/step-invocation.ts';
-export { runLocal, type RunLocalOptions, type RunReport, type StepReport, type RunProgress } from './local/run-local.ts';
-export { formatRunReport, printProgress } from './local/format-report.ts';

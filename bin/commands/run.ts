@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { formatRunReport, printProgress, runLocal } from '../../lib/index.ts';
+import { formatRunReport, printProgress, runLocal } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 import { loadPipeline } from './load-pipeline.ts';
 

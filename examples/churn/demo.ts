@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatRunReport, printProgress, runLocal } from 'sluice';
+import { formatRunReport, printProgress, runLocal } from 'sluice/local';
 import { generateCustomers } from './generate-data.ts';
 import pipeline from './pipeline.ts';
 

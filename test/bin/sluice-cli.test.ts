@@ -73,3 +73,11 @@ describe('sluice CLI', () => {
     expect(failed.stdout).toMatch(/test\s+dataTests\s+FAILED/);
   });
 });
+
+describe('sluice CLI exit codes for run-time problems', () => {
+  it('exits 2 for a schedule the pipeline does not have, naming the ones it has', () => {
+    const out = sluice(['run', 'examples/churn/pipeline.ts', '--schedule', 'hourly', '--state-dir', join(tmpdir(), 'sluice-cli-nosched')]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain('no schedule "hourly" (schedules: nightly)');
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runLocal, type RunReport } from '../../lib/index.ts';
+import { runLocal, type RunReport } from '../../lib/local/index.ts';
 import { pipelineRunId } from '../../lib/runtime/lineage-ids.ts';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import churn from '../../examples/churn/pipeline.ts';

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePipeline, runLocal, type DataTestRuleInput } from '../../lib/index.ts';
+import { definePipeline, type DataTestRuleInput } from '../../lib/index.ts';
+import { runLocal } from '../../lib/local/index.ts';
+import { withStoredObjects } from '../support/local-s3.ts';
 
 function pipeline(tests: DataTestRuleInput[]) {
   return definePipeline({
@@ -53,6 +55,13 @@ describe('data tests', () => {
     const failed = await run([failing]);
     expect(failed.status).toBe('FAILED');
     expect(failed.error?.message).toContain(message);
+    const batch = failed.steps[0]!.result!.batchId;
+    const keys = await withStoredObjects(join(failed.stateDir, 's3'), ['rules-test'], async (store) => ({
+      published: (await store.list('rules-test', 'published')).map((o) => o.key),
+      quarantine: (await store.list('rules-test', 'quarantine')).map((o) => o.key),
+    }));
+    expect(keys.published).toEqual([]);
+    expect(keys.quarantine).toContain(`quarantine/batch=${batch}/data.parquet`);
   });
 
   it('records a failing warn rule without blocking the batch', async () => {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePipeline, runLocal } from '../../lib/index.ts';
+import { definePipeline } from '../../lib/index.ts';
+import { runLocal } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { withStoredObjects } from '../support/local-s3.ts';
 

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { definePipeline, runLocal } from '../../lib/index.ts';
+import { definePipeline } from '../../lib/index.ts';
+import { runLocal } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { withStoredObjects } from '../support/local-s3.ts';
 
@@ -150,5 +151,10 @@ describe('ingest', () => {
     expect(report.error?.message).toMatch(message);
     expect(report.error?.message).toContain(`s3://ingest-test/raw/${name}`);
     expect(report.steps[0]?.result).toBeUndefined();
+    const written = await withStoredObjects(join(report.stateDir, 's3'), ['ingest-test'], async (store) => [
+      ...(await store.list('ingest-test', 'staged')),
+      ...(await store.list('ingest-test', 'rejected')),
+    ]);
+    expect(written).toEqual([]);
   });
 });
