@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { SluiceError } from '../../lib/errors.ts';
-import { batchKey, batchPartition, resolveInputObjects } from '../../lib/runtime/batch.ts';
+import { resolveInputObjects } from '../../lib/runtime/batch.ts';
 import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import { logisticScoreSql, parseModel } from './model.ts';
@@ -12,7 +12,7 @@ const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UI
  * and the model applied as one DuckDB expression; each prediction row carries the entity key and model version.
  */
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
-  const { step, batchId } = ctx;
+  const { step } = ctx;
   const modelUri = `s3://${step.model.bucket}/${step.model.key}`;
   const modelFile = ctx.scratch('model.json');
   const modelObject = await ctx.store.download(step.model.bucket, step.model.key, modelFile);
@@ -25,11 +25,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   if (objects.length === 0) {
     throw new SluiceError('SCORE_NO_INPUT', `step "${step.name}": no objects to score under s3://${input.bucket}/${input.prefix}/`);
   }
-  const files: string[] = [];
-  for (const [i, o] of objects.entries()) {
-    files.push(ctx.scratch(`input-${i}.parquet`));
-    await ctx.store.download(o.bucket, o.key, files[i] as string);
-  }
+  const files = await ctx.download(objects, 'input');
   const db = await ctx.duckdb();
   await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
   const fields = await parquetFields(db, files[0] as string);
@@ -50,26 +46,17 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   const [{ n: rowsIn }] = (await db.all(`SELECT count(*) AS n FROM features`)) as [{ n: number }];
   ctx.lineage.input(step.input, { fields, rowCount: rowsIn, fileCount: objects.length, bytes: objects.reduce((s, o) => s + o.size, 0) });
 
-  const output = ctx.dataset(step.output);
   const file = ctx.scratch('predictions.parquet');
   const score = logisticScoreSql(model, (f) => `CAST(${ident(f)} AS DOUBLE)`);
   await db.run(`COPY (
       SELECT ${ident(step.entityKey)}, score, score >= ${step.threshold} AS label, ${literal(modelVersion)} AS model_version
       FROM (SELECT ${ident(step.entityKey)}, ${score} AS score FROM features)
     ) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
-  const written = await ctx.store.upload(output.bucket, batchKey(output, batchId, 'data.parquet'), file);
-  ctx.lineage.output(step.output, {
-    version: written.versionId ?? written.etag,
-    fields: await parquetFields(db, file),
-    rowCount: rowsIn,
-    bytes: written.size,
-    fileCount: 1,
-    partition: batchPartition(batchId),
-  });
+  const written = await ctx.writeBatch(step.output, file, rowsIn);
   return {
     rowsIn,
     rowsOut: rowsIn,
     modelVersion,
-    outputs: [{ dataset: step.output, bucket: output.bucket, key: written.key, rows: rowsIn, bytes: written.size, etag: written.etag }],
+    outputs: [written],
   };
 }

@@ -23,11 +23,7 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   if (objects.length === 0) {
     throw new SluiceError('DATA_TESTS_NO_INPUT', `step "${step.name}": no objects to test under s3://${staged.bucket}/${staged.prefix}/`);
   }
-  const files: string[] = [];
-  for (const [i, o] of objects.entries()) {
-    files.push(ctx.scratch(`batch-${i}.parquet`));
-    await ctx.store.download(o.bucket, o.key, files[i] as string);
-  }
+  const files = await ctx.download(objects, 'batch');
   const db = await ctx.duckdb();
   await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
   const fields = await db.all(`SELECT column_name, column_type FROM (DESCRIBE batch)`);

@@ -1,5 +1,5 @@
 import { SluiceError } from '../../lib/errors.ts';
-import { batchKey, batchPartition, resolveInputObjects } from '../../lib/runtime/batch.ts';
+import { resolveInputObjects } from '../../lib/runtime/batch.ts';
 import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 
@@ -8,7 +8,7 @@ import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
  * runs over those views, and its result is written as the output dataset's batch.
  */
 export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<StepOutcome> {
-  const { step, batchId } = ctx;
+  const { step } = ctx;
   const db = await ctx.duckdb();
   let rowsIn = 0;
   for (const [alias, ref] of Object.entries(step.inputs)) {
@@ -17,12 +17,7 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     if (objects.length === 0) {
       throw new SluiceError('FEATURE_NO_INPUT', `step "${step.name}": input ${alias} has no published objects under s3://${dataset.bucket}/${dataset.prefix}/`);
     }
-    const files: string[] = [];
-    for (const [i, o] of objects.entries()) {
-      const file = ctx.scratch(`${alias}-${i}.parquet`);
-      await ctx.store.download(o.bucket, o.key, file);
-      files.push(file);
-    }
+    const files = await ctx.download(objects, alias);
     await db.run(`CREATE VIEW ${ident(alias)} AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
     const [{ n }] = (await db.all(`SELECT count(*) AS n FROM ${ident(alias)}`)) as [{ n: number }];
     rowsIn += n;
@@ -34,7 +29,6 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
       fileCount: objects.length,
     });
   }
-  const output = ctx.dataset(step.output);
   const file = ctx.scratch('features.parquet');
   try {
     await db.run(`COPY (${step.sql.replace(/;\s*$/, '')}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
@@ -43,18 +37,10 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     throw new SluiceError('FEATURE_SQL', `step "${step.name}": the feature SQL failed: ${message}`, { cause: error });
   }
   const [{ n: rowsOut }] = (await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`)) as [{ n: number }];
-  const written = await ctx.store.upload(output.bucket, batchKey(output, batchId, 'data.parquet'), file);
-  ctx.lineage.output(step.output, {
-    version: written.versionId ?? written.etag,
-    fields: await parquetFields(db, file),
-    rowCount: rowsOut,
-    bytes: written.size,
-    fileCount: 1,
-    partition: batchPartition(batchId),
-  });
+  const written = await ctx.writeBatch(step.output, file, rowsOut);
   return {
     rowsIn,
     rowsOut,
-    outputs: [{ dataset: step.output, bucket: output.bucket, key: written.key, rows: rowsOut, bytes: written.size, etag: written.etag }],
+    outputs: [written],
   };
 }

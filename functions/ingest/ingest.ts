@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import { SluiceError } from '../../lib/errors.ts';
-import { batchKey, batchPartition } from '../../lib/runtime/batch.ts';
-import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
+import { ident, literal } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import type { WrittenObject } from '../../lib/spec/step-invocation.ts';
 import { loadSource } from './read-source.ts';
@@ -12,14 +11,12 @@ import { columnTyping } from './typing-sql.ts';
  * → the rejects dataset with their record number, columns and reason. The raw object is only read.
  */
 export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
-  const { step, invocation, batchId } = ctx;
+  const { step, invocation } = ctx;
   const trigger = invocation.trigger;
   if (trigger.kind !== 'upload') {
     throw new SluiceError('INGEST_NO_UPLOAD', `step "${step.name}" ingests an uploaded object, but the run was started by schedule "${trigger.name}"`);
   }
   const source = ctx.dataset(step.input);
-  const staged = ctx.dataset(step.output);
-  const rejects = ctx.dataset(step.rejects);
   const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
   const local = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
   const version = await ctx.store.download(trigger.bucket, trigger.key, local);
@@ -70,32 +67,9 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   )) as [{ valid: number; invalid: number }];
   const rejected = counts.invalid + loaded.structuralRejects;
 
-  const outputs: WrittenObject[] = [];
-  const partition = batchPartition(batchId);
-  const stagedObject = await ctx.store.upload(staged.bucket, batchKey(staged, batchId, 'data.parquet'), stagedFile);
-  outputs.push({ dataset: step.output, bucket: staged.bucket, key: stagedObject.key, rows: counts.valid, bytes: stagedObject.size, etag: stagedObject.etag });
-  ctx.lineage.output(step.output, {
-    version: stagedObject.versionId ?? stagedObject.etag,
-    fields: await parquetFields(db, stagedFile),
-    rowCount: counts.valid,
-    bytes: stagedObject.size,
-    fileCount: 1,
-    partition,
-  });
-  if (rejected > 0) {
-    const rejectObject = await ctx.store.upload(rejects.bucket, batchKey(rejects, batchId, 'rejected.parquet'), rejectsFile);
-    outputs.push({ dataset: step.rejects, bucket: rejects.bucket, key: rejectObject.key, rows: rejected, bytes: rejectObject.size, etag: rejectObject.etag });
-    ctx.lineage.output(step.rejects, {
-      version: rejectObject.versionId ?? rejectObject.etag,
-      fields: await parquetFields(db, rejectsFile),
-      rowCount: rejected,
-      bytes: rejectObject.size,
-      fileCount: 1,
-      partition,
-    });
-  } else {
-    ctx.lineage.dropOutput(step.rejects);
-  }
+  const outputs: WrittenObject[] = [await ctx.writeBatch(step.output, stagedFile, counts.valid)];
+  if (rejected > 0) outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
+  else ctx.lineage.dropOutput(step.rejects);
   ctx.lineage.input(step.input, { rowCount: loaded.rows + loaded.structuralRejects });
   return { rowsIn: loaded.rows + loaded.structuralRejects, rowsOut: counts.valid, rejectedRows: rejected, outputs };
 }

@@ -1,16 +1,6 @@
 import { ident, literal } from '../../lib/runtime/duckdb.ts';
 import type { ColumnSpec } from '../../lib/spec/columns.ts';
 
-/** The DuckDB type each declared column type is stored as. */
-export const DUCKDB_TYPES: Record<ColumnSpec['type'], string> = {
-  string: 'VARCHAR',
-  number: 'DOUBLE',
-  integer: 'BIGINT',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-  date: 'DATE',
-};
-
 const EXPECTED: Record<ColumnSpec['type'], string> = {
   string: 'text',
   number: 'a number',

@@ -1,4 +1,15 @@
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ColumnType } from '../spec/columns.ts';
+
+/** The DuckDB type each declared column type is stored as. */
+export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
+  string: 'VARCHAR',
+  number: 'DOUBLE',
+  integer: 'BIGINT',
+  boolean: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+  date: 'DATE',
+};
 
 /** A DuckDB connection for one step invocation, closed with the invocation. */
 export interface DuckDb {

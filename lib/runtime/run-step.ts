@@ -7,9 +7,9 @@ import { stepDatasets } from '../spec/compile-asl.ts';
 import { formatIssues } from '../spec/issue-path.ts';
 import type { DatasetSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../spec/step-invocation.ts';
-import { batchIdOf } from './batch.ts';
-import { openDuckDb, type DuckDb } from './duckdb.ts';
-import { ObjectStore } from './object-store.ts';
+import { batchIdOf, batchKey, batchPartition } from './batch.ts';
+import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
+import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { StepLineage } from './step-lineage.ts';
 
 /** Everything a step implementation works with. */
@@ -25,6 +25,10 @@ export interface StepContext<K extends StepKind> {
   scratch(file: string): string;
   /** This invocation's DuckDB, opened on first use. */
   duckdb(): Promise<DuckDb>;
+  /** Downloads objects into scratch files (`<name>-<i>.parquet`) and returns their paths. */
+  download(objects: readonly ObjectVersion[], name: string): Promise<string[]>;
+  /** Uploads a Parquet file as this batch's object of a dataset and records what was written in lineage. */
+  writeBatch(ref: string, file: string, rows: number, fileName?: string): Promise<WrittenObject>;
 }
 
 /** What a step implementation reports back; the wrapper adds names and timing. */
@@ -85,6 +89,28 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       },
       scratch: (file) => join(scratchDir, file),
       duckdb: () => (db ??= openDuckDb({ threads: Number(process.env.SLUICE_DUCKDB_THREADS) || undefined })),
+      async download(objects, name) {
+        const files: string[] = [];
+        for (const [i, o] of objects.entries()) {
+          const file = join(scratchDir, `${name}-${i}.parquet`);
+          await store.download(o.bucket, o.key, file);
+          files.push(file);
+        }
+        return files;
+      },
+      async writeBatch(ref, file, rows, fileName = 'data.parquet') {
+        const dataset = context.dataset(ref);
+        const written = await store.upload(dataset.bucket, batchKey(dataset, context.batchId, fileName), file);
+        lineage.output(ref, {
+          version: written.versionId ?? written.etag,
+          fields: await parquetFields(await context.duckdb(), file),
+          rowCount: rows,
+          bytes: written.size,
+          fileCount: 1,
+          partition: batchPartition(context.batchId),
+        });
+        return { dataset: ref, bucket: written.bucket, key: written.key, rows, bytes: written.size, etag: written.etag };
+      },
     };
     await lineage.start();
     try {

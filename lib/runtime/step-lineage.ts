@@ -22,6 +22,7 @@ import {
 } from '../../lineage/index.ts';
 import type { DatasetSpec } from '../spec/pipeline-schema.ts';
 import type { StepInvocation } from '../spec/step-invocation.ts';
+import { DUCKDB_TYPES } from './duckdb.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './lineage-ids.ts';
 
 /** A field of a dataset schema as lineage reports it. */
@@ -62,16 +63,6 @@ export interface DatasetObservation {
   readonly assertions?: readonly Assertion[];
   readonly metrics?: { readonly rowCount: number; readonly columnMetrics: Record<string, ColumnMetrics> };
 }
-
-/** The DuckDB type name a declared column is stored as, for schema facets. */
-const COLUMN_TYPES: Record<string, string> = {
-  string: 'VARCHAR',
-  number: 'DOUBLE',
-  integer: 'BIGINT',
-  boolean: 'BOOLEAN',
-  timestamp: 'TIMESTAMP',
-  date: 'DATE',
-};
 
 /**
  * The lineage of one step run: START when it begins, then exactly one COMPLETE or FAIL carrying everything
@@ -167,7 +158,7 @@ export class StepLineage {
 
   #datasetFacets(dataset: DatasetSpec, obs: DatasetObservation): Record<string, unknown> {
     const identity = datasetIdentity(dataset);
-    const fields = obs.fields ?? dataset.columns?.map((c) => ({ name: c.name, type: COLUMN_TYPES[c.type] ?? c.type }));
+    const fields = obs.fields ?? dataset.columns?.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
     return {
       dataSource: dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
       ...(fields ? { schema: schemaDatasetFacet({ fields: fields.map((f) => ({ name: f.name, type: f.type })) }) } : {}),
