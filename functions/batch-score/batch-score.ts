@@ -3,9 +3,8 @@ import { SluiceError } from '../../lib/errors.ts';
 import { resolveInputObjects } from '../../lib/runtime/batch.ts';
 import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
-import { logisticScoreSql, parseModel } from './model.ts';
-
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+import { featureProblems } from './feature-check.ts';
+import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
 
 /**
  * Batch scoring: the model artifact's version is read from S3, its features checked against the input,
@@ -32,11 +31,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   const types = new Map(fields.map((f) => [f.name, f.type]));
   const problems = [
     ...(types.has(step.entityKey) ? [] : [`entity key ${step.entityKey} is not a column of ${step.input}`]),
-    ...model.features.flatMap((f) => {
-      const type = types.get(f);
-      if (type === undefined) return [`feature ${f} is missing from ${step.input}`];
-      return NUMERIC.test(type) || type === 'BOOLEAN' ? [] : [`feature ${f} is ${type}; expected a number`];
-    }),
+    ...featureProblems(model, types, step.input),
   ];
   if (problems.length > 0) {
     throw new SluiceError('SCORE_FEATURE_MISMATCH', `step "${step.name}": model ${modelUri} does not fit ${step.input} (columns: ${fields.map((f) => f.name).join(', ')})`, {
@@ -47,11 +42,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   ctx.lineage.input(step.input, { fields, rowCount: rowsIn, fileCount: objects.length, bytes: objects.reduce((s, o) => s + o.size, 0) });
 
   const file = ctx.scratch('predictions.parquet');
-  const score = logisticScoreSql(model, (f) => `CAST(${ident(f)} AS DOUBLE)`);
-  await db.run(`COPY (
-      SELECT ${ident(step.entityKey)}, score, score >= ${step.threshold} AS label, ${literal(modelVersion)} AS model_version
-      FROM (SELECT ${ident(step.entityKey)}, ${score} AS score FROM features)
-    ) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  await db.run(`COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
   const written = await ctx.writeBatch(step.output, file, rowsIn);
   return {
     rowsIn,
@@ -59,4 +50,19 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     modelVersion,
     outputs: [written],
   };
+}
+
+/**
+ * The prediction query: entity key, score, label (classifiers only) and model version per input row.
+ * Trees compare in float32 with NaN as missing, like XGBoost; linear models work in double precision.
+ */
+export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string): string {
+  const trees = model.type === 'xgboost';
+  const inputs = model.features.map((f, i) =>
+    trees ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}` : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
+  );
+  const label = isClassifier(model) ? `, score >= ${threshold} AS label` : '';
+  return `SELECT ${ident(entityKey)}, score${label}, ${literal(modelVersion)} AS model_version
+    FROM (SELECT ${ident(entityKey)}, ${scoreSql(model, (i) => `__f${i}`)} AS score
+          FROM (SELECT ${ident(entityKey)}, ${inputs.join(', ')} FROM ${table}))`;
 }
