@@ -2,68 +2,65 @@ import { SluiceError } from '../../lib/errors.ts';
 import { batchKey, batchPartition, resolveInputObjects } from '../../lib/runtime/batch.ts';
 import { ident, literal, parquetFields, type DuckDb } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
-import type { Assertion, ColumnMetrics } from '../../lib/runtime/step-lineage.ts';
+import type { Assertion } from '../../lib/runtime/step-lineage.ts';
 import type { DataTestRule } from '../../lib/spec/rules.ts';
 import type { WrittenObject } from '../../lib/spec/step-invocation.ts';
-import { ASSERTION_CLASS, describeOutcome, ruleName, ruleSql } from './rule-sql.ts';
+import { columnMetrics, metricAggregates } from './column-metrics.ts';
+import { compileDriftRule, historyPrefix, NUMERIC_TYPE, readHistory, recordHistory } from './drift.ts';
+import { ASSERTION_CLASS, compileRule, ruleName, type CompiledRule, type RuleOutcome } from './rule-sql.ts';
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 /** Failing rows kept per rule in the quarantine sample. */
 const SAMPLE_ROWS = 1000;
 
 /**
  * Data tests with write–audit–publish: every rule and every column metric in one DuckDB scan of the staged
- * batch; a batch that passes its error rules is published, one that fails is quarantined with a report.
+ * batch (a referenced dataset adds its own scan); a batch that passes its error rules is published and its
+ * statistics recorded for drift rules; one that fails is quarantined with a report and a failing-rows sample.
  */
 export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutcome> {
-  const { step, batchId } = ctx;
+  const { step, batchId, invocation } = ctx;
   const staged = ctx.dataset(step.dataset);
+  const published = ctx.dataset(step.publishTo);
   const rules: DataTestRule[] = staged.tests ?? [];
-  const objects = await resolveInputObjects(ctx.invocation, step.dataset, ctx.store);
+  const objects = await resolveInputObjects(invocation, step.dataset, ctx.store);
   if (objects.length === 0) {
     throw new SluiceError('DATA_TESTS_NO_INPUT', `step "${step.name}": no objects to test under s3://${staged.bucket}/${staged.prefix}/`);
   }
-  const files = await ctx.download(objects, 'batch');
   const db = await ctx.duckdb();
+  const files = await ctx.download(objects, 'batch');
   await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
-  const fields = await db.all(`SELECT column_name, column_type FROM (DESCRIBE batch)`);
+  for (const ref of new Set(rules.flatMap((r) => (r.rule === 'referential' ? [r.dataset] : [])))) {
+    const refObjects = await resolveInputObjects(invocation, ref, ctx.store);
+    const refFiles = await ctx.download(refObjects, `ref-${ref}`);
+    // An empty reference dataset still needs a view with the column, so every value counts as missing.
+    const source = refFiles.length > 0 ? `read_parquet([${refFiles.map(literal).join(', ')}])` : `(SELECT NULL AS ${referencedColumns(rules, ref)})`;
+    await db.run(`CREATE VIEW ${ident(`ref_${ref}`)} AS SELECT * FROM ${source}`);
+    ctx.lineage.input(ref, { fileCount: refObjects.length, bytes: refObjects.reduce((s, o) => s + o.size, 0) });
+  }
+  const fields = await parquetFields(db, files[0]!);
+  const historyDepth = Math.max(0, ...rules.map((r) => (r.rule === 'rowCountChange' || r.rule === 'meanShift' ? r.history : r.rule === 'psi' ? 1 : 0)));
+  const history = historyDepth > 0 ? await readHistory(ctx.store, published, batchId, historyDepth, ctx.scratch) : [];
+  const types = new Map(fields.map((f) => [f.name, f.type]));
+  const referenceTime = new Date(invocation.trigger.kind === 'schedule' ? invocation.trigger.nominalTime : invocation.execution.startTime);
+  const compiled: CompiledRule[] = rules.map(
+    (rule) =>
+      compileRule(rule, { referenceTime, referenceView: (ref) => ident(`ref_${ref}`) }) ??
+      compileDriftRule(rule as Parameters<typeof compileDriftRule>[0], history, NUMERIC_TYPE.test(types.get('column' in rule ? rule.column : '') ?? '')),
+  );
 
-  const compiled = rules.map(ruleSql);
-  const select = ['count(*) AS "rows"'];
-  compiled.forEach((sql, i) => {
-    for (const [name, expr] of Object.entries(sql.aggregates)) select.push(`${expr} AS ${ident(`r${i}_${name}`)}`);
-  });
-  fields.forEach((f, i) => {
-    const c = ident(String(f.column_name));
-    select.push(`count(${c}) AS m${i}_count`, `count(DISTINCT ${c}) AS m${i}_distinct`);
-    if (NUMERIC.test(String(f.column_type))) select.push(`min(${c})::DOUBLE AS m${i}_min`, `max(${c})::DOUBLE AS m${i}_max`, `sum(${c})::DOUBLE AS m${i}_sum`);
+  const select = ['count(*) AS "rows"', ...metricAggregates(fields)];
+  compiled.forEach((c, i) => {
+    for (const [name, expr] of Object.entries(c.aggregates)) select.push(`${expr} AS ${ident(`r${i}_${name}`)}`);
   });
   const [row = {}] = await db.all(`SELECT ${select.join(',\n  ')} FROM batch`);
   const rows = Number(row.rows);
-
+  const outcomes: RuleOutcome[] = compiled.map((c, i) =>
+    c.judge(Object.fromEntries(Object.keys(c.aggregates).map((k) => [k, row[`r${i}_${k}`]])), rows),
+  );
   const assertions: Assertion[] = rules.map((rule, i) => {
-    const values = Object.fromEntries(Object.keys(compiled[i]?.aggregates ?? {}).map((k) => [k, row[`r${i}_${k}`]]));
-    const columns = rule.rule === 'unique' ? rule.columns.join(',') : rule.rule === 'rowCount' ? undefined : rule.column;
-    return {
-      assertion: ASSERTION_CLASS[rule.rule],
-      name: ruleName(rule),
-      success: Number(values.failed ?? 0) === 0,
-      severity: rule.severity,
-      ...(columns ? { column: columns } : {}),
-      ...describeOutcome(rule, values, rows),
-    };
-  });
-  const columnMetrics: Record<string, ColumnMetrics> = {};
-  fields.forEach((f, i) => {
-    const count = Number(row[`m${i}_count`]);
-    columnMetrics[String(f.column_name)] = {
-      count,
-      nullCount: rows - count,
-      distinctCount: Number(row[`m${i}_distinct`]),
-      ...numeric('min', row[`m${i}_min`]),
-      ...numeric('max', row[`m${i}_max`]),
-      ...numeric('sum', row[`m${i}_sum`]),
-    };
+    const columns = 'columns' in rule ? rule.columns.join(',') : 'column' in rule ? rule.column : undefined;
+    const { success, expected, actual } = outcomes[i]!;
+    return { assertion: ASSERTION_CLASS[rule.rule], name: ruleName(rule), success, severity: rule.severity, ...(columns ? { column: columns } : {}), expected, actual };
   });
   const bytes = objects.reduce((n, o) => n + o.size, 0);
   ctx.lineage.input(step.dataset, {
@@ -73,32 +70,40 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     fileCount: objects.length,
     partition: batchPartition(batchId),
     assertions,
-    metrics: { rowCount: rows, columnMetrics },
+    metrics: { rowCount: rows, columnMetrics: columnMetrics(fields, row, rows) },
   });
 
   const failed = assertions.filter((a) => !a.success && a.severity === 'error');
-  const tests = { passed: assertions.filter((a) => a.success).length, failed: failed.length, warned: assertions.filter((a) => !a.success && a.severity === 'warn').length };
+  const tests = {
+    passed: assertions.filter((a) => a.success).length,
+    failed: failed.length,
+    warned: assertions.filter((a) => !a.success && a.severity === 'warn').length,
+  };
   const target = failed.length > 0 ? step.quarantineTo : step.publishTo;
   const targetDataset = ctx.dataset(target);
   const outputs: WrittenObject[] = [];
   for (const [i, o] of objects.entries()) {
-    const copied = await ctx.store.copy(o, { bucket: targetDataset.bucket, key: batchKey(targetDataset, batchId, objects.length === 1 ? 'data.parquet' : `data-${i}.parquet`) });
+    const to = { bucket: targetDataset.bucket, key: batchKey(targetDataset, batchId, objects.length === 1 ? 'data.parquet' : `data-${i}.parquet`) };
+    const copied = await ctx.store.copy(o, to);
     outputs.push({ dataset: target, bucket: copied.bucket, key: copied.key, rows: objects.length === 1 ? rows : 0, bytes: copied.size, etag: copied.etag });
   }
   ctx.lineage.dropOutput(failed.length > 0 ? step.publishTo : step.quarantineTo);
   ctx.lineage.output(target, {
     version: outputs.length === 1 ? outputs[0]?.etag : undefined,
-    fields: await parquetFields(db, files[0] as string),
+    fields,
     rowCount: rows,
     bytes,
     fileCount: outputs.length,
     partition: batchPartition(batchId),
   });
-  if (failed.length === 0) return { rowsIn: rows, rowsOut: rows, outputs, tests };
+  if (failed.length === 0) {
+    const record = await recordHistory(db, fields, rules, { batchId, rowCount: rows });
+    await ctx.store.putText(published.bucket, `${historyPrefix(published)}/${batchId}.json`, `${JSON.stringify(record)}\n`);
+    return { rowsIn: rows, rowsOut: rows, outputs, tests };
+  }
 
   const where = `s3://${targetDataset.bucket}/${targetDataset.prefix}/batch=${batchId}/`;
-  const failedCounts = rules.map((_, i) => Number(row[`r${i}_failed`] ?? 0));
-  const sampled = await writeFailingRows(ctx, db, rules, assertions, failedCounts);
+  const sampled = await writeFailingRows(ctx, db, rules, compiled, outcomes);
   await ctx.store.putText(
     targetDataset.bucket,
     batchKey(targetDataset, batchId, 'report.json'),
@@ -111,37 +116,36 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   );
 }
 
+function referencedColumns(rules: DataTestRule[], ref: string): string {
+  const rule = rules.find((r) => r.rule === 'referential' && r.dataset === ref);
+  return ident(rule && rule.rule === 'referential' ? (rule.referencedColumn ?? rule.column) : 'value');
+}
+
 /** Writes the rows that broke each failed rule (a bounded sample, with the count) next to the quarantined batch. */
 async function writeFailingRows(
   ctx: StepContext<'dataTests'>,
   db: DuckDb,
   rules: DataTestRule[],
-  assertions: Assertion[],
-  failedCounts: number[],
+  compiled: CompiledRule[],
+  outcomes: RuleOutcome[],
 ): Promise<Record<string, { count: number; sampled: number }>> {
   const parts: string[] = [];
-  const counts: Record<string, { count: number; sampled: number }> = {};
-  rules.forEach((rule, i) => {
-    const failing = ruleSql(rule).failingRows;
-    if (assertions[i]?.success || !failing) return;
-    const name = ruleName(rule);
-    parts.push(`(SELECT ${literal(name)} AS failed_rule, ${i} AS __rule_index, * FROM batch ${failing.where ? `WHERE ${failing.where}` : ''}
-      ${failing.qualify ? `QUALIFY ${failing.qualify}` : ''} LIMIT ${SAMPLE_ROWS})`);
+  compiled.forEach((c, i) => {
+    if (outcomes[i]?.success || !c.failing) return;
+    parts.push(`(SELECT ${literal(ruleName(rules[i]!))} AS failed_rule, ${i} AS __rule_index, * FROM batch WHERE ${c.failing.where}
+      ${c.failing.qualify ? `QUALIFY ${c.failing.qualify}` : ''} LIMIT ${SAMPLE_ROWS})`);
   });
+  const counts: Record<string, { count: number; sampled: number }> = {};
   if (parts.length === 0) return counts;
   const file = ctx.scratch('failing-rows.parquet');
   await db.run(`CREATE TABLE failing AS ${parts.join(' UNION ALL BY NAME ')}`);
   await db.run(`COPY (SELECT * EXCLUDE (__rule_index) FROM failing) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
   for (const r of await db.all(`SELECT __rule_index AS i, count(*) AS n FROM failing GROUP BY ALL ORDER BY i`)) {
     const i = Number(r.i);
-    const key = counts[ruleName(rules[i]!)] ? `${ruleName(rules[i]!)} #${i + 1}` : ruleName(rules[i]!);
-    counts[key] = { count: failedCounts[i] ?? 0, sampled: Number(r.n) };
+    const name = ruleName(rules[i]!);
+    counts[counts[name] ? `${name} #${i + 1}` : name] = { count: outcomes[i]?.failedRows ?? 0, sampled: Number(r.n) };
   }
   const target = ctx.dataset(ctx.step.quarantineTo);
   await ctx.store.upload(target.bucket, batchKey(target, ctx.batchId, 'failing-rows.parquet'), file);
   return counts;
-}
-
-function numeric(key: 'min' | 'max' | 'sum', value: unknown): Partial<ColumnMetrics> {
-  return typeof value === 'number' && Number.isFinite(value) ? { [key]: value } : {};
 }

@@ -50,6 +50,8 @@ export interface ColumnMetrics {
   readonly count?: number;
   readonly min?: number;
   readonly max?: number;
+  /** Quantile (as text, e.g. "0.5") → value. */
+  readonly quantiles?: Record<string, number>;
 }
 
 /** What a step observed about one dataset it read or wrote. */

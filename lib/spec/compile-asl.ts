@@ -90,7 +90,7 @@ function taskState(spec: PipelineSpec, step: Step, next: string | undefined): Re
       Payload: {
         pipeline: { name: spec.name, namespace: spec.namespace },
         step,
-        datasets: Object.fromEntries(stepDatasets(step).map((ref) => [ref, spec.datasets[ref]])),
+        datasets: Object.fromEntries([...stepDatasets(step), ...referencedDatasets(spec, step)].map((ref) => [ref, spec.datasets[ref]])),
         'trigger.$': '$.trigger',
         'results.$': '$.results',
         execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
@@ -119,6 +119,13 @@ export function stepDatasets(step: Step): string[] {
     case 'batchScore':
       return [step.input, step.output];
   }
+}
+
+/** Datasets a data-test step reads besides the batch: those its referential rules point at. */
+export function referencedDatasets(spec: { datasets: PipelineSpec['datasets'] }, step: Step): string[] {
+  if (step.kind !== 'dataTests') return [];
+  const tests = spec.datasets[step.dataset]?.tests ?? [];
+  return [...new Set(tests.flatMap((r) => (r.rule === 'referential' ? [r.dataset] : [])))];
 }
 
 /** Replaces `${Name}` substitution variables, as Step Functions does with DefinitionSubstitutions. */

@@ -10,7 +10,7 @@ import {
   type PipelineDefinition,
   type PipelineSpec,
 } from './pipeline-schema.ts';
-import { ruleColumns } from './rules.ts';
+import { NUMERIC_RULES, ruleColumns } from './rules.ts';
 
 /** Raised when a pipeline definition is invalid; `details` lists every problem with its path. */
 export class PipelineDefinitionError extends SluiceError {
@@ -49,6 +49,7 @@ export function definePipeline(definition: PipelineDefinition): PipelineSpec {
     namespace: parsed.data.namespace ?? process.env.OPENLINEAGE_NAMESPACE ?? DEFAULT_NAMESPACE,
     datasets,
   };
+  propagateColumns(spec);
   const namespace = NamespaceSchema.safeParse(spec.namespace);
   if (!namespace.success) problems.push(...formatIssues(namespace.error, ['namespace']));
   problems.push(...crossReferenceProblems(spec));
@@ -64,6 +65,25 @@ export function parsePipelineSpec(value: unknown): PipelineSpec {
   const problems = crossReferenceProblems(parsed.data);
   if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
   return parsed.data;
+}
+
+/**
+ * Gives datasets without a schema the columns their producing step keeps: ingest writes its input's columns,
+ * data tests publish or quarantine the tested batch unchanged. Rules on staged data are then checked too.
+ */
+function propagateColumns(spec: PipelineSpec): void {
+  const inherit = (to: string, from: string): void => {
+    const target = spec.datasets[to];
+    const columns = spec.datasets[from]?.columns;
+    if (target && !target.columns && columns) spec.datasets[to] = { ...target, columns };
+  };
+  for (const step of spec.steps) {
+    if (step.kind === 'ingest') inherit(step.output, step.input);
+    if (step.kind === 'dataTests') {
+      inherit(step.publishTo, step.dataset);
+      inherit(step.quarantineTo, step.dataset);
+    }
+  }
 }
 
 function pipelineLabel(value: unknown): string {
@@ -98,9 +118,21 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
 
   for (const [name, ds] of Object.entries(spec.datasets)) {
     ds.tests?.forEach((rule, i) => {
-      const ranged = rule.rule === 'range' ? ds.columns?.find((c) => c.name === rule.column) : undefined;
-      if (ranged && ranged.type !== 'number' && ranged.type !== 'integer') {
-        problems.push(`${formatPath(['datasets', name, 'tests', i, 'column'])}: a range rule needs a number or integer column; "${ranged.name}" is ${ranged.type}`);
+      const typed = 'column' in rule ? ds.columns?.find((c) => c.name === rule.column) : undefined;
+      const at = formatPath(['datasets', name, 'tests', i, 'column']);
+      if (typed && NUMERIC_RULES.has(rule.rule) && typed.type !== 'number' && typed.type !== 'integer') {
+        problems.push(`${at}: a ${rule.rule} rule needs a number or integer column; "${typed.name}" is ${typed.type}`);
+      }
+      if (typed && rule.rule === 'freshness' && typed.type !== 'timestamp' && typed.type !== 'date') {
+        problems.push(`${at}: a freshness rule needs a timestamp or date column; "${typed.name}" is ${typed.type}`);
+      }
+      if (rule.rule === 'referential') {
+        const target = spec.datasets[rule.dataset];
+        const refColumn = rule.referencedColumn ?? rule.column;
+        if (!target) problems.push(`${formatPath(['datasets', name, 'tests', i, 'dataset'])}: unknown dataset ${JSON.stringify(rule.dataset)} (datasets: ${known})`);
+        else if (target.columns && !target.columns.some((c) => c.name === refColumn)) {
+          problems.push(`${formatPath(['datasets', name, 'tests', i, 'referencedColumn'])}: "${refColumn}" is not a column of dataset "${rule.dataset}"`);
+        }
       }
       for (const column of ruleColumns(rule)) {
         const key = rule.rule === 'unique' ? 'columns' : 'column';

@@ -11,7 +11,12 @@ function pipeline(tests: DataTestRuleInput[]) {
   return definePipeline({
     name: 'rules',
     datasets: {
-      raw: { bucket: 'rules-test', prefix: 'raw', format: 'csv', schema: z.object({ id: z.string(), v: z.number().nullable() }) },
+      raw: {
+        bucket: 'rules-test',
+        prefix: 'raw',
+        format: 'csv',
+        schema: z.object({ id: z.string(), v: z.number().nullable(), code: z.string(), at: z.iso.datetime() }),
+      },
       staged: { bucket: 'rules-test', prefix: 'staged', format: 'parquet', tests },
       rejected: { bucket: 'rules-test', prefix: 'rejected', format: 'parquet' },
       published: { bucket: 'rules-test', prefix: 'published', format: 'parquet' },
@@ -25,31 +30,47 @@ function pipeline(tests: DataTestRuleInput[]) {
   });
 }
 
-// Five rows: ids a,b,c,c and one null value; v spans 1..40.
-const DATA = 'id,v\na,1\nb,2\nc,40\nc,\nd,5\n';
+const hoursAgo = (h: number) => new Date(Date.now() - h * 3.6e6).toISOString().replace(/\.\d+Z$/, 'Z');
+// Five rows: ids a,b,c,c,d; v = 1, 2, 40, null, 5 (mean 12, sum 48, sample stddev 18.74); the newest row is 2 h old.
+const data = () =>
+  `id,v,code,at\na,1,AB-1,${hoursAgo(50)}\nb,2,AB-2,${hoursAgo(40)}\nc,40,XY-3,${hoursAgo(30)}\nc,,AB-4,${hoursAgo(20)}\nd,5,ABC-55,${hoursAgo(2)}\n`;
 
 describe('data tests', () => {
   let dir: string;
   let n = 0;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-rules-'));
-    await writeFile(join(dir, 'data.csv'), DATA);
+    await writeFile(join(dir, 'data.csv'), data());
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const run = async (tests: DataTestRuleInput[]) =>
-    runLocal(pipeline(tests), { stateDir: join(dir, `state-${n++}`), input: join(dir, 'data.csv'), env: { OPENLINEAGE_DISABLED: 'true' } });
+  const run = async (tests: DataTestRuleInput[], options: { stateDir?: string; file?: string } = {}) =>
+    runLocal(pipeline(tests), {
+      stateDir: options.stateDir ?? join(dir, `state-${n++}`),
+      input: options.file ?? join(dir, 'data.csv'),
+      env: { OPENLINEAGE_DISABLED: 'true' },
+    });
 
   it.each<[string, DataTestRuleInput, DataTestRuleInput, string]>([
     ['notNull', { rule: 'notNull', column: 'id' }, { rule: 'notNull', column: 'v' }, 'notNull(v): expected 0 null values, got 1 null value in 5 rows'],
     ['unique', { rule: 'unique', columns: ['id', 'v'] }, { rule: 'unique', columns: ['id'] }, 'unique(id): expected 0 duplicate rows, got 1 duplicate row in 5 rows'],
-    ['range', { rule: 'range', column: 'v', min: 1, max: 40 }, { rule: 'range', column: 'v', min: 2 }, 'range(v): expected values in [2, ∞], got 1 value outside (observed min 1, max 40)'],
+    ['acceptedValues', { rule: 'acceptedValues', column: 'id', values: ['a', 'b', 'c', 'd'] }, { rule: 'acceptedValues', column: 'id', values: ['a', 'b', 'c'] }, 'acceptedValues(id): expected values in {a, b, c}, got 1 other value in 5 rows'],
+    ['range', { rule: 'range', column: 'v', min: 1, max: 40 }, { rule: 'range', column: 'v', min: 1, max: 40, inclusive: false }, 'range(v): expected values in (1, 40), got 2 values outside (observed min 1, max 40)'],
+    ['pattern', { rule: 'pattern', column: 'code', regex: '[A-Z]+-[0-9]+' }, { rule: 'pattern', column: 'code', regex: '[A-Z]{2}-[0-9]' }, 'pattern(code): expected values matching /[A-Z]{2}-[0-9]/, got 1 non-matching value in 5 rows'],
+    ['length', { rule: 'length', column: 'code', min: 4, max: 6 }, { rule: 'length', column: 'code', max: 4 }, 'length(code): expected lengths in [-∞, 4], got 1 value of another length in 5 rows'],
     ['rowCount', { rule: 'rowCount', min: 5, max: 5 }, { rule: 'rowCount', min: 6 }, 'rowCount: expected row count in [6, ∞], got 5 rows'],
+    ['freshness', { rule: 'freshness', column: 'at', maxAge: '1d' }, { rule: 'freshness', column: 'at', maxAge: '1h' }, 'freshness(at): expected latest value within 1h of'],
+    ['nullFraction', { rule: 'nullFraction', column: 'v', max: 0.2 }, { rule: 'nullFraction', column: 'v', max: 0.1 }, 'nullFraction(v): expected null fraction <= 0.1, got 0.200000 (1 of 5 rows)'],
+    ['duplicateFraction', { rule: 'duplicateFraction', columns: ['id'], max: 0.2 }, { rule: 'duplicateFraction', columns: ['id'], max: 0.1 }, 'duplicateFraction(id): expected duplicate fraction <= 0.1, got 0.200000 (1 of 5 rows)'],
+    ['mean', { rule: 'mean', column: 'v', min: 11.9, max: 12.1 }, { rule: 'mean', column: 'v', max: 5 }, 'mean(v): expected mean in [-∞, 5], got mean 12'],
+    ['stddev', { rule: 'stddev', column: 'v', max: 20 }, { rule: 'stddev', column: 'v', max: 10 }, 'stddev(v): expected stddev in [-∞, 10], got stddev 18.74'],
+    ['sum', { rule: 'sum', column: 'v', min: 48, max: 48 }, { rule: 'sum', column: 'v', max: 47 }, 'sum(v): expected sum in [-∞, 47], got sum 48'],
+    ['sql', { rule: 'sql', name: 'positive', predicate: 'v IS NULL OR v > 0' }, { rule: 'sql', name: 'small', predicate: 'v < 10' }, 'sql(small): expected every row satisfies v < 10, got 2 failing rows in 5 rows'],
   ])('%s passes when the batch holds and blocks publishing when it does not', async (_, passing, failing, message) => {
     const ok = await run([passing]);
-    expect(ok.status).toBe('SUCCEEDED');
+    expect([ok.status, ok.error?.message]).toEqual(['SUCCEEDED', undefined]);
     expect(ok.steps[1]?.result?.tests).toEqual({ passed: 1, failed: 0, warned: 0 });
     expect(ok.steps[1]?.result?.outputs.map((o) => o.dataset)).toEqual(['published']);
     const failed = await run([failing]);
@@ -64,9 +85,58 @@ describe('data tests', () => {
     expect(keys.quarantine).toContain(`quarantine/batch=${batch}/data.parquet`);
   });
 
+  it('checks referential integrity against another published dataset', async () => {
+    const stateDir = join(dir, 'referential');
+    const missing = await run([{ rule: 'referential', column: 'id', dataset: 'published' }], { stateDir });
+    expect(missing.error?.message).toContain('referential(id): expected every value present in published.id, got 5 missing values in 5 rows');
+    expect((await run([], { stateDir })).status).toBe('SUCCEEDED');
+    const present = await run([{ rule: 'referential', column: 'id', dataset: 'published' }], { stateDir });
+    expect([present.status, present.error?.message]).toEqual(['SUCCEEDED', undefined]);
+  });
+
   it('records a failing warn rule without blocking the batch', async () => {
     const report = await run([{ rule: 'notNull', column: 'v', severity: 'warn' }, { rule: 'rowCount', min: 1 }]);
     expect(report.status).toBe('SUCCEEDED');
     expect(report.steps[1]?.result?.tests).toEqual({ passed: 1, failed: 0, warned: 1 });
+  });
+});
+
+describe('drift rules', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-drift-'));
+    const rows = (count: number, shift: number) =>
+      Array.from({ length: count }, (_, i) => `r${i},${(i % 50) + shift},${i % 3 === 0 || shift > 0 ? 'XY-1' : 'AB-1'},${hoursAgo(1)}`).join('\n');
+    await writeFile(join(dir, 'base.csv'), `id,v,code,at\n${rows(500, 0)}\n`);
+    await writeFile(join(dir, 'similar.csv'), `id,v,code,at\n${rows(520, 0).replace(/^r/gm, 's')}\n`);
+    await writeFile(join(dir, 'shifted.csv'), `id,v,code,at\n${rows(1200, 200).replace(/^r/gm, 't')}\n`);
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const rules: DataTestRuleInput[] = [
+    { rule: 'rowCountChange', maxChange: 0.5 },
+    { rule: 'psi', column: 'v', max: 0.2 },
+    { rule: 'psi', column: 'code', max: 0.2 },
+    { rule: 'meanShift', column: 'v', maxStddevs: 2 },
+  ];
+  const run = (file: string, stateDir: string) =>
+    runLocal(pipeline(rules), { stateDir, input: join(dir, file), env: { OPENLINEAGE_DISABLED: 'true' } });
+
+  it('passes without history, passes a similar batch and blocks a shifted one, naming metric and threshold', async () => {
+    const stateDir = join(dir, 'state');
+    const first = await run('base.csv', stateDir);
+    expect([first.status, first.steps[1]?.result?.tests]).toEqual(['SUCCEEDED', { passed: 4, failed: 0, warned: 0 }]);
+    const similar = await run('similar.csv', stateDir);
+    expect([similar.status, similar.error?.message]).toEqual(['SUCCEEDED', undefined]);
+    const shifted = await run('shifted.csv', stateDir);
+    expect(shifted.status).toBe('FAILED');
+    const message = shifted.error?.message ?? '';
+    expect(message).toContain('4 of 4 data tests failed');
+    expect(message).toMatch(/rowCountChange: expected row count within 50% of the last 5 published batches, got 1200 rows/);
+    expect(message).toMatch(/psi\(v\): expected PSI <= 0.2 against the last published batch, got PSI \d+\.\d+ against batch similar-/);
+    expect(message).toMatch(/psi\(code\): expected PSI <= 0.2/);
+    expect(message).toMatch(/meanShift\(v\): expected mean within 2 standard deviations/);
   });
 });

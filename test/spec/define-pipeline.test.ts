@@ -37,6 +37,7 @@ describe('definePipeline', () => {
   it('maps every supported zod column type', () => {
     const spec = definePipeline(
       edit((d) => {
+        d.datasets.staged.tests = [];
         d.datasets.raw.schema = z.object({
           s: z.string(),
           n: z.number().nullable(),
@@ -69,7 +70,7 @@ describe('definePipeline', () => {
     ['an unknown dataset key', (d) => (d.datasets.raw.partitions = 3), 'datasets.raw: unknown key "partitions"'],
     ['a non-object schema', (d) => (d.datasets.raw.schema = z.string()), 'datasets.raw.schema: expected a z.object'],
     ['a date column', (d) => (d.datasets.raw.schema = z.object({ at: z.date() })), 'datasets.raw.schema: cannot be stored as plain JSON'],
-    ['an unknown rule', (d) => (d.datasets.staged.tests = [{ rule: 'unicorn' }]), 'datasets.staged.tests[0].rule: expected one of "notNull"'],
+    ['an unknown rule', (d) => (d.datasets.staged.tests = [{ rule: 'unicorn' }]), 'datasets.staged.tests[0].rule: expected one of "notNull", "unique"'],
     ['a range without bounds', (d) => (d.datasets.staged.tests = [{ rule: 'range', column: 'amount' }]), 'datasets.staged.tests[0].min: expected min, max or both'],
     ['a range with min > max', (d) => (d.datasets.staged.tests = [{ rule: 'range', column: 'amount', min: 5, max: 1 }]), 'datasets.staged.tests[0].max: expected min <= max'],
     ['a bad severity', (d) => (d.datasets.staged.tests = [{ rule: 'notNull', column: 'x', severity: 'fatal' }]), 'datasets.staged.tests[0].severity'],
@@ -93,6 +94,17 @@ describe('definePipeline', () => {
     ['a csv staging dataset', (d) => (d.datasets.staged.format = 'csv'), 'steps[0].output: dataset "staged" must have format "parquet"'],
     ['a rule on an unknown column', (d) => ((d.datasets.staged.tests = [{ rule: 'notNull', column: 'nope' }]), (d.datasets.staged.schema = z.object({ a: z.string() }))), 'datasets.staged.tests[0].column: "nope" is not a column of dataset "staged"'],
     ['an entity key not in the input schema', (d) => ((d.datasets.features.schema = z.object({ id: z.string() })), (d.steps[3].entityKey = 'order_id')), 'steps[3].entityKey: "order_id" is not a column of dataset "features"'],
+    ['a rule on a column the ingested schema lacks', (d) => (d.datasets.staged.tests = [{ rule: 'notNull', column: 'nope' }]), 'datasets.staged.tests[0].column: "nope" is not a column of dataset "staged" (columns: order_id, amount, qty, paid)'],
+    ['a freshness rule on a number', (d) => (d.datasets.staged.tests = [{ rule: 'freshness', column: 'amount', maxAge: '1d' }]), 'datasets.staged.tests[0].column: a freshness rule needs a timestamp or date column; "amount" is number'],
+    ['a mean rule on text', (d) => (d.datasets.staged.tests = [{ rule: 'mean', column: 'order_id', max: 1 }]), 'a mean rule needs a number or integer column; "order_id" is string'],
+    ['a referential rule to an unknown dataset', (d) => (d.datasets.staged.tests = [{ rule: 'referential', column: 'order_id', dataset: 'orders' }]), 'datasets.staged.tests[0].dataset: unknown dataset "orders"'],
+    ['a referential rule to a missing column', (d) => (d.datasets.staged.tests = [{ rule: 'referential', column: 'order_id', dataset: 'raw', referencedColumn: 'id' }]), 'datasets.staged.tests[0].referencedColumn: "id" is not a column of dataset "raw"'],
+    ['a bad duration', (d) => (d.datasets.staged.tests = [{ rule: 'freshness', column: 'order_id', maxAge: '3 days' }]), 'datasets.staged.tests[0].maxAge: expected a duration like "30m", "26h" or "7d", got "3 days"'],
+    ['a bad regex', (d) => (d.datasets.staged.tests = [{ rule: 'pattern', column: 'order_id', regex: '([' }]), 'datasets.staged.tests[0].regex: expected a valid regular expression'],
+    ['a fraction above 1', (d) => (d.datasets.staged.tests = [{ rule: 'nullFraction', column: 'amount', max: 2 }]), 'datasets.staged.tests[0].max'],
+    ['an empty accepted values list', (d) => (d.datasets.staged.tests = [{ rule: 'acceptedValues', column: 'order_id', values: [] }]), 'datasets.staged.tests[0].values'],
+    ['an empty sql predicate', (d) => (d.datasets.staged.tests = [{ rule: 'sql', name: 'x', predicate: ' ' }]), 'datasets.staged.tests[0].predicate: required'],
+    ['a psi rule with one bin', (d) => (d.datasets.staged.tests = [{ rule: 'psi', column: 'amount', max: 0.2, bins: 1 }]), 'datasets.staged.tests[0].bins'],
     ['duplicate step names', (d) => (d.steps[1].name = 'ingest'), 'steps[1].name: duplicate step name "ingest"'],
     ['overlapping prefixes', (d) => (d.datasets.staged.prefix = 'raw/orders/staged'), 'overlaps dataset "raw"'],
     ['an upload to a dataset nobody ingests', (d) => (d.triggers = [{ kind: 'upload', dataset: 'staged' }]), 'triggers[0].dataset: the first step "ingest" ingests "raw"'],
