@@ -19,29 +19,70 @@ export interface LoadedSource {
  * unparseable records into table `raw_rejects` (`__record`, `__reason`, `__raw`). One scan of the file.
  */
 export async function loadSource(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<LoadedSource> {
-  if (dataset.format === 'csv') return loadCsv(db, file, sourceKey);
-  const reader =
-    dataset.format === 'jsonl'
-      ? `read_json(${literal(file)}, format = 'newline_delimited', records = true)`
-      : `read_parquet(${literal(file)})`;
+  if (dataset.format === 'csv') return loadCsv(db, file, dataset, sourceKey);
+  if (dataset.format === 'jsonl') return loadJsonLines(db, file, dataset, sourceKey);
   try {
-    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM ${reader}`);
+    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(file)})`);
   } catch (error) {
     throw unreadable(sourceKey, dataset.format, error);
   }
-  const columns = (await db.all(`SELECT column_name FROM (DESCRIBE raw_typed)`)).map((r) => String(r.column_name));
-  const asText = columns.map((c) => `CAST(${ident(c)} AS VARCHAR) AS ${ident(c)}`).join(', ');
+  const described = await db.all(`SELECT column_name, column_type FROM (DESCRIBE raw_typed)`);
+  const columns = described.map((r) => String(r.column_name));
+  // Nested values become JSON text, like JSON Lines values, rather than DuckDB's struct notation.
+  const asText = described
+    .map((r) => {
+      const c = ident(String(r.column_name));
+      return /STRUCT|MAP|\[\]$|UNION/.test(String(r.column_type)) ? `to_json(${c})::VARCHAR AS ${c}` : `CAST(${c} AS VARCHAR) AS ${c}`;
+    })
+    .join(', ');
   await db.run(`CREATE TABLE raw AS SELECT row_number() OVER () AS __record, ${asText} FROM raw_typed; DROP TABLE raw_typed`);
   await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __reason VARCHAR, __raw VARCHAR)`);
   const [{ n }] = (await db.all(`SELECT count(*) AS n FROM raw`)) as [{ n: number }];
   return { columns, rows: n, structuralRejects: 0 };
 }
 
-async function loadCsv(db: DuckDb, file: string, sourceKey: string): Promise<LoadedSource> {
-  const columns = await readCsvHeader(file, sourceKey);
+/**
+ * JSON Lines, one record per line: each line is checked on its own, so a malformed line is rejected with its
+ * line number instead of failing the file. Values are read as text (nested values as JSON text).
+ */
+async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<LoadedSource> {
+  // JSON text cannot contain a raw \x01, so it is a safe "delimiter" that keeps each line whole.
+  const options = `header = false, auto_detect = false, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
+    store_rejects = true, max_line_size = 16777216`;
+  try {
+    await db.run(`CREATE TABLE lines AS SELECT row_number() OVER () AS __record, line,
+      CASE WHEN json_valid(line) THEN json_type(line::JSON) END AS __kind
+      FROM read_csv(${literal(file)}, ${options})`);
+  } catch (error) {
+    throw unreadable(sourceKey, 'jsonl', error);
+  }
+  const declared = dataset.columns?.map((c) => c.name);
+  const columns =
+    declared ??
+    (await db.all(`SELECT DISTINCT unnest(json_keys(line)) AS k FROM lines WHERE __kind = 'OBJECT' ORDER BY k`)).map((r) => String(r.k));
+  await db.run(`CREATE TABLE raw_rejects AS
+    SELECT __record, CASE WHEN __kind IS NULL THEN 'not valid JSON' ELSE 'expected a JSON object, got ' || lower(__kind) END AS __reason,
+           left(line, 10000) AS __raw
+    FROM lines WHERE trim(coalesce(line, '')) <> '' AND coalesce(__kind, '') <> 'OBJECT'
+    UNION ALL
+    SELECT line, error_type || ': ' || error_message, NULL FROM reject_errors`);
+  const values = columns.map((c) => `json_extract_string(line, ${literal(`$."${c}"`)}) AS ${ident(c)}`).join(', ');
+  await db.run(`CREATE TABLE raw AS SELECT __record${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT' ORDER BY __record`);
+  const [{ n, rejected }] = (await db.all(
+    `SELECT (SELECT count(*) FROM raw) AS n, (SELECT count(*) FROM raw_rejects) AS rejected`,
+  )) as [{ n: number; rejected: number }];
+  return { columns, rows: n, structuralRejects: rejected };
+}
+
+async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<LoadedSource> {
+  const dialect = { delimiter: dataset.csv?.delimiter ?? ',', quote: dataset.csv?.quote ?? '"', header: dataset.csv?.header ?? true };
+  const escape = dataset.csv?.escape ?? dialect.quote;
+  // Without a header line the declared columns, in order, name the fields.
+  const columns = dialect.header ? await readCsvHeader(file, sourceKey, dialect) : (dataset.columns ?? []).map((c) => c.name);
   const declared = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   // The header is parsed here, so DuckDB's sniffer cannot misread a damaged file; bad records go to reject_errors.
-  const options = `header = false, skip = 1, auto_detect = false, columns = ${declared}, delim = ',', quote = '"', escape = '"',
+  const options = `header = false, skip = ${dialect.header ? 1 : 0}, auto_detect = false, columns = ${declared},
+    delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
     store_rejects = true, strict_mode = true, max_line_size = 16777216`;
   try {
     await db.run(
@@ -50,9 +91,10 @@ async function loadCsv(db: DuckDb, file: string, sourceKey: string): Promise<Loa
   } catch (error) {
     throw unreadable(sourceKey, 'csv', error);
   }
-  // reject_errors counts file lines; the header is line 1, so record = line - 1 (for records without embedded newlines).
+  const headerLines = dialect.header ? 1 : 0;
+  // reject_errors counts file lines; after a header line, record = line - 1 (for records without embedded newlines).
   await db.run(`CREATE TABLE raw_rejects AS
-    SELECT min(line) - 1 AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
+    SELECT min(line) - ${headerLines} AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
            trim(any_value(csv_line), E'\\r\\n') AS __raw
     FROM reject_errors GROUP BY line ORDER BY line`);
   const [{ rejected: structural }] = (await db.all(`SELECT count(*) AS rejected FROM raw_rejects`)) as [{ rejected: number }];
@@ -71,7 +113,7 @@ async function loadCsv(db: DuckDb, file: string, sourceKey: string): Promise<Loa
 }
 
 /** Reads the header line of a CSV (UTF-8, optional BOM, LF or CRLF, quoted names allowed). */
-export async function readCsvHeader(file: string, sourceKey: string): Promise<string[]> {
+export async function readCsvHeader(file: string, sourceKey: string, dialect: { delimiter: string; quote: string } = { delimiter: ',', quote: '"' }): Promise<string[]> {
   const buffer = await readHead(file, 1 << 20, sourceKey);
   const bytesRead = buffer.length;
   if (bytesRead === 0) throw new SluiceError('INGEST_EMPTY', `${sourceKey}: the file is empty; expected a CSV header line`);
@@ -84,7 +126,7 @@ export async function readCsvHeader(file: string, sourceKey: string): Promise<st
   if (line.includes('\uFFFD')) {
     throw new SluiceError('INGEST_ENCODING', `${sourceKey}: the header line is not valid UTF-8; expected a UTF-8 CSV (with or without BOM)`);
   }
-  const names = splitCsvLine(line);
+  const names = splitCsvLine(line, dialect.delimiter, dialect.quote);
   const problems = names.flatMap((n, i) =>
     n.trim() === '' ? [`column ${i + 1} has an empty name`] : n.startsWith('__') ? [`column "${n}": names starting with "__" are reserved`] : [],
   );
@@ -119,20 +161,20 @@ async function readHead(file: string, limit: number, sourceKey: string): Promise
   return Buffer.concat(chunks).subarray(0, limit);
 }
 
-function splitCsvLine(line: string): string[] {
+function splitCsvLine(line: string, delimiter: string, quote: string): string[] {
   const out: string[] = [];
   let field = '';
   let quoted = false;
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
     if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
+      if (ch === quote && line[i + 1] === quote) {
+        field += quote;
         i++;
-      } else if (ch === '"') quoted = false;
+      } else if (ch === quote) quoted = false;
       else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
+    } else if (ch === quote) quoted = true;
+    else if (ch === delimiter) {
       out.push(field);
       field = '';
     } else field += ch;

@@ -26,9 +26,10 @@ export function columnTyping(column: ColumnSpec): ColumnTyping {
   const value = typedValue(column, present);
   const shown = `'"' || left(${raw}, 80) || CASE WHEN length(${raw}) > 80 THEN '…' ELSE '' END || '"'`;
   const name = literal(`${column.name}: `);
+  const expected = column.format ? `a ${column.type} like ${column.format}` : EXPECTED[column.type];
   const checks = [
     `WHEN ${present} IS NULL THEN ${column.nullable ? 'NULL' : `${name} || 'required, got an empty value'`}`,
-    `WHEN ${value} IS NULL THEN ${name} || ${literal(`expected ${EXPECTED[column.type]}, got `)} || ${shown}`,
+    `WHEN ${value} IS NULL THEN ${name} || ${literal(`expected ${expected}, got `)} || ${shown}`,
   ];
   if (column.enum) {
     const allowed = column.enum.map(literal).join(', ');
@@ -52,9 +53,11 @@ function typedValue(column: ColumnSpec, present: string): string {
     case 'boolean':
       return `(CASE WHEN lower(${present}) IN ('true', 't', '1', 'yes', 'y') THEN true WHEN lower(${present}) IN ('false', 'f', '0', 'no', 'n') THEN false END)`;
     case 'timestamp':
+      if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS TIMESTAMP)`;
       // Offsets are honoured and stored as UTC (the session time zone is UTC).
       return `CAST(TRY_CAST(${present} AS TIMESTAMPTZ) AS TIMESTAMP)`;
     case 'date':
+      if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS DATE)`;
       return `TRY_CAST(${present} AS DATE)`;
   }
 }

@@ -12,12 +12,16 @@ export const ColumnSpecSchema = z.object({
   type: ColumnTypeSchema,
   nullable: z.boolean(),
   enum: z.array(z.string()).min(1).optional(),
+  /** strptime format of a timestamp or date written as text in another form than ISO 8601 (`%d/%m/%Y`). */
+  format: z.string().min(2).optional(),
   description: z.string().optional(),
 });
 /** A typed column of a dataset. */
 export type ColumnSpec = z.infer<typeof ColumnSpecSchema>;
 
 interface JsonSchemaNode {
+  sluiceType?: 'timestamp' | 'date';
+  sluiceFormat?: string;
   type?: string | string[];
   format?: string;
   enum?: unknown[];
@@ -28,7 +32,23 @@ interface JsonSchemaNode {
 }
 
 const SUPPORTED =
-  'z.string(), z.number(), z.int(), z.boolean(), z.enum([...]), z.iso.datetime(), z.iso.date(), optionally .nullable() or .optional()';
+  'z.string(), z.number(), z.int(), z.boolean(), z.enum([...]), z.iso.datetime(), z.iso.date(), column.timestamp(format), column.date(format), optionally .nullable() or .optional()';
+
+/** strptime directives DuckDB understands, to check a stated format before any data is read. */
+const FORMAT = /^(?:[^%]|%[aAbBcdfgGHIjmMpSuUVwWxXyYzZ%])+$/;
+
+/** Column types that need more than zod's own: timestamps and dates written in a stated format. */
+export const column = {
+  /** A timestamp written as text in `format` (strptime, e.g. `%d/%m/%Y %H:%M`), or ISO 8601 when omitted. */
+  timestamp: (format?: string) => z.string().meta(format ? { sluiceType: 'timestamp', sluiceFormat: checked(format) } : { sluiceType: 'timestamp' }),
+  /** A date written as text in `format` (strptime, e.g. `%d.%m.%Y`), or ISO 8601 (`YYYY-MM-DD`) when omitted. */
+  date: (format?: string) => z.string().meta(format ? { sluiceType: 'date', sluiceFormat: checked(format) } : { sluiceType: 'date' }),
+};
+
+function checked(format: string): string {
+  if (!FORMAT.test(format)) throw new TypeError(`column format: expected strptime directives such as %Y-%m-%d, got ${JSON.stringify(format)}`);
+  return format;
+}
 
 /**
  * Turns a dataset's zod object schema into plain column specs, or lists what cannot be turned.
@@ -79,6 +99,9 @@ function columnFromNode(name: string, node: JsonSchemaNode, optional: boolean): 
   const description = body.description === undefined ? {} : { description: body.description };
   if (type === 'string') {
     if (body.enum) return { name, type: 'string', nullable, enum: body.enum.map(String), ...description };
+    if (body.sluiceType) {
+      return { name, type: body.sluiceType, nullable, ...(body.sluiceFormat ? { format: body.sluiceFormat } : {}), ...description };
+    }
     if (body.format === 'date-time') return { name, type: 'timestamp', nullable, ...description };
     if (body.format === 'date') return { name, type: 'date', nullable, ...description };
     return { name, type: 'string', nullable, ...description };

@@ -9,6 +9,7 @@ import {
   type DatasetSpec,
   type PipelineDefinition,
   type PipelineSpec,
+  type Step,
 } from './pipeline-schema.ts';
 import { NUMERIC_RULES, ruleColumns } from './rules.ts';
 
@@ -117,6 +118,10 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
   };
 
   for (const [name, ds] of Object.entries(spec.datasets)) {
+    if (ds.csv && ds.format !== 'csv') problems.push(`datasets.${name}.csv: CSV options given for a ${ds.format} dataset`);
+    if (ds.csv?.header === false && !ds.columns) {
+      problems.push(`datasets.${name}.csv.header: a CSV without a header line needs a schema to name its columns`);
+    }
     ds.tests?.forEach((rule, i) => {
       const typed = 'column' in rule ? ds.columns?.find((c) => c.name === rule.column) : undefined;
       const at = formatPath(['datasets', name, 'tests', i, 'column']);
@@ -174,6 +179,7 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
       case 'featureBuild':
         for (const [alias, ref] of Object.entries(step.inputs)) dataset(['steps', i, 'inputs', alias], ref);
         requireParquet(['steps', i, 'output'], step.output, 'feature builds write Parquet');
+        problems.push(...featureBuildProblems(spec, step, i));
         break;
       case 'batchScore':
         if (dataset(['steps', i, 'input'], step.input)) requireColumn(['steps', i, 'entityKey'], step.input, step.entityKey);
@@ -207,5 +213,41 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
       );
     }
   });
+  return problems;
+}
+
+/** Parameters every feature build binds, so user params must not take their names. */
+export const BUILT_IN_FEATURE_PARAMS = ['nominal_time', 'nominal_date', 'batch_id'] as const;
+
+/** The cross-references of a feature build: windows, params and declared lineage name its inputs and their columns. */
+function featureBuildProblems(spec: PipelineSpec, step: Extract<Step, { kind: 'featureBuild' }>, index: number): string[] {
+  const problems: string[] = [];
+  const aliases = Object.keys(step.inputs);
+  const path = (...p: PropertyKey[]) => formatPath(['steps', index, ...p]);
+  for (const alias of Object.keys(step.windows ?? {})) {
+    if (!aliases.includes(alias)) problems.push(`${path('windows', alias)}: ${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
+  }
+  for (const name of Object.keys(step.params ?? {})) {
+    if ((BUILT_IN_FEATURE_PARAMS as readonly string[]).includes(name)) {
+      problems.push(`${path('params', name)}: $${name} is bound by Sluice (${BUILT_IN_FEATURE_PARAMS.map((p) => `$${p}`).join(', ')})`);
+    }
+  }
+  const checkSource = (from: string, at: PropertyKey[]): void => {
+    const alias = from.slice(0, from.indexOf('.'));
+    const column = from.slice(from.indexOf('.') + 1);
+    const ref = step.inputs[alias];
+    if (ref === undefined) {
+      problems.push(`${path(...at)}: ${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
+      return;
+    }
+    const columns = spec.datasets[ref]?.columns;
+    if (columns && !columns.some((c) => c.name === column)) {
+      problems.push(`${path(...at)}: ${JSON.stringify(column)} is not a column of input ${alias} (columns: ${columns.map((c) => c.name).join(', ')})`);
+    }
+  };
+  for (const [field, sources] of Object.entries(step.columnLineage?.fields ?? {})) {
+    sources.forEach((s, j) => checkSource(s.from, ['columnLineage', 'fields', field, j, 'from']));
+  }
+  step.columnLineage?.dataset?.forEach((s, j) => checkSource(s.from, ['columnLineage', 'dataset', j, 'from']));
   return problems;
 }

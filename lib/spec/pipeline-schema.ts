@@ -10,6 +10,15 @@ const DatasetBase = {
   prefix: KeyPrefixSchema,
   format: z.enum(['csv', 'jsonl', 'parquet'], { error: (i) => `expected "csv", "jsonl" or "parquet", got ${JSON.stringify(i.input)}` }),
   description: z.string().optional(),
+  /** How a CSV dataset is written; defaults: comma, double quote, quote doubled as escape, a header line. */
+  csv: z
+    .strictObject({
+      delimiter: z.string().length(1, 'expected one character').optional(),
+      quote: z.string().length(1, 'expected one character').optional(),
+      escape: z.string().length(1, 'expected one character').optional(),
+      header: z.boolean().optional(),
+    })
+    .optional(),
   tests: z.array(DataTestRuleSchema).optional(),
 };
 
@@ -40,6 +49,23 @@ export const TriggerSchema = z.discriminatedUnion(
 /** A trigger. */
 export type Trigger = z.infer<typeof TriggerSchema>;
 
+const LineageSource = z.string({ error: 'required' }).regex(/^[A-Za-z_][A-Za-z0-9_]*\.[^.]+$/, {
+  error: (i) => `expected "<input alias>.<column>", got ${JSON.stringify(i.input)}`,
+});
+const DIRECT_SUBTYPES = ['IDENTITY', 'TRANSFORMATION', 'AGGREGATION'] as const;
+const INDIRECT_SUBTYPES = ['JOIN', 'GROUP_BY', 'FILTER', 'SORT', 'WINDOW', 'CONDITIONAL'] as const;
+
+/** Column lineage as a user declares it: per output column its sources, plus dataset-wide influences. */
+export const DeclaredColumnLineageSchema = z.strictObject({
+  fields: z.record(
+    z.string().min(1),
+    z.array(z.strictObject({ from: LineageSource, subtype: z.enum([...DIRECT_SUBTYPES, ...INDIRECT_SUBTYPES]).default('TRANSFORMATION') })),
+  ),
+  dataset: z.array(z.strictObject({ from: LineageSource, subtype: z.enum(INDIRECT_SUBTYPES) })).optional(),
+});
+/** Declared column lineage. */
+export type DeclaredColumnLineage = z.infer<typeof DeclaredColumnLineageSchema>;
+
 const StepBase = {
   name: IdentifierSchema,
   timeoutSeconds: z.int().min(1).max(900).optional(),
@@ -63,6 +89,14 @@ export const StepSchema = z.discriminatedUnion(
       inputs: z.record(ColumnNameSchema, DatasetRef).refine((m) => Object.keys(m).length > 0, 'expected at least one input'),
       sql: z.string({ error: 'required' }).trim().min(1, 'required'),
       output: DatasetRef,
+      /** Constants bound as `$name` parameters, besides `$nominal_time`, `$nominal_date` and `$batch_id`. */
+      params: z.record(ColumnNameSchema, z.union([z.string(), z.number(), z.boolean()])).optional(),
+      /** Incremental windows: an input alias reads only the partitions of its last `days` days. */
+      windows: z.record(ColumnNameSchema, z.strictObject({ days: z.int().min(1).max(3660) })).optional(),
+      /** A TypeScript transform applied to the SQL result: the name of a function exported by the pipeline module. */
+      transform: IdentifierSchema.optional(),
+      /** Column lineage declared by the user, used instead of the lineage derived from the SQL. */
+      columnLineage: DeclaredColumnLineageSchema.optional(),
     }),
     z.strictObject({
       ...StepBase,
