@@ -2,6 +2,8 @@ import { resolveLineageConfig } from './config.ts';
 import type { Environment } from './config.ts';
 import type { LineageConfigInput } from './config-schema.ts';
 import type { LineageEvent } from './event.ts';
+import { compileFilters } from './filters.ts';
+import type { EventFilter } from './filters.ts';
 import { parseLineageEvent } from './parse-event.ts';
 import { ConsoleTransport } from './transports/console-transport.ts';
 import { createTransport } from './transports/create-transport.ts';
@@ -16,31 +18,37 @@ export type OpenLineageClientOptions = {
   config?: LineageConfigInput | undefined;
   /** Environment to read; defaults to `process.env`. */
   env?: Environment | undefined;
+  /** Directory searched for `openlineage.yml`; defaults to `process.cwd()`. */
+  cwd?: string | undefined;
 };
 
 /**
  * Sends OpenLineage events. The transport is, in order: a no-op when `OPENLINEAGE_DISABLED=true`; the `transport`
  * given; the one configured by `config` and the environment; else the console, with a warning (as in Python).
- * `emit` validates the event and rejects when it cannot be delivered; wrap the client in a SafeEmitter where
- * lineage must never fail the caller.
+ * `emit` validates the event, drops RunEvents matched by the configured `filters`, and rejects when it cannot be
+ * delivered; wrap the client in a SafeEmitter where lineage must never fail the caller.
  */
 export class OpenLineageClient {
   /** Where events go. */
   readonly transport: Transport;
+  readonly #dropped: EventFilter;
 
   constructor(options: OpenLineageClientOptions = {}) {
     const env = options.env ?? process.env;
+    this.#dropped = () => false;
     if ((env['OPENLINEAGE_DISABLED'] ?? '').trim().toLowerCase() === 'true') {
       this.transport = new NoopTransport('OPENLINEAGE_DISABLED=true');
       return;
     }
     if (options.transport) {
       this.transport = options.transport;
+      this.#dropped = compileFilters(options.config?.['filters'] as unknown[] | undefined);
       return;
     }
-    const config = resolveLineageConfig({ config: options.config, env });
+    const config = resolveLineageConfig({ config: options.config, env, cwd: options.cwd });
     if (config) {
       this.transport = createTransport(config.transport);
+      this.#dropped = compileFilters(config.filters);
       return;
     }
     process.emitWarning('no OpenLineage transport configured (set OPENLINEAGE_URL or OPENLINEAGE__TRANSPORT__TYPE); lineage events go to stderr', {
@@ -54,6 +62,7 @@ export class OpenLineageClient {
     // Disabled lineage is inert: not even validation may fail the caller.
     if (this.transport instanceof NoopTransport) return;
     const valid = parseLineageEvent(event);
+    if (this.#dropped(valid)) return;
     await this.transport.emit(valid, options);
   }
 

@@ -131,7 +131,19 @@ export type TransportConfig =
   | FileTransportConfig
   | ConsoleTransportConfig
   | NoopTransportConfig
-  | CompositeTransportConfig;
+  | CompositeTransportConfig
+  | TransformTransportConfig;
+
+/** Settings of the transform transport: events pass through a transformer before the inner transport. */
+export type TransformTransportConfig = {
+  type: 'transform';
+  transport: TransportConfig;
+  /** A built-in transformer, by its openlineage-python class path or short name (e.g. `JobNamespaceReplaceTransformer`). */
+  transformer_class: string;
+  transformer_properties: Record<string, unknown>;
+  name?: string | undefined;
+  priority?: number | undefined;
+};
 
 // A list becomes a map keyed by position so errors read `transports.0.url`; like Python, empty
 // children of a named map (e.g. an env var set to an empty string) are dropped.
@@ -162,18 +174,65 @@ export const CompositeTransportConfigSchema = settings(
   'composite transport',
 );
 
-/** Settings of any transport, told apart by `type`: http, file, console, noop or composite. */
+/** The transform transport (openlineage-python's `transform`): rewrites each event, then emits it to `transport`. */
+export const TransformTransportConfigSchema = settings(
+  {
+    type: z.literal('transform'),
+    get transport(): z.ZodType<TransportConfig, unknown> {
+      return TransportConfigSchema;
+    },
+    transformer_class: text('transformer_class (the transformer to apply)'),
+    transformer_properties: z.record(z.string(), z.unknown(), { error: 'expected a map of transformer settings' }).nullish().transform((v) => v ?? {}),
+    ...common,
+  },
+  'transform transport',
+);
+
+/** Settings of any transport, told apart by `type`: http, file, console, noop, composite or transform. */
 export const TransportConfigSchema: z.ZodType<TransportConfig, unknown> = z.discriminatedUnion('type', [
   HttpTransportConfigSchema,
   FileTransportConfigSchema,
   ConsoleTransportConfigSchema,
   NoopTransportConfigSchema,
   CompositeTransportConfigSchema,
+  TransformTransportConfigSchema,
 ]) as never;
 
-/** Lineage configuration in the Python client's layout; sections other than `transport` are not read yet. */
-export const LineageConfigSchema = z.looseObject({ transport: TransportConfigSchema });
+function compiles(pattern: string): boolean {
+  try {
+    new RegExp(pattern, 'y');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One job-name filter of the `filters` section: `{type: exact, match}` drops RunEvents whose job name equals `match`,
+ * `{type: regex, regex}` those whose job name matches at its start (Python's `re.match`).
+ */
+export const FilterConfigSchema = z.discriminatedUnion(
+  'type',
+  [
+    settings({ type: z.literal('exact'), match: text('job name to match') }, 'exact filter'),
+    settings(
+      {
+        type: z.literal('regex'),
+        regex: text('regular expression').refine(compiles, { error: 'expected a valid regular expression' }),
+      },
+      'regex filter',
+    ),
+  ],
+);
+/** A job-name filter. */
+export type FilterConfig = z.infer<typeof FilterConfigSchema>;
+
+/** Lineage configuration in the Python client's layout: `transport` and `filters` are read; other sections are kept. */
+export const LineageConfigSchema = z.looseObject({
+  transport: TransportConfigSchema,
+  filters: z.array(FilterConfigSchema, { error: 'expected a list of filters' }).nullish().transform((v) => v ?? undefined),
+});
 /** Lineage configuration, validated and with defaults applied. */
-export type LineageConfig = { transport: TransportConfig };
+export type LineageConfig = { transport: TransportConfig; filters?: FilterConfig[] | undefined };
 /** Lineage configuration as written by a user (snake_case keys, defaults optional). */
 export type LineageConfigInput = { transport?: Record<string, unknown> } & Record<string, unknown>;

@@ -2,6 +2,7 @@ import { LineageConfigError } from './errors.ts';
 import { LineageConfigSchema } from './config-schema.ts';
 import type { LineageConfig, LineageConfigInput } from './config-schema.ts';
 import { formatIssues } from './issues.ts';
+import { readLineageConfigFile } from './config-file.ts';
 
 /** Environment variables as `process.env` holds them. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -12,6 +13,8 @@ export type ResolveLineageConfigOptions = {
   config?: LineageConfigInput | undefined;
   /** Environment to read; defaults to `process.env`. */
   env?: Environment | undefined;
+  /** Directory searched for `openlineage.yml`; defaults to `process.cwd()`. */
+  cwd?: string | undefined;
 };
 
 const PREFIX = 'OPENLINEAGE__';
@@ -60,10 +63,11 @@ function deepMerge(base: Json, override: Json): Json {
 }
 
 function mergeSources(fromEnv: Json, explicit: Json): Json {
+  // `fromEnv` is the lower-precedence source, `explicit` the higher (env < YAML < constructor config).
   const envTransport = fromEnv['transport'];
   const explicitTransport = explicit['transport'];
-  // Deviation from Python: an explicit transport of another type replaces the env one instead of mixing settings.
-  if (isObject(envTransport) && isObject(explicitTransport) && explicitTransport['type'] !== undefined && envTransport['type'] !== explicitTransport['type']) {
+  // Deviation from Python: a transport of another type replaces the lower source's instead of mixing settings.
+  if (isObject(envTransport) && isObject(explicitTransport) && explicitTransport['type'] !== undefined && envTransport['type'] !== undefined && envTransport['type'] !== explicitTransport['type']) {
     return { ...deepMerge(fromEnv, explicit), transport: explicitTransport };
   }
   return deepMerge(fromEnv, explicit);
@@ -84,9 +88,11 @@ function validate(raw: Json, source: string): LineageConfig {
 
 /**
  * Resolves the transport configuration the way openlineage-python does: `OPENLINEAGE_DISABLED=true` → noop; else the
- * explicit `config` deep-merged over `OPENLINEAGE__…` variables, when it names a transport `type`; else the legacy
- * `OPENLINEAGE_URL` / `OPENLINEAGE_ENDPOINT` / `OPENLINEAGE_API_KEY`. Returns `undefined` when nothing is configured,
- * so the caller picks its own default. Throws {@link LineageConfigError} listing every problem.
+ * explicit `config`, deep-merged over the YAML file (`$OPENLINEAGE_CONFIG`, `./openlineage.yml`,
+ * `~/.openlineage/openlineage.yml`: the first readable), deep-merged over `OPENLINEAGE__…` variables, when that names
+ * a transport `type`; else the legacy `OPENLINEAGE_URL` / `OPENLINEAGE_ENDPOINT` / `OPENLINEAGE_API_KEY`. Returns
+ * `undefined` when nothing is configured, so the caller picks its own default. Throws {@link LineageConfigError}
+ * listing every problem (and naming the YAML file when it does not parse).
  */
 export function resolveLineageConfig(options: ResolveLineageConfigOptions = {}): LineageConfig | undefined {
   const env = options.env ?? process.env;
@@ -95,9 +101,12 @@ export function resolveLineageConfig(options: ResolveLineageConfigOptions = {}):
   }
   const explicit = options.config ?? {};
   if (!isObject(explicit)) throw new LineageConfigError([`config: expected an object, got ${typeof explicit}`], 'constructor config');
-  const merged = mergeSources(configFromEnvironment(env), explicit);
+  const file = readLineageConfigFile({ env, cwd: options.cwd });
+  const merged = mergeSources(mergeSources(configFromEnvironment(env), file?.content ?? {}), explicit);
   const transport = merged['transport'];
-  const source = options.config ? 'constructor config and OPENLINEAGE__* variables' : 'OPENLINEAGE__* variables';
+  const source = [options.config ? 'constructor config' : undefined, file?.path, 'OPENLINEAGE__* variables']
+    .filter((s) => s !== undefined)
+    .join(', ');
   const legacyUrl = env['OPENLINEAGE_URL'];
 
   if (isObject(transport) && transport['type'] !== undefined) {

@@ -161,13 +161,13 @@ describe('resolveLineageConfig', () => {
       'the type is unknown',
       { OPENLINEAGE__TRANSPORT__TYPE: 'kafka' },
       undefined,
-      ['transport.type: expected one of "http", "file", "console", "noop", "composite", got "kafka"'],
+      ['transport.type: expected one of "http", "file", "console", "noop", "composite", "transform", got "kafka"'],
     ],
     [
       'settings are given without a type',
       { OPENLINEAGE__TRANSPORT__URL: 'http://x' },
       undefined,
-      ['transport.type: expected one of "http", "file", "console", "noop", "composite", got nothing'],
+      ['transport.type: expected one of "http", "file", "console", "noop", "composite", "transform", got nothing'],
     ],
     [
       'several settings are wrong at once',

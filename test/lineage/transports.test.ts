@@ -100,7 +100,7 @@ describe('createTransport', () => {
 
   it('fails listing every problem when the settings are invalid', () => {
     expect(() => createTransport({ type: 'composite', transports: [{ type: 'http' }, { type: 'smoke' }] })).toThrow(
-      'invalid lineage configuration (transport settings): transport.transports.0.url: missing; expected a string; transport.transports.1.type: expected one of "http", "file", "console", "noop", "composite", got "smoke"',
+      'invalid lineage configuration (transport settings): transport.transports.0.url: missing; expected a string; transport.transports.1.type: expected one of "http", "file", "console", "noop", "composite", "transform", got "smoke"',
     );
   });
 });

@@ -7,6 +7,7 @@ import { ConsoleTransport } from './console-transport.ts';
 import { FileTransport } from './file-transport.ts';
 import { HttpTransport } from './http-transport.ts';
 import { NoopTransport } from './noop-transport.ts';
+import { TransformTransport, builtInTransformer } from './transform-transport.ts';
 import type { Transport } from './transport.ts';
 
 function build(config: TransportConfig): Transport {
@@ -27,6 +28,10 @@ function build(config: TransportConfig): Transport {
         priority: child.priority,
       }));
       return new CompositeTransport(children, config);
+    }
+    case 'transform': {
+      const transformer = builtInTransformer(config.transformer_class, config.transformer_properties);
+      return new TransformTransport(build(config.transport), transformer, { name: transformer.name });
     }
   }
 }
