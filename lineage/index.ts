@@ -163,24 +163,32 @@ export {
   CompositeTransportConfigSchema,
   ConsoleTransportConfigSchema,
   FileTransportConfigSchema,
+  FilterConfigSchema,
   HttpRetrySchema,
   HttpTransportConfigSchema,
   LineageConfigSchema,
   NoopTransportConfigSchema,
+  TransformTransportConfigSchema,
   TransportConfigSchema,
 } from './client/config-schema.ts';
 export type {
   CompositeTransportConfig,
   ConsoleTransportConfig,
   FileTransportConfig,
+  FilterConfig,
   HttpTransportConfig,
   LineageConfig,
   LineageConfigInput,
   NoopTransportConfig,
+  TransformTransportConfig,
   TransportConfig,
 } from './client/config-schema.ts';
 export { configFromEnvironment, resolveLineageConfig } from './client/config.ts';
 export type { Environment, ResolveLineageConfigOptions } from './client/config.ts';
+export { findLineageConfigFile, readLineageConfigFile } from './client/config-file.ts';
+export type { ConfigFileLocations, LineageConfigFile } from './client/config-file.ts';
+export { compileFilters } from './client/filters.ts';
+export type { EventFilter } from './client/filters.ts';
 
 export type { EmitOptions, Transport } from './client/transports/transport.ts';
 export { createTransport } from './client/transports/create-transport.ts';
@@ -193,8 +201,18 @@ export type { ConsoleSink } from './client/transports/console-transport.ts';
 export { NoopTransport } from './client/transports/noop-transport.ts';
 export { CompositeTransport } from './client/transports/composite-transport.ts';
 export type { CompositeChild, CompositeTransportOptions } from './client/transports/composite-transport.ts';
+export { TransformTransport, builtInTransformer, jobNamespaceReplaceTransformer } from './client/transports/transform-transport.ts';
+export type { EventTransformer, TransformTransportOptions } from './client/transports/transform-transport.ts';
 
 export { OpenLineageClient } from './client/client.ts';
 export type { OpenLineageClientOptions } from './client/client.ts';
 export { SafeEmitter } from './client/safe-emitter.ts';
 export type { LineageEmitter, SafeEmitResult, SafeEmitterOptions, SafeEmitterStats } from './client/safe-emitter.ts';
+
+export type { LineageOutbox } from './client/outbox/outbox.ts';
+export { isOutboxEntryName, outboxEntryName, outboxEntryTime } from './client/outbox/outbox.ts';
+export { DirectoryOutbox } from './client/outbox/directory-outbox.ts';
+export { DeliveryCircuit } from './client/outbox/delivery-circuit.ts';
+export type { DeliveryCircuitOptions } from './client/outbox/delivery-circuit.ts';
+export { replayOutbox } from './client/outbox/replay-outbox.ts';
+export type { KeptEntry, ReplayOptions, ReplayReport } from './client/outbox/replay-outbox.ts';

@@ -27,7 +27,7 @@ describe('SafeEmitter', () => {
     server = await startLineageServer();
     const emitter = new SafeEmitter(new OpenLineageClient({ env: { OPENLINEAGE_URL: server.url } }));
     await expect(emitter.emit(event())).resolves.toEqual({ delivered: true });
-    expect(emitter.stats()).toEqual({ delivered: 1, failed: 0, inFlight: 0 });
+    expect(emitter.stats()).toEqual({ delivered: 1, failed: 0, outboxed: 0, inFlight: 0 });
   });
 
   it('does not reject when the server is down (connection refused)', async () => {
@@ -39,7 +39,7 @@ describe('SafeEmitter', () => {
     const result = await emitter.emit(e);
     expect(result.delivered).toBe(false);
     expect(result.error).toMatch(/ECONNREFUSED/);
-    expect(emitter.stats()).toEqual({ delivered: 0, failed: 1, inFlight: 0 });
+    expect(emitter.stats()).toEqual({ delivered: 0, failed: 1, outboxed: 0, inFlight: 0 });
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(new RegExp(`^lineage event START churn.ingest run ${e.run.runId} not delivered to http ${url}/api/v1/lineage: `));
     expect(errors.join('')).not.toContain('k-secret');

@@ -78,10 +78,10 @@ export class HttpTransport implements Transport {
     };
     // Level 3: higher levels are about twice as slow for little gain (same choice as the Python client).
     const body = gzip ? gzipSync(json, { level: 3 }) : Buffer.from(json, 'utf8');
-    await this.#deliver(body, headers, options.signal);
+    await this.#deliver(body, headers, options.signal, options.failFast === true);
   }
 
-  async #deliver(body: Buffer, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<void> {
+  async #deliver(body: Buffer, headers: Record<string, string>, signal: AbortSignal | undefined, failFast: boolean): Promise<void> {
     const { retry } = this.config;
     const left = { total: retry.total, connect: retry.connect, read: retry.read };
     const postRetryable = retry.allowed_methods.some((m) => m.toUpperCase() === 'POST');
@@ -113,7 +113,7 @@ export class HttpTransport implements Transport {
           throw new LineageTransportError(`${where()}: delivery ${attempt.message}`, { code: 'LINEAGE_ABORTED', cause: error, retryable: true, attempts });
         }
         const phase = attempt.phase ?? 'connect';
-        if ((phase === 'connect' || postRetryable) && left.total > 0 && left[phase] > 0) {
+        if (!(failFast && phase === 'connect') && (phase === 'connect' || postRetryable) && left.total > 0 && left[phase] > 0) {
           left.total -= 1;
           left[phase] -= 1;
           failures += 1;

@@ -4,6 +4,11 @@ import type { LineageEvent } from '../event.ts';
 export type EmitOptions = {
   /** Aborts the delivery (and any retry wait) when signalled, e.g. by a caller's deadline. */
   signal?: AbortSignal | undefined;
+  /**
+   * The caller keeps undelivered events durably (an outbox): when nothing accepts the connection, reject at once
+   * instead of waiting to retry. Answers such as 503 are still retried.
+   */
+  failFast?: boolean | undefined;
 };
 
 /** Somewhere events go. `emit` resolves once the event is delivered and rejects with a LineageError otherwise. */
