@@ -1,4 +1,4 @@
-import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import type { ColumnType } from '../spec/columns.ts';
 
 /** The DuckDB type each declared column type is stored as. */
@@ -11,12 +11,23 @@ export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
   date: 'DATE',
 };
 
+/** A typed value bound to a named parameter (`$name`): never spliced into SQL text. */
+export interface SqlParam {
+  readonly type: 'TIMESTAMPTZ' | 'DATE' | 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN';
+  /** ISO text for TIMESTAMPTZ and DATE. */
+  readonly value: string | number | boolean;
+}
+
 /** A DuckDB connection for one step invocation, closed with the invocation. */
 export interface DuckDb {
-  /** Runs statements whose results are not needed. */
-  run(sql: string): Promise<void>;
+  /** Runs statements whose results are not needed, binding `$name` parameters. */
+  run(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<void>;
   /** Runs a query and returns its rows as JSON-safe objects (big integers as numbers when exact, else strings). */
-  all(sql: string): Promise<Array<Record<string, unknown>>>;
+  all(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<Array<Record<string, unknown>>>;
+  /** Runs a query and returns its result column by column (DuckDB's JS values), with the column types. */
+  columns(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<{ columns: Record<string, unknown[]>; types: Record<string, string> }>;
+  /** Parses and binds one statement without running it: throws DuckDB's error, with its LINE and caret. */
+  prepare(sql: string): Promise<void>;
   close(): void;
 }
 
@@ -31,13 +42,35 @@ export async function openDuckDb(options: { threads?: number; memoryLimit?: stri
   if (options.memoryLimit) config.memory_limit = options.memoryLimit;
   const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', config);
   const connection: DuckDBConnection = await instance.connect();
+  const api = await import('@duckdb/node-api');
+  const bind = (params: Readonly<Record<string, SqlParam>> | undefined): [Record<string, DuckDBValue>?, Record<string, DuckDBType>?] => {
+    if (!params || Object.keys(params).length === 0) return [];
+    const values: Record<string, DuckDBValue> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const [name, { type, value }] of Object.entries(params)) {
+      types[name] = api[type];
+      if (type === 'TIMESTAMPTZ') values[name] = new api.DuckDBTimestampTZValue(BigInt(Date.parse(String(value))) * 1000n);
+      else if (type === 'DATE') values[name] = new api.DuckDBDateValue(Math.floor(Date.parse(String(value)) / 86_400_000));
+      else if (type === 'BIGINT') values[name] = BigInt(value as number);
+      else values[name] = value;
+    }
+    return [values, types];
+  };
   return {
-    async run(sql) {
-      await connection.run(sql);
+    async run(sql, params) {
+      await connection.run(sql, ...bind(params));
     },
-    async all(sql) {
-      const reader = await connection.runAndReadAll(sql);
+    async all(sql, params) {
+      const reader = await connection.runAndReadAll(sql, ...bind(params));
       return reader.getRowObjectsJS().map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, jsonSafe(v)])));
+    },
+    async columns(sql, params) {
+      const reader = await connection.runAndReadAll(sql, ...bind(params));
+      const types = reader.columnTypes().map(String);
+      return { columns: reader.getColumnsObjectJS() as Record<string, unknown[]>, types: Object.fromEntries(reader.columnNames().map((n, i) => [n, types[i] as string])) };
+    },
+    async prepare(sql) {
+      await connection.prepare(sql);
     },
     close() {
       connection.closeSync();

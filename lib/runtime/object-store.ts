@@ -20,6 +20,8 @@ export interface ObjectVersion {
   readonly etag: string;
   readonly versionId?: string;
   readonly size: number;
+  /** When the object was written (listings only). */
+  readonly lastModified?: Date;
 }
 
 /**
@@ -91,7 +93,7 @@ export class ObjectStore {
         this.#s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token })),
       );
       for (const o of out.Contents ?? []) {
-        if (o.Key) found.push({ bucket, key: o.Key, etag: stripQuotes(o.ETag), size: o.Size ?? 0 });
+        if (o.Key) found.push({ bucket, key: o.Key, etag: stripQuotes(o.ETag), size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) });
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);

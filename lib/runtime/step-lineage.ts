@@ -64,6 +64,8 @@ export interface DatasetObservation {
   readonly partition?: { readonly key: string; readonly value: string };
   readonly assertions?: readonly Assertion[];
   readonly metrics?: { readonly rowCount: number; readonly columnMetrics: Record<string, ColumnMetrics> };
+  /** Further dataset facets the step computed, such as an output's `columnLineage`. */
+  readonly facets?: Readonly<Record<string, Facet>>;
 }
 
 /**
@@ -165,6 +167,7 @@ export class StepLineage {
       dataSource: dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
       ...(fields ? { schema: schemaDatasetFacet({ fields: fields.map((f) => ({ name: f.name, type: f.type })) }) } : {}),
       ...(obs.version ? { version: datasetVersionDatasetFacet({ datasetVersion: obs.version }) } : {}),
+      ...obs.facets,
     };
   }
 

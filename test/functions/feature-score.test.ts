@@ -82,7 +82,7 @@ describe('feature build and batch scoring', () => {
     expect(report.status).toBe('FAILED');
     expect(report.steps.map((s) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'NOT_RUN']);
     expect(report.error?.name).toBe('Sluice.FEATURE_SQL');
-    expect(report.error?.message).toMatch(/step "features": the feature SQL failed: Binder Error: .*"nope"/);
+    expect(report.error?.message).toMatch(/step "features": the feature SQL failed at line 1, column 12: Binder Error: Referenced column "nope" not found/);
   });
 
   it('fails scoring when the model needs a feature the input lacks', async () => {
