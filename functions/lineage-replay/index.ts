@@ -1,0 +1,40 @@
+import { SluiceError } from '../../lib/errors.ts';
+import { lineageOutboxFromEnvironment, LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage-outbox-s3.ts';
+import { ensureLineageApiKey } from '../../lib/runtime/lineage-secret.ts';
+import { OpenLineageClient, replayOutbox } from '../../lineage/index.ts';
+
+// Config is validated once per cold start; a deployment without an outbox fails loudly here.
+const outbox = lineageOutboxFromEnvironment(process.env);
+if (!outbox) throw new SluiceError('CONFIG_INVALID', `${LINEAGE_OUTBOX_ENV}: required (s3://<bucket>/<prefix>)`);
+await ensureLineageApiKey();
+const client = new OpenLineageClient({ env: process.env });
+
+/** Summary of one replay, as the function returns and logs it. */
+export interface ReplaySummary {
+  readonly delivered: number;
+  readonly rejected: number;
+  readonly notTried: number;
+  readonly stoppedBy: string | null;
+}
+
+/**
+ * Lambda entry run on a schedule: re-sends the lineage outbox oldest first and removes what was delivered, so
+ * events that missed a down backend arrive later, once. Stops before the function's own timeout.
+ */
+export async function handler(_event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<ReplaySummary> {
+  const budgetMs = Math.max(1000, (context?.getRemainingTimeInMillis?.() ?? 60_000) - 10_000);
+  const report = await replayOutbox(outbox!, client, { signal: AbortSignal.timeout(budgetMs) });
+  const summary: ReplaySummary = {
+    delivered: report.delivered.length,
+    rejected: report.rejected.length,
+    notTried: report.notTried,
+    stoppedBy: report.stoppedBy ?? null,
+  };
+  // The same warning prefix the steps use, so the lineage-delivery alarm counts a replay that could not deliver.
+  if (report.stoppedBy && report.stoppedBy !== 'aborted') {
+    process.stderr.write(`sluice: warning: lineage replay of ${outbox!.describe()} stopped: ${report.stoppedBy} (${report.notTried} left)\n`);
+  }
+  for (const kept of report.rejected) process.stderr.write(`sluice: warning: lineage outbox entry ${kept.entry} rejected: ${kept.reason}\n`);
+  console.log(JSON.stringify({ message: 'lineage replay', outbox: outbox!.describe(), ...summary }));
+  return summary;
+}

@@ -1,0 +1,176 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { IConstruct } from 'constructs';
+import { SluiceError } from '../errors.ts';
+import { parsePipelineSpec } from '../spec/define-pipeline.ts';
+import type { PipelineSpec } from '../spec/pipeline-schema.ts';
+import { renameBuckets, specBuckets } from './step-access.ts';
+
+/** Properties of a {@link DataPipeline}. */
+export interface DataPipelineProps {
+  /** The compiled pipeline (`definePipeline(...)`): the same spec the local runner executes. */
+  readonly spec: PipelineSpec;
+  /**
+   * Physical names for the buckets the spec names (e.g. a stage suffix), by spec name. The deployed spec,
+   * ASL included, uses the physical names.
+   * @default - the spec's bucket names
+   */
+  readonly bucketNames?: Readonly<Record<string, string>>;
+  /**
+   * KMS key for the data buckets (the functions get encrypt/decrypt on it).
+   * @default - S3-managed encryption (SSE-S3)
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * What happens to the buckets when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * How long quarantined batches are kept.
+   * @default Duration.days(90)
+   */
+  readonly quarantineRetention?: Duration;
+  /**
+   * How long an undelivered lineage event is kept in the outbox (`_lineage/outbox/`).
+   * @default Duration.days(30)
+   */
+  readonly lineageOutboxRetention?: Duration;
+  /**
+   * How long overwritten object versions are kept.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionRetention?: Duration;
+  /**
+   * The bucket (a spec name) that keeps the lineage outbox.
+   * @default - the bucket of the spec's first dataset
+   */
+  readonly lineageOutboxBucket?: string;
+  /**
+   * OpenLineage backend base URL (Marquez: `http://marquez:5000`).
+   * @default - no backend: events are written to the functions' CloudWatch logs (console transport)
+   */
+  readonly lineageUrl?: string;
+  /**
+   * Path of the lineage endpoint under `lineageUrl`.
+   * @default 'api/v1/lineage'
+   */
+  readonly lineageEndpoint?: string;
+  /**
+   * Secret holding the backend's API key (a plain string, or JSON `{"apiKey": "…"}`). Only its ARN reaches the
+   * functions; they read it at cold start. Used only with `lineageUrl`.
+   * @default - a new secret `{"apiKey": ""}` (no auth until you set the key)
+   */
+  readonly lineageApiKeySecret?: secretsmanager.ISecret;
+  /**
+   * How often the lineage outbox is replayed.
+   * @default Duration.minutes(15)
+   */
+  readonly lineageReplayInterval?: Duration;
+  /**
+   * Topic the alarms notify.
+   * @default - a new topic
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Memory of the step functions, in MiB (DuckDB uses it; vCPUs scale with it).
+   * @default 2048
+   */
+  readonly stepMemorySize?: number;
+  /**
+   * Retention of the functions' and the state machine's logs.
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * CloudWatch namespace of the lineage delivery metric.
+   * @default `Sluice/<pipeline name>`
+   */
+  readonly metricNamespace?: string;
+}
+
+/** Props with defaults applied and the spec validated and renamed. */
+export interface ResolvedDataPipelineProps {
+  readonly spec: PipelineSpec;
+  readonly buckets: string[];
+  readonly outboxBucket: string;
+  readonly removalPolicy: RemovalPolicy;
+  readonly quarantineRetention: Duration;
+  readonly lineageOutboxRetention: Duration;
+  readonly noncurrentVersionRetention: Duration;
+  readonly lineageReplayInterval: Duration;
+  readonly stepMemorySize: number;
+  readonly logRetention: logs.RetentionDays;
+  readonly metricNamespace: string;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Validates the props and applies defaults; every problem is named with the construct's path. */
+export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineProps): ResolvedDataPipelineProps {
+  const problems: string[] = [];
+  let spec: PipelineSpec | undefined;
+  try {
+    spec = parsePipelineSpec(props.spec);
+  } catch (error) {
+    const details = (error as { details?: readonly string[] }).details;
+    problems.push(...(details?.length ? details.map((d) => `spec.${d}`) : [`spec: ${(error as Error).message}`]));
+  }
+  const names = spec ? specBuckets(spec) : [];
+  for (const [from, to] of Object.entries(props.bucketNames ?? {})) {
+    if (spec && !names.includes(from)) problems.push(`bucketNames.${from}: not a bucket of the spec (buckets: ${names.join(', ')})`);
+    if (!Token.isUnresolved(to) && !BUCKET_NAME.test(to)) {
+      problems.push(`bucketNames.${from}: expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(to)}`);
+    }
+  }
+  const memory = props.stepMemorySize ?? 2048;
+  if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
+    problems.push(`stepMemorySize: expected an integer from 128 to 10240 MiB, got ${memory}`);
+  }
+  const url = props.lineageUrl;
+  if (url !== undefined && !Token.isUnresolved(url) && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
+    problems.push(`lineageUrl: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  }
+  const days = (what: string, d: Duration | undefined, fallback: number): Duration => {
+    const value = d ?? Duration.days(fallback);
+    if (!value.isUnresolved() && value.toDays({ integral: false }) < 1) problems.push(`${what}: expected at least 1 day, got ${value.toHumanString()}`);
+    return value;
+  };
+  const quarantineRetention = days('quarantineRetention', props.quarantineRetention, 90);
+  const lineageOutboxRetention = days('lineageOutboxRetention', props.lineageOutboxRetention, 30);
+  const noncurrentVersionRetention = days('noncurrentVersionRetention', props.noncurrentVersionRetention, 30);
+  const lineageReplayInterval = props.lineageReplayInterval ?? Duration.minutes(15);
+  if (!lineageReplayInterval.isUnresolved() && lineageReplayInterval.toMinutes({ integral: false }) < 1) {
+    problems.push(`lineageReplayInterval: expected at least 1 minute, got ${lineageReplayInterval.toHumanString()}`);
+  }
+  const firstBucket = spec ? Object.values(spec.datasets)[0]?.bucket : undefined;
+  const outboxSpecBucket = props.lineageOutboxBucket ?? firstBucket;
+  if (spec && props.lineageOutboxBucket !== undefined && !names.includes(props.lineageOutboxBucket)) {
+    problems.push(`lineageOutboxBucket: not a bucket of the spec, got ${JSON.stringify(props.lineageOutboxBucket)} (buckets: ${names.join(', ')})`);
+  }
+  if (problems.length > 0 || !spec || !outboxSpecBucket) {
+    if (problems.length === 0) problems.push('spec: expected at least one dataset');
+    throw new SluiceError('CONSTRUCT_PROPS_INVALID', `${scope.node.path}: invalid DataPipeline props:\n  ${problems.join('\n  ')}`, {
+      details: problems,
+    });
+  }
+  // The caller's spec, not the re-parsed copy: the ASL must be exactly what the local runner compiles.
+  const renamed = props.bucketNames ? renameBuckets(props.spec, props.bucketNames) : props.spec;
+  const rename = (name: string) => props.bucketNames?.[name] ?? name;
+  return {
+    spec: renamed,
+    buckets: names.map(rename),
+    outboxBucket: rename(outboxSpecBucket),
+    removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    quarantineRetention,
+    lineageOutboxRetention,
+    noncurrentVersionRetention,
+    lineageReplayInterval,
+    stepMemorySize: memory,
+    logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+    metricNamespace: props.metricNamespace ?? `Sluice/${spec.name}`,
+  };
+}

@@ -1,0 +1,49 @@
+import { fileURLToPath } from 'node:url';
+import type { StepKind } from '../spec/pipeline-schema.ts';
+
+/** The Lambda functions Sluice deploys: one per step kind, plus the two lineage functions. */
+export type SluiceFunctionName = StepKind | 'lineageStatus' | 'lineageReplay';
+
+/** Entry file of each function, relative to the package root. */
+export const FUNCTION_ENTRIES: Readonly<Record<SluiceFunctionName, string>> = {
+  ingest: 'functions/ingest/index.ts',
+  dataTests: 'functions/data-tests/index.ts',
+  featureBuild: 'functions/feature-build/index.ts',
+  batchScore: 'functions/batch-score/index.ts',
+  lineageStatus: 'functions/lineage-status/index.ts',
+  lineageReplay: 'functions/lineage-replay/index.ts',
+};
+
+/** The functions whose steps open DuckDB, and so get the DuckDB layer. */
+export const DUCKDB_FUNCTIONS: ReadonlySet<SluiceFunctionName> = new Set(['ingest', 'dataTests', 'featureBuild', 'batchScore']);
+
+/** Packages left out of every bundle: DuckDB's API and its native binding ship in the layer. */
+export const DUCKDB_EXTERNALS: readonly string[] = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-*'];
+
+/** Packages the DuckDB layer carries under `nodejs/node_modules` (the API, the binding and its one dependency). */
+export const DUCKDB_LAYER_PACKAGES: readonly string[] = [
+  '@duckdb/node-api',
+  '@duckdb/node-bindings',
+  '@duckdb/node-bindings-linux-x64',
+  'detect-libc',
+];
+
+/** Prepended to every bundle so CommonJS dependencies inside the ESM bundle can still `require` built-ins. */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);";
+
+/** esbuild target for the nodejs24.x runtime. */
+export const ESBUILD_TARGET = 'node24';
+
+/** The package root (where package.json and package-lock.json are), from this file's location. */
+export const PACKAGE_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Absolute path of a file under the package root. */
+export function packagePath(relative: string): string {
+  return fileURLToPath(new URL(`../../${relative}`, import.meta.url));
+}
+
+/**
+ * Packages the nodejs24.x runtime provides, left out of bundles: the AWS SDK v3 (about 300 KiB minified
+ * per function otherwise, which would break the 1 MB budget).
+ */
+export const RUNTIME_PROVIDED_EXTERNALS: readonly string[] = ['@aws-sdk/*'];

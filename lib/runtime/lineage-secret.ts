@@ -1,0 +1,52 @@
+/** Env var holding the ARN of the Secrets Manager secret with the OpenLineage API key (never the key itself). */
+export const LINEAGE_API_KEY_SECRET_ENV = 'SLUICE_LINEAGE_API_KEY_SECRET_ARN';
+
+/** What {@link loadLineageApiKey} did, for tests and logs. */
+export type LineageSecretOutcome = 'not-configured' | 'already-set' | 'loaded' | 'empty' | 'unavailable';
+
+/** Reads the API key from a secret value: a plain string, or JSON with `apiKey` (or `api_key`). */
+export function apiKeyFromSecret(secretString: string): string | undefined {
+  const text = secretString.trim();
+  if (!text.startsWith('{')) return text || undefined;
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const key = parsed['apiKey'] ?? parsed['api_key'];
+  return typeof key === 'string' && key.trim() !== '' ? key.trim() : undefined;
+}
+
+/**
+ * Sets `OPENLINEAGE_API_KEY` in `env` from the secret named by `SLUICE_LINEAGE_API_KEY_SECRET_ARN`, read through
+ * the AWS Parameters and Secrets Lambda extension (localhost, no SDK in the bundle). A key that cannot be read
+ * never fails the function (lineage must not break the data path): it warns and lineage goes out without auth.
+ */
+export async function loadLineageApiKey(
+  env: Record<string, string | undefined> = process.env,
+  fetchImpl: typeof fetch = fetch,
+): Promise<LineageSecretOutcome> {
+  const secretArn = env[LINEAGE_API_KEY_SECRET_ENV];
+  if (!secretArn) return 'not-configured';
+  if (env['OPENLINEAGE_API_KEY']) return 'already-set';
+  const port = env['PARAMETERS_SECRETS_EXTENSION_HTTP_PORT'] ?? '2773';
+  try {
+    const response = await fetchImpl(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretArn)}`, {
+      headers: { 'X-Aws-Parameters-Secrets-Token': env['AWS_SESSION_TOKEN'] ?? '' },
+      signal: AbortSignal.timeout(2000),
+    });
+    if (!response.ok) throw new Error(`the secrets extension answered HTTP ${response.status}`);
+    const body = (await response.json()) as { SecretString?: unknown };
+    const key = typeof body.SecretString === 'string' ? apiKeyFromSecret(body.SecretString) : undefined;
+    if (!key) return 'empty';
+    env['OPENLINEAGE_API_KEY'] = key;
+    return 'loaded';
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`sluice: warning: lineage API key secret ${secretArn} could not be read (${reason}); lineage is sent without auth\n`);
+    return 'unavailable';
+  }
+}
+
+let loaded: Promise<LineageSecretOutcome> | undefined;
+
+/** {@link loadLineageApiKey} for `process.env`, once per process (cold start); await it before building a lineage client. */
+export function ensureLineageApiKey(): Promise<LineageSecretOutcome> {
+  return (loaded ??= loadLineageApiKey());
+}
