@@ -22,7 +22,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   const input = ctx.dataset(step.input);
   const objects = await resolveInputObjects(ctx.invocation, step.input, ctx.store);
   if (objects.length === 0) {
-    throw new SluiceError('SCORE_NO_INPUT', `step "${step.name}": no objects to score under s3://${input.bucket}/${input.prefix}/`);
+    throw new SluiceError('SCORE_NO_INPUT', `no objects to score under s3://${input.bucket}/${input.prefix}/`);
   }
   const files = await ctx.download(objects, 'input');
   const db = await ctx.duckdb();
@@ -34,7 +34,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     ...featureProblems(model, types, step.input),
   ];
   if (problems.length > 0) {
-    throw new SluiceError('SCORE_FEATURE_MISMATCH', `step "${step.name}": model ${modelUri} does not fit ${step.input} (columns: ${fields.map((f) => f.name).join(', ')})`, {
+    throw new SluiceError('SCORE_FEATURE_MISMATCH', `model ${modelUri} does not fit ${step.input} (columns: ${fields.map((f) => f.name).join(', ')})`, {
       details: problems,
     });
   }

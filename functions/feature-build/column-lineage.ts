@@ -33,9 +33,9 @@ export async function featureColumnLineage(
   const { inputs, outputColumns } = options;
   const source = (alias: string, column: string): { namespace: string; name: string; field: string } => {
     const input = inputs.get(alias);
-    if (!input) throw new SluiceError('FEATURE_LINEAGE', `step "${options.step}": column lineage names input ${JSON.stringify(alias)}, which is not an input (inputs: ${[...inputs.keys()].join(', ')})`);
+    if (!input) throw new SluiceError('FEATURE_LINEAGE', `column lineage names input ${JSON.stringify(alias)}, which is not an input (inputs: ${[...inputs.keys()].join(', ')})`);
     if (!input.columns.includes(column)) {
-      throw new SluiceError('FEATURE_LINEAGE', `step "${options.step}": column lineage names ${alias}.${column}, which is not a column of ${input.name} (columns: ${input.columns.join(', ')})`);
+      throw new SluiceError('FEATURE_LINEAGE', `column lineage names ${alias}.${column}, which is not a column of ${input.name} (columns: ${input.columns.join(', ')})`);
     }
     return { namespace: input.namespace, name: input.name, field: column };
   };
@@ -45,7 +45,7 @@ export async function featureColumnLineage(
     const fields: Record<string, { inputFields: ColumnLineageInputField[] }> = {};
     for (const [field, sources] of Object.entries(options.declared.fields)) {
       if (!outputColumns.includes(field)) {
-        throw new SluiceError('FEATURE_LINEAGE', `step "${options.step}": declared column lineage names output column ${field}, which the step does not write (columns: ${outputColumns.join(', ')})`);
+        throw new SluiceError('FEATURE_LINEAGE', `declared column lineage names output column ${field}, which the step does not write (columns: ${outputColumns.join(', ')})`);
       }
       fields[field] = {
         inputFields: sources.map((s) => ({ ...source(...split(s.from)), transformations: [{ type: INDIRECT.has(s.subtype) ? 'INDIRECT' : 'DIRECT', subtype: s.subtype }] })),

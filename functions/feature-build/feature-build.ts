@@ -26,7 +26,7 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     const objects = await inputObjects(ctx, ref, step.windows?.[alias]?.days, nominalTime);
     if (objects.length === 0) {
       const window = step.windows?.[alias] ? ` in the ${step.windows[alias].days} days up to ${nominalTime}` : '';
-      throw new SluiceError('FEATURE_NO_INPUT', `step "${step.name}": input ${alias} has no published objects under s3://${dataset.bucket}/${dataset.prefix}/${window}`);
+      throw new SluiceError('FEATURE_NO_INPUT', `input ${alias} has no published objects under s3://${dataset.bucket}/${dataset.prefix}/${window}`);
     }
     const files = await ctx.download(objects, alias);
     await db.run(`CREATE VIEW ${ident(alias)} AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], union_by_name = true)`);
@@ -105,12 +105,12 @@ async function boundParams(ctx: StepContext<'featureBuild'>, sql: string, nomina
   const parsed = await serializeSql(await ctx.duckdb(), sql);
   if (parsed.error) throw featureSqlError(ctx.step.name, new Error(parsed.error), sql, { position: parsed.position });
   if (!parsed.statements || parsed.statements.length !== 1) {
-    throw new SluiceError('FEATURE_SQL', `step "${ctx.step.name}": the feature SQL must be one SELECT statement, got ${parsed.statements?.length ?? 0}`);
+    throw new SluiceError('FEATURE_SQL', `the feature SQL must be one SELECT statement, got ${parsed.statements?.length ?? 0}`);
   }
   const used = ((parsed.statements[0] as { named_param_map?: Array<{ key: string }> }).named_param_map ?? []).map((p) => p.key);
   const unknown = used.filter((p) => !(p in available));
   if (unknown.length > 0) {
-    throw new SluiceError('FEATURE_SQL', `step "${ctx.step.name}": the feature SQL uses ${unknown.map((p) => `$${p}`).join(', ')}, which no parameter defines (parameters: ${Object.keys(available).map((p) => `$${p}`).join(', ')})`);
+    throw new SluiceError('FEATURE_SQL', `the feature SQL uses ${unknown.map((p) => `$${p}`).join(', ')}, which no parameter defines (parameters: ${Object.keys(available).map((p) => `$${p}`).join(', ')})`);
   }
   return Object.fromEntries(used.map((p) => [p, available[p] as SqlParam]));
 }

@@ -30,5 +30,5 @@ export function featureSqlError(step: string, error: unknown, sql: string, optio
   const [headline] = raw.split(/\n\s*\nLINE \d+:/);
   const at = where ? ` at line ${where.line}, column ${where.column}` : '';
   const snippet = where ? [`${sql.split('\n')[where.line - 1]}`, `${' '.repeat(where.column - 1)}^`] : [];
-  return new SluiceError('FEATURE_SQL', `step "${step}": the feature SQL failed${at}: ${(headline ?? raw).replace(/\s+/g, ' ').trim()}`, { cause: error, details: snippet });
+  return new SluiceError('FEATURE_SQL', `the feature SQL failed${at}: ${(headline ?? raw).replace(/\s+/g, ' ').trim()}`, { cause: error, details: snippet });
 }

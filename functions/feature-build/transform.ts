@@ -21,19 +21,19 @@ export type FeatureTransform = (table: FeatureTable, context: { step: string; ba
 export async function loadTransform(step: string, exportName: string, env: NodeJS.ProcessEnv = process.env): Promise<FeatureTransform> {
   const module = env.SLUICE_PIPELINE_MODULE;
   if (!module) {
-    throw new SluiceError('FEATURE_TRANSFORM', `step "${step}": transform ${exportName} needs SLUICE_PIPELINE_MODULE, the path of the pipeline module that exports it`);
+    throw new SluiceError('FEATURE_TRANSFORM', `transform ${exportName} needs SLUICE_PIPELINE_MODULE, the path of the pipeline module that exports it`);
   }
   const url = /^[a-z]+:/.test(module) ? module : pathToFileURL(isAbsolute(module) ? module : resolve(module)).href;
   let loaded: Record<string, unknown>;
   try {
     loaded = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    throw new SluiceError('FEATURE_TRANSFORM', `step "${step}": cannot import ${module}: ${(error as Error).message}`, { cause: error });
+    throw new SluiceError('FEATURE_TRANSFORM', `cannot import ${module}: ${(error as Error).message}`, { cause: error });
   }
   const fn = loaded[exportName];
   if (typeof fn !== 'function') {
     const exported = Object.keys(loaded).filter((k) => typeof loaded[k] === 'function');
-    throw new SluiceError('FEATURE_TRANSFORM', `step "${step}": ${module} does not export a function ${exportName} (functions: ${exported.join(', ') || 'none'})`);
+    throw new SluiceError('FEATURE_TRANSFORM', `${module} does not export a function ${exportName} (functions: ${exported.join(', ') || 'none'})`);
   }
   return fn as FeatureTransform;
 }
@@ -50,12 +50,12 @@ export async function applyTransform(db: DuckDb, transform: FeatureTransform, ta
     out = await transform({ columns, types, rowCount }, context);
   } catch (error) {
     const where = error instanceof Error && error.stack ? ` (${error.stack.split('\n').find((l) => /\.(ts|js):\d+:\d+/.test(l))?.trim() ?? ''})` : '';
-    throw new SluiceError('FEATURE_TRANSFORM', `step "${context.step}": the transform failed: ${(error as Error)?.message ?? String(error)}${where}`, { cause: error });
+    throw new SluiceError('FEATURE_TRANSFORM', `the transform failed: ${(error as Error)?.message ?? String(error)}${where}`, { cause: error });
   }
   const names = Object.keys(out ?? {});
   const bad = names.filter((n) => !Array.isArray(out[n]) || out[n]!.length !== (out[names[0]!]?.length ?? 0));
   if (names.length === 0 || bad.length > 0) {
-    throw new SluiceError('FEATURE_TRANSFORM', `step "${context.step}": the transform must return columns as arrays of equal length${bad.length ? `; ${bad.join(', ')} differ` : ''}`);
+    throw new SluiceError('FEATURE_TRANSFORM', `the transform must return columns as arrays of equal length${bad.length ? `; ${bad.join(', ')} differ` : ''}`);
   }
   const { writeFile } = await import('node:fs/promises');
   await writeFile(scratchFile, JSON.stringify(out, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));

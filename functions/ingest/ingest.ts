@@ -3,7 +3,7 @@ import { SluiceError } from '../../lib/errors.ts';
 import { ident, literal } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import type { WrittenObject } from '../../lib/spec/step-invocation.ts';
-import { loadSource } from './read-source.ts';
+import { openSource, unreadable } from './read-source.ts';
 import { columnTyping } from './typing-sql.ts';
 
 /**
@@ -25,7 +25,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
 
   const db = await ctx.duckdb();
   await db.run(`SET TimeZone = 'UTC'`);
-  const loaded = await loadSource(db, local, source, sourceUri);
+  const loaded = await openSource(db, local, source, sourceUri);
   const columns = source.columns;
   if (columns) {
     const missing = columns.filter((c) => !loaded.columns.includes(c.name)).map((c) => c.name);
@@ -40,24 +40,31 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     name: c.name,
     ...columnTyping(c),
   }));
-  // Each column's problem is computed once, then joined into the row's reason and column list.
-  await db.run(`CREATE TABLE checked AS
-    SELECT * EXCLUDE (${typings.map((_, i) => `__p${i}`).join(', ')}),
-      concat_ws('; ', ${typings.map((_, i) => `__p${i}`).join(', ')}) AS __reason,
-      concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
-    FROM (SELECT __record,
-      ${typings.map((t) => `${t.value} AS ${ident(t.name)}`).join(',\n      ')},
-      ${typings.map((t, i) => `${t.problem} AS __p${i}`).join(',\n      ')}
-      FROM raw)`);
+  // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
+  const rawJson = `to_json(struct_pack(${loaded.columns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR`;
+  const problems = typings.map((_, i) => `__p${i}`);
+  try {
+    await db.run(`CREATE TABLE checked AS
+      SELECT * EXCLUDE (__raw_json), CASE WHEN __reason <> '' THEN __raw_json END AS __raw FROM (
+        SELECT * EXCLUDE (${problems.join(', ')}),
+          concat_ws('; ', ${problems.join(', ')}) AS __reason,
+          concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
+        FROM (SELECT __record,
+          ${typings.map((t) => `${t.value} AS ${ident(t.name)}`).join(',\n          ')},
+          ${typings.map((t, i) => `${t.problem} AS __p${i}`).join(',\n          ')},
+          CASE WHEN ${typings.map((t) => `${t.problem} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw_json
+          FROM raw))`);
+  } catch (error) {
+    throw unreadable(sourceUri, source.format, error);
+  }
+  const structural = await loaded.finish();
 
   const stagedFile = ctx.scratch('staged.parquet');
-  await db.run(`COPY (SELECT ${typings.map((t) => ident(t.name)).join(', ')} FROM checked WHERE __reason = '' ORDER BY __record)
+  await db.run(`COPY (SELECT ${typings.map((t) => ident(t.name)).join(', ')} FROM checked WHERE __reason = '')
     TO ${literal(stagedFile)} (FORMAT parquet, COMPRESSION zstd)`);
   const rejectsFile = ctx.scratch('rejected.parquet');
-  const rawJson = `to_json(struct_pack(${loaded.columns.map((c) => `${ident(c)} := raw.${ident(c)}`).join(', ')}))::VARCHAR`;
   await db.run(`COPY (
-      SELECT c.__record AS source_row, c.__columns AS "column", c.__reason AS reason, ${rawJson} AS raw
-      FROM checked c JOIN raw USING (__record) WHERE c.__reason <> ''
+      SELECT __record AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
       UNION ALL
       SELECT __record, NULL, __reason, __raw FROM raw_rejects
       ORDER BY source_row
@@ -65,11 +72,12 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const [counts] = (await db.all(
     `SELECT count(*) FILTER (WHERE __reason = '') AS valid, count(*) FILTER (WHERE __reason <> '') AS invalid FROM checked`,
   )) as [{ valid: number; invalid: number }];
-  const rejected = counts.invalid + loaded.structuralRejects;
+  const rejected = counts.invalid + structural;
+  const rowsIn = counts.valid + rejected;
 
   const outputs: WrittenObject[] = [await ctx.writeBatch(step.output, stagedFile, counts.valid)];
   if (rejected > 0) outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
   else ctx.lineage.dropOutput(step.rejects);
-  ctx.lineage.input(step.input, { rowCount: loaded.rows + loaded.structuralRejects });
-  return { rowsIn: loaded.rows + loaded.structuralRejects, rowsOut: counts.valid, rejectedRows: rejected, outputs };
+  ctx.lineage.input(step.input, { rowCount: rowsIn });
+  return { rowsIn, rowsOut: counts.valid, rejectedRows: rejected, outputs };
 }

@@ -4,21 +4,19 @@ import { SluiceError } from '../../lib/errors.ts';
 import { ident, literal, type DuckDb } from '../../lib/runtime/duckdb.ts';
 import type { DatasetSpec } from '../../lib/spec/pipeline-schema.ts';
 
-/** A raw source loaded as text columns, plus the records that could not be parsed at all. */
-export interface LoadedSource {
+/** A raw source opened as the relation `raw`: `__record` (1-based record number) and every column as text. */
+export interface OpenedSource {
   /** Column names as they appear in the source. */
   readonly columns: string[];
-  /** Records parsed (valid or not yet typed). */
-  readonly rows: number;
-  /** Records the parser rejected (ragged rows, unterminated quotes). */
-  readonly structuralRejects: number;
+  /**
+   * Called once `checked` (built from `raw`) exists: fills `raw_rejects` (`__record`, `__reason`, `__raw`) with the
+   * records the parser could not read, fixes record numbers in `checked` where those shifted them, and returns how many.
+   */
+  finish(): Promise<number>;
 }
 
-/**
- * Loads a raw object into table `raw` (every column as text, `__record` = the 1-based record number) and
- * unparseable records into table `raw_rejects` (`__record`, `__reason`, `__raw`). One scan of the file.
- */
-export async function loadSource(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<LoadedSource> {
+/** Opens a raw object as `raw`; a CSV is read in the same scan that types it (see {@link OpenedSource.finish}). */
+export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
   if (dataset.format === 'csv') return loadCsv(db, file, dataset, sourceKey);
   if (dataset.format === 'jsonl') return loadJsonLines(db, file, dataset, sourceKey);
   try {
@@ -37,15 +35,14 @@ export async function loadSource(db: DuckDb, file: string, dataset: DatasetSpec,
     .join(', ');
   await db.run(`CREATE TABLE raw AS SELECT row_number() OVER () AS __record, ${asText} FROM raw_typed; DROP TABLE raw_typed`);
   await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __reason VARCHAR, __raw VARCHAR)`);
-  const [{ n }] = (await db.all(`SELECT count(*) AS n FROM raw`)) as [{ n: number }];
-  return { columns, rows: n, structuralRejects: 0 };
+  return { columns, finish: async () => 0 };
 }
 
 /**
  * JSON Lines, one record per line: each line is checked on its own, so a malformed line is rejected with its
  * line number instead of failing the file. Values are read as text (nested values as JSON text).
  */
-async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<LoadedSource> {
+async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
   // JSON text cannot contain a raw \x01, so it is a safe "delimiter" that keeps each line whole.
   const options = `header = false, auto_detect = false, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
     store_rejects = true, max_line_size = 16777216`;
@@ -67,14 +64,11 @@ async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sou
     UNION ALL
     SELECT line, error_type || ': ' || error_message, NULL FROM reject_errors`);
   const values = columns.map((c) => `json_extract_string(line, ${literal(`$."${c}"`)}) AS ${ident(c)}`).join(', ');
-  await db.run(`CREATE TABLE raw AS SELECT __record${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT' ORDER BY __record`);
-  const [{ n, rejected }] = (await db.all(
-    `SELECT (SELECT count(*) FROM raw) AS n, (SELECT count(*) FROM raw_rejects) AS rejected`,
-  )) as [{ n: number; rejected: number }];
-  return { columns, rows: n, structuralRejects: rejected };
+  await db.run(`CREATE VIEW raw AS SELECT __record${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
+  return { columns, finish: async () => count(db, 'raw_rejects') };
 }
 
-async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<LoadedSource> {
+async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
   const dialect = { delimiter: dataset.csv?.delimiter ?? ',', quote: dataset.csv?.quote ?? '"', header: dataset.csv?.header ?? true };
   const escape = dataset.csv?.escape ?? dialect.quote;
   // Without a header line the declared columns, in order, name the fields.
@@ -84,32 +78,32 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   const options = `header = false, skip = ${dialect.header ? 1 : 0}, auto_detect = false, columns = ${declared},
     delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
     store_rejects = true, strict_mode = true, max_line_size = 16777216`;
-  try {
-    await db.run(
-      `CREATE TABLE parsed AS SELECT row_number() OVER () AS __valid_no, * FROM read_csv(${literal(file)}, ${options})`,
-    );
-  } catch (error) {
-    throw unreadable(sourceKey, 'csv', error);
-  }
+  // A view: the file is parsed once, in the scan that types it. Until finish(), __record counts parsed records only.
+  await db.run(`CREATE VIEW raw AS SELECT row_number() OVER () AS __record, * FROM read_csv(${literal(file)}, ${options})`);
   const headerLines = dialect.header ? 1 : 0;
-  // reject_errors counts file lines; after a header line, record = line - 1 (for records without embedded newlines).
-  await db.run(`CREATE TABLE raw_rejects AS
-    SELECT min(line) - ${headerLines} AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
-           trim(any_value(csv_line), E'\\r\\n') AS __raw
-    FROM reject_errors GROUP BY line ORDER BY line`);
-  const [{ rejected: structural }] = (await db.all(`SELECT count(*) AS rejected FROM raw_rejects`)) as [{ rejected: number }];
-  // Map each parsed record back to its record number by counting the rejected records before it.
-  const record =
-    structural === 0
-      ? 'p.__valid_no'
-      : `p.__valid_no + (SELECT count(*) FROM r WHERE r.valid_before < p.__valid_no)`;
-  await db.run(`CREATE TABLE raw AS
-    WITH r AS (SELECT __record - row_number() OVER (ORDER BY __record) AS valid_before FROM raw_rejects)
-    SELECT ${record} AS __record, p.* EXCLUDE (__valid_no)
-    FROM parsed p ORDER BY p.__valid_no`);
-  await db.run(`DROP TABLE parsed`);
-  const [{ n }] = (await db.all(`SELECT count(*) AS n FROM raw`)) as [{ n: number }];
-  return { columns, rows: n, structuralRejects: structural };
+  return {
+    columns,
+    async finish() {
+      // reject_errors counts file lines; after a header line, record = line - 1 (for records without embedded newlines).
+      await db.run(`CREATE TABLE raw_rejects AS
+        SELECT min(line) - ${headerLines} AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
+               trim(any_value(csv_line), E'\\r\\n') AS __raw
+        FROM reject_errors GROUP BY line ORDER BY line`);
+      const rejected = await count(db, 'raw_rejects');
+      // Each parsed record's number grows by the rejected records before it.
+      if (rejected > 0) {
+        await db.run(`UPDATE checked SET __record = __record + (
+          SELECT count(*) FROM (SELECT __record - row_number() OVER (ORDER BY __record) AS valid_before FROM raw_rejects) r
+          WHERE r.valid_before < checked.__record)`);
+      }
+      return rejected;
+    },
+  };
+}
+
+async function count(db: DuckDb, table: string): Promise<number> {
+  const [{ n }] = (await db.all(`SELECT count(*) AS n FROM ${table}`)) as [{ n: number }];
+  return n;
 }
 
 /** Reads the header line of a CSV (UTF-8, optional BOM, LF or CRLF, quoted names allowed). */
@@ -183,7 +177,8 @@ function splitCsvLine(line: string, delimiter: string, quote: string): string[] 
   return out;
 }
 
-function unreadable(sourceKey: string, format: string, error: unknown): SluiceError {
+/** The error for a file that cannot be read at all, naming the object and DuckDB's first line. */
+export function unreadable(sourceKey: string, format: string, error: unknown): SluiceError {
   const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
   return new SluiceError('INGEST_UNREADABLE', `${sourceKey}: cannot be read as ${format}: ${reason}`, { cause: error });
 }
