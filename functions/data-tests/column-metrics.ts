@@ -15,6 +15,8 @@ export function metricAggregates(fields: Array<{ name: string; type: string }>):
       `min(${c})::DOUBLE AS m${i}_min`,
       `max(${c})::DOUBLE AS m${i}_max`,
       `sum(${c})::DOUBLE AS m${i}_sum`,
+      `avg(${c})::DOUBLE AS m${i}_mean`,
+      `stddev_samp(${c})::DOUBLE AS m${i}_sd`,
       `approx_quantile(${c}, [${QUANTILES.join(', ')}]) AS m${i}_q`,
     ];
   });

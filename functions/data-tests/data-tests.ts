@@ -97,7 +97,7 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     partition: batchPartition(batchId),
   });
   if (failed.length === 0) {
-    const record = await recordHistory(db, fields, rules, { batchId, rowCount: rows });
+    const record = await recordHistory(db, fields, rules, { batchId, rowCount: rows, metrics: row });
     await ctx.store.putText(published.bucket, `${historyPrefix(published)}/${batchId}.json`, `${JSON.stringify(record)}\n`);
     return { rowsIn: rows, rowsOut: rows, outputs, tests };
   }

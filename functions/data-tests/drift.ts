@@ -150,33 +150,32 @@ function judgePsi(max: number, expected: string, reference: number[], current: n
 }
 
 /**
- * Records a published batch's statistics for later drift rules: mean and standard deviation of numeric columns,
- * quantile bins of numeric PSI columns and category frequencies of the others. One extra scan, of those columns only.
+ * Records a published batch's statistics for later drift rules: mean and standard deviation of numeric columns
+ * (taken from the metrics scan's `m<i>_mean`/`m<i>_sd`), and for PSI rules the quantile bins of numeric columns
+ * or the category frequencies of the others (one more scan, only when PSI rules exist).
  */
 export async function recordHistory(
   db: DuckDb,
   fields: Array<{ name: string; type: string }>,
   rules: DataTestRule[],
-  batch: { batchId: string; rowCount: number },
+  batch: { batchId: string; rowCount: number; metrics: Record<string, unknown> },
 ): Promise<BatchHistory> {
-  const types = new Map(fields.map((f) => [f.name, f.type]));
-  const isNumeric = (name: string): boolean => NUMERIC_TYPE.test(types.get(name) ?? '');
-  const numeric = fields.filter((f) => isNumeric(f.name)).map((f) => f.name);
+  const columns: Record<string, ColumnHistory> = {};
+  const index = new Map(fields.map((f, i) => [f.name, i]));
+  const isNumeric = (name: string): boolean => NUMERIC_TYPE.test(fields[index.get(name) ?? -1]?.type ?? '');
+  fields.forEach((f, i) => {
+    const mean = batch.metrics[`m${i}_mean`];
+    const sd = batch.metrics[`m${i}_sd`];
+    if (typeof mean === 'number') columns[f.name] = { mean, ...(typeof sd === 'number' ? { stddev: sd } : {}) };
+  });
   const psi = rules.filter((r): r is Extract<DataTestRule, { rule: 'psi' }> => r.rule === 'psi');
-  const select = numeric.flatMap((n, i) => [`avg(${ident(n)})::DOUBLE AS mean${i}`, `stddev_samp(${ident(n)})::DOUBLE AS sd${i}`]);
-  psi.forEach((r, i) => {
+  const select = psi.map((r, i) => {
     const c = ident(r.column);
-    if (isNumeric(r.column)) {
-      const qs = Array.from({ length: r.bins - 1 }, (_, k) => (k + 1) / r.bins);
-      select.push(`quantile_cont(${c}, [${qs.join(', ')}]) AS q${i}`);
-    } else select.push(`histogram(CAST(${c} AS VARCHAR)) AS h${i}`);
+    if (!isNumeric(r.column)) return `histogram(CAST(${c} AS VARCHAR)) AS h${i}`;
+    const qs = Array.from({ length: r.bins - 1 }, (_, k) => (k + 1) / r.bins);
+    return `quantile_cont(${c}, [${qs.join(', ')}]) AS q${i}`;
   });
-  const columns: Record<string, { mean?: number; stddev?: number; edges?: number[]; fractions?: number[]; categories?: Record<string, number> }> = {};
-  if (select.length === 0) return { batchId: batch.batchId, time: new Date().toISOString(), rowCount: batch.rowCount, columns };
-  const [row = {}] = await db.all(`SELECT ${select.join(', ')} FROM batch`);
-  numeric.forEach((n, i) => {
-    columns[n] = { ...(row[`mean${i}`] == null ? {} : { mean: Number(row[`mean${i}`]) }), ...(row[`sd${i}`] == null ? {} : { stddev: Number(row[`sd${i}`]) }) };
-  });
+  const [row = {}] = select.length > 0 ? await db.all(`SELECT ${select.join(', ')} FROM batch`) : [];
   for (const [i, r] of psi.entries()) {
     if (isNumeric(r.column)) {
       const edges = [...new Set(((row[`q${i}`] as unknown[] | null) ?? []).map(Number))];
