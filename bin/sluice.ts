@@ -1,4 +1,5 @@
 import { isSluiceError } from '../lib/index.ts';
+import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
 import { validateCommand } from './commands/validate.ts';
 import { CliUsageError, EXIT } from './commands/cli.ts';
@@ -8,6 +9,7 @@ const USAGE = `Usage: sluice <command> [options]
 Commands:
   run <pipeline.ts>        Run a pipeline locally: embedded S3, the compiled state machine, the real handlers
   validate <pipeline.ts>   Check a pipeline definition; print its spec or its ASL
+  lineage replay|status    Re-send (or count) the lineage events kept in the outbox while the backend was down
 
 Run "sluice <command> --help" for a command's options.
 Exit codes: 0 ok, 1 the run failed, 2 invalid input.
@@ -20,7 +22,7 @@ function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand, lineage: lineageCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

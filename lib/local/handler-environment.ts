@@ -9,8 +9,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 
 /**
  * The environment handlers run with locally: what a Lambda function's configuration would set, pointing the
- * SDK at the embedded S3. Lineage goes where the user's OPENLINEAGE_* settings say, or else to a JSON-lines
- * file under the state directory.
+ * SDK at the embedded S3. Lineage goes where the user's OPENLINEAGE_* settings (or openlineage.yml) say, or else to
+ * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`.
  */
 export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, stateDir: string): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
@@ -28,6 +28,8 @@ export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, 
   for (const key of new Set([...Object.keys(process.env), ...Object.keys(base)])) {
     if (key.startsWith('OPENLINEAGE')) env[key] = base[key];
   }
+  // Undelivered events wait under the state directory for `sluice lineage replay`, unless the user named a place.
+  env.SLUICE_LINEAGE_OUTBOX = base.SLUICE_LINEAGE_OUTBOX || join(stateDir, 'lineage', 'outbox');
   if (resolveLineageConfig({ env: base }) === undefined) {
     env.OPENLINEAGE__TRANSPORT__TYPE = 'file';
     env.OPENLINEAGE__TRANSPORT__LOG_FILE_PATH = join(stateDir, 'lineage', 'events.jsonl');

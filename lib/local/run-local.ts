@@ -6,6 +6,7 @@ import { handler as dataTests } from '../../functions/data-tests/index.ts';
 import { handler as featureBuild } from '../../functions/feature-build/index.ts';
 import { handler as ingest } from '../../functions/ingest/index.ts';
 import { OpenLineageClient, SafeEmitter } from '../../lineage/index.ts';
+import { lineageOutboxFromEnvironment } from '../runtime/lineage-outbox-s3.ts';
 import { SluiceError } from '../errors.ts';
 import { ObjectStore } from '../runtime/object-store.ts';
 import { pipelineRunEvent } from '../runtime/pipeline-run-lineage.ts';
@@ -105,7 +106,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       options.onProgress?.({ type: 'triggered', trigger: input.trigger, executionArn });
 
       const client = new OpenLineageClient({ env: process.env });
-      const lineage = new SafeEmitter(client);
+      const lineage = new SafeEmitter(client, { outbox: lineageOutboxFromEnvironment(process.env) });
       await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
       const functionArns = Object.fromEntries(
         Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [variable, `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${spec.name}-${kind}`]),

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OpenLineageClient, SafeEmitter } from '../../lineage/index.ts';
 import { isSluiceError, SluiceError } from '../errors.ts';
 import { stepDatasets } from '../spec/compile-asl.ts';
 import { formatIssues } from '../spec/issue-path.ts';
@@ -9,6 +8,7 @@ import type { DatasetSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../spec/step-invocation.ts';
 import { batchIdOf, batchKey, batchPartition } from './batch.ts';
 import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
+import { stepLineageEmitter } from './lineage-outbox-s3.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { StepLineage } from './step-lineage.ts';
 
@@ -69,7 +69,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
     const reads = READS[kind](step);
-    const lineage = new StepLineage(invocation, new SafeEmitter(new OpenLineageClient({ env: process.env })), {
+    const lineage = new StepLineage(invocation, stepLineageEmitter(process.env), {
       inputs: reads,
       outputs: stepDatasets(step).filter((ref) => !reads.includes(ref)),
     });

@@ -1,0 +1,111 @@
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DirectoryOutbox, OpenLineageClient, SafeEmitter, isOutboxEntryName, outboxEntryName } from '../../lineage/index.ts';
+import type { LineageOutbox } from '../../lineage/index.ts';
+import { SluiceError } from '../errors.ts';
+
+/** Env var naming where undelivered lineage events are kept: `s3://bucket/prefix` in Lambda, a directory locally. */
+export const LINEAGE_OUTBOX_ENV = 'SLUICE_LINEAGE_OUTBOX';
+
+/**
+ * An outbox under an S3 prefix (one object per event, `<prefix>/<entry>.json`), for Lambda, where the local disk
+ * does not outlive the instance. The client is made on first use, so steps whose events are delivered pay nothing.
+ */
+export class S3Outbox implements LineageOutbox {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly #env: NodeJS.ProcessEnv;
+  #s3: S3Client | undefined;
+
+  constructor(bucket: string, prefix: string, env: NodeJS.ProcessEnv = process.env) {
+    this.bucket = bucket;
+    this.prefix = prefix.replace(/^\/+|\/+$/g, '');
+    this.#env = env;
+  }
+
+  /** Parses `s3://bucket/prefix` (the prefix may be empty). */
+  static fromUrl(url: string, env: NodeJS.ProcessEnv = process.env): S3Outbox {
+    const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+    if (!match) {
+      throw new SluiceError('LINEAGE_CONFIG', `${LINEAGE_OUTBOX_ENV}: expected s3://<bucket>/<prefix> or a directory, got ${JSON.stringify(url)}`);
+    }
+    return new S3Outbox(match[1]!, match[2] ?? '', env);
+  }
+
+  #client(): S3Client {
+    const endpoint = this.#env.AWS_ENDPOINT_URL_S3 ?? this.#env.AWS_ENDPOINT_URL;
+    this.#s3 ??= new S3Client({
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // An outbox write happens while a step waits; bound it like the delivery it replaces.
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+    });
+    return this.#s3;
+  }
+
+  #key(name: string): string {
+    return this.prefix === '' ? name : `${this.prefix}/${name}`;
+  }
+
+  /** Stores the event as a new object. */
+  async put(json: string): Promise<string> {
+    const name = outboxEntryName();
+    await this.#client().send(new PutObjectCommand({ Bucket: this.bucket, Key: this.#key(name), Body: json, ContentType: 'application/json' }));
+    return name;
+  }
+
+  /** Entry names under the prefix, oldest first. */
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.#client().send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix === '' ? '' : `${this.prefix}/`, ContinuationToken: token }),
+      );
+      for (const o of out.Contents ?? []) {
+        const name = o.Key?.slice(this.prefix === '' ? 0 : this.prefix.length + 1);
+        if (name && isOutboxEntryName(name)) names.push(name);
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return names.sort();
+  }
+
+  /** The stored event. */
+  async read(name: string): Promise<string> {
+    const out = await this.#client().send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
+    if (!out.Body) throw new SluiceError('STORE_READ', `get s3://${this.bucket}/${this.#key(name)}: no body in the response`);
+    return out.Body.transformToString('utf8');
+  }
+
+  /** Deletes the object. */
+  async remove(name: string): Promise<void> {
+    await this.#client().send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
+  }
+
+  /** `s3://bucket/prefix/`. */
+  describe(): string {
+    return `s3://${this.bucket}/${this.prefix === '' ? '' : `${this.prefix}/`}`;
+  }
+
+  /** Releases the client's sockets. */
+  close(): void {
+    this.#s3?.destroy();
+    this.#s3 = undefined;
+  }
+}
+
+/** The outbox `SLUICE_LINEAGE_OUTBOX` names (an S3 prefix or a directory), or undefined when it is unset. */
+export function lineageOutboxFromEnvironment(env: NodeJS.ProcessEnv = process.env): LineageOutbox | undefined {
+  const where = env[LINEAGE_OUTBOX_ENV]?.trim();
+  if (!where) return undefined;
+  return where.startsWith('s3://') ? S3Outbox.fromUrl(where, env) : new DirectoryOutbox(where);
+}
+
+/**
+ * The emitter a step (or a local run) sends lineage through: the OpenLineage client configured from `env` (and
+ * openlineage.yml), wrapped in a SafeEmitter that keeps undelivered events in the outbox of `SLUICE_LINEAGE_OUTBOX`.
+ */
+export function stepLineageEmitter(env: NodeJS.ProcessEnv = process.env): SafeEmitter {
+  return new SafeEmitter(new OpenLineageClient({ env }), { outbox: lineageOutboxFromEnvironment(env) });
+}

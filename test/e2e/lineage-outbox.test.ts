@@ -1,0 +1,92 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateCustomers } from '../../examples/churn/generate-data.ts';
+import churn from '../../examples/churn/pipeline.ts';
+import { DirectoryOutbox } from '../../lineage/index.ts';
+import { runLocal, type RunReport } from '../../lib/local/index.ts';
+import { refusedUrl, startLineageServer, type LineageServer } from '../lineage/lineage-server.ts';
+import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const node = join(root, 'node_modules', 'node', 'bin', 'node');
+const exampleDir = join(root, 'examples', 'churn');
+const JOBS = ['churn', 'churn.ingest', 'churn.test', 'churn.features', 'churn.score'];
+
+// Asynchronous, so the lineage server in this process keeps answering while the CLI runs.
+function sluice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPENLINEAGE') && k !== 'SLUICE_LINEAGE_OUTBOX'));
+  return new Promise((resolve) => {
+    execFile(node, [join(root, 'bin', 'sluice.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('the churn example with its lineage backend unreachable, then replayed', () => {
+  let dir: string;
+  let stateDir: string;
+  let report: RunReport;
+  let server: LineageServer;
+  let outbox: DirectoryOutbox;
+  let queued: Array<{ eventType: string; job: { name: string } }>;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-outbox-e2e-'));
+    stateDir = join(dir, 'state');
+    const input = join(dir, 'customers.csv');
+    await generateCustomers(input, { rows: 1000 });
+    report = await runLocal(churn, {
+      stateDir,
+      input,
+      baseDir: exampleDir,
+      env: { OPENLINEAGE_URL: await refusedUrl(), OPENLINEAGE_API_KEY: 'e2e-secret-key' },
+    });
+    outbox = new DirectoryOutbox(join(stateDir, 'lineage', 'outbox'));
+    queued = await Promise.all((await outbox.list()).map(async (n) => JSON.parse(await outbox.read(n)) as (typeof queued)[number]));
+    server = await startLineageServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('does succeed although no event could be delivered', () => {
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.steps.map((s) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+  });
+
+  it('does keep all 10 events of the run in the outbox, in order and valid', () => {
+    expect(queued).toHaveLength(10);
+    for (const job of JOBS) {
+      const mine = queued.filter((e) => e.job.name === job).map((e) => e.eventType);
+      expect([job, mine]).toEqual([job, ['START', 'COMPLETE']]);
+    }
+    expect(queued[0]).toMatchObject({ eventType: 'START', job: { name: 'churn' } });
+    expect(queued.at(-1)).toMatchObject({ eventType: 'COMPLETE', job: { name: 'churn' } });
+    for (const e of queued) expect(validateOpenLineageEvent(e)).toEqual([]);
+  });
+
+  it('does report the outbox with sluice lineage status', async () => {
+    const status = await sluice(['lineage', 'status', '--state-dir', stateDir, '--json'], {});
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ count: 10, oldest: { time: expect.any(String) as unknown as string } });
+  });
+
+  it('does deliver every event once with sluice lineage replay, and nothing on a second replay', async () => {
+    const env = { OPENLINEAGE_URL: server.url, OPENLINEAGE_API_KEY: 'e2e-secret-key' };
+    const first = await sluice(['lineage', 'replay', '--state-dir', stateDir], env);
+    expect([first.code, first.stdout]).toEqual([0, 'delivered 10 of 10 event(s); the outbox is empty\n']);
+    expect(first.stderr).not.toContain('e2e-secret-key');
+    const received = server.requests.map((r) => JSON.parse(r.body) as (typeof queued)[number]);
+    expect(received).toEqual(queued);
+    expect(new Set(server.requests.map((r) => r.headers['authorization']))).toEqual(new Set(['Bearer e2e-secret-key']));
+
+    const second = await sluice(['lineage', 'replay', '--state-dir', stateDir, '--json'], env);
+    expect(second.code).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ delivered: 0, rejected: [], notTried: 0 });
+    expect(server.requests).toHaveLength(10);
+  });
+});
