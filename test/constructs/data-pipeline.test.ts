@@ -1,0 +1,170 @@
+import aslValidator from 'asl-validator';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../../lib/spec/compile-asl.ts';
+import type { StepKind } from '../../lib/spec/pipeline-schema.ts';
+import { churn, refId, resources, synthPipeline } from './support.ts';
+
+let template: Template;
+
+beforeAll(() => {
+  ({ template } = synthPipeline({ lineageUrl: 'http://marquez.internal:5000' }));
+});
+
+/** The Lambda function whose entry serves a step kind, found by its description. */
+function stepFunctionId(kind: StepKind): string {
+  const words: Record<StepKind, string> = { ingest: 'ingest:', dataTests: 'data tests:', featureBuild: 'feature build:', batchScore: 'batch score:' };
+  const found = resources(template, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).includes(words[kind]));
+  expect(found).toHaveLength(1);
+  return found[0]![0];
+}
+
+describe('DataPipeline', () => {
+  it('passes cdk-nag AwsSolutions with every finding acknowledged (synth throws otherwise)', () => {
+    expect(resources(template, 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
+  });
+
+  it('deploys the very ASL the local runner executes, after substitution, and it validates', () => {
+    const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
+    const substitutions = machine.Properties.DefinitionSubstitutions as Record<string, unknown>;
+    const kinds = [...new Set(churn.steps.map((s) => s.kind))];
+    expect(Object.keys(substitutions).sort()).toEqual(kinds.map((k) => FUNCTION_ARN_VARIABLES[k]).sort());
+    const values: Record<string, string> = {};
+    for (const kind of kinds) {
+      const variable = FUNCTION_ARN_VARIABLES[kind];
+      // Each variable points at the function of its own step kind.
+      expect(refId(substitutions[variable])).toBe(stepFunctionId(kind));
+      values[variable] = `arn:aws:lambda:eu-west-1:123456789012:function:churn-${kind}`;
+    }
+    const deployed = substituteAsl(JSON.parse(machine.Properties.DefinitionString as string), values);
+    expect(deployed).toEqual(substituteAsl(compileAsl(churn), values));
+    const { isValid, errors } = aslValidator(deployed);
+    expect(errors).toEqual([]);
+    expect(isValid).toBe(true);
+  });
+
+  it('logs every state machine event and traces with X-Ray', () => {
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: Match.anyValue() },
+    });
+  });
+
+  it('creates one nodejs24.x ESM function per step kind plus the two lineage functions, traced, DuckDB in a layer', () => {
+    const functions = resources(template, 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(6);
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['x86_64'], TracingConfig: { Mode: 'Active' } });
+    }
+    const [[layerId]] = resources(template, 'AWS::Lambda::LayerVersion') as [[string, unknown]];
+    const withLayer = functions.filter(([, fn]) => JSON.stringify(fn.Properties.Layers ?? []).includes(layerId));
+    expect(withLayer.map(([id]) => id).sort()).toEqual((['ingest', 'dataTests', 'featureBuild', 'batchScore'] as const).map(stepFunctionId).sort());
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['nodejs24.x'], CompatibleArchitectures: ['x86_64'] });
+  });
+
+  it('passes the lineage endpoint and only the ARN of the API key secret to functions', () => {
+    const [[secretId]] = resources(template, 'AWS::SecretsManager::Secret') as [[string, unknown]];
+    for (const [, fn] of resources(template, 'AWS::Lambda::Function')) {
+      const env = fn.Properties.Environment.Variables as Record<string, unknown>;
+      expect(env.OPENLINEAGE_URL).toBe('http://marquez.internal:5000');
+      expect(refId(env.SLUICE_LINEAGE_API_KEY_SECRET_ARN)).toBe(secretId);
+      expect(env.OPENLINEAGE_API_KEY).toBeUndefined();
+      expect(env.SLUICE_LINEAGE_OUTBOX).toBe('s3://churn-data/_lineage/outbox');
+    }
+  });
+
+  it('makes each data bucket encrypted, private, TLS-only, versioned, access-logged and sending EventBridge events', () => {
+    for (const name of ['churn-data', 'churn-models']) {
+      template.hasResourceProperties('AWS::S3::Bucket', {
+        BucketName: name,
+        BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        VersioningConfiguration: { Status: 'Enabled' },
+        LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: `${name}/` },
+        NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
+      });
+    }
+    const policies = resources(template, 'AWS::S3::BucketPolicy');
+    expect(policies.length).toBe(3);
+    for (const [, policy] of policies) {
+      expect(JSON.stringify(policy.Properties.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it('expires quarantined batches and the lineage outbox with lifecycle rules', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: 'churn-data',
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ Prefix: 'quarantine/customers/', ExpirationInDays: 90, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: '_lineage/outbox/', ExpirationInDays: 30, Status: 'Enabled' }),
+        ]),
+      },
+    });
+  });
+
+  it('starts the state machine on Object Created under the upload prefix with the trigger input', () => {
+    const rule = resources(template, 'AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern?.source?.[0] === 'aws.s3');
+    expect(rule).toBeDefined();
+    const props = rule![1].Properties;
+    expect(props.EventPattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: ['churn-data'] }, object: { key: [{ prefix: 'raw/customers/' }] } },
+    });
+    const [target] = props.Targets;
+    expect(refId(target.Arn)).toBe(resources(template, 'AWS::StepFunctions::StateMachine')[0]![0]);
+    expect(target.InputTransformer.InputPathsMap).toMatchObject({
+      'detail-bucket-name': '$.detail.bucket.name',
+      'detail-object-key': '$.detail.object.key',
+      'detail-object-version-id': '$.detail.object.version-id',
+      'detail-object-etag': '$.detail.object.etag',
+      'detail-object-size': '$.detail.object.size',
+    });
+    // Fill the template as EventBridge does (placeholders take the JSON value) and read it back.
+    const event = { bucket: 'churn-data', key: 'raw/customers/a.csv', version: 'v1', etag: 'e1', size: 42, time: '2026-01-01T00:00:00Z' };
+    const values: Record<string, unknown> = {
+      'detail-bucket-name': event.bucket, 'detail-object-key': event.key, 'detail-object-version-id': event.version,
+      'detail-object-etag': event.etag, 'detail-object-size': event.size, time: event.time,
+    };
+    const filled = (target.InputTransformer.InputTemplate as string).replace(/<([a-z-]+)>/g, (_, name: string) => JSON.stringify(values[name]));
+    expect(JSON.parse(filled)).toEqual({
+      trigger: { kind: 'upload', bucket: event.bucket, key: event.key, versionId: 'v1', etag: 'e1', size: 42, time: event.time },
+    });
+  });
+
+  it('creates a Scheduler schedule per schedule trigger passing the scheduled time as nominal time', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 6 * * ? *)',
+      Target: {
+        Input: JSON.stringify({ trigger: { kind: 'schedule', name: 'nightly', nominalTime: '<aws.scheduler.scheduled-time>', startAt: 'features' } }),
+      },
+    });
+  });
+
+  it('sends every execution status change of the state machine to the lineage-status function', () => {
+    const rule = resources(template, 'AWS::Events::Rule').find(([, r]) => r.Properties.EventPattern?.source?.[0] === 'aws.states');
+    expect(rule![1].Properties.EventPattern).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: { stateMachineArn: [{ Ref: resources(template, 'AWS::StepFunctions::StateMachine')[0]![0] }] },
+    });
+    const targetId = refId(rule![1].Properties.Targets[0].Arn);
+    const fn = template.findResources('AWS::Lambda::Function')[targetId]!;
+    const identity = JSON.parse(fn.Properties.Environment.Variables.SLUICE_PIPELINE as string);
+    expect(identity).toMatchObject({ name: 'churn', namespace: churn.namespace, datasets: { raw: { bucket: 'churn-data', prefix: 'raw/customers' } } });
+  });
+
+  it('replays the lineage outbox on a schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
+
+  it('alarms on failed executions, undelivered lineage and dead letters through one SNS topic', () => {
+    const alarms = resources(template, 'AWS::CloudWatch::Alarm');
+    expect(alarms).toHaveLength(3);
+    const [[topicId]] = resources(template, 'AWS::SNS::Topic') as [[string, unknown]];
+    for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    template.resourcePropertiesCountIs('AWS::Logs::MetricFilter', { FilterPattern: '"sluice: warning"', MetricTransformations: [Match.objectLike({ MetricName: 'LineageDeliveryFailures' })] }, 6);
+  });
+});

@@ -1,0 +1,29 @@
+import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import churn from '../../examples/churn/pipeline.ts';
+import { DataPipeline, type DataPipelineProps } from '../../lib/constructs/index.ts';
+
+/** A stack with one DataPipeline, bundling skipped and cdk-nag's AwsSolutions pack registered. */
+export function synthPipeline(props: Partial<DataPipelineProps> = {}): { pipeline: DataPipeline; template: Template; app: App; stack: Stack } {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const pipeline = new DataPipeline(stack, 'Churn', { spec: churn, ...props });
+  // synth() runs the validation plugins and throws on any unacknowledged finding.
+  app.synth();
+  return { pipeline, template: Template.fromStack(stack), app, stack };
+}
+
+/** Resources of a type, as [logicalId, resource] pairs. */
+export function resources(template: Template, type: string): Array<[string, { Properties: Record<string, any> }]> {
+  return Object.entries(template.findResources(type)) as Array<[string, { Properties: Record<string, any> }]>;
+}
+
+/** The logical id of a GetAtt/Ref value. */
+export function refId(value: unknown): string {
+  const v = value as { 'Fn::GetAtt'?: [string, string]; Ref?: string };
+  return v['Fn::GetAtt']?.[0] ?? v.Ref ?? '';
+}
+
+export { churn };
