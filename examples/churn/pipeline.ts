@@ -55,23 +55,28 @@ export default definePipeline({
       kind: 'featureBuild',
       inputs: { customers: 'published' },
       output: 'features',
+      // One row per customer over every published extract, stamped with the run's nominal time. Sluice derives
+      // each column's lineage from this SQL (DuckDB's parser) and binds $nominal_time as a typed parameter.
       sql: `
         SELECT
           customer_id,
-          tenure_months,
-          monthly_charges,
-          monthly_charges * tenure_months AS lifetime_value,
-          support_tickets / greatest(tenure_months, 1) AS tickets_per_month,
-          CASE WHEN plan = 'basic' THEN 1 ELSE 0 END AS is_basic,
-          CAST(auto_renew AS INTEGER) AS auto_renew,
-          date_diff('day', last_login, max(last_login) OVER ()) AS days_since_login
-        FROM customers`,
+          $nominal_time AS feature_time,
+          max(tenure_months) AS tenure_months,
+          avg(monthly_charges) AS monthly_charges,
+          max(tenure_months) * avg(monthly_charges) AS lifetime_value,
+          sum(support_tickets) / greatest(max(tenure_months), 1) AS tickets_per_month,
+          max(CASE WHEN plan = 'basic' THEN 1 ELSE 0 END) AS is_basic,
+          max(CAST(auto_renew AS INTEGER)) AS auto_renew,
+          date_diff('day', max(last_login), max(max(last_login)) OVER ()) AS days_since_login
+        FROM customers
+        GROUP BY customer_id`,
     },
     {
       name: 'score',
       kind: 'batchScore',
       input: 'features',
-      model: { bucket: 'churn-models', key: 'churn/logistic/model.json', source: 'model.json' },
+      // XGBoost's own JSON (save_model), trained by train-model.py; its S3 version tags every prediction.
+      model: { bucket: 'churn-models', key: 'churn/xgboost/model.json', source: 'model.json' },
       entityKey: 'customer_id',
       output: 'predictions',
     },

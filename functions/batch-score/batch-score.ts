@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
+import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet } from '../../lineage/index.ts';
 import { SluiceError } from '../../lib/errors.ts';
 import { resolveInputObjects } from '../../lib/runtime/batch.ts';
 import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
+import { datasetIdentity } from '../../lib/runtime/lineage-ids.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
 import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
@@ -44,6 +46,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   const file = ctx.scratch('predictions.parquet');
   await db.run(`COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
   const written = await ctx.writeBatch(step.output, file, rowsIn);
+  ctx.lineage.output(step.output, { facets: { columnLineage: predictionLineage(model, datasetIdentity(input), step.entityKey) } });
   return {
     rowsIn,
     rowsOut: rowsIn,
@@ -65,4 +68,13 @@ export function predictionSql(model: Model, table: string, entityKey: string, th
   return `SELECT ${ident(entityKey)}, score${label}, ${literal(modelVersion)} AS model_version
     FROM (SELECT ${ident(entityKey)}, ${scoreSql(model, (i) => `__f${i}`)} AS score
           FROM (SELECT ${ident(entityKey)}, ${inputs.join(', ')} FROM ${table}))`;
+}
+
+/** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */
+function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): ColumnLineageDatasetFacet {
+  const from = (field: string, subtype: string) => ({ ...input, field, transformations: [{ type: 'DIRECT', subtype, ...(subtype === 'TRANSFORMATION' ? { description: `scored by the ${model.type} model` } : {}) }] });
+  const computed = { inputFields: model.features.map((f) => from(f, 'TRANSFORMATION')) };
+  return columnLineageDatasetFacet({
+    fields: { [entityKey]: { inputFields: [from(entityKey, 'IDENTITY')] }, score: computed, ...(isClassifier(model) ? { label: computed } : {}) },
+  });
 }

@@ -103,7 +103,7 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     expect(staged.facets.dataSource).toMatchObject({ name: 's3://churn-data', uri: 's3://churn-data' });
     expect(staged.outputFacets.outputStatistics).toMatchObject({ rowCount: 3000, fileCount: 1 });
     const scored = events.find((e) => e.job.name === 'churn.score' && e.eventType === 'COMPLETE')!;
-    expect(scored.inputs.map((i: any) => `${i.namespace}/${i.name}`)).toContain('s3://churn-models/churn/logistic/model.json');
+    expect(scored.inputs.map((i: any) => `${i.namespace}/${i.name}`)).toContain('s3://churn-models/churn/xgboost/model.json');
     const testDone = events.find((e) => e.job.name === 'churn.test' && e.eventType === 'COMPLETE')!;
     expect(testDone.inputs[0].inputFacets.dataQualityAssertions.assertions).toHaveLength(6);
     expect(testDone.inputs[0].inputFacets.dataQualityMetrics.columnMetrics.monthly_charges).toMatchObject({ nullCount: 0 });
@@ -114,6 +114,53 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     const { createHash } = await import('node:crypto');
     const modelEtag = createHash('md5').update(model).digest('hex');
     expect(good.steps[3]?.result?.modelVersion).toBe(modelEtag);
+  });
+
+  it('carries column lineage from the published columns to every feature and from the features to the score', async () => {
+    const events = await eventsOf(good);
+    const featuresDone = events.find((e) => e.job.name === 'churn.features' && e.eventType === 'COMPLETE')!;
+    const lineage = featuresDone.outputs[0].facets.columnLineage;
+    const sources = (field: string) =>
+      lineage.fields[field].inputFields.map((f: any) => `${f.name}.${f.field}:${f.transformations.map((t: any) => t.subtype).join('+')}`).sort();
+    expect(Object.keys(lineage.fields)).toEqual(featuresDone.outputs[0].facets.schema.fields.map((f: any) => f.name));
+    expect(sources('customer_id')).toEqual(['published/customers.customer_id:IDENTITY']);
+    expect(sources('tickets_per_month')).toEqual(['published/customers.support_tickets:AGGREGATION', 'published/customers.tenure_months:AGGREGATION']);
+    expect(sources('is_basic')).toEqual(['published/customers.plan:CONDITIONAL']);
+    expect(sources('feature_time')).toEqual([]);
+    expect(lineage.dataset).toEqual([
+      { namespace: 's3://churn-data', name: 'published/customers', field: 'customer_id', transformations: [{ type: 'INDIRECT', subtype: 'GROUP_BY' }] },
+    ]);
+    const scoreDone = events.find((e) => e.job.name === 'churn.score' && e.eventType === 'COMPLETE')!;
+    const scoreLineage = scoreDone.outputs[0].facets.columnLineage;
+    expect(scoreLineage.fields.score.inputFields.map((f: any) => `${f.name}.${f.field}`)).toContain('features/churn.tickets_per_month');
+  });
+
+  it('tags predictions and lineage with a new model version when the model file changes', async () => {
+    const changedDir = join(dir, 'changed-model');
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(changedDir, { recursive: true });
+    const model = JSON.parse(await readFile(join(exampleDir, 'model.json'), 'utf8'));
+    model.learner.attributes = { ...model.learner.attributes, retrained: 'yes' };
+    await writeFile(join(changedDir, 'model.json'), JSON.stringify(model));
+    const rerun = await runLocal(churn, { stateDir: join(dir, 'state'), schedule: { name: 'nightly', nominalTime: '2026-11-22T06:00:00Z' }, baseDir: changedDir, env: env() });
+    const version = rerun.steps[3]?.result?.modelVersion;
+    expect(version).toMatch(/^[0-9a-f]{32}$/);
+    expect(version).not.toBe(good.steps[3]?.result?.modelVersion);
+    const scoreDone = (await eventsOf(rerun)).find((e) => e.job.name === 'churn.score' && e.eventType === 'COMPLETE')!;
+    const modelInput = scoreDone.inputs.find((i: any) => i.namespace === 's3://churn-models');
+    expect(modelInput.facets.version.datasetVersion).toBe(version);
+    const out = rerun.steps[3]!.result!.outputs[0]!;
+    await withStoredObjects(s3Dir(), buckets, async (store) => {
+      const file = join(dir, 'rescored.parquet');
+      await store.download(out.bucket, out.key, file);
+      const { openDuckDb } = await import('../../lib/runtime/duckdb.ts');
+      const db = await openDuckDb();
+      try {
+        expect(await db.all(`SELECT DISTINCT model_version FROM read_parquet('${file}')`)).toEqual([{ model_version: version }]);
+      } finally {
+        db.close();
+      }
+    });
   });
 
   it('never modifies the raw upload', async () => {
