@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bundleAll } from '../size/bundle.ts';
+import { packagePath } from '../../lib/constructs/lambda-bundling.ts';
+
+// `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs.
+const RUNS = Number(process.env.SLUICE_BENCH_RUNS) || 7;
+const GOAL_MS = 100;
+// Under node_modules/.cache so the bundles resolve @aws-sdk/* from node_modules, as Lambda resolves the runtime's.
+const outdir = packagePath('node_modules/.cache/sluice-cold-start');
+await mkdir(outdir, { recursive: true });
+
+const env = {
+  ...process.env,
+  AWS_REGION: 'eu-west-1',
+  SLUICE_PIPELINE: JSON.stringify({ name: 'churn', namespace: 'sluice', datasets: { raw: { bucket: 'bench-bucket', prefix: 'raw/x', format: 'csv' } } }),
+  SLUICE_LINEAGE_OUTBOX: 's3://bench-bucket/_lineage/outbox',
+  OPENLINEAGE__TRANSPORT__TYPE: 'console',
+};
+// Timed inside the child: from before the import to the handler being exported; also reports whether DuckDB got loaded.
+const probe = (file: string) => `
+const t0 = performance.now();
+const mod = await import(${JSON.stringify(file)});
+const ms = performance.now() - t0;
+if (typeof mod.handler !== 'function') throw new Error('no handler export');
+const duckdb = process.report.getReport().sharedObjects.some((s) => s.includes('duckdb'));
+console.log(JSON.stringify({ ms, duckdb }));`;
+
+try {
+  const bundles = await bundleAll(outdir);
+  console.log(`Node ${process.version}, ${RUNS} fresh processes per handler, median module init (import of the bundle):\n`);
+  console.log('| function | init median | min | max | DuckDB loaded | goal ≤ 100 ms |');
+  console.log('|---|---:|---:|---:|---|---|');
+  for (const b of bundles) {
+    const file = join(outdir, b.name, 'index.mjs');
+    const samples: Array<{ ms: number; duckdb: boolean }> = [];
+    for (let i = 0; i < RUNS; i++) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe(file)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      samples.push(JSON.parse(out.trim().split('\n').pop()!));
+    }
+    const ms = samples.map((s) => s.ms).sort((a, c) => a - c);
+    const median = ms[Math.floor(ms.length / 2)]!;
+    console.log(`| ${b.name} | ${median.toFixed(1)} ms | ${ms[0]!.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} | ${samples.some((s) => s.duckdb) ? 'yes' : 'no'} | ${median <= GOAL_MS ? 'ok' : '**over**'} |`);
+  }
+} finally {
+  await rm(outdir, { recursive: true, force: true });
+}
