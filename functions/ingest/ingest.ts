@@ -44,16 +44,17 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const rawJson = `to_json(struct_pack(${loaded.columns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR`;
   const problems = typings.map((_, i) => `__p${i}`);
   try {
+    // Innermost: each value typed once; then its problem from the typed value; outermost: the row's verdict.
     await db.run(`CREATE TABLE checked AS
-      SELECT * EXCLUDE (__raw_json), CASE WHEN __reason <> '' THEN __raw_json END AS __raw FROM (
-        SELECT * EXCLUDE (${problems.join(', ')}),
-          concat_ws('; ', ${problems.join(', ')}) AS __reason,
-          concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
-        FROM (SELECT __record,
-          ${typings.map((t) => `${t.value} AS ${ident(t.name)}`).join(',\n          ')},
-          ${typings.map((t, i) => `${t.problem} AS __p${i}`).join(',\n          ')},
-          CASE WHEN ${typings.map((t) => `${t.problem} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw_json
-          FROM raw))`);
+      SELECT * EXCLUDE (${problems.join(', ')}),
+        concat_ws('; ', ${problems.join(', ')}) AS __reason,
+        concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
+      FROM (
+        SELECT __record,
+          ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n          ')},
+          ${typings.map((t, i) => `${t.problem(`__v${i}`)} AS __p${i}`).join(',\n          ')},
+          CASE WHEN ${typings.map((t, i) => `${t.problem(`__v${i}`)} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw
+        FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')} FROM raw))`);
   } catch (error) {
     throw unreadable(sourceUri, source.format, error);
   }

@@ -12,10 +12,10 @@ const EXPECTED: Record<ColumnSpec['type'], string> = {
 
 /** SQL that types one text column and explains why a value does not fit. */
 export interface ColumnTyping {
-  /** The typed value, NULL when absent or invalid. */
+  /** The typed value, NULL when absent or invalid (an expression over the text column). */
   readonly value: string;
-  /** A reason text when the value is invalid, else NULL. */
-  readonly problem: string;
+  /** A reason text when the value is invalid, else NULL, given a reference to the already typed value. */
+  problem(typed: string): string;
 }
 
 /** Builds the typing and checking expressions for a declared column read as text. */
@@ -23,21 +23,23 @@ export function columnTyping(column: ColumnSpec): ColumnTyping {
   const raw = ident(column.name);
   // Text keeps empty strings; for every other type an empty or blank field means "no value".
   const present = column.type === 'string' ? raw : `NULLIF(trim(${raw}), '')`;
-  const value = typedValue(column, present);
   const shown = `'"' || left(${raw}, 80) || CASE WHEN length(${raw}) > 80 THEN '…' ELSE '' END || '"'`;
   const name = literal(`${column.name}: `);
   const expected = column.format ? `a ${column.type} like ${column.format}` : EXPECTED[column.type];
-  const checks = [
-    `WHEN ${present} IS NULL THEN ${column.nullable ? 'NULL' : `${name} || 'required, got an empty value'`}`,
-    `WHEN ${value} IS NULL THEN ${name} || ${literal(`expected ${expected}, got `)} || ${shown}`,
-  ];
-  if (column.enum) {
-    const allowed = column.enum.map(literal).join(', ');
-    checks.push(
-      `WHEN ${value} NOT IN (${allowed}) THEN ${name} || ${literal(`expected one of ${column.enum.join(', ')}, got `)} || ${shown}`,
-    );
-  }
-  return { value, problem: `CASE ${checks.join(' ')} END` };
+  return {
+    value: typedValue(column, present),
+    problem(typed) {
+      const checks = [
+        `WHEN ${present} IS NULL THEN ${column.nullable ? 'NULL' : `${name} || 'required, got an empty value'`}`,
+        `WHEN ${typed} IS NULL THEN ${name} || ${literal(`expected ${expected}, got `)} || ${shown}`,
+      ];
+      if (column.enum) {
+        const allowed = column.enum.map(literal).join(', ');
+        checks.push(`WHEN ${typed} NOT IN (${allowed}) THEN ${name} || ${literal(`expected one of ${column.enum.join(', ')}, got `)} || ${shown}`);
+      }
+      return `CASE ${checks.join(' ')} END`;
+    },
+  };
 }
 
 function typedValue(column: ColumnSpec, present: string): string {
@@ -51,11 +53,14 @@ function typedValue(column: ColumnSpec, present: string): string {
       // A plain cast would round "3.5" to 4; only whole numbers are integers.
       return `(CASE WHEN regexp_full_match(${present}, '[+-]?[0-9]+') THEN TRY_CAST(${present} AS BIGINT) END)`;
     case 'boolean':
-      return `(CASE WHEN lower(${present}) IN ('true', 't', '1', 'yes', 'y') THEN true WHEN lower(${present}) IN ('false', 'f', '0', 'no', 'n') THEN false END)`;
+      return `(CASE lower(${present}) WHEN 'true' THEN true WHEN 't' THEN true WHEN '1' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true
+        WHEN 'false' THEN false WHEN 'f' THEN false WHEN '0' THEN false WHEN 'no' THEN false WHEN 'n' THEN false END)`;
     case 'timestamp':
       if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS TIMESTAMP)`;
-      // Offsets are honoured and stored as UTC (the session time zone is UTC).
-      return `CAST(TRY_CAST(${present} AS TIMESTAMPTZ) AS TIMESTAMP)`;
+      // A plain TIMESTAMP cast would drop a UTC offset; the slower TIMESTAMPTZ cast (session zone UTC) is needed
+      // only when the text may carry one, i.e. does not end in "Z" and is longer than "YYYY-MM-DD HH:MM:SS".
+      return `(CASE WHEN ends_with(${present}, 'Z') OR length(${present}) <= 19 THEN TRY_CAST(${present} AS TIMESTAMP)
+        ELSE CAST(TRY_CAST(${present} AS TIMESTAMPTZ) AS TIMESTAMP) END)`;
     case 'date':
       if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS DATE)`;
       return `TRY_CAST(${present} AS DATE)`;
