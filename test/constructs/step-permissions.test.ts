@@ -6,6 +6,8 @@ import { DataPipeline, stepAccess } from '../../lib/constructs/index.ts';
 import { churn, refId, resources, synthPipeline } from './support.ts';
 
 const { template } = synthPipeline();
+const score = churn.steps.find((s) => s.kind === 'batchScore')!;
+const model = score.kind === 'batchScore' ? score.model : { bucket: '', key: '' };
 
 /** The S3 statements of a function's policy, as `<action> <resource suffix>` lines. */
 function s3Grants(functionDescription: string): string[] {
@@ -37,12 +39,12 @@ describe('step permissions', () => {
       writes: [{ bucket: 'churn-data', prefix: 'staged/customers' }, { bucket: 'churn-data', prefix: 'rejected/customers' }],
       objects: [],
     });
-    expect(access.get('batchScore')?.objects).toEqual([{ bucket: 'churn-models', key: 'churn/logistic/model.json' }]);
+    expect(access.get('batchScore')?.objects).toEqual([{ bucket: model.bucket, key: model.key }]);
   });
 
   it.each([
     ['ingest:', ['s3:GetObject /raw/customers/*', 's3:ListBucket (bucket) if s3:prefix ["raw/customers/*"]', 's3:PutObject /_lineage/outbox/*', 's3:PutObject /rejected/customers/*', 's3:PutObject /staged/customers/*']],
-    ['batch score:', ['s3:GetObject /churn/logistic/model.json', 's3:GetObject /features/churn/*', 's3:ListBucket (bucket) if s3:prefix ["features/churn/*"]', 's3:PutObject /_lineage/outbox/*', 's3:PutObject /predictions/churn/*']],
+    ['batch score:', [`s3:GetObject /${model.key}`, 's3:GetObject /features/churn/*', 's3:ListBucket (bucket) if s3:prefix ["features/churn/*"]', 's3:PutObject /_lineage/outbox/*', 's3:PutObject /predictions/churn/*']],
     ['replays the lineage outbox', ['s3:DeleteObject /_lineage/outbox/*', 's3:GetObject /_lineage/outbox/*', 's3:ListBucket (bucket) if s3:prefix ["_lineage/outbox/*"]']],
   ])('gives the %s function exactly its prefixes', (description, expected) => {
     expect(s3Grants(description)).toEqual([...expected].sort());
