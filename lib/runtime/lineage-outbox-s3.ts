@@ -32,8 +32,15 @@ export class S3Outbox implements LineageOutbox {
   }
 
   #client(): S3Client {
-    const endpoint = this.#env.AWS_ENDPOINT_URL_S3 ?? this.#env.AWS_ENDPOINT_URL;
+    const env = this.#env;
+    const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+    const keys = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY;
     this.#s3 ??= new S3Client({
+      ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+      // Read from the env given (the handler's), not whatever the process has; absent keys use the SDK's chain.
+      ...(keys
+        ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, sessionToken: env.AWS_SESSION_TOKEN } }
+        : {}),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       // An outbox write happens while a step waits; bound it like the delivery it replaces.

@@ -44,7 +44,11 @@ export function postOnce(url: URL, body: Buffer, headers: Record<string, string>
 
     const request = client.request(
       url,
-      { method: 'POST', headers: { ...headers, 'Content-Length': String(body.length) }, rejectUnauthorized: options.rejectUnauthorized },
+      {
+        method: 'POST',
+        headers: { ...headers, 'Content-Length': String(body.length) },
+        ...(url.protocol === 'https:' ? { rejectUnauthorized: options.rejectUnauthorized } : {}),
+      },
       (response) => {
         const chunks: Buffer[] = [];
         let size = 0;
