@@ -2,16 +2,13 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import {
-  CopyObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SluiceError } from '../errors.ts';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<S3Sdk> | undefined;
+// The SDK costs ~75 ms to import: loaded on first use, so a handler's cold start does not pay for it up front.
+const loadSdk = (): Promise<S3Sdk> => (sdk ??= import('@aws-sdk/client-s3'));
 
 /** Identity of one stored object version. */
 export interface ObjectVersion {
@@ -29,21 +26,28 @@ export interface ObjectVersion {
  * (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials), exactly as in Lambda, so the embedded S3 is just configuration.
  */
 export class ObjectStore {
-  readonly #s3: S3Client;
+  readonly #endpoint: string | undefined;
+  #s3: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
-    const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-    this.#s3 = new S3Client({
-      // Streamed uploads are stored with aws-chunked framing by endpoints without flexible checksums.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    });
+    this.#endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  }
+
+  #client(): Promise<{ sdk: S3Sdk; client: S3Client }> {
+    return (this.#s3 ??= loadSdk().then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        // Streamed uploads are stored with aws-chunked framing by endpoints without flexible checksums.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        ...(this.#endpoint ? { endpoint: this.#endpoint, forcePathStyle: true } : {}),
+      }),
+    })));
   }
 
   /** Downloads an object to a local file and returns the version it read. */
   async download(bucket: string, key: string, file: string): Promise<ObjectVersion> {
-    const out = await this.#call(`get s3://${bucket}/${key}`, () => this.#s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+    const out = await this.#call(`get s3://${bucket}/${key}`, ({ sdk, client }) => client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key })));
     if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get s3://${bucket}/${key}: no body in the response`);
     await pipeline(out.Body, createWriteStream(file));
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
@@ -52,35 +56,31 @@ export class ObjectStore {
   /** Uploads a local file and returns the version it created. */
   async upload(bucket: string, key: string, file: string, contentType = 'application/octet-stream'): Promise<ObjectVersion> {
     const size = (await stat(file)).size;
-    const out = await this.#call(`put s3://${bucket}/${key}`, () =>
-      this.#s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType }),
-      ),
+    const out = await this.#call(`put s3://${bucket}/${key}`, ({ sdk, client }) =>
+      client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType })),
     );
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size };
   }
 
   /** Uploads a small in-memory document (a report, a manifest). */
   async putText(bucket: string, key: string, body: string, contentType = 'application/json'): Promise<ObjectVersion> {
-    const out = await this.#call(`put s3://${bucket}/${key}`, () =>
-      this.#s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType })),
+    const out = await this.#call(`put s3://${bucket}/${key}`, ({ sdk, client }) =>
+      client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType })),
     );
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: Buffer.byteLength(body) };
   }
 
   /** Copies an object server-side (publishing and quarantining a batch). */
   async copy(from: { bucket: string; key: string }, to: { bucket: string; key: string }): Promise<ObjectVersion> {
-    await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, () =>
-      this.#s3.send(
-        new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: `${from.bucket}/${copySourceKey(from.key)}` }),
-      ),
+    await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, ({ sdk, client }) =>
+      client.send(new sdk.CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: `${from.bucket}/${copySourceKey(from.key)}` })),
     );
     return this.head(to.bucket, to.key);
   }
 
   /** The current version of an object. */
   async head(bucket: string, key: string): Promise<ObjectVersion> {
-    const out = await this.#call(`head s3://${bucket}/${key}`, () => this.#s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+    const out = await this.#call(`head s3://${bucket}/${key}`, ({ sdk, client }) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })));
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: out.ContentLength ?? 0 };
   }
 
@@ -89,8 +89,8 @@ export class ObjectStore {
     const found: ObjectVersion[] = [];
     let token: string | undefined;
     do {
-      const out = await this.#call(`list s3://${bucket}/${prefix}/`, () =>
-        this.#s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token })),
+      const out = await this.#call(`list s3://${bucket}/${prefix}/`, ({ sdk, client }) =>
+        client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token })),
       );
       for (const o of out.Contents ?? []) {
         if (o.Key) found.push({ bucket, key: o.Key, etag: stripQuotes(o.ETag), size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) });
@@ -102,17 +102,19 @@ export class ObjectStore {
 
   /** Releases the client's sockets. */
   close(): void {
-    this.#s3.destroy();
+    void this.#s3?.then(({ client }) => client.destroy());
   }
 
-  async #call<T>(what: string, send: () => Promise<T>): Promise<T> {
+  async #call<T>(what: string, send: (s3: { sdk: S3Sdk; client: S3Client }) => Promise<T>): Promise<T> {
+    const s3 = await this.#client();
     try {
-      return await send();
+      return await send(s3);
     } catch (error) {
-      const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+      const service = error instanceof s3.sdk.S3ServiceException;
+      const status = service ? error.$metadata.httpStatusCode : undefined;
       const name = error instanceof Error ? error.name : 'Error';
       // Throttling, server errors and dropped connections may pass on a retry; 4xx answers will not.
-      const retryable = status === undefined ? !(error instanceof S3ServiceException) : status >= 500 || status === 429;
+      const retryable = status === undefined ? !service : status >= 500 || status === 429;
       throw new SluiceError('STORE_REQUEST', `${what} failed: ${name}${status ? ` (HTTP ${status})` : ''}: ${(error as Error).message}`, {
         cause: error,
         retryable,
