@@ -51,12 +51,12 @@ export function readLineageConfigFile(locations: ConfigFileLocations): LineageCo
   if (path === undefined) return undefined;
   let content: unknown;
   try {
-    content = parse(readFileSync(path, 'utf8'), { prettyErrors: false });
+    content = parse(readFileSync(path, 'utf8'));
   } catch (error) {
     const e = error as { message?: string; linePos?: Array<{ line: number; col: number }> };
     const where = e.linePos?.[0] ? ` at line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '';
     // The YAML library quotes the offending source; keep only its first sentence so no secret is echoed.
-    const reason = (e.message ?? String(error)).split(/[.:\n]/)[0]!.trim();
+    const reason = (e.message ?? String(error)).split(/ at line \d|[:\n]/)[0]!.trim();
     throw new LineageConfigError([`${path}: not valid YAML${where}: ${reason}`], path);
   }
   if (content === null || content === undefined) return { path, content: {} };

@@ -3,14 +3,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { OpenLineageClient, SafeEmitter, jobTypeJobFacet, runEvent, uuidv7 } from 'sluice/lineage';
+import { DirectoryOutbox, OpenLineageClient, SafeEmitter, jobTypeJobFacet, runEvent, uuidv7 } from 'sluice/lineage';
 
 it('does run the README example when lineage goes to a file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-readme-'));
   const env = { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(dir, 'events.jsonl'), OPENLINEAGE__TRANSPORT__APPEND: 'true' };
   try {
+    const outboxDir = join(dir, 'outbox');
     // README start
-    const lineage = new SafeEmitter(new OpenLineageClient({ env })); // reads OPENLINEAGE_* like the Python client
+    // Configured like the Python client (openlineage.yml, OPENLINEAGE_URL, OPENLINEAGE__…); undelivered events wait in the outbox.
+    const lineage = new SafeEmitter(new OpenLineageClient({ env }), { outbox: new DirectoryOutbox(outboxDir) });
     const runId = uuidv7();
     const job = {
       namespace: 'sluice',
@@ -24,6 +26,7 @@ it('does run the README example when lineage goes to a file', async () => {
     expect(delivered).toBe(true);
     const lines = (await readFile(join(dir, 'events.jsonl'), 'utf8')).trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { eventType: string }).eventType)).toEqual(['START', 'COMPLETE']);
+    expect(await new DirectoryOutbox(outboxDir).list()).toEqual([]);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
