@@ -3,6 +3,7 @@ import { ident, type DuckDb } from '../../lib/runtime/duckdb.ts';
 import type { ObjectStore } from '../../lib/runtime/object-store.ts';
 import type { DatasetSpec } from '../../lib/spec/pipeline-schema.ts';
 import type { DataTestRule } from '../../lib/spec/rules.ts';
+import { metricsHistoryPrefix } from '../../lib/spec/storage-layout.ts';
 import type { CompiledRule } from './rule-sql.ts';
 
 /** What Sluice remembers of one published batch, to compare later batches with. */
@@ -28,9 +29,9 @@ type DriftRule = Extract<DataTestRule, { rule: 'rowCountChange' | 'psi' | 'meanS
 const EPSILON = 1e-4;
 const NO_HISTORY = 'no earlier published batch to compare with';
 
-/** Where a dataset's batch history lives: `_sluice/metrics/<prefix>/<batchId>.json` in its bucket. */
+/** Where a dataset's batch history lives, in its bucket. */
 export function historyPrefix(dataset: DatasetSpec): string {
-  return `_sluice/metrics/${dataset.prefix}`;
+  return metricsHistoryPrefix(dataset).prefix;
 }
 
 /** The most recent published batches' histories (newest first), excluding the batch under test. */

@@ -1,4 +1,6 @@
+import { referencedDatasets } from '../spec/compile-asl.ts';
 import type { PipelineSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
+import { metricsHistoryPrefix } from '../spec/storage-layout.ts';
 
 /** A key prefix in a bucket (without the trailing slash); objects are `<prefix>/…`. */
 export interface PrefixRef {
@@ -14,11 +16,6 @@ export interface StepAccess {
   readonly writes: PrefixRef[];
   /** Single objects it reads (model artifacts). */
   readonly objects: Array<{ readonly bucket: string; readonly key: string }>;
-}
-
-/** Where data tests keep per-batch metric histories for drift checks (functions/data-tests/drift.ts). */
-export function metricsHistoryPrefix(dataset: PrefixRef): PrefixRef {
-  return { bucket: dataset.bucket, prefix: `_sluice/metrics/${dataset.prefix}` };
 }
 
 /**
@@ -52,20 +49,13 @@ function stepPrefixes(spec: PipelineSpec, step: Step, ds: (ref: string) => Prefi
       return { reads: [ds(step.input)], writes: [ds(step.output), ds(step.rejects)], objects: [] };
     case 'dataTests': {
       const history = metricsHistoryPrefix(ds(step.publishTo));
-      return { reads: [ds(step.dataset), ...referencedDatasets(spec, step.dataset).map(ds), history], writes: [ds(step.publishTo), ds(step.quarantineTo), history], objects: [] };
+      return { reads: [ds(step.dataset), ...referencedDatasets(spec, step).map(ds), history], writes: [ds(step.publishTo), ds(step.quarantineTo), history], objects: [] };
     }
     case 'featureBuild':
       return { reads: Object.values(step.inputs).map(ds), writes: [ds(step.output)], objects: [] };
     case 'batchScore':
       return { reads: [ds(step.input)], writes: [ds(step.output)], objects: [{ bucket: step.model.bucket, key: step.model.key }] };
   }
-}
-
-/** Datasets that referential data-test rules of a dataset point at (they are read during the audit). */
-function referencedDatasets(spec: PipelineSpec, dataset: string): string[] {
-  // Read structurally: the referential rule is newer than this file's view of the rule types.
-  const rules = (spec.datasets[dataset]?.tests ?? []) as ReadonlyArray<{ rule: string; dataset?: unknown }>;
-  return [...new Set(rules.flatMap((r) => (r.rule === 'referential' && typeof r.dataset === 'string' ? [r.dataset] : [])))];
 }
 
 function unique(refs: PrefixRef[]): PrefixRef[] {
