@@ -90,3 +90,26 @@ describe('the churn example with its lineage backend unreachable, then replayed'
     expect(server.requests).toHaveLength(10);
   });
 });
+
+describe('the churn example with a backend that answers 503 before 201', () => {
+  it('does deliver every event once, with the Bearer header, and leave the outbox empty', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-503-e2e-'));
+    const server = await startLineageServer([{ status: 503 }, { status: 503 }]);
+    try {
+      const input = join(dir, 'customers.csv');
+      await generateCustomers(input, { rows: 500 });
+      const stateDir = join(dir, 'state');
+      const run = await runLocal(churn, { stateDir, input, baseDir: exampleDir, env: { OPENLINEAGE_URL: server.url, OPENLINEAGE_API_KEY: 'k-503' } });
+      expect(run.status).toBe('SUCCEEDED');
+      const accepted = server.requests.slice(2).map((r) => JSON.parse(r.body) as { eventType: string; run: { runId: string } });
+      expect(accepted).toHaveLength(10);
+      expect(new Set(accepted.map((e) => `${e.run.runId} ${e.eventType}`)).size).toBe(10);
+      expect(JSON.parse(server.requests[0]!.body)).toEqual(accepted[0]);
+      expect(new Set(server.requests.map((r) => r.headers['authorization']))).toEqual(new Set(['Bearer k-503']));
+      expect(await new DirectoryOutbox(join(stateDir, 'lineage', 'outbox')).list()).toEqual([]);
+    } finally {
+      await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
