@@ -130,7 +130,8 @@ export class SafeEmitter {
         this.#stats.failed += 1;
         // An invalid event will never be accepted: report it, but neither blame the backend nor keep it for replay.
         const invalid = isSluiceError(error) && error.code === 'LINEAGE_EVENT_INVALID';
-        if (!invalid) this.#circuit.open();
+        // Only failures that say the backend is unreachable or overloaded (not a 4xx about this event) divert the next ones.
+        if (!invalid && (!isSluiceError(error) || error.retryable === true)) this.#circuit.open();
         return await this.#undelivered(event, oneLine(error), !invalid);
       }
     } finally {

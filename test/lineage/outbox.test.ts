@@ -81,6 +81,17 @@ describe('SafeEmitter with an outbox', () => {
     expect(await outbox.list()).toHaveLength(2);
   });
 
+  it('does keep a rejected event without treating the backend as down', async () => {
+    const picky = await server([{ status: 401, body: 'bad key' }]);
+    const outbox = new DirectoryOutbox(join(dir, 'outbox'));
+    const circuit = new DeliveryCircuit();
+    const rejected = await new SafeEmitter(fastHttp(picky.url), { outbox, circuit, ...quiet }).emit(event());
+    expect(rejected.error).toMatch(/answered 401/);
+    expect(circuit.isOpen()).toBe(false);
+    await expect(new SafeEmitter(fastHttp(picky.url), { outbox, circuit, ...quiet }).emit(event())).resolves.toEqual({ delivered: true });
+    expect(await outbox.list()).toEqual([rejected.outbox]);
+  });
+
   it('does try the backend again once the cooldown has passed', async () => {
     let now = 0;
     const circuit = new DeliveryCircuit({ cooldownMs: 1000, now: () => now });
