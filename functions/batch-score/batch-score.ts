@@ -2,10 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet } from '../../lineage/index.ts';
 import { SluiceError } from '../../lib/errors.ts';
 import { resolveInputObjects } from '../../lib/runtime/batch.ts';
-import { ident, literal, parquetFields } from '../../lib/runtime/duckdb.ts';
+import { ident, literal, parquetFields, type DuckDb } from '../../lib/runtime/duckdb.ts';
 import { datasetIdentity } from '../../lib/runtime/lineage-ids.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
+import { compileForest, scoreRows } from './forest.ts';
 import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
 
 /**
@@ -44,7 +45,8 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   ctx.lineage.input(step.input, { fields, rowCount: rowsIn, fileCount: objects.length, bytes: objects.reduce((s, o) => s + o.size, 0) });
 
   const file = ctx.scratch('predictions.parquet');
-  await db.run(`COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  const scorer = registerScorer(db, model);
+  await db.run(`COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion, scorer)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
   const written = await ctx.writeBatch(step.output, file, rowsIn);
   ctx.lineage.output(step.output, { facets: { columnLineage: predictionLineage(model, datasetIdentity(input), step.entityKey) } });
   return {
@@ -55,19 +57,43 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   };
 }
 
+/** The name of the scalar function a tree model is scored with on this connection. */
+const TREE_SCORER = '__sluice_score_trees';
+
+/**
+ * Registers a tree model's scorer on the connection: the forest padded to complete trees and walked in a
+ * typed-array loop, a DuckDB chunk at a time (bench/features-scoring measured it ~7× faster than the same
+ * trees as SQL CASE expressions). Returns its name, or undefined for linear models and trees too deep to pad.
+ */
+export function registerScorer(db: DuckDb, model: Model): string | undefined {
+  const forest = model.type === 'xgboost' ? compileForest(model) : undefined;
+  if (!forest) return undefined;
+  let position = new Int32Array(0);
+  db.registerFloatFunction(TREE_SCORER, model.features.length, (x, width, rows, out) => {
+    if (position.length < rows) position = new Int32Array(rows);
+    scoreRows(forest, x, width, rows, out, position);
+  });
+  return TREE_SCORER;
+}
+
 /**
  * The prediction query: entity key, score, label (classifiers only) and model version per input row.
- * Trees compare in float32 with NaN as missing, like XGBoost; linear models work in double precision.
+ * Trees compare in float32 with NaN as missing, like XGBoost, through `scorer` when one is registered, else
+ * as CASE expressions; linear models work in double precision.
  */
-export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string): string {
-  const trees = model.type === 'xgboost';
-  const inputs = model.features.map((f, i) =>
-    trees ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}` : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
-  );
+export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string, scorer?: string): string {
   const label = isClassifier(model) ? `, score >= ${threshold} AS label` : '';
-  return `SELECT ${ident(entityKey)}, score${label}, ${literal(modelVersion)} AS model_version
-    FROM (SELECT ${ident(entityKey)}, ${scoreSql(model, (i) => `__f${i}`)} AS score
-          FROM (SELECT ${ident(entityKey)}, ${inputs.join(', ')} FROM ${table}))`;
+  const key = ident(entityKey);
+  let scored: string;
+  if (scorer) {
+    scored = `SELECT ${key}, ${scorer}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
+  } else {
+    const inputs = model.features.map((f, i) =>
+      model.type === 'xgboost' ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}` : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
+    );
+    scored = `SELECT ${key}, ${scoreSql(model, (i) => `__f${i}`)} AS score FROM (SELECT ${key}, ${inputs.join(', ')} FROM ${table})`;
+  }
+  return `SELECT ${key}, score${label}, ${literal(modelVersion)} AS model_version FROM (${scored})`;
 }
 
 /** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */

@@ -28,6 +28,11 @@ export interface DuckDb {
   columns(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<{ columns: Record<string, unknown[]>; types: Record<string, string> }>;
   /** Parses and binds one statement without running it: throws DuckDB's error, with its LINE and caret. */
   prepare(sql: string): Promise<void>;
+  /**
+   * Registers `name(FLOAT, …) → DOUBLE`, computed in JS a chunk at a time: `compute` gets the chunk's rows
+   * packed row-major into a Float32Array (NULL as NaN) and fills one double per row.
+   */
+  registerFloatFunction(name: string, inputs: number, compute: (x: Float32Array, width: number, rows: number, out: Float64Array) => void): void;
   close(): void;
 }
 
@@ -71,6 +76,30 @@ export async function openDuckDb(options: { threads?: number; memoryLimit?: stri
     },
     async prepare(sql) {
       await connection.prepare(sql);
+    },
+    registerFloatFunction(name, inputs, compute) {
+      let x = new Float32Array(0);
+      let out = new Float64Array(0);
+      connection.registerScalarFunction(
+        api.DuckDBScalarFunction.create({
+          name,
+          returnType: api.DOUBLE,
+          parameterTypes: Array.from({ length: inputs }, () => api.FLOAT),
+          // NULL inputs must reach the function as missing values, not short-circuit to a NULL result.
+          specialHandling: true,
+          mainFunction: (_info, chunk, output) => {
+            const rows = chunk.rowCount;
+            if (x.length < rows * inputs) [x, out] = [new Float32Array(rows * inputs), new Float64Array(rows)];
+            for (let f = 0; f < inputs; f++) {
+              const vector = chunk.getColumnVector(f);
+              for (let i = 0; i < rows; i++) x[i * inputs + f] = (vector.getItem(i) as number | null) ?? Number.NaN;
+            }
+            compute(x, inputs, rows, out);
+            for (let i = 0; i < rows; i++) output.setItem(i, out[i] as number);
+            output.flush();
+          },
+        }),
+      );
     },
     close() {
       connection.closeSync();

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { predictionSql } from '../../functions/batch-score/batch-score.ts';
+import { predictionSql, registerScorer } from '../../functions/batch-score/batch-score.ts';
 import { featureProblems } from '../../functions/batch-score/feature-check.ts';
 import { parseModel } from '../../functions/batch-score/model.ts';
 import { openDuckDb, type DuckDb } from '../../lib/runtime/duckdb.ts';
@@ -35,19 +35,22 @@ describe('batch scoring against the Python reference predictions', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const score = async (name: string, table: string) => {
+  const score = async (name: string, table: string, how: 'walk' | 'sql' = 'walk') => {
     const model = parseModel(await readFile(join(FIXTURES, `${name}.json`), 'utf8'), `s3://models/${name}.json`);
-    const rows = await db.all(`SELECT * FROM (${predictionSql(model, table, 'id', 0.5, 'v1')}) ORDER BY id`);
+    const scorer = how === 'walk' ? registerScorer(db, model) : undefined;
+    const rows = await db.all(`SELECT * FROM (${predictionSql(model, table, 'id', 0.5, 'v1', scorer)}) ORDER BY id`);
     return { model, rows };
   };
 
   it.each([
-    ['xgb-binary', 'rows'],
-    ['xgb-regression', 'rows'],
-    ['sklearn-logistic', 'filled'],
-    ['sklearn-linear', 'filled'],
-  ])('matches the reference within 1e-6 when scoring with %s', async (name, table) => {
-    const { rows } = await score(name, table);
+    ['xgb-binary', 'rows', 'walk'],
+    ['xgb-regression', 'rows', 'walk'],
+    ['xgb-binary', 'rows', 'sql'],
+    ['xgb-regression', 'rows', 'sql'],
+    ['sklearn-logistic', 'filled', 'sql'],
+    ['sklearn-linear', 'filled', 'sql'],
+  ] as const)('matches the reference within 1e-6 when scoring with %s (%s, trees as %s)', async (name, table, how) => {
+    const { rows } = await score(name, table, how);
     const expected = cases.expected[name]!;
     expect(rows).toHaveLength(expected.length);
     const worst = Math.max(...rows.map((r, i) => Math.abs((r.score as number) - expected[i]!)));
