@@ -102,11 +102,21 @@ export class S3Outbox implements LineageOutbox {
   }
 }
 
+// One S3 outbox (and so one client and its sockets) per place, reused by every invocation of a warm Lambda.
+const s3Outboxes = new Map<string, S3Outbox>();
+
 /** The outbox `SLUICE_LINEAGE_OUTBOX` names (an S3 prefix or a directory), or undefined when it is unset. */
 export function lineageOutboxFromEnvironment(env: NodeJS.ProcessEnv = process.env): LineageOutbox | undefined {
   const where = env[LINEAGE_OUTBOX_ENV]?.trim();
   if (!where) return undefined;
-  return where.startsWith('s3://') ? S3Outbox.fromUrl(where, env) : new DirectoryOutbox(where);
+  if (!where.startsWith('s3://')) return new DirectoryOutbox(where);
+  const key = [where, env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL, env.AWS_REGION, env.AWS_ACCESS_KEY_ID].join(' ');
+  let outbox = s3Outboxes.get(key);
+  if (!outbox) {
+    outbox = S3Outbox.fromUrl(where, env);
+    s3Outboxes.set(key, outbox);
+  }
+  return outbox;
 }
 
 /**

@@ -84,8 +84,10 @@ describe('S3Outbox', () => {
 });
 
 describe('lineageOutboxFromEnvironment', () => {
-  it('does choose S3 for an s3:// URL, a directory otherwise, and none when unset', () => {
-    expect(lineageOutboxFromEnvironment({ SLUICE_LINEAGE_OUTBOX: 's3://my-bucket/lineage' })).toBeInstanceOf(S3Outbox);
+  it('does choose S3 for an s3:// URL (one per place), a directory otherwise, and none when unset', () => {
+    const s3Env = { SLUICE_LINEAGE_OUTBOX: 's3://my-bucket/lineage' };
+    expect(lineageOutboxFromEnvironment(s3Env)).toBeInstanceOf(S3Outbox);
+    expect(lineageOutboxFromEnvironment({ ...s3Env })).toBe(lineageOutboxFromEnvironment(s3Env));
     expect(lineageOutboxFromEnvironment({ SLUICE_LINEAGE_OUTBOX: join(dir, 'o') })).toBeInstanceOf(DirectoryOutbox);
     expect(lineageOutboxFromEnvironment({})).toBeUndefined();
   });
