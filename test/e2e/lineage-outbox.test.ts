@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,28 @@ describe('the churn example with a backend that answers 503 before 201', () => {
       expect(await new DirectoryOutbox(join(stateDir, 'lineage', 'outbox')).list()).toEqual([]);
     } finally {
       await server.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the churn example configured by an openlineage.yml', () => {
+  it('does write every event where the Python-style file transport says, and not to the default file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-yaml-e2e-'));
+    try {
+      const input = join(dir, 'customers.csv');
+      await generateCustomers(input, { rows: 500 });
+      const log = join(dir, 'from-yaml', 'events.jsonl');
+      const config = join(dir, 'openlineage.yml');
+      await writeFile(config, `transport:\n  type: file\n  log_file_path: ${log}\n  append: true\n`);
+      const stateDir = join(dir, 'state');
+      const run = await runLocal(churn, { stateDir, input, baseDir: exampleDir, env: { OPENLINEAGE_CONFIG: config } });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(run.lineage).toBe(`file ${log}`);
+      const lines = (await readFile(log, 'utf8')).trim().split('\n');
+      expect(lines).toHaveLength(10);
+      await expect(stat(join(stateDir, 'lineage', 'events.jsonl'))).rejects.toThrow(/ENOENT/);
+    } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
