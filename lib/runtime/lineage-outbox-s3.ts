@@ -1,7 +1,12 @@
-import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { DirectoryOutbox, OpenLineageClient, SafeEmitter, isOutboxEntryName, outboxEntryName } from '../../lineage/index.ts';
 import type { LineageOutbox } from '../../lineage/index.ts';
 import { SluiceError } from '../errors.ts';
+
+type S3Sdk = typeof import('@aws-sdk/client-s3');
+let sdk: Promise<S3Sdk> | undefined;
+// The SDK costs ~75 ms to import: only a step whose event must be kept pays for it (as in object-store.ts).
+const loadSdk = (): Promise<S3Sdk> => (sdk ??= import('@aws-sdk/client-s3'));
 
 /** Env var naming where undelivered lineage events are kept: `s3://bucket/prefix` in Lambda, a directory locally. */
 export const LINEAGE_OUTBOX_ENV = 'SLUICE_LINEAGE_OUTBOX';
@@ -14,7 +19,7 @@ export class S3Outbox implements LineageOutbox {
   readonly bucket: string;
   readonly prefix: string;
   readonly #env: NodeJS.ProcessEnv;
-  #s3: S3Client | undefined;
+  #s3: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
 
   constructor(bucket: string, prefix: string, env: NodeJS.ProcessEnv = process.env) {
     this.bucket = bucket;
@@ -31,22 +36,25 @@ export class S3Outbox implements LineageOutbox {
     return new S3Outbox(match[1]!, match[2] ?? '', env);
   }
 
-  #client(): S3Client {
+  #client(): Promise<{ sdk: S3Sdk; client: S3Client }> {
     const env = this.#env;
     const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
     const keys = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY;
-    this.#s3 ??= new S3Client({
-      ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
-      // Read from the env given (the handler's), not whatever the process has; absent keys use the SDK's chain.
-      ...(keys
-        ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, sessionToken: env.AWS_SESSION_TOKEN } }
-        : {}),
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // An outbox write happens while a step waits; bound it like the delivery it replaces.
-      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
-      ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
-    });
+    this.#s3 ??= loadSdk().then((sdk) => ({
+      sdk,
+      client: new sdk.S3Client({
+        ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+        // Read from the env given (the handler's), not whatever the process has; absent keys use the SDK's chain.
+        ...(keys
+          ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, sessionToken: env.AWS_SESSION_TOKEN } }
+          : {}),
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        // An outbox write happens while a step waits; bound it like the delivery it replaces.
+        requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+        ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
+      }),
+    }));
     return this.#s3;
   }
 
@@ -57,17 +65,19 @@ export class S3Outbox implements LineageOutbox {
   /** Stores the event as a new object. */
   async put(json: string): Promise<string> {
     const name = outboxEntryName();
-    await this.#client().send(new PutObjectCommand({ Bucket: this.bucket, Key: this.#key(name), Body: json, ContentType: 'application/json' }));
+    const { sdk, client } = await this.#client();
+    await client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: this.#key(name), Body: json, ContentType: 'application/json' }));
     return name;
   }
 
   /** Entry names under the prefix, oldest first. */
   async list(): Promise<string[]> {
     const names: string[] = [];
+    const { sdk, client } = await this.#client();
     let token: string | undefined;
     do {
-      const out = await this.#client().send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix === '' ? '' : `${this.prefix}/`, ContinuationToken: token }),
+      const out = await client.send(
+        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix === '' ? '' : `${this.prefix}/`, ContinuationToken: token }),
       );
       for (const o of out.Contents ?? []) {
         const name = o.Key?.slice(this.prefix === '' ? 0 : this.prefix.length + 1);
@@ -80,14 +90,16 @@ export class S3Outbox implements LineageOutbox {
 
   /** The stored event. */
   async read(name: string): Promise<string> {
-    const out = await this.#client().send(new GetObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
+    const { sdk, client } = await this.#client();
+    const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
     if (!out.Body) throw new SluiceError('STORE_READ', `get s3://${this.bucket}/${this.#key(name)}: no body in the response`);
     return out.Body.transformToString('utf8');
   }
 
   /** Deletes the object. */
   async remove(name: string): Promise<void> {
-    await this.#client().send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
+    const { sdk, client } = await this.#client();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
   }
 
   /** `s3://bucket/prefix/`. */
@@ -97,8 +109,9 @@ export class S3Outbox implements LineageOutbox {
 
   /** Releases the client's sockets. */
   close(): void {
-    this.#s3?.destroy();
+    const s3 = this.#s3;
     this.#s3 = undefined;
+    void s3?.then(({ client }) => client.destroy(), () => {});
   }
 }
 
