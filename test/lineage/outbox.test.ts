@@ -196,6 +196,14 @@ describe('replayOutbox', () => {
     expect(report.rejected[1]!.reason).toMatch(/^not a valid OpenLineage event: /);
   });
 
+  it('does stop as aborted when the signal fires during a delivery, keeping the entry', async () => {
+    const outbox = await filled(2);
+    const hanging = await server(['hang']);
+    const report = await replayOutbox(outbox, fastHttp(hanging.url), { signal: AbortSignal.timeout(100) });
+    expect(report).toMatchObject({ delivered: [], notTried: 2, stoppedBy: 'aborted' });
+    expect(await outbox.list()).toHaveLength(2);
+  });
+
   it('does stop at the first entry when the backend is still down and keep everything', async () => {
     const outbox = await filled(3);
     const report = await replayOutbox(outbox, fastHttp(await refusedUrl()));

@@ -62,7 +62,7 @@ export async function replayOutbox(outbox: LineageOutbox, emitter: LineageEmitte
         continue;
       }
       report.notTried = entries.length - i;
-      report.stoppedBy = reason;
+      report.stoppedBy = options.signal?.aborted ? 'aborted' : reason;
       break;
     }
     await outbox.remove(entry);
