@@ -1,6 +1,8 @@
 import { SluiceError } from '../../lib/errors.ts';
 import { batchKey, batchPartition, resolveInputObjects } from '../../lib/runtime/batch.ts';
 import { ident, literal, parquetFields, type DuckDb } from '../../lib/runtime/duckdb.ts';
+import { datasetIdentity } from '../../lib/runtime/lineage-ids.ts';
+import { passThroughLineage } from '../../lib/runtime/pass-through-lineage.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import type { Assertion } from '../../lib/runtime/step-lineage.ts';
 import type { DataTestRule } from '../../lib/spec/rules.ts';
@@ -95,6 +97,7 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     bytes,
     fileCount: outputs.length,
     partition: batchPartition(batchId),
+    facets: { columnLineage: passThroughLineage(datasetIdentity(staged), fields.map((f) => f.name), 'IDENTITY') },
   });
   if (failed.length === 0) {
     const record = await recordHistory(db, fields, rules, { batchId, rowCount: rows, metrics: row });

@@ -3,6 +3,8 @@ import { SluiceError } from '../../lib/errors.ts';
 import { ident, literal } from '../../lib/runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../lib/runtime/run-step.ts';
 import type { WrittenObject } from '../../lib/spec/step-invocation.ts';
+import { datasetIdentity } from '../../lib/runtime/lineage-ids.ts';
+import { passThroughLineage } from '../../lib/runtime/pass-through-lineage.ts';
 import { openSource, unreadable } from './read-source.ts';
 import { columnTyping } from './typing-sql.ts';
 
@@ -77,6 +79,9 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const rowsIn = counts.valid + rejected;
 
   const outputs: WrittenObject[] = [await ctx.writeBatch(step.output, stagedFile, counts.valid)];
+  ctx.lineage.output(step.output, {
+    facets: { columnLineage: passThroughLineage(datasetIdentity(source), typings.map((t) => t.name), 'TRANSFORMATION') },
+  });
   if (rejected > 0) outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
   else ctx.lineage.dropOutput(step.rejects);
   ctx.lineage.input(step.input, { rowCount: rowsIn });

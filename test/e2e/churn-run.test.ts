@@ -102,6 +102,9 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     expect(staged.facets.schema.fields.map((f: any) => [f.name, f.type])).toContainEqual(['tenure_months', 'BIGINT']);
     expect(staged.facets.dataSource).toMatchObject({ name: 's3://churn-data', uri: 's3://churn-data' });
     expect(staged.outputFacets.outputStatistics).toMatchObject({ rowCount: 3000, fileCount: 1 });
+    expect(staged.facets.columnLineage.fields.tenure_months.inputFields).toEqual([
+      expect.objectContaining({ namespace: 's3://churn-data', name: 'raw/customers', field: 'tenure_months' }),
+    ]);
     const scored = events.find((e) => e.job.name === 'churn.score' && e.eventType === 'COMPLETE')!;
     expect(scored.inputs.map((i: any) => `${i.namespace}/${i.name}`)).toContain('s3://churn-models/churn/xgboost/model.json');
     const testDone = events.find((e) => e.job.name === 'churn.test' && e.eventType === 'COMPLETE')!;
