@@ -5,3 +5,4 @@ export type { DataTestRule, DataTestRuleInput } from './spec/rules.ts';
 export { column, type ColumnSpec, type ColumnType } from './spec/columns.ts';
 export { compileAsl, substituteAsl, FUNCTION_ARN_VARIABLES, type AslDocument } from './spec/compile-asl.ts';
 export type { StepInvocation, StepResult, TriggerInput } from './spec/step-invocation.ts';
+export type { FeatureTable, FeatureTransform } from './spec/feature-transform.ts';

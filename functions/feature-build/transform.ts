@@ -2,16 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../../lib/errors.ts';
 import { ident, literal, type DuckDb } from '../../lib/runtime/duckdb.ts';
-
-/** The SQL result handed to a TypeScript transform: columns of DuckDB's JS values, with their DuckDB types. */
-export interface FeatureTable {
-  readonly columns: Record<string, unknown[]>;
-  readonly types: Record<string, string>;
-  readonly rowCount: number;
-}
-
-/** A transform for what SQL cannot say: takes the SQL result's columns, returns the feature columns (equal lengths). */
-export type FeatureTransform = (table: FeatureTable, context: { step: string; batchId: string; nominalTime: string }) => Record<string, unknown[]> | Promise<Record<string, unknown[]>>;
+import type { FeatureTransform } from '../../lib/spec/feature-transform.ts';
 
 /**
  * Finds a step's transform. A function cannot travel in the ASL payload, so the handler imports the pipeline
