@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, SluiceError } from '../errors.ts';
-import { stepDatasets } from '../spec/compile-asl.ts';
+import { referencedDatasets, stepDatasets } from '../spec/compile-asl.ts';
 import { formatIssues } from '../spec/issue-path.ts';
 import type { DatasetSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../spec/step-invocation.ts';
@@ -10,6 +10,7 @@ import { batchIdOf, batchKey, batchPartition } from './batch.ts';
 import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
 import { stepLineageEmitter } from './lineage-outbox-s3.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
+import { ensureLineageApiKey } from './lineage-secret.ts';
 import { StepLineage } from './step-lineage.ts';
 
 /** Everything a step implementation works with. */
@@ -45,9 +46,9 @@ export interface StepOutcome {
 export type StepWork<K extends StepKind> = (context: StepContext<K>) => Promise<StepOutcome>;
 
 /** Which of a step's datasets it reads; the rest it writes. */
-const READS: Record<StepKind, (step: Step) => string[]> = {
+const READS: Record<StepKind, (step: Step, invocation: StepInvocation) => string[]> = {
   ingest: (s) => (s.kind === 'ingest' ? [s.input] : []),
-  dataTests: (s) => (s.kind === 'dataTests' ? [s.dataset] : []),
+  dataTests: (s, invocation) => (s.kind === 'dataTests' ? [s.dataset, ...referencedDatasets(invocation, s)] : []),
   featureBuild: (s) => (s.kind === 'featureBuild' ? [...new Set(Object.values(s.inputs))] : []),
   batchScore: (s) => (s.kind === 'batchScore' ? [s.input] : []),
 };
@@ -68,7 +69,9 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     if (step.kind !== kind) {
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
-    const reads = READS[kind](step);
+    const reads = READS[kind](step, invocation);
+    // In Lambda the lineage API key comes from Secrets Manager, read once per cold start; locally this is a no-op.
+    await ensureLineageApiKey();
     const lineage = new StepLineage(invocation, stepLineageEmitter(process.env), {
       inputs: reads,
       outputs: stepDatasets(step).filter((ref) => !reads.includes(ref)),
