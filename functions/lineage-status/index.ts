@@ -1,5 +1,8 @@
 import { isSluiceError, SluiceError } from '../../lib/errors.ts';
 import { stepLineageEmitter } from '../../lib/runtime/lineage-outbox-s3.ts';
+import { openStepRuns } from '../../lib/runtime/open-step-runs.ts';
+import { closedStepRunEvent } from '../../lib/runtime/pipeline-run-lineage.ts';
+import { executionHistory } from './execution-history.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage-secret.ts';
 import { formatIssues } from '../../lib/spec/issue-path.ts';
 import { ExecutionStatusChangeSchema, pipelineIdentityFromEnv, statusChangeRunEvent } from './status-event.ts';
@@ -14,7 +17,7 @@ const emitter = stepLineageEmitter(process.env);
  * START / COMPLETE / FAIL / ABORT. An undelivered event goes to the outbox (replayed later); only when it could
  * not be stored either does this throw, so EventBridge retries and then dead-letters the status change.
  */
-export async function handler(event: unknown): Promise<{ emitted: string | null }> {
+export async function handler(event: unknown): Promise<{ emitted: string | null; closedSteps?: number }> {
   const parsed = ExecutionStatusChangeSchema.safeParse(event);
   if (!parsed.success) {
     throw new SluiceError('LINEAGE_STATUS_EVENT', 'not a Step Functions Execution Status Change event', { details: formatIssues(parsed.error) });
@@ -29,11 +32,30 @@ export async function handler(event: unknown): Promise<{ emitted: string | null 
     return { emitted: null };
   }
   if (!runEvent) return { emitted: null };
+  const closedSteps = await closeOpenStepRuns(parsed.data.detail.executionArn, parsed.data.detail.status);
   const result = await emitter.emit(runEvent);
   if (!result.delivered && !result.outbox) {
     throw new SluiceError('LINEAGE_STATUS_UNDELIVERED', `${runEvent.eventType} of run ${runEvent.run.runId} was neither delivered nor stored: ${result.error ?? 'unknown'}`, {
       retryable: true,
     });
   }
-  return { emitted: `${runEvent.eventType} ${runEvent.run.runId}${result.delivered ? '' : ` (outbox ${result.outbox})`}` };
+  return { emitted: `${runEvent.eventType} ${runEvent.run.runId}${result.delivered ? '' : ` (outbox ${result.outbox})`}`, closedSteps };
+}
+
+/**
+ * A step whose function timed out, was killed or was still running when the execution ended never sent its own
+ * FAIL: find those runs in the execution history and end them, so no step run stays RUNNING in the catalog.
+ */
+async function closeOpenStepRuns(executionArn: string, status: string): Promise<number> {
+  if (status !== 'FAILED' && status !== 'TIMED_OUT' && status !== 'ABORTED') return 0;
+  let open;
+  try {
+    open = openStepRuns(await executionHistory(executionArn), status);
+  } catch (error) {
+    // Lineage never breaks the data path: without the history the pipeline run is still recorded.
+    process.stderr.write(`sluice: warning: cannot read the history of ${executionArn} to close its step runs: ${(error as Error).message}\n`);
+    return 0;
+  }
+  for (const run of open) await emitter.emit(closedStepRunEvent(pipeline, executionArn, run));
+  return open.length;
 }

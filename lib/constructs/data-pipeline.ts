@@ -1,9 +1,9 @@
-import { Duration, Names, Size } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, Size, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -153,7 +153,10 @@ export class DataPipeline extends Construct {
       logGroupName: `/aws/vendedlogs/states/${Names.uniqueResourceName(this, { maxLength: 200, separator: '-' })}`,
       retention: resolved.logRetention,
     });
+    // A concrete name, so the execution ARNs the status function may read are known at synth time.
+    const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      stateMachineName,
       comment: asl.Comment,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(asl)),
       definitionSubstitutions: Object.fromEntries(
@@ -164,6 +167,15 @@ export class DataPipeline extends Construct {
       tracingEnabled: true,
     });
     for (const fn of stepFunctions.values()) fn.function.grantInvoke(this.stateMachine);
+    // The status function reads an ended execution's history to close step runs a timeout or abort left open.
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    this.lineageStatusFunction.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }));
+    const pseudo = (value: string, name: string): string => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    Validations.of(this.lineageStatusFunction).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:${stateMachineName}:*]`,
+      reason: 'Execution ARNs are minted per run; "<state machine>:*" is the narrowest scope that covers this pipeline\'s executions only',
+    });
 
     new events.Rule(this, 'ExecutionStatusChange', {
       description: `Pipeline-run lineage of ${spec.name}: every execution status change`,

@@ -2,6 +2,7 @@ import {
   dataSourceDatasetFacet,
   datasetVersionDatasetFacet,
   errorMessageRunFacet,
+  parentRunFacet,
   jobTypeJobFacet,
   nominalTimeRunFacet,
   processingEngineRunFacet,
@@ -12,7 +13,7 @@ import {
 } from '../../lineage/index.ts';
 import type { PipelineSpec } from '../spec/pipeline-schema.ts';
 import type { TriggerInput } from '../spec/step-invocation.ts';
-import { datasetIdentity, pipelineRunId } from './lineage-ids.ts';
+import { datasetIdentity, pipelineRunId, stepRunId } from './lineage-ids.ts';
 
 /** The states of a pipeline run that lineage records. */
 export type PipelineRunEventType = 'START' | 'COMPLETE' | 'FAIL' | 'ABORT';
@@ -65,4 +66,35 @@ function triggerInputs(spec: PipelineSpec, trigger: TriggerInput): InputDataset[
       },
     } as InputDataset,
   ];
+}
+
+/**
+ * The terminal event of a step run its handler could not finish itself (timed out, killed, aborted), with the
+ * same deterministic run id the handler used for its START and the parent facets pointing at the pipeline run.
+ */
+export function closedStepRunEvent(
+  pipeline: { name: string; namespace: string },
+  executionArn: string,
+  open: { state: string; attempt: number; eventType: 'FAIL' | 'ABORT'; reason: string },
+): RunEvent {
+  const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
+  const parentRun = { runId: pipelineRunId(executionArn) };
+  return runEvent({
+    eventType: open.eventType,
+    run: {
+      runId: stepRunId(executionArn, open.state, open.attempt),
+      facets: {
+        parent: parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
+        processing_engine: processingEngineRunFacet(),
+        errorMessage: errorMessageRunFacet({ message: open.reason, programmingLanguage: 'typescript' }),
+      },
+    },
+    job: {
+      namespace: pipeline.namespace,
+      name: `${pipeline.name}.${open.state}`,
+      facets: { jobType: jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
+    },
+    inputs: [],
+    outputs: [],
+  });
 }
