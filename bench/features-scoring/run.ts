@@ -78,7 +78,7 @@ Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows typed
 (\`examples/churn/pipeline.ts\`); pandas computes the same columns with \`groupby(...).agg\` (\`bench/features-scoring/baseline.py\`,
 pandas ${py.pandas}). Model: the example's 100-tree, depth-4 XGBoost model (\`examples/churn/model.json\`), scored by Sluice as
 a typed-array walk over the trees padded to complete trees, registered as a DuckDB scalar function
-(\`functions/batch-score/forest.ts\`), and by xgboost ${py.xgboost}'s \`Booster.predict\` (2 threads each). Both read and write Parquet.
+(\`functions/batch-score/forest.ts\`), and by xgboost ${py.xgboost}'s \`Booster.predict\` (xgboost on both cores; Sluice's walk on the one JS thread). Both read and write Parquet.
 The two agree: ${agree?.n} customers, largest score difference ${Number(agree?.diff).toExponential(1)}, ${agree?.labels} labels differ.
 
 | contender | what is timed | wall time (best of ${runs}) | rows/s | peak RSS |
