@@ -1,0 +1,241 @@
+import type { CatalogStore } from './catalog-store.ts';
+import { hashUuid, isUuidString, nameUuid, runUuid } from './ids.ts';
+import { sanitizeJobNamespace } from './names.ts';
+import type { CatalogEvent, IngestDataset } from './validate-event.ts';
+import { writeColumnLineage } from './ingest-column-lineage.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+const RUN_STATE: Record<string, string> = { START: 'RUNNING', RUNNING: 'RUNNING', OTHER: 'RUNNING', COMPLETE: 'COMPLETED', FAIL: 'FAILED', ABORT: 'ABORTED' };
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'ABORTED']);
+
+function upsertNamespace(store: CatalogStore, name: string, time: string): void {
+  store.run(
+    `INSERT INTO namespaces (name, created_at, updated_at) VALUES (?, ?, ?)
+     ON CONFLICT (name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
+    name,
+    time,
+    time,
+  );
+}
+
+type JobRow = { uuid: string; name: string; parent_uuid: string | null };
+
+function upsertJob(store: CatalogStore, namespace: string, name: string, simple: string, parent: JobRow | undefined, facets: Obj, time: string): JobRow {
+  const doc = isObj(facets['documentation']) ? str(facets['documentation']['description']) : undefined;
+  const location = isObj(facets['sourceCodeLocation']) ? str(facets['sourceCodeLocation']['url']) : undefined;
+  const type = isObj(facets['jobType']) && facets['jobType']['processingType'] === 'STREAMING' ? 'STREAM' : 'BATCH';
+  store.run(
+    `INSERT INTO jobs (uuid, namespace, name, simple_name, parent_uuid, parent_name, type, description, location, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at),
+       parent_uuid = coalesce(jobs.parent_uuid, excluded.parent_uuid), parent_name = coalesce(jobs.parent_name, excluded.parent_name),
+       description = coalesce(excluded.description, jobs.description), location = coalesce(excluded.location, jobs.location),
+       type = excluded.type`,
+    hashUuid('job', namespace, name),
+    namespace,
+    name,
+    simple,
+    parent?.uuid ?? null,
+    parent?.name ?? null,
+    type,
+    doc ?? null,
+    location ?? null,
+    time,
+    time,
+  );
+  return store.get<JobRow>('SELECT uuid, name, parent_uuid FROM jobs WHERE namespace = ? AND name = ?', namespace, name)!;
+}
+
+function upsertRun(store: CatalogStore, uuid: string, externalId: string, jobUuid: string, time: string): void {
+  store.run(
+    `INSERT INTO runs (uuid, external_id, job_uuid, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (uuid) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
+    uuid,
+    externalId,
+    jobUuid,
+    time,
+    time,
+  );
+}
+
+/** Appends a state and recomputes the run's state from its latest event by event time (extension: Marquez uses arrival). */
+function recordState(store: CatalogStore, uuid: string, state: string, time: string): void {
+  store.run('INSERT INTO run_states (run_uuid, state, event_time) VALUES (?, ?, ?)', uuid, state, time);
+  const latest = store.get<{ state: string }>('SELECT state FROM run_states WHERE run_uuid = ? ORDER BY event_time DESC, seq DESC LIMIT 1', uuid)!;
+  const started = store.get<{ t: string | null }>(
+    `SELECT max(event_time) AS t FROM run_states WHERE run_uuid = ? AND state = 'RUNNING'`,
+    uuid,
+  )!;
+  const ended = store.get<{ t: string | null }>(
+    `SELECT max(event_time) AS t FROM run_states WHERE run_uuid = ? AND state IN ('COMPLETED', 'FAILED', 'ABORTED')`,
+    uuid,
+  )!;
+  store.run(
+    'UPDATE runs SET state = ?, arrival_state = ?, started_at = ?, ended_at = ? WHERE uuid = ?',
+    latest.state,
+    state,
+    started.t,
+    TERMINAL.has(latest.state) ? ended.t : null,
+    uuid,
+  );
+}
+
+/** Resolves the parent facet to the parent job, creating a placeholder job and run when the parent is not known yet. */
+function parentJob(store: CatalogStore, e: CatalogEvent, childNamespace: string, childState: string | undefined): { job: JobRow; runUuid: string } | undefined {
+  const facet = e.runFacets['parent'] ?? e.runFacets['parentRun'];
+  if (!isObj(facet) || !isObj(facet['job']) || !isObj(facet['run'])) return undefined;
+  const pNamespace = sanitizeJobNamespace(String(facet['job']['namespace']));
+  let pName = String(facet['job']['name']);
+  const pRunId = String(facet['run']['runId']);
+  // Airflow legacy: a parent named like the child is the child minus its last segment.
+  if (pName === e.job!.name && pName.includes('.')) pName = pName.slice(0, pName.lastIndexOf('.'));
+  let pRunUuid = isUuidString(pRunId) ? pRunId.toLowerCase() : nameUuid(`${pNamespace}:${pName}:${pRunId}`);
+  const existing = store.get<{ uuid: string; namespace: string; name: string; parent_uuid: string | null }>(
+    'SELECT j.uuid, j.namespace, j.name, j.parent_uuid FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid = ?',
+    pRunUuid,
+  );
+  if (existing && existing.namespace === pNamespace && existing.name === pName) return { job: existing, runUuid: pRunUuid };
+  // A run id clash with another job: mint a new id for the parent run, as Marquez does.
+  if (existing) pRunUuid = nameUuid(`${pNamespace}:${pName}:${pRunId}`);
+  const known = store.get<JobRow>('SELECT uuid, name, parent_uuid FROM jobs WHERE namespace = ? AND name = ?', childNamespace, pName);
+  const job = known ?? upsertJob(store, childNamespace, pName, pName, undefined, {}, e.eventTime);
+  if (!store.get('SELECT 1 AS x FROM runs WHERE uuid = ?', pRunUuid)) {
+    upsertRun(store, pRunUuid, pRunId, job.uuid, e.eventTime);
+    if (childState !== undefined) recordState(store, pRunUuid, childState, e.eventTime);
+  }
+  return { job, runUuid: pRunUuid };
+}
+
+function datasetProperties(ds: IngestDataset): { source: string; fields: unknown[] | undefined; description: string | undefined; lifecycle: string | undefined } {
+  const f = ds.facets;
+  const source = isObj(f['dataSource']) ? (str(f['dataSource']['name']) ?? str(f['dataSource']['uri']) ?? 'default') : 'default';
+  const fields = isObj(f['schema']) && Array.isArray(f['schema']['fields']) ? f['schema']['fields'] : undefined;
+  const description = isObj(f['documentation']) ? str(f['documentation']['description']) : undefined;
+  const lifecycle = isObj(f['lifecycleStateChange']) ? str(f['lifecycleStateChange']['lifecycleStateChange']) : undefined;
+  return { source, fields, description, lifecycle };
+}
+
+/** Upserts a dataset (and its namespace); returns its uuid. */
+export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: string): string {
+  upsertNamespace(store, ds.namespace, time);
+  const p = datasetProperties(ds);
+  store.run(
+    `INSERT INTO datasets (uuid, namespace, name, source_name, description, fields, lifecycle_state, deleted, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at),
+       source_name = CASE WHEN excluded.source_name = 'default' THEN datasets.source_name ELSE excluded.source_name END,
+       description = coalesce(excluded.description, datasets.description),
+       fields = CASE WHEN ? THEN excluded.fields ELSE datasets.fields END,
+       lifecycle_state = coalesce(excluded.lifecycle_state, datasets.lifecycle_state), deleted = excluded.deleted OR datasets.deleted`,
+    hashUuid('dataset', ds.namespace, ds.name),
+    ds.namespace,
+    ds.name,
+    p.source,
+    p.description ?? null,
+    JSON.stringify(p.fields ?? []),
+    p.lifecycle ?? null,
+    p.lifecycle === 'DROP' ? 1 : 0,
+    time,
+    time,
+    p.fields === undefined ? 0 : 1,
+  );
+  return store.get<{ uuid: string }>('SELECT uuid FROM datasets WHERE namespace = ? AND name = ?', ds.namespace, ds.name)!.uuid;
+}
+
+/** Inserts a dataset version when new; returns its uuid (a hash of the dataset's content identity and the run). */
+export function ensureDatasetVersion(store: CatalogStore, datasetUuid: string, ds: IngestDataset, run: string | null, time: string): string {
+  const p = datasetProperties(ds);
+  const uuid = hashUuid('dsv', ds.namespace, p.source, ds.name, p.fields ?? [], p.lifecycle ?? null, run);
+  const label = isObj(ds.facets['version']) ? str(ds.facets['version']['datasetVersion']) : undefined;
+  store.run(
+    `INSERT INTO dataset_versions (uuid, dataset_uuid, run_uuid, version_label, fields, lifecycle_state, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET version_label = coalesce(excluded.version_label, version_label)`,
+    uuid,
+    datasetUuid,
+    run,
+    label ?? null,
+    JSON.stringify(p.fields ?? []),
+    p.lifecycle ?? null,
+    time,
+  );
+  return uuid;
+}
+
+/** Applies one validated RunEvent to the model (the caller holds the transaction). */
+export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
+  const t = e.eventTime;
+  const namespace = sanitizeJobNamespace(e.job!.namespace);
+  upsertNamespace(store, namespace, t);
+  const state = e.eventType === undefined ? undefined : RUN_STATE[e.eventType];
+  const parent = parentJob(store, e, namespace, state);
+  let name = e.job!.name;
+  let simple = name;
+  if (parent) {
+    simple = name.startsWith(`${parent.job.name}.`) ? name.slice(parent.job.name.length + 1) : name;
+    name = `${parent.job.name}.${simple}`;
+  }
+  const job = upsertJob(store, namespace, name, simple, parent?.job, e.job!.facets, t);
+  const run = runUuid(e.runId!);
+  upsertRun(store, run, e.runId!, job.uuid, t);
+  const nominal = e.runFacets['nominalTime'];
+  const args: Record<string, string> = {};
+  if (isObj(nominal)) {
+    if (str(nominal['nominalStartTime'])) args['nominal_start_time'] = str(nominal['nominalStartTime'])!;
+    if (str(nominal['nominalEndTime'])) args['nominal_end_time'] = str(nominal['nominalEndTime'])!;
+    store.run('UPDATE runs SET nominal_start = ?, nominal_end = ? WHERE uuid = ?', args['nominal_start_time'] ?? null, args['nominal_end_time'] ?? null, run);
+  }
+  if (parent) Object.assign(args, { run_id: parent.runUuid, name: parent.job.name, namespace });
+  if (Object.keys(args).length > 0) store.run('UPDATE runs SET args = ? WHERE uuid = ?', JSON.stringify(args), run);
+  if (state !== undefined) recordState(store, run, state, t);
+  store.putFacets(`run:${run}`, e.runFacets, t);
+  store.putFacets(`runjob:${run}`, e.job!.facets, t);
+  store.putFacets(`job:${job.uuid}`, e.job!.facets, t);
+  for (const input of e.inputs) {
+    const ds = upsertDataset(store, input, t);
+    const known = store.get<{ version_uuid: string }>(`SELECT version_uuid FROM run_io WHERE run_uuid = ? AND dataset_uuid = ? AND direction = 'in'`, run, ds);
+    const current = store.get<{ current_version: string | null }>('SELECT current_version FROM datasets WHERE uuid = ?', ds)!.current_version;
+    const version = known?.version_uuid ?? current ?? ensureDatasetVersion(store, ds, input, null, t);
+    if (!current) store.run('UPDATE datasets SET current_version = ? WHERE uuid = ?', version, ds);
+    store.run(`INSERT OR IGNORE INTO run_io (run_uuid, dataset_uuid, direction, version_uuid) VALUES (?, ?, 'in', ?)`, run, ds, version);
+    store.putFacets(`dsv:${version}`, { ...input.facets, ...input.ioFacets }, t);
+    store.putFacets(`in:${run}:${ds}`, input.ioFacets, t);
+  }
+  for (const output of e.outputs) {
+    const ds = upsertDataset(store, output, t);
+    const version = ensureDatasetVersion(store, ds, output, run, t);
+    store.run(
+      `INSERT INTO run_io (run_uuid, dataset_uuid, direction, version_uuid) VALUES (?, ?, 'out', ?)
+       ON CONFLICT (run_uuid, dataset_uuid, direction) DO UPDATE SET version_uuid = excluded.version_uuid`,
+      run,
+      ds,
+      version,
+    );
+    store.putFacets(`dsv:${version}`, output.facets, t);
+    store.putFacets(`out:${run}:${ds}`, output.ioFacets, t);
+    writeColumnLineage(store, run, version, output);
+  }
+  if (state !== undefined && TERMINAL.has(state)) finishRun(store, run, job.uuid, namespace, name, state, t);
+  return run;
+}
+
+/** On a terminal event: the job version over everything the run read and wrote; on COMPLETE its outputs become current. */
+function finishRun(store: CatalogStore, run: string, jobUuid: string, namespace: string, name: string, state: string, t: string): void {
+  const io = store.all<{ dataset_uuid: string; direction: string; version_uuid: string }>(
+    'SELECT dataset_uuid, direction, version_uuid FROM run_io WHERE run_uuid = ? ORDER BY direction, dataset_uuid',
+    run,
+  );
+  const location = store.get<{ location: string | null }>('SELECT location FROM jobs WHERE uuid = ?', jobUuid)!.location;
+  const ids = (dir: string) => io.filter((r) => r.direction === dir).map((r) => r.dataset_uuid);
+  const version = hashUuid('jobv', namespace, name, ids('in'), ids('out'), location);
+  store.run('INSERT OR IGNORE INTO job_versions (uuid, job_uuid, run_uuid, created_at) VALUES (?, ?, ?, ?)', version, jobUuid, run, t);
+  for (const r of io) store.run('INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)', version, r.dataset_uuid, r.direction);
+  store.run('UPDATE jobs SET current_version = ?, updated_at = max(updated_at, ?) WHERE uuid = ?', version, t, jobUuid);
+  store.run('UPDATE runs SET job_version = ? WHERE uuid = ?', version, run);
+  if (state !== 'COMPLETED') return;
+  for (const r of io.filter((x) => x.direction === 'out')) {
+    store.run('UPDATE datasets SET current_version = ?, last_modified_at = ? WHERE uuid = ?', r.version_uuid, t, r.dataset_uuid);
+  }
+}

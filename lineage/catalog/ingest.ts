@@ -1,0 +1,67 @@
+import type { CatalogStore } from './catalog-store.ts';
+import { hashUuid, runUuid } from './ids.ts';
+import { sanitizeJobNamespace } from './names.ts';
+import { ensureDatasetVersion, ingestRunEvent, upsertDataset } from './ingest-event.ts';
+import { isRejection, validateEvent } from './validate-event.ts';
+import type { CatalogEvent, Rejection } from './validate-event.ts';
+
+/** The outcome of posting one event: 201, or the rejection with its status and every problem. */
+export type IngestResult = { status: 201; kind: CatalogEvent['kind']; runUuid?: string } | Rejection;
+
+function ingestDatasetEvent(store: CatalogStore, e: CatalogEvent): void {
+  const ds = e.dataset!;
+  const uuid = upsertDataset(store, ds, e.eventTime);
+  const version = ensureDatasetVersion(store, uuid, ds, null, e.eventTime);
+  store.run('UPDATE datasets SET current_version = ?, last_modified_at = ? WHERE uuid = ?', version, e.eventTime, uuid);
+  store.putFacets(`dsv:${version}`, ds.facets, e.eventTime);
+}
+
+function ingestJobEvent(store: CatalogStore, e: CatalogEvent): void {
+  const namespace = sanitizeJobNamespace(e.job!.namespace);
+  const t = e.eventTime;
+  store.run(
+    `INSERT INTO namespaces (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
+    namespace,
+    t,
+    t,
+  );
+  const jobUuid = hashUuid('job', namespace, e.job!.name);
+  store.run(
+    `INSERT INTO jobs (uuid, namespace, name, simple_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
+    jobUuid,
+    namespace,
+    e.job!.name,
+    e.job!.name,
+    t,
+    t,
+  );
+  const job = store.get<{ uuid: string }>('SELECT uuid FROM jobs WHERE namespace = ? AND name = ?', namespace, e.job!.name)!.uuid;
+  store.putFacets(`job:${job}`, e.job!.facets, t);
+  const io = [...e.inputs.map((d) => ['in', upsertDataset(store, d, t)] as const), ...e.outputs.map((d) => ['out', upsertDataset(store, d, t)] as const)];
+  const version = hashUuid('jobv', namespace, e.job!.name, io);
+  store.run('INSERT OR IGNORE INTO job_versions (uuid, job_uuid, run_uuid, created_at) VALUES (?, ?, NULL, ?)', version, job, t);
+  for (const [direction, ds] of io) store.run('INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)', version, ds, direction);
+  store.run('UPDATE jobs SET current_version = ? WHERE uuid = ?', version, job);
+}
+
+/** Validates a parsed body and applies it in one transaction: the raw event and the model change, or nothing. */
+export function ingestEvent(store: CatalogStore, body: unknown): IngestResult {
+  const event = validateEvent(body);
+  if (isRejection(event)) return event;
+  return store.transaction(() => {
+    const run = event.kind === 'RunEvent' ? runUuid(event.runId!) : undefined;
+    store.run(
+      'INSERT INTO lineage_events (kind, event_time, event_type, run_uuid, payload) VALUES (?, ?, ?, ?, ?)',
+      event.kind,
+      event.eventTime,
+      event.eventType ?? null,
+      run ?? null,
+      JSON.stringify(body),
+    );
+    if (event.kind === 'DatasetEvent') ingestDatasetEvent(store, event);
+    else if (event.kind === 'JobEvent') ingestJobEvent(store, event);
+    else ingestRunEvent(store, event);
+    return run === undefined ? { status: 201 as const, kind: event.kind } : { status: 201 as const, kind: event.kind, runUuid: run };
+  });
+}

@@ -1,0 +1,71 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+// One table per Marquez concept; facets live in one keyed table so later events win per facet name.
+const DDL = `
+PRAGMA journal_mode = WAL;
+PRAGMA synchronous = NORMAL;
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS namespaces (
+  name TEXT PRIMARY KEY, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, owner TEXT NOT NULL DEFAULT 'anonymous', description TEXT
+);
+CREATE TABLE IF NOT EXISTS jobs (
+  uuid TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL, simple_name TEXT NOT NULL,
+  parent_uuid TEXT, parent_name TEXT, type TEXT NOT NULL DEFAULT 'BATCH', description TEXT, location TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, current_version TEXT, UNIQUE (namespace, name)
+);
+CREATE TABLE IF NOT EXISTS job_versions (
+  uuid TEXT PRIMARY KEY, job_uuid TEXT NOT NULL REFERENCES jobs(uuid), run_uuid TEXT, created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS job_version_io (
+  version_uuid TEXT NOT NULL REFERENCES job_versions(uuid), dataset_uuid TEXT NOT NULL, direction TEXT NOT NULL,
+  PRIMARY KEY (version_uuid, dataset_uuid, direction)
+);
+CREATE INDEX IF NOT EXISTS job_version_io_dataset ON job_version_io (dataset_uuid, direction);
+CREATE TABLE IF NOT EXISTS runs (
+  uuid TEXT PRIMARY KEY, external_id TEXT, job_uuid TEXT NOT NULL REFERENCES jobs(uuid),
+  state TEXT NOT NULL DEFAULT 'NEW', arrival_state TEXT, started_at TEXT, ended_at TEXT,
+  nominal_start TEXT, nominal_end TEXT, args TEXT NOT NULL DEFAULT '{}', job_version TEXT,
+  created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS runs_job ON runs (job_uuid, created_at);
+CREATE TABLE IF NOT EXISTS run_states (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, run_uuid TEXT NOT NULL, state TEXT NOT NULL, event_time TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_states_run ON run_states (run_uuid, event_time, seq);
+CREATE TABLE IF NOT EXISTS datasets (
+  uuid TEXT PRIMARY KEY, namespace TEXT NOT NULL, name TEXT NOT NULL, source_name TEXT NOT NULL DEFAULT 'default',
+  description TEXT, fields TEXT NOT NULL DEFAULT '[]', current_version TEXT, last_modified_at TEXT,
+  lifecycle_state TEXT, deleted INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  UNIQUE (namespace, name)
+);
+CREATE TABLE IF NOT EXISTS dataset_versions (
+  uuid TEXT PRIMARY KEY, dataset_uuid TEXT NOT NULL REFERENCES datasets(uuid), run_uuid TEXT,
+  version_label TEXT, fields TEXT NOT NULL DEFAULT '[]', lifecycle_state TEXT, created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS dataset_versions_dataset ON dataset_versions (dataset_uuid, created_at);
+CREATE TABLE IF NOT EXISTS run_io (
+  run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL, direction TEXT NOT NULL, version_uuid TEXT NOT NULL,
+  PRIMARY KEY (run_uuid, dataset_uuid, direction)
+);
+CREATE INDEX IF NOT EXISTS run_io_version ON run_io (version_uuid, direction);
+CREATE TABLE IF NOT EXISTS facets (
+  owner TEXT NOT NULL, name TEXT NOT NULL, event_time TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (owner, name)
+);
+CREATE TABLE IF NOT EXISTS column_lineage (
+  version_uuid TEXT NOT NULL, field TEXT NOT NULL, input_dataset_uuid TEXT NOT NULL, input_field TEXT NOT NULL,
+  description TEXT, type TEXT, PRIMARY KEY (version_uuid, field, input_dataset_uuid, input_field)
+);
+CREATE INDEX IF NOT EXISTS column_lineage_input ON column_lineage (input_dataset_uuid, input_field);
+CREATE TABLE IF NOT EXISTS lineage_events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, event_time TEXT NOT NULL, event_type TEXT,
+  run_uuid TEXT, payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS lineage_events_time ON lineage_events (event_time);
+CREATE TABLE IF NOT EXISTS tags (name TEXT PRIMARY KEY, description TEXT);
+CREATE TABLE IF NOT EXISTS object_tags (owner TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (owner, tag));
+`;
+
+/** Creates the catalog's tables when they do not exist (idempotent). */
+export function createSchema(db: DatabaseSync): void {
+  db.exec(DDL);
+}
