@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import {
   DirectoryOutbox,
   FileTransport,
@@ -9,16 +10,19 @@ import {
   resolveLineageConfig,
 } from '../../lineage/index.ts';
 import type { LineageOutbox } from '../../lineage/index.ts';
+import { CatalogStore, importEventsFile, startCatalogServer } from '../../lineage/catalog/index.ts';
 import { LINEAGE_OUTBOX_ENV, S3Outbox } from '../../lib/runtime/lineage-outbox-s3.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 
-const USAGE = `Usage: sluice lineage <replay | status> [options]
+const USAGE = `Usage: sluice lineage <replay | status | serve> [options]
 
 Lineage events that could not be delivered when a step ran are kept, in order, in an outbox: locally
 <state-dir>/lineage/outbox/, in Lambda the S3 prefix in ${LINEAGE_OUTBOX_ENV} (s3://<bucket>/<prefix>).
   replay               re-send the outbox to the configured transport, oldest first; each event is removed
                        once delivered, so running it again sends nothing twice
   status               count the events in the outbox and show the oldest
+  serve                serve the embedded lineage catalog (Marquez's API and the lineage page); see
+                       "sluice lineage serve --help"
 
 Options:
   --state-dir <dir>    the state directory of local runs (default: .sluice)
@@ -31,6 +35,68 @@ The transport is configured as for a run: OPENLINEAGE_URL (+ OPENLINEAGE_API_KEY
 OPENLINEAGE_CONFIG or ./openlineage.yml; with none, events go to <state-dir>/lineage/events.jsonl like a local run.
 Exit codes: 0 the outbox is empty afterwards, 1 events remain (rejected or the backend is down), 2 invalid input.
 `;
+
+const SERVE_USAGE = `Usage: sluice lineage serve [--db <file>] [--port 5000] [--host 127.0.0.1] [--api-key <key>] [--state-dir <dir>]
+
+Serves the embedded lineage catalog: Marquez's HTTP API under /api/v1 (post events to /api/v1/lineage, point the
+Marquez web UI or "sluice trace --url" at it) and the lineage page at /. The events local runs wrote to
+<state-dir>/lineage/events.jsonl are imported first, and new ones every second while it serves (never twice).
+
+Options:
+  --db <file>          the catalog's SQLite file (default: <state-dir>/lineage/catalog.db)
+  --port <n>           default 5000; 0 picks a free port
+  --host <addr>        default 127.0.0.1 (this machine only)
+  --api-key <key>      require Authorization: Bearer <key> for writes (default: $SLUICE_CATALOG_API_KEY)
+  --protect-reads      require the key for reads too
+  --state-dir <dir>    the state directory of local runs (default: .sluice)
+  -h, --help
+Stops on Ctrl-C (SIGINT) or SIGTERM.
+`;
+
+const SERVE_OPTIONS = {
+  db: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'api-key': { type: 'string' },
+  'protect-reads': { type: 'boolean' },
+  'state-dir': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function serveCatalog(values: { db?: string; port?: string; host?: string; 'api-key'?: string; 'protect-reads'?: boolean; 'state-dir'?: string }): Promise<number> {
+  const port = values.port === undefined ? 5000 : Number(values.port);
+  if (!/^\d{1,5}$/.test(values.port ?? '5000') || port > 65535) throw new CliUsageError(`--port: expected 0-65535, got ${JSON.stringify(values.port)}`, SERVE_USAGE);
+  const apiKey = values['api-key'] ?? (process.env['SLUICE_CATALOG_API_KEY']?.trim() || undefined);
+  if (values['protect-reads'] && !apiKey) throw new CliUsageError('--protect-reads needs --api-key (or SLUICE_CATALOG_API_KEY)', SERVE_USAGE);
+  const stateDir = resolve(values['state-dir'] ?? '.sluice');
+  const dbFile = resolve(values.db ?? join(stateDir, 'lineage', 'catalog.db'));
+  await mkdir(dirname(dbFile), { recursive: true });
+  const eventsFile = join(stateDir, 'lineage', 'events.jsonl');
+  const store = new CatalogStore(dbFile);
+  const sync = async () => {
+    const report = await importEventsFile(store, eventsFile);
+    if (report.imported > 0) process.stderr.write(`sluice: imported ${report.imported} event(s) from ${eventsFile}\n`);
+    for (const reason of report.reasons) process.stderr.write(`sluice: skipped an event: ${reason}\n`);
+  };
+  await sync();
+  const catalog = await startCatalogServer({ store, port, host: values.host ?? '127.0.0.1', ...(apiKey ? { apiKey } : {}), protectReads: values['protect-reads'] === true });
+  process.stdout.write(`lineage catalog on ${catalog.url} (database ${dbFile}); Ctrl-C stops it\n`);
+  let syncing = Promise.resolve();
+  const timer = setInterval(() => {
+    syncing = syncing.then(sync).catch((error: unknown) => {
+      process.stderr.write(`sluice: cannot import ${eventsFile}: ${String(error)}\n`);
+    });
+  }, 1000);
+  await new Promise<void>((done) => {
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+  clearInterval(timer);
+  await syncing;
+  await catalog.close();
+  store.close();
+  return EXIT.ok;
+}
 
 type Outbox = LineageOutbox & { close?(): void };
 
@@ -98,8 +164,17 @@ async function replay(outbox: Outbox, stateDir: string | undefined, json: boolea
   }
 }
 
-/** `sluice lineage replay|status`: re-sends or inspects the outbox of undelivered lineage events. */
+/** `sluice lineage replay|status|serve`: re-sends or inspects the outbox of undelivered events, or serves the catalog. */
 export async function lineageCommand(args: string[]): Promise<number> {
+  if (args[0] === 'serve') {
+    const parsed = parseCommandArgs(args.slice(1), SERVE_OPTIONS, SERVE_USAGE);
+    if (parsed.values.help) {
+      process.stdout.write(SERVE_USAGE);
+      return EXIT.ok;
+    }
+    if (parsed.positionals.length > 0) throw new CliUsageError(`unexpected argument ${JSON.stringify(parsed.positionals[0])}`, SERVE_USAGE);
+    return serveCatalog(parsed.values);
+  }
   const { values, positionals } = parseCommandArgs(
     args,
     { 'state-dir': { type: 'string' }, outbox: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -111,7 +186,7 @@ export async function lineageCommand(args: string[]): Promise<number> {
   }
   const [action, ...extra] = positionals;
   if (action !== 'replay' && action !== 'status') {
-    throw new CliUsageError(action === undefined ? 'expected replay or status' : `unknown lineage command ${JSON.stringify(action)}; expected replay or status`, USAGE);
+    throw new CliUsageError(action === undefined ? 'expected replay, status or serve' : `unknown lineage command ${JSON.stringify(action)}; expected replay, status or serve`, USAGE);
   }
   if (extra.length > 0) throw new CliUsageError(`unexpected argument ${JSON.stringify(extra[0])}`, USAGE);
   if (values.outbox !== undefined && values.outbox.trim() === '') throw new CliUsageError('--outbox: expected a directory or s3://<bucket>/<prefix>', USAGE);

@@ -10,3 +10,5 @@ export { columnLineageGraph } from './column-lineage.ts';
 export { runLineage } from './run-lineage.ts';
 export { handleRequest, startCatalogServer } from './catalog-server.ts';
 export type { CatalogServer, CatalogServerOptions } from './catalog-server.ts';
+export { importEventsFile } from './import-events.ts';
+export type { ImportReport } from './import-events.ts';

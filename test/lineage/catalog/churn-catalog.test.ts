@@ -61,7 +61,7 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
   it('makes only completed outputs current: the failed run leaves published/customers at the good batch', async () => {
     const { body: published } = await getJson(catalog.url, `namespaces/${enc(NS)}/datasets/${enc('published/customers')}`);
     const { body: versions } = await getJson(catalog.url, `namespaces/${enc(NS)}/datasets/${enc('published/customers')}/versions`);
-    const good = versions.versions.find((v: { createdByRun: { id: string } | null }) => v.createdByRun?.id !== undefined && v.createdByRun.state === 'COMPLETED');
+    const good = versions.versions.find((v: { createdByRun: { id: string; state: string } | null }) => v.createdByRun?.id !== undefined && v.createdByRun.state === 'COMPLETED');
     expect(published.currentVersion).toBe(good.version);
     expect(published.fields.map((f: { name: string }) => f.name)).toContain('customer_id');
     const { body: staged } = await getJson(catalog.url, `namespaces/${enc(NS)}/datasets/${enc('staged/customers')}`);
@@ -124,7 +124,7 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
     const put = await fetch(`${catalog.url}/api/v1/tags/PII`, { method: 'PUT', body: JSON.stringify({ description: 'personal data' }) });
     expect(put.status).toBe(200);
     const tagged = await fetch(`${catalog.url}/api/v1/namespaces/${enc(NS)}/datasets/${enc('raw/customers')}/tags/PII`, { method: 'POST' });
-    expect((await tagged.json()).tags).toEqual(['PII']);
+    expect(((await tagged.json()) as { tags: string[] }).tags).toEqual(['PII']);
     expect((await getJson(catalog.url, 'tags')).body.tags).toEqual([{ name: 'PII', description: 'personal data' }]);
   });
 });

@@ -36,13 +36,13 @@ describe('the catalog under hostile and malformed requests', () => {
   ])('answers 400 to %s', async (_what, body, status, message) => {
     const res = await post(catalog.url, body);
     expect(res.status).toBe(status);
-    expect((await res.json()).message).toMatch(message);
+    expect(((await res.json()) as { message: string }).message).toMatch(message);
   });
 
   it('answers 422 naming every problem of an invalid event', async () => {
     const res = await post(catalog.url, { eventType: 'START', eventTime: '2025-06-01T10:00:00Z', run: { runId: 7, facets: { parent: { _producer: 'p', _schemaURL: 's', run: {} } } }, job: { namespace: 'n' }, inputs: [{ name: 'x' }] });
     expect(res.status).toBe(422);
-    const body = await res.json();
+    const body = (await res.json()) as { errors: string[] };
     expect(body.errors).toEqual([
       'producer: must not be null',
       'run.runId: expected a string, got number',
