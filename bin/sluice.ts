@@ -1,6 +1,7 @@
 import { isSluiceError } from '../lib/index.ts';
 import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
+import { traceCommand } from './commands/trace.ts';
 import { validateCommand } from './commands/validate.ts';
 import { CliUsageError, EXIT } from './commands/cli.ts';
 
@@ -10,6 +11,8 @@ Commands:
   run <pipeline.ts>        Run a pipeline locally: embedded S3, the compiled state machine, the real handlers
   validate <pipeline.ts>   Check a pipeline definition; print its spec or its ASL
   lineage replay|status    Re-send (or count) the lineage events kept in the outbox while the backend was down
+  lineage serve            Serve the embedded lineage catalog (Marquez's API) and the lineage page
+  trace <node>             Trace an incident: root causes upstream, blast radius downstream
 
 Run "sluice <command> --help" for a command's options.
 Exit codes: 0 ok, 1 the run failed, 2 invalid input.
@@ -22,7 +25,7 @@ function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand, lineage: lineageCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand, lineage: lineageCommand, trace: traceCommand };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
