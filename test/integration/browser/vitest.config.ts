@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// The browser suite runs apart from `npm test`: it needs Chromium (`npm run test:browser` installs it when missing).
+export default defineConfig({
+  test: {
+    include: ['test/integration/browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+  },
+});
