@@ -13,6 +13,7 @@ CREATE TABLE IF NOT EXISTS jobs (
   parent_uuid TEXT, parent_name TEXT, type TEXT NOT NULL DEFAULT 'BATCH', description TEXT, location TEXT,
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, current_version TEXT, UNIQUE (namespace, name)
 );
+CREATE INDEX IF NOT EXISTS jobs_current_version ON jobs (current_version);
 CREATE TABLE IF NOT EXISTS job_versions (
   uuid TEXT PRIMARY KEY, job_uuid TEXT NOT NULL REFERENCES jobs(uuid), run_uuid TEXT, created_at TEXT NOT NULL
 );
