@@ -9,8 +9,8 @@ let id = 0;
 const entered = (name: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskStateEntered', stateEnteredEventDetails: { name } });
 const scheduled = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskScheduled' });
 const succeeded = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskSucceeded' });
-const failed = (error: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { error } });
-const timedOut = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskTimedOut', taskTimedOutEventDetails: { error: 'States.Timeout' } });
+const failed = (error: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { error, resourceType: 'lambda', resource: 'invoke' } });
+const timedOut = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskTimedOut', taskTimedOutEventDetails: { error: 'States.Timeout', resourceType: 'lambda', resource: 'invoke' } });
 
 describe('closing step runs an ended execution left open', () => {
   it('closes a task that timed out, keeping the attempt number the handler used', () => {
@@ -37,7 +37,7 @@ describe('closing step runs an ended execution left open', () => {
     const event = closedStepRunEvent({ name: 'churn', namespace: 'sluice' }, arn, { state: 'score', attempt: 0, eventType: 'ABORT', reason: 'aborted' });
     expect(event.run.runId).toBe(stepRunId(arn, 'score', 0));
     expect(event.job.name).toBe('churn.score');
-    expect((event.run.facets?.parent as { run: { runId: string } }).run.runId).toBe(pipelineRunId(arn));
+    expect((event.run.facets?.parent as unknown as { run: { runId: string } }).run.runId).toBe(pipelineRunId(arn));
     expect(validateOpenLineageEvent(event)).toEqual([]);
   });
 });
