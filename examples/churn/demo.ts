@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { formatRunReport, printProgress, runLocal } from 'sluice/local';
 import { generateCustomers } from './generate-data.ts';
 import pipeline from './pipeline.ts';
+import { recordStateDirLineage } from 'sluice/catalog';
 
 const USAGE = `Usage: npm run demo -- [--bad] [--rows <n> | --large] [--state-dir <dir>] [--json]
   --bad             feed a batch that breaks the data tests (the run fails, the batch is quarantined)
@@ -45,5 +46,10 @@ const report = await runLocal(pipeline, {
   baseDir: dirname(fileURLToPath(import.meta.url)),
   onProgress: printProgress,
 });
+// With the default lineage file, the run is also recorded in the state directory's catalog (sluice lineage serve, trace).
+if (report.lineage === `file ${join(report.stateDir, 'lineage', 'events.jsonl')}`) {
+  const catalog = await recordStateDirLineage(report.stateDir);
+  process.stderr.write(`catalog:  ${catalog.db} (+${catalog.imported} events; explore with: npm run sluice -- lineage serve --state-dir ${report.stateDir})\n`);
+}
 process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunReport(report));
 process.exitCode = report.status === 'SUCCEEDED' ? 0 : 1;

@@ -12,3 +12,4 @@ export { handleRequest, startCatalogServer } from './catalog-server.ts';
 export type { CatalogServer, CatalogServerOptions } from './catalog-server.ts';
 export { importEventsFile } from './import-events.ts';
 export type { ImportReport } from './import-events.ts';
+export { recordStateDirLineage } from './record-state-dir.ts';
