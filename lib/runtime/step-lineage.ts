@@ -14,6 +14,7 @@ import {
   processingEngineRunFacet,
   runEvent,
   schemaDatasetFacet,
+  type ColumnTransformation,
   type Facet,
   type InputDataset,
   type OutputDataset,
@@ -156,8 +157,15 @@ export class StepLineage {
           },
         })),
       ],
-      outputs: [...this.#outputs].map(([ref, obs]) => this.#output(ref, obs, final)),
+      // Marquez versions an output by (schema fields, run): a START naming an output without the schema its
+      // COMPLETE will carry adds a second, field-less version of the run, and on COMPLETE Marquez makes either
+      // one current (no order). So START names only outputs whose schema is already known.
+      outputs: [...this.#outputs].filter(([ref, obs]) => final || this.#fields(ref, obs) !== undefined).map(([ref, obs]) => this.#output(ref, obs, final)),
     });
+  }
+
+  #fields(ref: string, obs: DatasetObservation): readonly LineageField[] | undefined {
+    return obs.fields ?? this.#dataset(ref).columns?.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
   }
 
   #datasetFacets(dataset: DatasetSpec, obs: DatasetObservation): Record<string, unknown> {
@@ -168,6 +176,7 @@ export class StepLineage {
       ...(fields ? { schema: schemaDatasetFacet({ fields: fields.map((f) => ({ name: f.name, type: f.type })) }) } : {}),
       ...(obs.version ? { version: datasetVersionDatasetFacet({ datasetVersion: obs.version }) } : {}),
       ...obs.facets,
+      ...(obs.facets?.columnLineage ? { columnLineage: withColumnTransformationSummary(obs.facets.columnLineage) } : {}),
     };
   }
 
@@ -203,4 +212,31 @@ export class StepLineage {
 /** A `subset` condition naming one partition (`batch=<id>`). */
 function partitionCondition(partition: { key: string; value: string }): { type: 'partition'; partitions: Array<{ dimensions: Record<string, unknown> }> } {
   return { type: 'partition', partitions: [{ dimensions: { [partition.key]: partition.value } }] };
+}
+
+type ColumnLineageBody = { fields?: Record<string, { inputFields?: Array<{ name: string; field: string; transformations?: ColumnTransformation[] }> } & Record<string, unknown>> };
+
+/**
+ * Adds each column's `transformationType`/`transformationDescription` (deprecated in the spec, kept beside
+ * `transformations[]`) because Marquez stores and shows only those: without them its column lineage says null.
+ */
+function withColumnTransformationSummary(facet: Facet): Facet {
+  const body = facet as Facet & ColumnLineageBody;
+  if (!body.fields) return facet;
+  const fields: Record<string, unknown> = {};
+  for (const [column, entry] of Object.entries(body.fields)) {
+    const inputs = entry.inputFields ?? [];
+    const all = inputs.flatMap((i) => i.transformations ?? []);
+    if (inputs.length === 0 || all.length === 0 || entry.transformationType !== undefined) {
+      fields[column] = entry;
+      continue;
+    }
+    const identity = all.every((t) => t.type === 'DIRECT' && t.subtype === 'IDENTITY');
+    const transformationType = all.some((t) => t.masking) ? 'MASKED' : identity ? 'IDENTITY' : 'TRANSFORMATION';
+    const transformationDescription = inputs
+      .map((i) => `${(i.transformations ?? []).map((t) => t.description ?? t.subtype ?? t.type).join('+')} of ${i.name}.${i.field}`)
+      .join('; ');
+    fields[column] = { ...entry, transformationType, transformationDescription };
+  }
+  return { ...body, fields } as Facet;
 }
