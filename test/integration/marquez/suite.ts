@@ -1,0 +1,37 @@
+// `npm run test:marquez`: prepares Marquez (or says why it cannot), then runs the suite with vitest.
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { MarquezUnavailableError, prepareMarquez } from './harness.ts';
+
+const root = resolve(import.meta.dirname, '../../..');
+const t0 = Date.now();
+const seconds = (from: number) => `${((Date.now() - from) / 1000).toFixed(1)} s`;
+const say = (line: string) => process.stderr.write(`[test:marquez] ${line}\n`);
+const ci = process.env.CI === 'true';
+
+if (process.env.SLUICE_SKIP_MARQUEZ === '1') {
+  if (!ci) {
+    say('SKIPPED: SLUICE_SKIP_MARQUEZ=1, the real-Marquez suite did not run');
+    process.exit(0);
+  }
+  say('SLUICE_SKIP_MARQUEZ=1 is ignored in CI (CI=true): the suite runs');
+}
+
+try {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error || java.status !== 0) throw new MarquezUnavailableError('java', 'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)');
+  await prepareMarquez({ cacheDir: join(root, '.cache', 'marquez'), log: (l) => say(l) });
+} catch (error) {
+  say(`cannot run the real-Marquez suite: ${error instanceof Error ? error.message : String(error)}`);
+  say(ci ? 'CI=true: this is a failure' : 'install what is missing, or set SLUICE_SKIP_MARQUEZ=1 to skip this suite on purpose');
+  process.exit(1);
+}
+say(`Marquez jars ready (${seconds(t0)})`);
+
+const t1 = Date.now();
+const vitest = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'vitest.marquez.config.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+});
+say(`suite ${vitest.status === 0 ? 'passed' : 'FAILED'} in ${seconds(t1)} (total ${seconds(t0)})`);
+process.exit(vitest.status ?? 1);
