@@ -15,6 +15,6 @@ export async function recordStateDirLineage(stateDir: string): Promise<{ db: str
     const report = await importEventsFile(store, join(stateDir, 'lineage', 'events.jsonl'));
     return { db, imported: report.imported, rejected: report.rejected };
   } finally {
-    store.db.close();
+    store.close();
   }
 }
