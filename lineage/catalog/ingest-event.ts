@@ -21,9 +21,11 @@ function upsertNamespace(store: CatalogStore, name: string, time: string): void 
   );
 }
 
-type JobRow = { uuid: string; name: string; parent_uuid: string | null };
+type JobRow = { uuid: string; name: string };
 
+// A job's uuid is a hash of its namespace and name, so an upsert knows it without reading it back.
 function upsertJob(store: CatalogStore, namespace: string, name: string, simple: string, parent: JobRow | undefined, facets: Obj, time: string): JobRow {
+  const uuid = hashUuid('job', namespace, name);
   const doc = isObj(facets['documentation']) ? str(facets['documentation']['description']) : undefined;
   const location = isObj(facets['sourceCodeLocation']) ? str(facets['sourceCodeLocation']['url']) : undefined;
   const type = isObj(facets['jobType']) && facets['jobType']['processingType'] === 'STREAMING' ? 'STREAM' : 'BATCH';
@@ -34,7 +36,7 @@ function upsertJob(store: CatalogStore, namespace: string, name: string, simple:
        parent_uuid = coalesce(jobs.parent_uuid, excluded.parent_uuid), parent_name = coalesce(jobs.parent_name, excluded.parent_name),
        description = coalesce(excluded.description, jobs.description), location = coalesce(excluded.location, jobs.location),
        type = excluded.type`,
-    hashUuid('job', namespace, name),
+    uuid,
     namespace,
     name,
     simple,
@@ -46,7 +48,7 @@ function upsertJob(store: CatalogStore, namespace: string, name: string, simple:
     time,
     time,
   );
-  return store.get<JobRow>('SELECT uuid, name, parent_uuid FROM jobs WHERE namespace = ? AND name = ?', namespace, name)!;
+  return { uuid, name };
 }
 
 function upsertRun(store: CatalogStore, uuid: string, externalId: string, jobUuid: string, time: string): void {
@@ -64,21 +66,18 @@ function upsertRun(store: CatalogStore, uuid: string, externalId: string, jobUui
 /** Appends a state and recomputes the run's state from its latest event by event time (extension: Marquez uses arrival). */
 function recordState(store: CatalogStore, uuid: string, state: string, time: string): void {
   store.run('INSERT INTO run_states (run_uuid, state, event_time) VALUES (?, ?, ?)', uuid, state, time);
-  const latest = store.get<{ state: string }>('SELECT state FROM run_states WHERE run_uuid = ? ORDER BY event_time DESC, seq DESC LIMIT 1', uuid)!;
-  const started = store.get<{ t: string | null }>(
-    `SELECT max(event_time) AS t FROM run_states WHERE run_uuid = ? AND state = 'RUNNING'`,
-    uuid,
-  )!;
-  const ended = store.get<{ t: string | null }>(
-    `SELECT max(event_time) AS t FROM run_states WHERE run_uuid = ? AND state IN ('COMPLETED', 'FAILED', 'ABORTED')`,
+  const s = store.get<{ latest: string; started: string | null; ended: string | null }>(
+    `SELECT (SELECT state FROM run_states WHERE run_uuid = ?1 ORDER BY event_time DESC, seq DESC LIMIT 1) AS latest,
+            (SELECT max(event_time) FROM run_states WHERE run_uuid = ?1 AND state = 'RUNNING') AS started,
+            (SELECT max(event_time) FROM run_states WHERE run_uuid = ?1 AND state IN ('COMPLETED', 'FAILED', 'ABORTED')) AS ended`,
     uuid,
   )!;
   store.run(
     'UPDATE runs SET state = ?, arrival_state = ?, started_at = ?, ended_at = ? WHERE uuid = ?',
-    latest.state,
+    s.latest,
     state,
-    started.t,
-    TERMINAL.has(latest.state) ? ended.t : null,
+    s.started,
+    TERMINAL.has(s.latest) ? s.ended : null,
     uuid,
   );
 }
@@ -93,14 +92,14 @@ function parentJob(store: CatalogStore, e: CatalogEvent, childNamespace: string,
   // Airflow legacy: a parent named like the child is the child minus its last segment.
   if (pName === e.job!.name && pName.includes('.')) pName = pName.slice(0, pName.lastIndexOf('.'));
   let pRunUuid = isUuidString(pRunId) ? pRunId.toLowerCase() : nameUuid(`${pNamespace}:${pName}:${pRunId}`);
-  const existing = store.get<{ uuid: string; namespace: string; name: string; parent_uuid: string | null }>(
-    'SELECT j.uuid, j.namespace, j.name, j.parent_uuid FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid = ?',
+  const existing = store.get<{ uuid: string; namespace: string; name: string }>(
+    'SELECT j.uuid, j.namespace, j.name FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid = ?',
     pRunUuid,
   );
   if (existing && existing.namespace === pNamespace && existing.name === pName) return { job: existing, runUuid: pRunUuid };
   // A run id clash with another job: mint a new id for the parent run, as Marquez does.
   if (existing) pRunUuid = nameUuid(`${pNamespace}:${pName}:${pRunId}`);
-  const known = store.get<JobRow>('SELECT uuid, name, parent_uuid FROM jobs WHERE namespace = ? AND name = ?', childNamespace, pName);
+  const known = store.get<JobRow>('SELECT uuid, name FROM jobs WHERE namespace = ? AND name = ?', childNamespace, pName);
   const job = known ?? upsertJob(store, childNamespace, pName, pName, undefined, {}, e.eventTime);
   if (!store.get('SELECT 1 AS x FROM runs WHERE uuid = ?', pRunUuid)) {
     upsertRun(store, pRunUuid, pRunId, job.uuid, e.eventTime);
@@ -121,6 +120,7 @@ function datasetProperties(ds: IngestDataset): { source: string; fields: unknown
 /** Upserts a dataset (and its namespace); returns its uuid. */
 export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: string): string {
   upsertNamespace(store, ds.namespace, time);
+  const uuid = hashUuid('dataset', ds.namespace, ds.name); // as for jobs, the uuid is a hash of the name
   const p = datasetProperties(ds);
   store.run(
     `INSERT INTO datasets (uuid, namespace, name, source_name, description, fields, lifecycle_state, deleted, created_at, updated_at)
@@ -130,7 +130,7 @@ export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: stri
        description = coalesce(excluded.description, datasets.description),
        fields = CASE WHEN ? THEN excluded.fields ELSE datasets.fields END,
        lifecycle_state = coalesce(excluded.lifecycle_state, datasets.lifecycle_state), deleted = excluded.deleted OR datasets.deleted`,
-    hashUuid('dataset', ds.namespace, ds.name),
+    uuid,
     ds.namespace,
     ds.name,
     p.source,
@@ -142,7 +142,7 @@ export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: stri
     time,
     p.fields === undefined ? 0 : 1,
   );
-  return store.get<{ uuid: string }>('SELECT uuid FROM datasets WHERE namespace = ? AND name = ?', ds.namespace, ds.name)!.uuid;
+  return uuid;
 }
 
 /** Inserts a dataset version when new; returns its uuid (a hash of the dataset's content identity and the run). */
@@ -195,9 +195,13 @@ export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
   store.putFacets(`job:${job.uuid}`, e.job!.facets, t);
   for (const input of e.inputs) {
     const ds = upsertDataset(store, input, t);
-    const known = store.get<{ version_uuid: string }>(`SELECT version_uuid FROM run_io WHERE run_uuid = ? AND dataset_uuid = ? AND direction = 'in'`, run, ds);
-    const current = store.get<{ current_version: string | null }>('SELECT current_version FROM datasets WHERE uuid = ?', ds)!.current_version;
-    const version = known?.version_uuid ?? current ?? ensureDatasetVersion(store, ds, input, null, t);
+    const { known, current } = store.get<{ known: string | null; current: string | null }>(
+      `SELECT (SELECT version_uuid FROM run_io WHERE run_uuid = ? AND dataset_uuid = ?2 AND direction = 'in') AS known,
+              (SELECT current_version FROM datasets WHERE uuid = ?2) AS current`,
+      run,
+      ds,
+    )!;
+    const version = known ?? current ?? ensureDatasetVersion(store, ds, input, null, t);
     if (!current) store.run('UPDATE datasets SET current_version = ? WHERE uuid = ?', version, ds);
     store.run(`INSERT OR IGNORE INTO run_io (run_uuid, dataset_uuid, direction, version_uuid) VALUES (?, ?, 'in', ?)`, run, ds, version);
     store.putFacets(`dsv:${version}`, { ...input.facets, ...input.ioFacets }, t);
