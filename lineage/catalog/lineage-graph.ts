@@ -1,6 +1,6 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { datasetNodeId, jobNodeId, parseNodeId } from './names.ts';
-import { datasetView, jobView } from './read-models.ts';
+import { datasetViews, jobViews } from './read-models.ts';
 import type { DatasetRecord, JobRecord } from './read-models.ts';
 
 type Obj = Record<string, unknown>;
@@ -15,11 +15,24 @@ export type GraphResult = { graph: GraphNode[] } | { error: 400 | 404; message: 
 
 type IoRow = { job_uuid: string; dataset_uuid: string; direction: string };
 
-// Current IO of every job (edges of each job's current version).
-function currentIo(store: CatalogStore, where: string, ...params: string[]): IoRow[] {
+const IN = 'IN (SELECT value FROM json_each(?))';
+
+// The current IO (edges of the current version) of many jobs, or of the jobs that read or write many datasets.
+function ioOfJobs(store: CatalogStore, jobUuids: readonly string[]): IoRow[] {
+  if (jobUuids.length === 0) return [];
   return store.all<IoRow>(
-    `SELECT j.uuid AS job_uuid, v.dataset_uuid, v.direction FROM jobs j JOIN job_version_io v ON v.version_uuid = j.current_version WHERE ${where}`,
-    ...params,
+    `SELECT j.uuid AS job_uuid, v.dataset_uuid, v.direction FROM jobs j JOIN job_version_io v ON v.version_uuid = j.current_version WHERE j.uuid ${IN}`,
+    JSON.stringify(jobUuids),
+  );
+}
+
+function ioOfDatasets(store: CatalogStore, datasetUuids: readonly string[], direction?: 'in' | 'out'): IoRow[] {
+  if (datasetUuids.length === 0) return [];
+  return store.all<IoRow>(
+    `SELECT j.uuid AS job_uuid, v.dataset_uuid, v.direction FROM job_version_io v JOIN jobs j ON j.current_version = v.version_uuid
+     WHERE v.dataset_uuid ${IN} AND (?2 IS NULL OR v.direction = ?2)`,
+    JSON.stringify(datasetUuids),
+    direction ?? null,
   );
 }
 
@@ -52,58 +65,61 @@ export function lineageGraph(store: CatalogStore, nodeId: string, depth: number,
       frontier = seed ? [seed] : [];
     } else {
       const toward = direction === 'upstream' ? 'out' : 'in';
-      frontier = currentIo(store, 'v.dataset_uuid = ? AND v.direction = ?', ds.uuid, toward).map((r) => r.job_uuid);
+      frontier = ioOfDatasets(store, [ds.uuid], toward).map((r) => r.job_uuid);
       depth = Math.max(depth, 1);
     }
   }
-  // Each hop adds jobs; depth counts job hops as Marquez does (the seed is hop 0).
+  // Each hop adds jobs; depth counts job hops as Marquez does (the seed is hop 0). One query per hop and direction.
+  const expanded = new Set<string>();
+  const edges: IoRow[] = []; // the current IO of every job in the graph, read once as the walk adds the job
   for (let hop = 0; frontier.length > 0 && hop <= depth; hop += 1) {
-    const next: string[] = [];
-    for (const job of frontier) {
-      if (jobs.has(job)) continue;
-      jobs.add(job);
-      const io = currentIo(store, 'j.uuid = ?', job);
-      for (const r of io) {
-        if (direction === 'upstream' && r.direction !== 'in') continue;
-        if (direction === 'downstream' && r.direction !== 'out') continue;
-        datasets.add(r.dataset_uuid);
-        if (hop === depth) continue;
-        const toward = direction === 'upstream' ? "v.direction = 'out'" : direction === 'downstream' ? "v.direction = 'in'" : '1 = 1';
-        for (const n of currentIo(store, `v.dataset_uuid = ? AND ${toward}`, r.dataset_uuid)) if (!jobs.has(n.job_uuid)) next.push(n.job_uuid);
-      }
+    const added = [...new Set(frontier)].filter((job) => !jobs.has(job));
+    for (const job of added) jobs.add(job);
+    const reached: string[] = [];
+    const io = ioOfJobs(store, added);
+    edges.push(...io);
+    for (const r of io) {
+      if (direction === 'upstream' && r.direction !== 'in') continue;
+      if (direction === 'downstream' && r.direction !== 'out') continue;
+      datasets.add(r.dataset_uuid);
+      if (!expanded.has(r.dataset_uuid)) reached.push(r.dataset_uuid);
+      expanded.add(r.dataset_uuid);
     }
-    frontier = next;
+    if (hop === depth) break;
+    const toward = direction === 'upstream' ? 'out' : direction === 'downstream' ? 'in' : undefined;
+    frontier = ioOfDatasets(store, reached, toward).map((r) => r.job_uuid).filter((job) => !jobs.has(job));
   }
-  if (direction === 'both') for (const job of jobs) for (const r of currentIo(store, 'j.uuid = ?', job)) datasets.add(r.dataset_uuid);
-  return { graph: buildGraph(store, jobs, datasets) };
+  if (direction === 'both') for (const r of edges) datasets.add(r.dataset_uuid);
+  return { graph: buildGraph(store, jobs, datasets, edges) };
 }
 
-function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>): GraphNode[] {
+function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[]): GraphNode[] {
   const nodes = new Map<string, GraphNode>();
   const ids = new Map<string, string>();
-  for (const uuid of jobs) {
-    const j = store.get<JobRecord>('SELECT * FROM jobs WHERE uuid = ?', uuid)!;
+  const jobRows = store.all<JobRecord>(`SELECT * FROM jobs WHERE uuid ${IN}`, JSON.stringify([...jobs]));
+  jobViews(store, jobRows, false).forEach((data, i) => {
+    const j = jobRows[i]!;
     const id = jobNodeId(j.namespace, j.name);
-    ids.set(uuid, id);
-    nodes.set(id, { id, type: 'JOB', data: jobView(store, j, false), inEdges: [], outEdges: [] });
-  }
-  for (const uuid of datasets) {
-    const d = store.get<DatasetRecord>('SELECT * FROM datasets WHERE uuid = ?', uuid)!;
+    ids.set(j.uuid, id);
+    nodes.set(id, { id, type: 'JOB', data, inEdges: [], outEdges: [] });
+  });
+  const datasetRows = store.all<DatasetRecord>(`SELECT * FROM datasets WHERE uuid ${IN}`, JSON.stringify([...datasets]));
+  datasetViews(store, datasetRows, false).forEach((data, i) => {
+    const d = datasetRows[i]!;
     const id = datasetNodeId(d.namespace, d.name);
-    ids.set(uuid, id);
-    nodes.set(id, { id, type: 'DATASET', data: datasetView(store, d, false), inEdges: [], outEdges: [] });
+    ids.set(d.uuid, id);
+    nodes.set(id, { id, type: 'DATASET', data, inEdges: [], outEdges: [] });
+  });
+  for (const r of io) {
+    if (!datasets.has(r.dataset_uuid)) continue;
+    const jobId = ids.get(r.job_uuid)!;
+    const dsId = ids.get(r.dataset_uuid)!;
+    const edge = r.direction === 'in' ? { origin: dsId, destination: jobId } : { origin: jobId, destination: dsId };
+    nodes.get(edge.origin)!.outEdges.push(edge);
+    nodes.get(edge.destination)!.inEdges.push(edge);
   }
-  for (const job of jobs) {
-    for (const r of currentIo(store, 'j.uuid = ?', job)) {
-      if (!datasets.has(r.dataset_uuid)) continue;
-      const jobId = ids.get(job)!;
-      const dsId = ids.get(r.dataset_uuid)!;
-      const edge = r.direction === 'in' ? { origin: dsId, destination: jobId } : { origin: jobId, destination: dsId };
-      nodes.get(edge.origin)!.outEdges.push(edge);
-      nodes.get(edge.destination)!.inEdges.push(edge);
-    }
-  }
-  const sortEdges = (edges: Edge[]) => edges.sort((a, b) => (a.origin + a.destination < b.origin + b.destination ? -1 : 1));
+  const key = (e: Edge) => e.origin + e.destination;
+  const sortEdges = (edges: Edge[]) => edges.sort((a, b) => (key(a) < key(b) ? -1 : 1));
   return [...nodes.values()]
     .map((n) => ({ ...n, inEdges: sortEdges(n.inEdges), outEdges: sortEdges(n.outEdges) }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
