@@ -47,7 +47,7 @@ Options:
   --port <n>           default 5000; 0 picks a free port
   --host <addr>        default 127.0.0.1 (this machine only)
   --api-key <key>      require Authorization: Bearer <key> for writes (default: $SLUICE_CATALOG_API_KEY)
-  --protect-reads      require the key for reads too
+  --protect-reads      require the key for reads too (the page at / then asks for it)
   --state-dir <dir>    the state directory of local runs (default: .sluice)
   -h, --help
 Stops on Ctrl-C (SIGINT) or SIGTERM.

@@ -61,11 +61,13 @@ export async function handleRequest(store: CatalogStore, options: CatalogServerO
   const url = new URL(req.url ?? '/', 'http://catalog.invalid');
   const method = req.method ?? 'GET';
   const write = method !== 'GET' && method !== 'HEAD';
-  if (options.apiKey && (write || options.protectReads) && !(url.pathname === '/' && !options.protectReads) && !authorized(req, options.apiKey)) {
+  // The page at `/` holds no data, so it is served without the key; with --protect-reads it asks for the key itself.
+  const page = url.pathname === '/' && method === 'GET';
+  if (options.apiKey && (write || options.protectReads) && !page && !authorized(req, options.apiKey)) {
     res.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing or wrong API key: send Authorization: Bearer <key>');
   }
-  if (url.pathname === '/' && method === 'GET') return send(res, 200, LINEAGE_PAGE, 'text/html; charset=utf-8');
+  if (page) return send(res, 200, LINEAGE_PAGE, 'text/html; charset=utf-8');
   if (!url.pathname.startsWith(PREFIX)) throw new HttpError(404, `no route ${method} ${url.pathname.slice(0, 200)}`);
   const segments = url.pathname.slice(PREFIX.length).replace(/\/$/, '').split('/').map((s) => {
     try {

@@ -21,6 +21,7 @@ tr.failing td { background: #fee2e2; }
 .version { border: 1px solid #e5e7eb; padding: 6px 10px; margin: 8px 0; } .version.quarantined { border: 2px solid #d97706; background: #fffbeb; }
 .muted { color: #777; font-size: 12px; } .mono { font-family: ui-monospace, monospace; font-size: 12px; }
 #error { color: #b91c1c; }
+#key-form { padding: 8px; margin: 6px 0; background: #fffbeb; border: 1px solid #d97706; }
 `;
 
 /** The lineage page served at `/`: search, the graph around a node (depth and direction), runs, dataset versions. */
@@ -45,6 +46,7 @@ export const LINEAGE_PAGE = `<!doctype html>
     <ul id="results"></ul>
   </aside>
   <section id="view">
+    <form id="key-form" hidden><label><span id="key-message"></span> <input id="key" type="password" autocomplete="off" placeholder="API key"></label> <button>Use key</button></form>
     <p id="error"></p>
     <div id="graph"></div>
     <div id="detail"></div>

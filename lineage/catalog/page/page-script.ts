@@ -3,10 +3,35 @@ export const PAGE_SCRIPT = String.raw`
 const API = '/api/v1/';
 const $ = (sel) => document.querySelector(sel);
 const enc = encodeURIComponent;
+// A catalog served with --protect-reads answers 401 without its key: the page asks for it once per tab and keeps it
+// in sessionStorage (never in the URL), then sends it as a bearer token.
+const KEY = 'sluice-catalog-key';
+function askForKey(message) {
+  return new Promise((resolve) => {
+    const form = $('#key-form');
+    $('#key-message').textContent = message;
+    form.hidden = false;
+    $('#key').focus();
+    form.onsubmit = (e) => {
+      e.preventDefault();
+      sessionStorage.setItem(KEY, $('#key').value);
+      $('#key').value = '';
+      form.hidden = true;
+      resolve();
+    };
+  });
+}
 async function get(path) {
-  const res = await fetch(API + path);
-  if (!res.ok) throw new Error(path + ': ' + res.status + ' ' + (await res.text()).slice(0, 200));
-  return res.json();
+  for (;;) {
+    const key = sessionStorage.getItem(KEY);
+    const res = await fetch(API + path, key ? { headers: { authorization: 'Bearer ' + key } } : {});
+    if (res.status === 401) {
+      await askForKey(key ? 'The catalog refused that key; enter the right one.' : 'This catalog needs its API key to read.');
+      continue;
+    }
+    if (!res.ok) throw new Error(path + ': ' + res.status + ' ' + (await res.text()).slice(0, 200));
+    return res.json();
+  }
 }
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);

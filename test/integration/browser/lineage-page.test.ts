@@ -12,6 +12,7 @@ const artifacts = join(import.meta.dirname, '..', '..', 'artifacts');
 
 describe('the lineage page in headless Chromium', () => {
   let catalog: CatalogServer;
+  let guarded: CatalogServer;
   let browser: BrowserContext;
   let page: Page;
   let profile: string;
@@ -21,6 +22,8 @@ describe('the lineage page in headless Chromium', () => {
     const stream = await churnEventStream();
     catalog = await startCatalogServer({ port: 0 });
     for (const event of stream.events) expect((await post(catalog.url, event)).status).toBe(201);
+    guarded = await startCatalogServer({ port: 0, apiKey: 'page-key-7', protectReads: true });
+    for (const event of stream.events) expect((await post(guarded.url, event, { authorization: 'Bearer page-key-7' })).status).toBe(201);
     profile = await mkdtemp(join(tmpdir(), 'sluice-chromium-'));
     // A fresh profile directory per run (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
@@ -35,6 +38,7 @@ describe('the lineage page in headless Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await catalog?.close();
+    await guarded?.close();
     if (profile) await rm(profile, { recursive: true, force: true });
   });
 
@@ -75,6 +79,25 @@ describe('the lineage page in headless Chromium', () => {
     expect(cells[4]).toMatch(/data tests failed/);
     await mkdir(artifacts, { recursive: true });
     await page.screenshot({ path: join(artifacts, 'lineage-page.png'), fullPage: true });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('asks for the API key of a catalog that protects reads, refuses a wrong one and then shows the jobs', async () => {
+    const keyed = await browser.newPage();
+    keyed.on('pageerror', (e) => pageErrors.push(e.message));
+    await keyed.goto(guarded.url);
+    await keyed.locator('#key-form').waitFor({ state: 'visible' });
+    expect(await keyed.locator('#key-message').textContent()).toMatch(/needs its API key/);
+    await keyed.fill('#key', 'not-the-key');
+    await keyed.press('#key', 'Enter');
+    await expect.poll(() => keyed.locator('#key-message').textContent()).toMatch(/refused that key/);
+    await keyed.fill('#key', 'page-key-7');
+    await keyed.press('#key', 'Enter');
+    await keyed.locator('#jobs tr.failing').first().waitFor();
+    expect(await keyed.locator('#key-form').isHidden()).toBe(true);
+    expect(await keyed.locator('#jobs tr.failing td:first-child').allTextContents()).toEqual(['sluice : churn', 'sluice : churn.test']);
+    expect(keyed.url()).not.toContain('page-key-7');
+    await keyed.close();
     expect(pageErrors).toEqual([]);
   });
 });
