@@ -34,7 +34,7 @@ export type GeneratedGraph = {
   readonly middleJobNode: string;
 };
 
-const PRODUCER = 'https://github.com/sluice-data/sluice/bench/catalog';
+const PRODUCER = 'https://github.com/sluice/sluice/tree/main/bench/catalog';
 const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent';
 const SCHEMA_FACET = 'https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet';
 const PARENT_FACET = 'https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json#/$defs/ParentRunFacet';
@@ -51,9 +51,11 @@ function prng(seed: number): () => number {
   };
 }
 
-function uuidFrom(random: () => number): string {
-  const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
-  hex[12] = '4';
+// Run ids as OpenLineage clients make them (Python, Java and Sluice's own): UUIDv7, time-ordered by the run's start.
+function uuidV7(ms: number, random: () => number): string {
+  const hex = ms.toString(16).padStart(12, '0').split('');
+  for (let i = 0; i < 20; i += 1) hex.push(Math.floor(random() * 16).toString(16));
+  hex[12] = '7';
   hex[16] = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   const h = hex.join('');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
@@ -110,9 +112,9 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
   for (let run = 0; run < runsPerJob; run += 1) {
     for (const row of plan) {
       const p = row[0]?.pipeline ?? 0;
-      const parent = p < (spec.withParent ?? 0) ? { job: { namespace: jobNamespace, name: `pipeline_${p}` }, run: { runId: uuidFrom(random) } } : undefined;
+      const parent = p < (spec.withParent ?? 0) ? { job: { namespace: jobNamespace, name: `pipeline_${p}` }, run: { runId: uuidV7(clock, random) } } : undefined;
       for (const job of row) {
-        const runId = uuidFrom(random);
+        const runId = uuidV7(clock + 1000, random);
         runCount += 1;
         const failed = failEvery > 0 && runCount % failEvery === 0;
         const inputs = dedupe(run > 0 && job.extra ? [...job.inputs, job.extra] : job.inputs);
