@@ -60,8 +60,22 @@ export class MarquezApi {
     return this.get(`namespaces/${encodeURIComponent(namespace)}/datasets/${encodeURIComponent(name)}`);
   }
 
-  datasetVersion(namespace: string, name: string, version: string): Promise<Obj | undefined> {
-    return this.get(`namespaces/${encodeURIComponent(namespace)}/datasets/${encodeURIComponent(name)}/versions/${encodeURIComponent(version)}`);
+  /**
+   * A dataset version as a run's inputs or outputs name it. Marquez names those by the version's content hash while
+   * `/versions/{version}` takes the version's row uuid, so when the direct read finds nothing, the version is the one
+   * whose creating run lists that hash among its outputs (the embedded catalog uses one id for both).
+   */
+  async datasetVersion(namespace: string, name: string, version: string): Promise<Obj | undefined> {
+    const dataset = `namespaces/${encodeURIComponent(namespace)}/datasets/${encodeURIComponent(name)}`;
+    const direct = await this.get(`${dataset}/versions/${encodeURIComponent(version)}`);
+    if (direct) return direct;
+    const versions: Obj[] = (await this.get(`${dataset}/versions?limit=100`))?.['versions'] ?? [];
+    return versions.find((v) =>
+      (v['createdByRun']?.['outputDatasetVersions'] ?? []).some((o: Obj) => {
+        const id = o['datasetVersionId'] ?? {};
+        return id['namespace'] === namespace && id['name'] === name && id['version'] === version;
+      }),
+    );
   }
 
   async lineage(nodeId: string, depth: number): Promise<Obj[]> {
