@@ -121,6 +121,7 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
         for (const d of [...inputs, job.output]) datasets.add(`${d.namespace}:${d.name}`);
         jobs.add(job.name);
         const runFacets = parent ? { parent: { _producer: PRODUCER, _schemaURL: PARENT_FACET, ...parent } } : {};
+        const columns = 3 + ((job.index + job.pipeline) % 5);
         const base = { producer: PRODUCER, schemaURL: SCHEMA_URL, job: { namespace: jobNamespace, name: job.name, facets: {} } };
         events.push({
           ...base,
@@ -128,7 +129,9 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
           eventTime: at(),
           run: { runId, facets: runFacets },
           inputs: inputs.map((d) => datasetRef(d, false, 0)),
-          outputs: [datasetRef(job.output, false, 0)],
+          // The output's schema already at START, as Sluice's emitter does: Marquez makes an arbitrary one of a run's
+          // output versions current on COMPLETE, so a field-less START version could win there (lineage/catalog/README.md).
+          outputs: [datasetRef(job.output, true, columns)],
         });
         events.push({
           ...base,
@@ -136,7 +139,7 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
           eventTime: at(),
           run: { runId, facets: runFacets },
           inputs: inputs.map((d) => datasetRef(d, false, 0)),
-          outputs: [datasetRef(job.output, true, 3 + ((job.index + job.pipeline) % 5))],
+          outputs: [datasetRef(job.output, true, columns)],
         });
       }
     }

@@ -69,7 +69,8 @@ export async function snapshotCatalog(url: string, opts: { namespaces?: string[]
     for (const d of (await getOk(url, `namespaces/${enc(ns)}/datasets?limit=10000`))['datasets'] as Obj[]) {
       snapshot.datasets[`${ns}:${d['name']}`] = {
         sourceName: d['sourceName'],
-        fields: (d['fields'] as Obj[]).map((f) => `${f['name']}:${f['type'] ?? ''}`),
+        // Marquez aggregates a dataset's fields without an order (PostgreSQL array_agg); the catalog keeps the schema's.
+        fields: (d['fields'] as Obj[]).map((f) => `${f['name']}:${f['type'] ?? ''}`).sort(),
       };
       nodes.push(`dataset:${ns}:${d['name']}`);
     }

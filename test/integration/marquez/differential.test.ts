@@ -46,7 +46,7 @@ describe(`the embedded catalog and Marquez on the same events (generated graph s
   });
 
   it('accepts every event of both streams in both (201)', () => {
-    expect(streams['churn']!.length).toBeGreaterThan(20);
+    expect(streams['churn']!.length).toBeGreaterThanOrEqual(16); // good batch 10, bad batch 6
     expect(streams['generated']!.length).toBe(6 * 10 * 2 * 2);
   });
 
