@@ -78,7 +78,7 @@ async function startEmbedded(): Promise<Target> {
 }
 
 async function startMarquez(): Promise<Target> {
-  const child = spawn(process.execPath, [join(root, 'test', 'integration', 'marquez', 'cli.ts'), 'start'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'test', 'integration', 'marquez', 'cli.ts'), 'start', '--throughput'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const url = await firstLine(child, /MARQUEZ_URL=(\S+)/, 'the Marquez harness');
   return { url, stop: stopper(child) };
 }

@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { MarquezUnavailableError, prepareMarquez, startMarquez } from './harness.ts';
 
-const usage = `usage: node test/integration/marquez/cli.ts prepare | start | run -- <cmd> [args...]
+const usage = `usage: node test/integration/marquez/cli.ts prepare | start [--throughput] | run -- <cmd> [args...]
   prepare  fetch the Marquez jars from Maven Central (cached in .cache/marquez); start nothing
   start    start PostgreSQL + Marquez on 127.0.0.1, print MARQUEZ_URL=..., run until Ctrl-C
+           (--throughput: 2 GiB heap and the full JIT, for benchmarks)
   run      start, run <cmd> with MARQUEZ_URL and MARQUEZ_ADMIN_URL set, stop; exits with <cmd>'s code`;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (command === 'start') {
-    const m = await startMarquez();
+    const m = await startMarquez({ jvm: rest.includes('--throughput') ? 'throughput' : 'fast-start' });
     process.stdout.write(`MARQUEZ_URL=${m.url}\nMARQUEZ_ADMIN_URL=${m.adminUrl}\n`);
     process.stderr.write('[marquez] running; Ctrl-C stops it\n');
     await new Promise<void>((done) => {
