@@ -20,7 +20,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'start') {
     const m = await startMarquez({ jvm: rest.includes('--throughput') ? 'throughput' : 'fast-start' });
-    process.stdout.write(`MARQUEZ_URL=${m.url}\nMARQUEZ_ADMIN_URL=${m.adminUrl}\n`);
+    process.stdout.write(`MARQUEZ_VERSION=${m.version}\nMARQUEZ_URL=${m.url}\nMARQUEZ_ADMIN_URL=${m.adminUrl}\n`);
     process.stderr.write('[marquez] running; Ctrl-C stops it\n');
     await new Promise<void>((done) => {
       const stop = () => void m.stop().then(done);
