@@ -11,7 +11,7 @@ import {
 } from '../../lineage/index.ts';
 import type { LineageOutbox } from '../../lineage/index.ts';
 import { CatalogStore, importEventsFile, startCatalogServer } from '../../lineage/catalog/index.ts';
-import { LINEAGE_OUTBOX_ENV, S3Outbox } from '../../lib/runtime/lineage-outbox-s3.ts';
+import { LINEAGE_OUTBOX_ENV, S3Outbox } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 
 const USAGE = `Usage: sluice lineage <replay | status | serve> [options]
