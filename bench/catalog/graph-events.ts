@@ -1,6 +1,7 @@
 // A seeded, generated lineage graph as OpenLineage run events: several pipelines of chained jobs, shared reference
 // datasets and some cross-pipeline reads, so that a deep /lineage query has real work to do. Used by bench/catalog and by
 // the differential test against Marquez; the same seed always gives the same events, byte for byte.
+import { seededRandom } from '../../examples/churn/generate-data.ts';
 
 /** The shape of the generated graph. */
 export type GraphSpec = {
@@ -39,18 +40,6 @@ const SCHEMA_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/definiti
 const SCHEMA_FACET = 'https://openlineage.io/spec/facets/1-1-1/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet';
 const PARENT_FACET = 'https://openlineage.io/spec/facets/1-1-0/ParentRunFacet.json#/$defs/ParentRunFacet';
 
-/** mulberry32: a small, fast, seeded PRNG (0 ≤ x < 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Run ids as OpenLineage clients make them (Python, Java and Sluice's own): UUIDv7, time-ordered by the run's start.
 function uuidV7(ms: number, random: () => number): string {
   const hex = ms.toString(16).padStart(12, '0').split('');
@@ -71,7 +60,7 @@ function datasetRef(d: Dataset, withSchema: boolean, columns: number): Record<st
 
 /** Generates the events of a graph; see GraphSpec. */
 export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
-  const random = prng(spec.seed);
+  const random = seededRandom(spec.seed);
   const ns = spec.namespace ?? 'gen';
   const jobNamespace = `${ns}-jobs`;
   const storage = `s3://${ns}-lake`;

@@ -42,19 +42,16 @@ const bodies = graph.events.map((e) => JSON.stringify(e));
 const queries = Number(values.queries);
 log(`graph: ${graph.nodes} nodes (${graph.jobs} jobs, ${graph.datasets} datasets), ${bodies.length} events`);
 
-type Target = { url: string; stop: () => Promise<void> };
-const harnessOutput = new Map<ChildProcess, string>();
-let marquezVersion = 'unknown';
+type Target = { url: string; version?: string; stop: () => Promise<void> };
 
-function firstLine(child: ChildProcess, pattern: RegExp, what: string): Promise<string> {
+function firstMatch(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
-      harnessOutput.set(child, out);
       const m = pattern.exec(out);
-      if (m) resolve(m[1]!);
+      if (m) resolve(m);
     });
     child.stderr!.on('data', (chunk: Buffer) => (err = `${err}${chunk.toString('utf8')}`.slice(-4000)));
     child.once('exit', (code) => reject(new Error(`${what} exited with ${code}: ${err.trim().split('\n').slice(-3).join(' / ')}`)));
@@ -75,16 +72,15 @@ async function startEmbedded(): Promise<Target> {
   const child = spawn(process.execPath, [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--db', join(dir, 'catalog.db'), '--port', '0', '--state-dir', dir], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const url = await firstLine(child, /catalog on (http:\/\/\S+)/, 'sluice lineage serve');
+  const [, url] = await firstMatch(child, /catalog on (http:\/\/\S+)/, 'sluice lineage serve');
   const stop = stopper(child);
-  return { url, stop: async () => (await stop(), await rm(dir, { recursive: true, force: true })) };
+  return { url: url!, stop: async () => (await stop(), await rm(dir, { recursive: true, force: true })) };
 }
 
 async function startMarquez(): Promise<Target> {
   const child = spawn(process.execPath, [join(root, 'test', 'integration', 'marquez', 'cli.ts'), 'start', '--throughput'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await firstLine(child, /MARQUEZ_URL=(\S+)/, 'the Marquez harness');
-  marquezVersion = /MARQUEZ_VERSION=(\S+)/.exec(harnessOutput.get(child) ?? '')?.[1] ?? 'unknown';
-  return { url, stop: stopper(child) };
+  const [, version, url] = await firstMatch(child, /MARQUEZ_VERSION=(\S+)\nMARQUEZ_URL=(\S+)/, 'the Marquez harness');
+  return { url: url!, version, stop: stopper(child) };
 }
 
 type Lineage = { graph: Array<{ id: string; outEdges: Array<{ origin: string; destination: string }> }> };
@@ -116,13 +112,14 @@ const QUERIES = [
   { name: 'upstream only, depth 20 (extension `direction=upstream`)', query: `${deep}&direction=upstream`, marquez: false },
 ] as const;
 
-type Measured = { ingest: Array<{ streams: number; eventsPerS: number; ms: number }>; queries: Array<QueryResult | undefined>; error?: string };
+type Measured = { ingest: Array<{ streams: number; eventsPerS: number; ms: number }>; queries: Array<QueryResult | undefined>; version?: string };
 
 async function measure(name: string, start: () => Promise<Target>, runs: number, withExtensions: boolean): Promise<Measured> {
   const result: Measured = { ingest: [], queries: [] };
   for (const streams of [1, 4]) {
     log(`${name}: starting`);
     const target = await start();
+    result.version ??= target.version;
     try {
       log(`${name}: posting ${bodies.length} events over ${streams} stream(s)`);
       const posted = await postEvents(target.url, bodies, streams);
@@ -207,7 +204,7 @@ ${queryRows}
 - Goals: ingest ≥ 2,000 events/s — ${goal(embedded.ingest.map((r) => `${fmt(r.eventsPerS)} with ${r.streams} stream${r.streams > 1 ? 's' : ''}`).join(', '), embedded.ingest.map((r) => r.eventsPerS >= 2000))};
   lineage query ≤ 50 ms — ${goal(QUERIES.map((q, i) => `${fmt(embedded.queries[i]!.medianMs, 1)} ms ${i === 0 ? 'undirected' : 'upstream'}`).join(', '), embedded.queries.map((r) => (r?.medianMs ?? Infinity) <= 50))};
   ≥ 10× faster than Marquez on the same query — ${marquez?.queries[0] ? goal(`${ratio(marquez.queries[0].medianMs, embedded.queries[0]!.medianMs)} on the undirected query, ${ratio(embedded.ingest[0]!.eventsPerS, marquez.ingest[0]!.eventsPerS)} on 1-stream ingest`, [marquez.queries[0].medianMs >= 10 * embedded.queries[0]!.medianMs]) : 'not measured'}.
-- Marquez ${marquezVersion} runs with a 2 GiB heap and the full JIT (\`cli.ts start --throughput\`), PostgreSQL with fsync off
+- Marquez ${marquez?.version ?? ''} runs with a 2 GiB heap and the full JIT (\`cli.ts start --throughput\`), PostgreSQL with fsync off
   on a private cluster, its jars from the harness cache (\`.cache/marquez\`; where they came from: test/integration/marquez/README.md);
   Marquez's first queries after start are slower, hence the untimed warm-up query.
 - The shared reference datasets make Marquez's undirected walk reach nearly the whole graph within 20 hops, so that

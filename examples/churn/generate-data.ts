@@ -17,7 +17,7 @@ const BASE_TIME = Date.UTC(2026, 10, 1);
 const DAY = 86_400_000;
 
 /** A small, fast, seeded PRNG (mulberry32), so the same options always give the same file. */
-function random(seed: number): () => number {
+export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -32,7 +32,7 @@ function random(seed: number): () => number {
 export async function generateCustomers(file: string, options: GenerateOptions): Promise<number> {
   await mkdir(dirname(file), { recursive: true });
   const out = createWriteStream(file);
-  const next = random(options.seed ?? (options.bad ? 7 : 42));
+  const next = seededRandom(options.seed ?? (options.bad ? 7 : 42));
   const write = async (text: string): Promise<void> => {
     if (!out.write(text)) await once(out, 'drain');
   };

@@ -76,9 +76,8 @@ export function lineageGraph(store: CatalogStore, nodeId: string, depth: number,
     const added = [...new Set(frontier)].filter((job) => !jobs.has(job));
     for (const job of added) jobs.add(job);
     const reached: string[] = [];
-    const io = ioOfJobs(store, added);
-    edges.push(...io);
-    for (const r of io) {
+    for (const r of ioOfJobs(store, added)) {
+      edges.push(r); // one by one: a spread of a hop's rows can exceed the engine's argument limit on large graphs
       if (direction === 'upstream' && r.direction !== 'in') continue;
       if (direction === 'downstream' && r.direction !== 'out') continue;
       datasets.add(r.dataset_uuid);
