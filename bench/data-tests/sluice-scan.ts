@@ -1,7 +1,7 @@
 // Sluice's own data-test scan (the 12 rules + column metrics, exactly as the step builds it) over the staged
 // Parquet, without S3, publishing or lineage: separates the engine work from the step's I/O.
-import { compileRule } from '../../functions/data-tests/rule-sql.ts';
-import { metricAggregates } from '../../functions/data-tests/column-metrics.ts';
+import { compileRule } from '../../lib/steps/data-tests/rule-sql.ts';
+import { metricAggregates } from '../../lib/steps/data-tests/column-metrics.ts';
 import { ident, literal, openDuckDb, parquetFields } from '../../lib/runtime/duckdb.ts';
 import pipeline from './pipeline.ts';
 

@@ -1,8 +1,8 @@
 // The feature and scoring steps' DuckDB work (and the scorer's registered tree walk), in process, on one Parquet file: the example's feature SQL with
 // $nominal_time bound, then the model compiled to SQL. Prints one JSON line of timings (best of N runs).
 import { readFile } from 'node:fs/promises';
-import { predictionSql, registerScorer } from '../../functions/batch-score/batch-score.ts';
-import { parseModel } from '../../functions/batch-score/model.ts';
+import { predictionSql, registerScorer } from '../../lib/steps/batch-score/batch-score.ts';
+import { parseModel } from '../../lib/steps/batch-score/model.ts';
 import { literal, openDuckDb } from '../../lib/runtime/duckdb.ts';
 import churn from '../../examples/churn/pipeline.ts';
 

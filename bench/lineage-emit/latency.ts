@@ -1,7 +1,7 @@
 // Times what lineage adds to a step: the emitter a step builds (lib/runtime's, with a directory outbox) sending START
 // and COMPLETE, for `steps` consecutive steps in one process (as in a warm Lambda or a local run).
 // Usage: node latency.ts <lineage-url> <steps> <outbox-dir>; prints {"firstMs", "restMeanMs", "restMaxMs", "delivered", "outboxed"}.
-import { stepLineageEmitter } from '../../lib/runtime/lineage-outbox-s3.ts';
+import { stepLineageEmitter } from '../../lib/runtime/lineage/s3-outbox.ts';
 import { runEvent, uuidv7 } from '../../lineage/index.ts';
 import { stepEvent } from './step-event.ts';
 

@@ -1,5 +1,2 @@
-import { stepHandler } from '../../lib/runtime/run-step.ts';
-import { batchScore } from './batch-score.ts';
-
-/** Lambda entry of the batch-score step. */
-export const handler = stepHandler('batchScore', batchScore);
+// Lambda entry of the batch-score step; the step itself lives in lib/steps/batch-score.
+export { handler } from '../../lib/steps/batch-score/handler.ts';

@@ -1,5 +1,2 @@
-import { stepHandler } from '../../lib/runtime/run-step.ts';
-import { dataTests } from './data-tests.ts';
-
-/** Lambda entry of the data-tests step. */
-export const handler = stepHandler('dataTests', dataTests);
+// Lambda entry of the data-tests step; the step itself lives in lib/steps/data-tests.
+export { handler } from '../../lib/steps/data-tests/handler.ts';

@@ -1,5 +1,2 @@
-import { stepHandler } from '../../lib/runtime/run-step.ts';
-import { featureBuild } from './feature-build.ts';
-
-/** Lambda entry of the feature-build step. */
-export const handler = stepHandler('featureBuild', featureBuild);
+// Lambda entry of the feature-build step; the step itself lives in lib/steps/feature-build.
+export { handler } from '../../lib/steps/feature-build/handler.ts';

@@ -1,5 +1,2 @@
-import { stepHandler } from '../../lib/runtime/run-step.ts';
-import { ingest } from './ingest.ts';
-
-/** Lambda entry of the ingest step. */
-export const handler = stepHandler('ingest', ingest);
+// Lambda entry of the ingest step; the step itself lives in lib/steps/ingest.
+export { handler } from '../../lib/steps/ingest/handler.ts';

@@ -1,6 +1,6 @@
-import { SluiceError } from '../../lib/errors.ts';
-import { lineageOutboxFromEnvironment, LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage-outbox-s3.ts';
-import { ensureLineageApiKey } from '../../lib/runtime/lineage-secret.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { lineageOutboxFromEnvironment, LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { OpenLineageClient, replayOutbox } from '../../lineage/index.ts';
 
 // Config is validated once per cold start; a deployment without an outbox fails loudly here.

@@ -1,11 +1,11 @@
-import { isSluiceError, SluiceError } from '../../lib/errors.ts';
-import { stepLineageEmitter } from '../../lib/runtime/lineage-outbox-s3.ts';
-import { openStepRuns } from '../../lib/runtime/open-step-runs.ts';
-import { closedStepRunEvent } from '../../lib/runtime/pipeline-run-lineage.ts';
-import { executionHistory } from './execution-history.ts';
-import { ensureLineageApiKey } from '../../lib/runtime/lineage-secret.ts';
-import { formatIssues } from '../../lib/spec/issue-path.ts';
-import { ExecutionStatusChangeSchema, pipelineIdentityFromEnv, statusChangeRunEvent } from './status-event.ts';
+import { isSluiceError, SluiceError } from '../../core/errors.ts';
+import { stepLineageEmitter } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
+import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-lineage.ts';
+import { executionHistory } from '../../lib/runtime/lineage/execution-history.ts';
+import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
+import { formatIssues } from '../../core/issues.ts';
+import { ExecutionStatusChangeSchema, pipelineIdentityFromEnv, statusChangeRunEvent } from '../../lib/runtime/lineage/status-change-event.ts';
 
 // Config is validated once per cold start; a broken deployment fails loudly here.
 const pipeline = pipelineIdentityFromEnv(process.env);

@@ -4,9 +4,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { IConstruct } from 'constructs';
-import { SluiceError } from '../errors.ts';
-import { parsePipelineSpec } from '../spec/define-pipeline.ts';
-import type { PipelineSpec } from '../spec/pipeline-schema.ts';
+import { SluiceError } from '../../core/errors.ts';
+import { parsePipelineSpec } from '../definition/define-pipeline.ts';
+import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import { renameBuckets, specBuckets } from './step-access.ts';
 
 /** Properties of a {@link DataPipeline}. */

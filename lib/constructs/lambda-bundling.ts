@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { StepKind } from '../spec/pipeline-schema.ts';
+import type { StepKind } from '../definition/pipeline-schema.ts';
 
 /** The Lambda functions Sluice deploys: one per step kind, plus the two lineage functions. */
 export type SluiceFunctionName = StepKind | 'lineageStatus' | 'lineageReplay';

@@ -6,7 +6,7 @@ import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { PipelineSpec } from '../spec/pipeline-schema.ts';
+import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 
 /** Settings of {@link PipelineTriggers}. */
 export interface PipelineTriggersProps {

@@ -1,6 +1,6 @@
-import { referencedDatasets } from '../spec/compile-asl.ts';
-import type { PipelineSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
-import { metricsHistoryPrefix } from '../spec/storage-layout.ts';
+import { referencedDatasets } from '../asl/compile-asl.ts';
+import type { PipelineSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
+import { metricsHistoryPrefix } from '../definition/storage-layout.ts';
 
 /** A key prefix in a bucket (without the trailing slash); objects are `<prefix>/…`. */
 export interface PrefixRef {

@@ -1,5 +1,5 @@
 import { StateMachine } from 'aws-local-stepfunctions';
-import type { AslDocument } from '../spec/compile-asl.ts';
+import type { AslDocument } from '../asl/compile-asl.ts';
 
 /** A handler as Lambda would run it: the invoke payload in, the function's result out. */
 export type LocalHandler = (payload: unknown) => Promise<unknown>;

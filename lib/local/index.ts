@@ -2,4 +2,4 @@
 export { runLocal, type RunLocalOptions, type RunReport, type StepReport, type RunProgress } from './run-local.ts';
 export { formatRunReport, printProgress } from './format-report.ts';
 // The deployed pipeline's lineage outbox (an S3 prefix), so `sluice lineage replay|status` can work on it from a laptop.
-export { LINEAGE_OUTBOX_ENV, S3Outbox } from '../runtime/lineage-outbox-s3.ts';
+export { LINEAGE_OUTBOX_ENV, S3Outbox } from '../runtime/lineage/s3-outbox.ts';

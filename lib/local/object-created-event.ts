@@ -1,6 +1,6 @@
 import type { S3rverEvent } from 's3rver';
-import type { PipelineSpec } from '../spec/pipeline-schema.ts';
-import type { TriggerInput } from '../spec/step-invocation.ts';
+import type { PipelineSpec } from '../definition/pipeline-schema.ts';
+import type { TriggerInput } from '../asl/step-invocation.ts';
 
 /** The EventBridge "Object Created" event S3 sends, as a rule sees it. */
 export interface ObjectCreatedEvent {

@@ -1,26 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { handler as batchScore } from '../../functions/batch-score/index.ts';
-import { handler as dataTests } from '../../functions/data-tests/index.ts';
-import { handler as featureBuild } from '../../functions/feature-build/index.ts';
-import { handler as ingest } from '../../functions/ingest/index.ts';
 import { OpenLineageClient, SafeEmitter } from '../../lineage/index.ts';
-import { lineageOutboxFromEnvironment } from '../runtime/lineage-outbox-s3.ts';
-import { SluiceError } from '../errors.ts';
+import { lineageOutboxFromEnvironment } from '../runtime/lineage/s3-outbox.ts';
+import { SluiceError } from '../../core/errors.ts';
 import { ObjectStore } from '../runtime/object-store.ts';
-import { pipelineRunEvent } from '../runtime/pipeline-run-lineage.ts';
-import { pipelineRunId } from '../runtime/lineage-ids.ts';
-import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../spec/compile-asl.ts';
-import { previousFireTime } from '../spec/cron.ts';
-import type { PipelineSpec, StepKind } from '../spec/pipeline-schema.ts';
-import { StepResultSchema, type StepResult, type TriggerInput } from '../spec/step-invocation.ts';
+import { pipelineRunEvent } from '../runtime/lineage/pipeline-run-lineage.ts';
+import { pipelineRunId } from '../runtime/lineage/run-ids.ts';
+import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compile-asl.ts';
+import { previousFireTime } from '../definition/cron.ts';
+import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
+import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
+import { STEP_HANDLERS } from '../steps/handlers.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
-import { executeAsl, type LocalHandler, type TaskAttempt } from './execute-asl.ts';
+import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import { handlerEnvironment, LOCAL_ACCOUNT, LOCAL_REGION, withEnvironment } from './handler-environment.ts';
 import { matchUploadTrigger, toObjectCreatedEvent } from './object-created-event.ts';
-
-const HANDLERS: Record<StepKind, LocalHandler> = { ingest, dataTests, featureBuild, batchScore };
 
 /** Options of {@link runLocal}. */
 export interface RunLocalOptions {
@@ -115,7 +110,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const outcome = await executeAsl(asl, input, {
         executionArn,
         stateMachineArn,
-        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, HANDLERS[s.kind]])),
+        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, STEP_HANDLERS[s.kind]])),
         onTaskStart: (step, attempt) => options.onProgress?.({ type: 'step-start', step, attempt }),
         onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
       });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DatasetSpec } from '../spec/pipeline-schema.ts';
-import type { StepInvocation, TriggerInput, WrittenObject } from '../spec/step-invocation.ts';
+import type { DatasetSpec } from '../definition/pipeline-schema.ts';
+import type { StepInvocation, TriggerInput, WrittenObject } from '../asl/step-invocation.ts';
 import type { ObjectStore, ObjectVersion } from './object-store.ts';
 
 /**

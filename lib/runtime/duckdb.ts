@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import type { ColumnType } from '../spec/columns.ts';
+import type { ColumnType } from '../definition/columns.ts';
 
 /** The DuckDB type each declared column type is stored as. */
 export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SluiceError } from '../errors.ts';
+import { SluiceError } from '../../core/errors.ts';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
 let sdk: Promise<S3Sdk> | undefined;

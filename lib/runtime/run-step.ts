@@ -1,17 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isSluiceError, SluiceError } from '../errors.ts';
-import { referencedDatasets, stepDatasets } from '../spec/compile-asl.ts';
-import { formatIssues } from '../spec/issue-path.ts';
-import type { DatasetSpec, Step, StepKind } from '../spec/pipeline-schema.ts';
-import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../spec/step-invocation.ts';
+import { isSluiceError, SluiceError } from '../../core/errors.ts';
+import { referencedDatasets, stepDatasets } from '../asl/compile-asl.ts';
+import { formatIssues } from '../../core/issues.ts';
+import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
+import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../asl/step-invocation.ts';
 import { batchIdOf, batchKey, batchPartition } from './batch.ts';
 import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
-import { stepLineageEmitter } from './lineage-outbox-s3.ts';
+import { stepLineageEmitter } from './lineage/s3-outbox.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
-import { ensureLineageApiKey } from './lineage-secret.ts';
-import { StepLineage } from './step-lineage.ts';
+import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
+import { StepLineage } from './lineage/step-lineage.ts';
 
 /** Everything a step implementation works with. */
 export interface StepContext<K extends StepKind> {

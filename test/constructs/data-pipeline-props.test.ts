@@ -2,7 +2,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DataPipeline, type DataPipelineProps } from '../../lib/constructs/index.ts';
-import { compileAsl, substituteAsl } from '../../lib/spec/compile-asl.ts';
+import { compileAsl, substituteAsl } from '../../lib/asl/compile-asl.ts';
 import { churn } from './support.ts';
 
 function build(props: Partial<DataPipelineProps>): Stack {

@@ -1,8 +1,8 @@
 import aslValidator from 'asl-validator';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../../lib/spec/compile-asl.ts';
-import type { StepKind } from '../../lib/spec/pipeline-schema.ts';
+import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../../lib/asl/compile-asl.ts';
+import type { StepKind } from '../../lib/definition/pipeline-schema.ts';
 import { churn, refId, resources, synthPipeline } from './support.ts';
 
 let template: Template;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { statusChangeRunEvent, pipelineIdentityFromEnv, type ExecutionStatusChange } from '../../functions/lineage-status/status-event.ts';
-import { pipelineRunId } from '../../lib/runtime/lineage-ids.ts';
-import { apiKeyFromSecret, loadLineageApiKey } from '../../lib/runtime/lineage-secret.ts';
+import { statusChangeRunEvent, pipelineIdentityFromEnv, type ExecutionStatusChange } from '../../lib/runtime/lineage/status-change-event.ts';
+import { pipelineRunId } from '../../lib/runtime/lineage/run-ids.ts';
+import { apiKeyFromSecret, loadLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { churn } from './support.ts';
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:execution:churn:run-1';

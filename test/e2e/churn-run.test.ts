@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runLocal, type RunReport } from '../../lib/local/index.ts';
-import { pipelineRunId } from '../../lib/runtime/lineage-ids.ts';
+import { pipelineRunId } from '../../lib/runtime/lineage/run-ids.ts';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import churn from '../../examples/churn/pipeline.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';

@@ -5,7 +5,7 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryCircuit, DirectoryOutbox, HttpTransport, OpenLineageClient, SafeEmitter, replayOutbox, runEvent, uuidv7 } from '../../lineage/index.ts';
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../lib/local/embedded-s3.ts';
-import { S3Outbox, lineageOutboxFromEnvironment, stepLineageEmitter } from '../../lib/runtime/lineage-outbox-s3.ts';
+import { S3Outbox, lineageOutboxFromEnvironment, stepLineageEmitter } from '../../lib/runtime/lineage/s3-outbox.ts';
 import { refusedUrl, startLineageServer } from './lineage-server.ts';
 
 const BUCKET = 'pipeline-bucket';

@@ -1,0 +1,242 @@
+import {
+  dataQualityAssertionsDatasetFacet,
+  dataQualityMetricsInputDatasetFacet,
+  datasetVersionDatasetFacet,
+  dataSourceDatasetFacet,
+  inputSubsetInputDatasetFacet,
+  outputSubsetOutputDatasetFacet,
+  errorMessageRunFacet,
+  inputStatisticsInputDatasetFacet,
+  jobTypeJobFacet,
+  nominalTimeRunFacet,
+  outputStatisticsOutputDatasetFacet,
+  parentRunFacet,
+  processingEngineRunFacet,
+  runEvent,
+  schemaDatasetFacet,
+  type ColumnTransformation,
+  type Facet,
+  type InputDataset,
+  type OutputDataset,
+  type RunEvent,
+  type SafeEmitter,
+} from '../../../lineage/index.ts';
+import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
+import type { StepInvocation } from '../../asl/step-invocation.ts';
+import { DUCKDB_TYPES } from '../duckdb.ts';
+import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
+
+/** A field of a dataset schema as lineage reports it. */
+export interface LineageField {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** One data-quality assertion, as the `dataQualityAssertions` facet carries it. */
+export interface Assertion {
+  readonly assertion: string;
+  readonly success: boolean;
+  readonly column?: string;
+  readonly severity: 'error' | 'warn';
+  readonly name: string;
+  readonly expected: string;
+  readonly actual: string;
+}
+
+/** Per-column data-quality metrics for the `dataQualityMetrics` facet. */
+export interface ColumnMetrics {
+  readonly nullCount?: number;
+  readonly distinctCount?: number;
+  readonly sum?: number;
+  readonly count?: number;
+  readonly min?: number;
+  readonly max?: number;
+  /** Quantile (as text, e.g. "0.5") → value. */
+  readonly quantiles?: Record<string, number>;
+}
+
+/** What a step observed about one dataset it read or wrote. */
+export interface DatasetObservation {
+  readonly version?: string;
+  readonly fields?: readonly LineageField[];
+  readonly rowCount?: number;
+  readonly bytes?: number;
+  readonly fileCount?: number;
+  readonly partition?: { readonly key: string; readonly value: string };
+  readonly assertions?: readonly Assertion[];
+  readonly metrics?: { readonly rowCount: number; readonly columnMetrics: Record<string, ColumnMetrics> };
+  /** Further dataset facets the step computed, such as an output's `columnLineage`. */
+  readonly facets?: Readonly<Record<string, Facet>>;
+}
+
+/**
+ * The lineage of one step run: START when it begins, then exactly one COMPLETE or FAIL carrying everything
+ * the step recorded about the datasets it read and wrote. Delivery never throws into the step.
+ */
+export class StepLineage {
+  readonly runId: string;
+  readonly #invocation: StepInvocation;
+  readonly #emitter: SafeEmitter;
+  readonly #inputs = new Map<string, DatasetObservation>();
+  readonly #outputs = new Map<string, DatasetObservation>();
+  readonly #artifacts = new Map<string, { namespace: string; name: string; observation: DatasetObservation }>();
+
+  constructor(invocation: StepInvocation, emitter: SafeEmitter, declared: { inputs: string[]; outputs: string[] }) {
+    this.#invocation = invocation;
+    this.#emitter = emitter;
+    this.runId = stepRunId(invocation.execution.id, invocation.step.name, invocation.attempt);
+    for (const ref of declared.inputs) this.#inputs.set(ref, {});
+    for (const ref of declared.outputs) this.#outputs.set(ref, {});
+  }
+
+  /** Adds what the step learned about a dataset it read (merged over earlier observations). */
+  input(ref: string, observation: DatasetObservation): void {
+    this.#inputs.set(ref, { ...this.#inputs.get(ref), ...observation });
+  }
+
+  /** Adds what the step learned about a dataset it wrote. */
+  output(ref: string, observation: DatasetObservation): void {
+    this.#outputs.set(ref, { ...this.#outputs.get(ref), ...observation });
+  }
+
+  /** An input that is not a pipeline dataset, such as a model artifact (named by its bucket and key). */
+  artifact(identity: { namespace: string; name: string }, observation: DatasetObservation): void {
+    this.#artifacts.set(`${identity.namespace}/${identity.name}`, { ...identity, observation });
+  }
+
+  /** Declared outputs that the step decided not to write this time (a quarantined batch is not published). */
+  dropOutput(ref: string): void {
+    this.#outputs.delete(ref);
+  }
+
+  start(): Promise<unknown> {
+    return this.#emitter.emit(this.#event('START'));
+  }
+
+  complete(): Promise<unknown> {
+    return this.#emitter.emit(this.#event('COMPLETE'));
+  }
+
+  fail(error: unknown): Promise<unknown> {
+    return this.#emitter.emit(this.#event('FAIL', error));
+  }
+
+  #event(eventType: 'START' | 'COMPLETE' | 'FAIL', error?: unknown): RunEvent {
+    const { pipeline, step, execution, trigger } = this.#invocation;
+    const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
+    const parentRun = { runId: pipelineRunId(execution.id) };
+    const runFacets: Record<string, Facet> = {
+      parent: parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
+      processing_engine: processingEngineRunFacet(),
+    };
+    if (trigger.kind === 'schedule') runFacets.nominalTime = nominalTimeRunFacet({ nominalStartTime: trigger.nominalTime });
+    if (error !== undefined) {
+      runFacets.errorMessage = errorMessageRunFacet({
+        message: error instanceof Error ? error.message : String(error),
+        programmingLanguage: 'typescript',
+        ...(error instanceof Error && error.stack ? { stackTrace: error.stack } : {}),
+      });
+    }
+    const final = eventType !== 'START';
+    return runEvent({
+      eventType,
+      run: { runId: this.runId, facets: runFacets },
+      job: {
+        namespace: pipeline.namespace,
+        name: `${pipeline.name}.${step.name}`,
+        facets: { jobType: jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
+      },
+      inputs: [
+        ...[...this.#inputs].map(([ref, obs]) => this.#input(ref, obs, final)),
+        ...[...this.#artifacts.values()].map(({ namespace, name, observation }) => ({
+          namespace,
+          name,
+          facets: {
+            dataSource: dataSourceDatasetFacet({ name: namespace, uri: namespace }),
+            ...(observation.version ? { version: datasetVersionDatasetFacet({ datasetVersion: observation.version }) } : {}),
+          },
+        })),
+      ],
+      // Marquez versions an output by (schema fields, run): a START naming an output without the schema its
+      // COMPLETE will carry adds a second, field-less version of the run, and on COMPLETE Marquez makes either
+      // one current (no order). So START names only outputs whose schema is already known.
+      outputs: [...this.#outputs].filter(([ref, obs]) => final || this.#fields(ref, obs) !== undefined).map(([ref, obs]) => this.#output(ref, obs, final)),
+    });
+  }
+
+  #fields(ref: string, obs: DatasetObservation): readonly LineageField[] | undefined {
+    return obs.fields ?? this.#dataset(ref).columns?.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
+  }
+
+  #datasetFacets(dataset: DatasetSpec, obs: DatasetObservation): Record<string, unknown> {
+    const identity = datasetIdentity(dataset);
+    const fields = obs.fields ?? dataset.columns?.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
+    return {
+      dataSource: dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
+      ...(fields ? { schema: schemaDatasetFacet({ fields: fields.map((f) => ({ name: f.name, type: f.type })) }) } : {}),
+      ...(obs.version ? { version: datasetVersionDatasetFacet({ datasetVersion: obs.version }) } : {}),
+      ...obs.facets,
+      ...(obs.facets?.columnLineage ? { columnLineage: withColumnTransformationSummary(obs.facets.columnLineage) } : {}),
+    };
+  }
+
+  #input(ref: string, obs: DatasetObservation, final: boolean): InputDataset {
+    const dataset = this.#dataset(ref);
+    const inputFacets: Record<string, Facet> = {};
+    if (final && obs.rowCount !== undefined) {
+      inputFacets.inputStatistics = inputStatisticsInputDatasetFacet({ rowCount: obs.rowCount, size: obs.bytes, fileCount: obs.fileCount });
+    }
+    if (obs.assertions) inputFacets.dataQualityAssertions = dataQualityAssertionsDatasetFacet({ assertions: [...obs.assertions] });
+    if (obs.metrics) inputFacets.dataQualityMetrics = dataQualityMetricsInputDatasetFacet(obs.metrics);
+    if (obs.partition) inputFacets.subset = inputSubsetInputDatasetFacet({ inputCondition: partitionCondition(obs.partition) });
+    return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), inputFacets } as InputDataset;
+  }
+
+  #output(ref: string, obs: DatasetObservation, final: boolean): OutputDataset {
+    const dataset = this.#dataset(ref);
+    const outputFacets: Record<string, Facet> = {};
+    if (final && obs.rowCount !== undefined) {
+      outputFacets.outputStatistics = outputStatisticsOutputDatasetFacet({ rowCount: obs.rowCount, size: obs.bytes, fileCount: obs.fileCount });
+    }
+    if (obs.partition) outputFacets.subset = outputSubsetOutputDatasetFacet({ outputCondition: partitionCondition(obs.partition) });
+    return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), outputFacets } as OutputDataset;
+  }
+
+  #dataset(ref: string): DatasetSpec {
+    const dataset = this.#invocation.datasets[ref];
+    if (!dataset) throw new Error(`dataset ${ref} is not part of step ${this.#invocation.step.name}`);
+    return dataset;
+  }
+}
+
+/** A `subset` condition naming one partition (`batch=<id>`). */
+function partitionCondition(partition: { key: string; value: string }): { type: 'partition'; partitions: Array<{ dimensions: Record<string, unknown> }> } {
+  return { type: 'partition', partitions: [{ dimensions: { [partition.key]: partition.value } }] };
+}
+
+type ColumnLineageBody = { fields?: Record<string, { inputFields?: Array<{ name: string; field: string; transformations?: ColumnTransformation[] }> } & Record<string, unknown>> };
+
+/**
+ * Adds each column's `transformationType`/`transformationDescription` (deprecated in the spec, kept beside
+ * `transformations[]`) because Marquez stores and shows only those: without them its column lineage says null.
+ */
+function withColumnTransformationSummary(facet: Facet): Facet {
+  const body = facet as Facet & ColumnLineageBody;
+  if (!body.fields) return facet;
+  const fields: Record<string, unknown> = {};
+  for (const [column, entry] of Object.entries(body.fields)) {
+    const inputs = entry.inputFields ?? [];
+    const all = inputs.flatMap((i) => i.transformations ?? []);
+    if (inputs.length === 0 || all.length === 0 || entry.transformationType !== undefined) {
+      fields[column] = entry;
+      continue;
+    }
+    const identity = all.every((t) => t.type === 'DIRECT' && t.subtype === 'IDENTITY');
+    const transformationType = all.some((t) => t.masking) ? 'MASKED' : identity ? 'IDENTITY' : 'TRANSFORMATION';
+    const transformationDescription = inputs
+      .map((i) => `${(i.transformations ?? []).map((t) => t.description ?? t.subtype ?? t.type).join('+')} of ${i.name}.${i.field}`)
+      .join('; ');
+    fields[column] = { ...entry, transformationType, transformationDescription };
+  }
+  return { ...body, fields } as Facet;
+}

@@ -1,0 +1,106 @@
+import { readFile } from 'node:fs/promises';
+import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet } from '../../../lineage/index.ts';
+import { SluiceError } from '../../../core/errors.ts';
+import { resolveInputObjects } from '../../runtime/batch.ts';
+import { ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
+import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
+import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
+import { featureProblems } from './feature-check.ts';
+import { compileForest, scoreRows } from './forest.ts';
+import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
+
+/**
+ * Batch scoring: the model artifact's version is read from S3, its features checked against the input,
+ * and the model applied as one DuckDB expression; each prediction row carries the entity key and model version.
+ */
+export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
+  const { step } = ctx;
+  const modelUri = `s3://${step.model.bucket}/${step.model.key}`;
+  const modelFile = ctx.scratch('model.json');
+  const modelObject = await ctx.store.download(step.model.bucket, step.model.key, modelFile);
+  const modelVersion = modelObject.versionId ?? modelObject.etag;
+  ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
+  const model = parseModel(await readFile(modelFile, 'utf8'), modelUri);
+
+  const input = ctx.dataset(step.input);
+  const objects = await resolveInputObjects(ctx.invocation, step.input, ctx.store);
+  if (objects.length === 0) {
+    throw new SluiceError('SCORE_NO_INPUT', `no objects to score under s3://${input.bucket}/${input.prefix}/`);
+  }
+  const files = await ctx.download(objects, 'input');
+  const db = await ctx.duckdb();
+  await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
+  const fields = await parquetFields(db, files[0] as string);
+  const types = new Map(fields.map((f) => [f.name, f.type]));
+  const problems = [
+    ...(types.has(step.entityKey) ? [] : [`entity key ${step.entityKey} is not a column of ${step.input}`]),
+    ...featureProblems(model, types, step.input),
+  ];
+  if (problems.length > 0) {
+    throw new SluiceError('SCORE_FEATURE_MISMATCH', `model ${modelUri} does not fit ${step.input} (columns: ${fields.map((f) => f.name).join(', ')})`, {
+      details: problems,
+    });
+  }
+  const [{ n: rowsIn }] = (await db.all(`SELECT count(*) AS n FROM features`)) as [{ n: number }];
+  ctx.lineage.input(step.input, { fields, rowCount: rowsIn, fileCount: objects.length, bytes: objects.reduce((s, o) => s + o.size, 0) });
+
+  const file = ctx.scratch('predictions.parquet');
+  const scorer = registerScorer(db, model);
+  await db.run(`COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion, scorer)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  const written = await ctx.writeBatch(step.output, file, rowsIn);
+  ctx.lineage.output(step.output, { facets: { columnLineage: predictionLineage(model, datasetIdentity(input), step.entityKey) } });
+  return {
+    rowsIn,
+    rowsOut: rowsIn,
+    modelVersion,
+    outputs: [written],
+  };
+}
+
+/** The name of the scalar function a tree model is scored with on this connection. */
+const TREE_SCORER = '__sluice_score_trees';
+
+/**
+ * Registers a tree model's scorer on the connection: the forest padded to complete trees and walked in a
+ * typed-array loop, a DuckDB chunk at a time (bench/features-scoring measured it ~7× faster than the same
+ * trees as SQL CASE expressions). Returns its name, or undefined for linear models and trees too deep to pad.
+ */
+export function registerScorer(db: DuckDb, model: Model): string | undefined {
+  const forest = model.type === 'xgboost' ? compileForest(model) : undefined;
+  if (!forest) return undefined;
+  let position = new Int32Array(0);
+  db.registerFloatFunction(TREE_SCORER, model.features.length, (x, width, rows, out) => {
+    if (position.length < rows) position = new Int32Array(rows);
+    scoreRows(forest, x, width, rows, out, position);
+  });
+  return TREE_SCORER;
+}
+
+/**
+ * The prediction query: entity key, score, label (classifiers only) and model version per input row.
+ * Trees compare in float32 with NaN as missing, like XGBoost, through `scorer` when one is registered, else
+ * as CASE expressions; linear models work in double precision.
+ */
+export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string, scorer?: string): string {
+  const label = isClassifier(model) ? `, score >= ${threshold} AS label` : '';
+  const key = ident(entityKey);
+  let scored: string;
+  if (scorer) {
+    scored = `SELECT ${key}, ${scorer}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
+  } else {
+    const inputs = model.features.map((f, i) =>
+      model.type === 'xgboost' ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}` : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
+    );
+    scored = `SELECT ${key}, ${scoreSql(model, (i) => `__f${i}`)} AS score FROM (SELECT ${key}, ${inputs.join(', ')} FROM ${table})`;
+  }
+  return `SELECT ${key}, score${label}, ${literal(modelVersion)} AS model_version FROM (${scored})`;
+}
+
+/** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */
+function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): ColumnLineageDatasetFacet {
+  const from = (field: string, subtype: string) => ({ ...input, field, transformations: [{ type: 'DIRECT', subtype, ...(subtype === 'TRANSFORMATION' ? { description: `scored by the ${model.type} model` } : {}) }] });
+  const computed = { inputFields: model.features.map((f) => from(f, 'TRANSFORMATION')) };
+  return columnLineageDatasetFacet({
+    fields: { [entityKey]: { inputFields: [from(entityKey, 'IDENTITY')] }, score: computed, ...(isClassifier(model) ? { label: computed } : {}) },
+  });
+}

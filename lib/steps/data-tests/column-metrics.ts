@@ -1,0 +1,48 @@
+import { ident } from '../../runtime/duckdb.ts';
+import type { ColumnMetrics } from '../../runtime/lineage/step-lineage.ts';
+import { NUMERIC_TYPE } from './drift.ts';
+
+const QUANTILES = [0.01, 0.25, 0.5, 0.75, 0.99];
+
+/** The per-column metric aggregates, evaluated in the same scan as the rules. */
+export function metricAggregates(fields: Array<{ name: string; type: string }>): string[] {
+  return fields.flatMap((f, i) => {
+    const c = ident(f.name);
+    const common = [`count(${c}) AS m${i}_count`, `approx_count_distinct(${c}) AS m${i}_distinct`];
+    if (!NUMERIC_TYPE.test(f.type)) return common;
+    return [
+      ...common,
+      `min(${c})::DOUBLE AS m${i}_min`,
+      `max(${c})::DOUBLE AS m${i}_max`,
+      `sum(${c})::DOUBLE AS m${i}_sum`,
+      `avg(${c})::DOUBLE AS m${i}_mean`,
+      `stddev_samp(${c})::DOUBLE AS m${i}_sd`,
+      `approx_quantile(${c}, [${QUANTILES.join(', ')}]) AS m${i}_q`,
+    ];
+  });
+}
+
+/** Reads the metrics back from the scan's row into the `dataQualityMetrics` shape. */
+export function columnMetrics(fields: Array<{ name: string }>, row: Record<string, unknown>, rows: number): Record<string, ColumnMetrics> {
+  const out: Record<string, ColumnMetrics> = {};
+  fields.forEach((f, i) => {
+    const count = Number(row[`m${i}_count`]);
+    const quantiles = row[`m${i}_q`];
+    out[f.name] = {
+      count,
+      nullCount: rows - count,
+      distinctCount: Number(row[`m${i}_distinct`]),
+      ...finite('min', row[`m${i}_min`]),
+      ...finite('max', row[`m${i}_max`]),
+      ...finite('sum', row[`m${i}_sum`]),
+      ...(Array.isArray(quantiles) && quantiles.every((q) => typeof q === 'number')
+        ? { quantiles: Object.fromEntries(QUANTILES.map((q, k) => [String(q), quantiles[k] as number])) }
+        : {}),
+    };
+  });
+  return out;
+}
+
+function finite(key: 'min' | 'max' | 'sum', value: unknown): Partial<ColumnMetrics> {
+  return typeof value === 'number' && Number.isFinite(value) ? { [key]: value } : {};
+}

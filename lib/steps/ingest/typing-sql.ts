@@ -1,0 +1,68 @@
+import { ident, literal } from '../../runtime/duckdb.ts';
+import type { ColumnSpec } from '../../definition/columns.ts';
+
+const EXPECTED: Record<ColumnSpec['type'], string> = {
+  string: 'text',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean (true/false, 1/0, yes/no)',
+  timestamp: 'an ISO 8601 timestamp',
+  date: 'an ISO 8601 date (YYYY-MM-DD)',
+};
+
+/** SQL that types one text column and explains why a value does not fit. */
+export interface ColumnTyping {
+  /** The typed value, NULL when absent or invalid (an expression over the text column). */
+  readonly value: string;
+  /** A reason text when the value is invalid, else NULL, given a reference to the already typed value. */
+  problem(typed: string): string;
+}
+
+/** Builds the typing and checking expressions for a declared column read as text. */
+export function columnTyping(column: ColumnSpec): ColumnTyping {
+  const raw = ident(column.name);
+  // Text keeps empty strings; for every other type an empty or blank field means "no value".
+  const present = column.type === 'string' ? raw : `NULLIF(trim(${raw}), '')`;
+  const shown = `'"' || left(${raw}, 80) || CASE WHEN length(${raw}) > 80 THEN '…' ELSE '' END || '"'`;
+  const name = literal(`${column.name}: `);
+  const expected = column.format ? `a ${column.type} like ${column.format}` : EXPECTED[column.type];
+  return {
+    value: typedValue(column, present),
+    problem(typed) {
+      const checks = [
+        `WHEN ${present} IS NULL THEN ${column.nullable ? 'NULL' : `${name} || 'required, got an empty value'`}`,
+        `WHEN ${typed} IS NULL THEN ${name} || ${literal(`expected ${expected}, got `)} || ${shown}`,
+      ];
+      if (column.enum) {
+        const allowed = column.enum.map(literal).join(', ');
+        checks.push(`WHEN ${typed} NOT IN (${allowed}) THEN ${name} || ${literal(`expected one of ${column.enum.join(', ')}, got `)} || ${shown}`);
+      }
+      return `CASE ${checks.join(' ')} END`;
+    },
+  };
+}
+
+function typedValue(column: ColumnSpec, present: string): string {
+  switch (column.type) {
+    case 'string':
+      return present;
+    case 'number':
+      // inf and nan parse as doubles but are never meant by a data file.
+      return `(CASE WHEN isfinite(TRY_CAST(${present} AS DOUBLE)) THEN TRY_CAST(${present} AS DOUBLE) END)`;
+    case 'integer':
+      // A plain cast would round "3.5" to 4; only whole numbers are integers.
+      return `(CASE WHEN regexp_full_match(${present}, '[+-]?[0-9]+') THEN TRY_CAST(${present} AS BIGINT) END)`;
+    case 'boolean':
+      return `(CASE lower(${present}) WHEN 'true' THEN true WHEN 't' THEN true WHEN '1' THEN true WHEN 'yes' THEN true WHEN 'y' THEN true
+        WHEN 'false' THEN false WHEN 'f' THEN false WHEN '0' THEN false WHEN 'no' THEN false WHEN 'n' THEN false END)`;
+    case 'timestamp':
+      if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS TIMESTAMP)`;
+      // A plain TIMESTAMP cast would drop a UTC offset; the slower TIMESTAMPTZ cast (session zone UTC) is needed
+      // only when the text may carry one, i.e. does not end in "Z" and is longer than "YYYY-MM-DD HH:MM:SS".
+      return `(CASE WHEN ends_with(${present}, 'Z') OR length(${present}) <= 19 THEN TRY_CAST(${present} AS TIMESTAMP)
+        ELSE CAST(TRY_CAST(${present} AS TIMESTAMPTZ) AS TIMESTAMP) END)`;
+    case 'date':
+      if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS DATE)`;
+      return `TRY_CAST(${present} AS DATE)`;
+  }
+}

@@ -1,0 +1,43 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { describe, expect, it } from 'vitest';
+import { openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
+import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-lineage.ts';
+import { pipelineRunId, stepRunId } from '../../lib/runtime/lineage/run-ids.ts';
+import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
+
+let id = 0;
+const entered = (name: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskStateEntered', stateEnteredEventDetails: { name } });
+const scheduled = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskScheduled' });
+const succeeded = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskSucceeded' });
+const failed = (error: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { error, resourceType: 'lambda', resource: 'invoke' } });
+const timedOut = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskTimedOut', taskTimedOutEventDetails: { error: 'States.Timeout', resourceType: 'lambda', resource: 'invoke' } });
+
+describe('closing step runs an ended execution left open', () => {
+  it('closes a task that timed out, keeping the attempt number the handler used', () => {
+    const history = [entered('ingest'), scheduled(), succeeded(), entered('test'), scheduled(), failed('Sluice.Retryable'), scheduled(), timedOut()];
+    expect(openStepRuns(history, 'FAILED')).toEqual([{ state: 'test', attempt: 1, eventType: 'FAIL', reason: 'the step timed out (States.Timeout)' }]);
+  });
+
+  it('closes a task whose function was killed, but not one whose handler reported its own failure', () => {
+    expect(openStepRuns([entered('ingest'), scheduled(), failed('Sandbox.Timedout')], 'FAILED')).toEqual([
+      expect.objectContaining({ state: 'ingest', attempt: 0, eventType: 'FAIL' }),
+    ]);
+    expect(openStepRuns([entered('ingest'), scheduled(), failed('Sluice.DATA_TESTS_FAILED')], 'FAILED')).toEqual([]);
+  });
+
+  it('aborts a task still running when the execution was aborted, and finds nothing after a success', () => {
+    expect(openStepRuns([entered('ingest'), scheduled(), succeeded(), entered('score'), scheduled()], 'ABORTED')).toEqual([
+      { state: 'score', attempt: 0, eventType: 'ABORT', reason: 'the execution was aborted while the step ran' },
+    ]);
+    expect(openStepRuns([entered('ingest'), scheduled(), succeeded()], 'SUCCEEDED')).toEqual([]);
+  });
+
+  it('emits a valid terminal event with the handler\'s run id and the pipeline run as parent', () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:execution:churn:run-1';
+    const event = closedStepRunEvent({ name: 'churn', namespace: 'sluice' }, arn, { state: 'score', attempt: 0, eventType: 'ABORT', reason: 'aborted' });
+    expect(event.run.runId).toBe(stepRunId(arn, 'score', 0));
+    expect(event.job.name).toBe('churn.score');
+    expect((event.run.facets?.parent as unknown as { run: { runId: string } }).run.runId).toBe(pipelineRunId(arn));
+    expect(validateOpenLineageEvent(event)).toEqual([]);
+  });
+});
