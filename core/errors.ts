@@ -1,5 +1,5 @@
-// The same global symbol as the lineage client's errors, so one check recognises both without importing it.
-const SLUICE_ERROR_BRAND = Symbol.for('sluice.error');
+/** Brand every Sluice error carries; checked instead of `instanceof`, because bundles can duplicate classes. */
+export const SLUICE_ERROR_BRAND: unique symbol = Symbol.for('sluice.error');
 
 /** Options for a {@link SluiceError}. */
 export interface SluiceErrorOptions {
@@ -22,7 +22,6 @@ export class SluiceError extends Error {
     this.code = code;
     this.details = options.details ?? [];
     this.retryable = options.retryable ?? false;
-    // Bundles can duplicate this class, so identity is a global symbol, not instanceof.
     Object.defineProperty(this, SLUICE_ERROR_BRAND, { value: true });
   }
 }

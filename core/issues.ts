@@ -1,6 +1,12 @@
 import type { z } from 'zod';
 
-/** Formats a zod issue path the way users write it: `steps[2].sql`. */
+/** A zod issue (every issue of a `ZodError`). */
+export type Issue = z.core.$ZodIssue;
+
+/** How the problem of one issue reads after its path; `path` is the formatted path, for wordings that mask secrets. */
+export type IssueWording = (issue: Issue, path: string) => string;
+
+/** Formats a path the way users write it: `steps[2].sql` (`(root)` when empty). */
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
@@ -10,13 +16,51 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
-/** Every issue of a zod error as `path: message` lines. */
-export function formatIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): string[] {
-  return error.issues.map((issue) => `${formatPath([...prefix, ...issue.path])}: ${issueMessage(issue)}`);
+/**
+ * The wording for schemas that word their own errors (pipeline definitions, payloads): `required` for a missing
+ * value, `unknown key` for a key the schema does not have, else the schema's message.
+ */
+export const plainWording: IssueWording = (issue) => {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'unrecognized_keys') return 'unknown key';
+  return issue.message;
+};
+
+/** Options of {@link formatIssues}. */
+export interface FormatIssuesOptions {
+  /** Path segments put before every issue's path (`['namespace']`, `['transport']`). */
+  readonly prefix?: readonly PropertyKey[];
+  /** How each problem reads. @default plainWording */
+  readonly wording?: IssueWording;
 }
 
-function issueMessage(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
-  if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-  return issue.message;
+/**
+ * Every issue as one line `path: problem`, so an error lists all its problems at once. An unknown key gets a
+ * line of its own, its path ending with the key (`datasets.raw.partitions: unknown key`).
+ */
+export function formatIssues(issues: z.ZodError | readonly Issue[], options: FormatIssuesOptions = {}): string[] {
+  const list = 'issues' in issues ? issues.issues : issues;
+  const prefix = options.prefix ?? [];
+  const wording = options.wording ?? plainWording;
+  return list.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => {
+        const path = formatPath([...prefix, ...issue.path, key]);
+        return `${path}: ${wording(issue, path)}`;
+      });
+    }
+    const path = formatPath([...prefix, ...issue.path]);
+    return [`${path}: ${wording(issue, path)}`];
+  });
+}
+
+/** Describes a received value briefly for a message: `"x"`, `3`, `a list`, `nothing`; a secret only by its length. */
+export function describeValue(value: unknown, secret = false): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (secret) return typeof value === 'string' ? `a secret of ${value.length} characters` : `a secret ${typeof value}`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (Array.isArray(value)) return 'a list';
+  return `an ${typeof value}`;
 }

@@ -1,14 +1,10 @@
 // Public surface of the Sluice OpenLineage client; everything else under client/ is internal.
 export { CLIENT_VERSION, PRODUCER } from './client/version.ts';
-export { UUID_NAMESPACE_DNS, UUID_NAMESPACE_URL, isUuid, uuidv5, uuidv7 } from './client/ids.ts';
-export {
-  LineageConfigError,
-  LineageError,
-  LineageTransportError,
-  SLUICE_ERROR_BRAND,
-  isSluiceError,
-} from './client/errors.ts';
-export type { LineageErrorOptions, LineageTransportErrorOptions, SluiceErrorLike } from './client/errors.ts';
+export { UUID_NAMESPACE_DNS, UUID_NAMESPACE_URL, uuidv5, uuidv7 } from './client/ids.ts';
+export { isUuid } from '../core/identifiers.ts';
+export { LineageConfigError, LineageError, LineageTransportError } from './client/errors.ts';
+export type { LineageErrorOptions, LineageTransportErrorOptions } from './client/errors.ts';
+export { SLUICE_ERROR_BRAND, SluiceError, isSluiceError } from '../core/errors.ts';
 
 export {
   DatasetEventSchema,

@@ -1,7 +1,7 @@
 // Times what lineage adds to a step: the emitter a step builds (lib/runtime's, with a directory outbox) sending START
 // and COMPLETE, for `steps` consecutive steps in one process (as in a warm Lambda or a local run).
 // Usage: node latency.ts <lineage-url> <steps> <outbox-dir>; prints {"firstMs", "restMeanMs", "restMaxMs", "delivered", "outboxed"}.
-import { stepLineageEmitter } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { lineageEmitter } from '../../lib/runtime/lineage/emitter.ts';
 import { runEvent, uuidv7 } from '../../lineage/index.ts';
 import { stepEvent } from './step-event.ts';
 
@@ -13,7 +13,7 @@ let delivered = 0;
 let outboxed = 0;
 for (let i = 0; i < steps; i += 1) {
   const start = process.hrtime.bigint();
-  const emitter = stepLineageEmitter(env);
+  const emitter = lineageEmitter(env);
   const complete = stepEvent(parent);
   const startEvent = runEvent({ eventType: 'START', run: { runId: complete.run.runId }, job: { namespace: complete.job.namespace, name: complete.job.name } });
   await emitter.emit(startEvent);

@@ -126,7 +126,7 @@ are sent one after another. openlineage-python ${pyVersion} (\`bench/lineage-emi
   moved between about 4× and 6× from run to run, so rerun it before drawing conclusions from one figure.
 
 Step latency added by lineage (\`bench/lineage-emit/latency.ts\`): ${STEPS} consecutive steps in one process, each building
-the emitter the step runtime builds (\`stepLineageEmitter\`, outbox in a local directory) and sending START and the COMPLETE above.
+the emitter the step runtime builds (\`lineageEmitter\`, outbox in a local directory) and sending START and the COMPLETE above.
 
 | backend | first step | later steps (mean) | later steps (max) | delivered | kept in the outbox |
 |---|---|---|---|---|---|

@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import {
   DirectoryOutbox,
   FileTransport,
@@ -13,6 +13,8 @@ import type { LineageOutbox } from '../../lineage/index.ts';
 import { CatalogStore, importEventsFile, startCatalogServer } from '../../lineage/catalog/index.ts';
 import { LINEAGE_OUTBOX_ENV, S3Outbox } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
+import { stateDirLayout } from '../../core/state-dir.ts';
 
 const USAGE = `Usage: sluice lineage <replay | status | serve> [options]
 
@@ -66,12 +68,12 @@ const SERVE_OPTIONS = {
 async function serveCatalog(values: { db?: string; port?: string; host?: string; 'api-key'?: string; 'protect-reads'?: boolean; 'state-dir'?: string }): Promise<number> {
   const port = values.port === undefined ? 5000 : Number(values.port);
   if (!/^\d{1,5}$/.test(values.port ?? '5000') || port > 65535) throw new CliUsageError(`--port: expected 0-65535, got ${JSON.stringify(values.port)}`, SERVE_USAGE);
-  const apiKey = values['api-key'] ?? (process.env['SLUICE_CATALOG_API_KEY']?.trim() || undefined);
+  const apiKey = values['api-key'] ?? (process.env[SLUICE_ENV.catalogApiKey]?.trim() || undefined);
   if (values['protect-reads'] && !apiKey) throw new CliUsageError('--protect-reads needs --api-key (or SLUICE_CATALOG_API_KEY)', SERVE_USAGE);
-  const stateDir = resolve(values['state-dir'] ?? '.sluice');
-  const dbFile = resolve(values.db ?? join(stateDir, 'lineage', 'catalog.db'));
+  const layout = stateDirLayout(values['state-dir']);
+  const dbFile = resolve(values.db ?? layout.catalog);
   await mkdir(dirname(dbFile), { recursive: true });
-  const eventsFile = join(stateDir, 'lineage', 'events.jsonl');
+  const eventsFile = layout.events;
   const store = new CatalogStore(dbFile);
   const sync = async () => {
     const report = await importEventsFile(store, eventsFile);
@@ -103,14 +105,14 @@ type Outbox = LineageOutbox & { close?(): void };
 function chooseOutbox(values: { 'state-dir'?: string | undefined; outbox?: string | undefined }): Outbox {
   const where =
     values.outbox ?? (values['state-dir'] === undefined ? process.env[LINEAGE_OUTBOX_ENV]?.trim() || undefined : undefined);
-  if (where === undefined) return new DirectoryOutbox(join(resolve(values['state-dir'] ?? '.sluice'), 'lineage', 'outbox'));
+  if (where === undefined) return new DirectoryOutbox(stateDirLayout(values['state-dir']).outbox);
   return where.startsWith('s3://') ? S3Outbox.fromUrl(where) : new DirectoryOutbox(where);
 }
 
 function client(stateDir: string | undefined): OpenLineageClient {
   const config = resolveLineageConfig({ env: process.env });
   if (config === undefined) {
-    const logFile = join(resolve(stateDir ?? '.sluice'), 'lineage', 'events.jsonl');
+    const logFile = stateDirLayout(stateDir).events;
     return new OpenLineageClient({ transport: new FileTransport({ log_file_path: logFile, append: true }) });
   }
   const lineage = new OpenLineageClient({ env: process.env });

@@ -1,8 +1,7 @@
-import { dirname, join } from 'node:path';
-import { formatRunReport, printProgress, runLocal } from '../../lib/local/index.ts';
+import { dirname } from 'node:path';
+import { formatCatalogHint, formatRunReport, printProgress, runLocal } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 import { loadPipeline } from './load-pipeline.ts';
-import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 
 const USAGE = `Usage: sluice run <pipeline.ts> (--input <file> | --schedule <name> [--at <time>]) [options]
 
@@ -49,11 +48,7 @@ export async function runCommand(args: string[]): Promise<number> {
     schedule: values.schedule === undefined ? undefined : { name: values.schedule, nominalTime: values.at },
     onProgress: printProgress,
   });
-  // With the default lineage file, the run is also recorded in the state directory's catalog (sluice lineage serve, trace).
-  if (report.lineage === `file ${join(report.stateDir, 'lineage', 'events.jsonl')}`) {
-    const catalog = await recordStateDirLineage(report.stateDir);
-    process.stderr.write(`catalog:  ${catalog.db} (+${catalog.imported} events; explore with: npm run sluice -- lineage serve --state-dir ${report.stateDir})\n`);
-  }
+  if (report.catalog) process.stderr.write(formatCatalogHint(report));
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunReport(report));
   return report.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;
 }

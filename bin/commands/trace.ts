@@ -1,6 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { CatalogStore, importEventsFile, startCatalogServer } from '../../lineage/catalog/index.ts';
+import { DEFAULT_STATE_DIR } from '../../core/state-dir.ts';
+import { CatalogStore, recordStateDirLineage, startCatalogServer } from '../../lineage/catalog/index.ts';
 import { TraceError, formatTrace, formatTraceMermaid, traceNode } from '../../lineage/trace/index.ts';
 import type { TraceReport } from '../../lineage/trace/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
@@ -28,11 +27,9 @@ Exit codes: 0 traced, 1 the lineage backend failed, 2 invalid input or the node 
 `;
 
 async function withLocalCatalog<T>(stateDir: string, work: (url: string) => Promise<T>): Promise<T> {
-  const db = join(stateDir, 'lineage', 'catalog.db');
-  await mkdir(join(stateDir, 'lineage'), { recursive: true });
+  const { db } = await recordStateDirLineage(stateDir);
   const store = new CatalogStore(db);
   try {
-    await importEventsFile(store, join(stateDir, 'lineage', 'events.jsonl'));
     const catalog = await startCatalogServer({ store, port: 0 });
     try {
       return await work(catalog.url);
@@ -74,7 +71,7 @@ export async function traceCommand(args: string[]): Promise<number> {
   const trace = (base: string) => traceNode(base, node, { depth, ...(apiKey ? { apiKey } : {}) });
   let report: TraceReport;
   try {
-    report = url ? await trace(url) : await withLocalCatalog(resolve(values['state-dir'] ?? '.sluice'), trace);
+    report = url ? await trace(url) : await withLocalCatalog(values['state-dir'] ?? DEFAULT_STATE_DIR, trace);
   } catch (error) {
     if (!(error instanceof TraceError)) throw error;
     process.stderr.write(`sluice: ${error.message}\n`);

@@ -1,12 +1,11 @@
 // The main command (`npm run demo`): generates the sample extract and runs the churn pipeline locally.
 import { stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { formatRunReport, printProgress, runLocal } from 'sluice/local';
+import { formatCatalogHint, formatRunReport, printProgress, runLocal, stateDirLayout } from 'sluice/local';
 import { generateCustomers } from './generate-data.ts';
 import pipeline from './pipeline.ts';
-import { recordStateDirLineage } from 'sluice/catalog';
 
 const USAGE = `Usage: npm run demo -- [--bad] [--rows <n> | --large] [--state-dir <dir>] [--json]
   --bad             feed a batch that breaks the data tests (the run fails, the batch is quarantined)
@@ -34,8 +33,8 @@ if (!Number.isInteger(rows) || rows < 1) {
   process.stderr.write(`--rows: expected a positive integer, got ${JSON.stringify(values.rows)}\n${USAGE}`);
   process.exit(2);
 }
-const stateDir = resolve(values['state-dir'] ?? '.sluice');
-const input = join(stateDir, 'inputs', `customers-${values.bad ? 'bad-' : ''}${rows}.csv`);
+const { root: stateDir, inputs } = stateDirLayout(values['state-dir']);
+const input = join(inputs, `customers-${values.bad ? 'bad-' : ''}${rows}.csv`);
 if (!(await stat(input).catch(() => undefined))) {
   process.stderr.write(`generating ${rows.toLocaleString('en-US')} ${values.bad ? 'bad ' : ''}customer rows → ${input}\n`);
   await generateCustomers(input, { rows, bad: values.bad });
@@ -46,10 +45,6 @@ const report = await runLocal(pipeline, {
   baseDir: dirname(fileURLToPath(import.meta.url)),
   onProgress: printProgress,
 });
-// With the default lineage file, the run is also recorded in the state directory's catalog (sluice lineage serve, trace).
-if (report.lineage === `file ${join(report.stateDir, 'lineage', 'events.jsonl')}`) {
-  const catalog = await recordStateDirLineage(report.stateDir);
-  process.stderr.write(`catalog:  ${catalog.db} (+${catalog.imported} events; explore with: npm run sluice -- lineage serve --state-dir ${report.stateDir})\n`);
-}
+if (report.catalog) process.stderr.write(formatCatalogHint(report));
 process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunReport(report));
 process.exitCode = report.status === 'SUCCEEDED' ? 0 : 1;

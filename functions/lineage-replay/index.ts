@@ -1,5 +1,6 @@
 import { SluiceError } from '../../core/errors.ts';
-import { lineageOutboxFromEnvironment, LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { lineageOutboxFromEnvironment } from '../../lib/runtime/lineage/emitter.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { OpenLineageClient, replayOutbox } from '../../lineage/index.ts';
 

@@ -1,5 +1,5 @@
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
-import { stepLineageEmitter } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { lineageEmitter } from '../../lib/runtime/lineage/emitter.ts';
 import { openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
 import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-lineage.ts';
 import { executionHistory } from '../../lib/runtime/lineage/execution-history.ts';
@@ -10,7 +10,7 @@ import { ExecutionStatusChangeSchema, pipelineIdentityFromEnv, statusChangeRunEv
 // Config is validated once per cold start; a broken deployment fails loudly here.
 const pipeline = pipelineIdentityFromEnv(process.env);
 await ensureLineageApiKey();
-const emitter = stepLineageEmitter(process.env);
+const emitter = lineageEmitter(process.env);
 
 /**
  * Lambda entry for Step Functions "Execution Status Change" events: emits the pipeline run's

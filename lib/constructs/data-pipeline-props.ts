@@ -8,6 +8,7 @@ import { SluiceError } from '../../core/errors.ts';
 import { parsePipelineSpec } from '../definition/define-pipeline.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import { renameBuckets, specBuckets } from './step-access.ts';
+import { BUCKET_NAME_PATTERN } from '../../core/identifiers.ts';
 
 /** Properties of a {@link DataPipeline}. */
 export interface DataPipelineProps {
@@ -107,8 +108,6 @@ export interface ResolvedDataPipelineProps {
   readonly metricNamespace: string;
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
 /** Validates the props and applies defaults; every problem is named with the construct's path. */
 export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineProps): ResolvedDataPipelineProps {
   const problems: string[] = [];
@@ -122,7 +121,7 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   const names = spec ? specBuckets(spec) : [];
   for (const [from, to] of Object.entries(props.bucketNames ?? {})) {
     if (spec && !names.includes(from)) problems.push(`bucketNames.${from}: not a bucket of the spec (buckets: ${names.join(', ')})`);
-    if (!Token.isUnresolved(to) && !BUCKET_NAME.test(to)) {
+    if (!Token.isUnresolved(to) && !BUCKET_NAME_PATTERN.test(to)) {
       problems.push(`bucketNames.${from}: expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(to)}`);
     }
   }

@@ -22,6 +22,7 @@ import { LINEAGE_OUTBOX_PREFIX, PipelineBuckets } from './pipeline-buckets.ts';
 import { PipelineTriggers } from './pipeline-triggers.ts';
 import { SluiceFunction } from './sluice-function.ts';
 import { stepAccess } from './step-access.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 
 export type { DataPipelineProps } from './data-pipeline-props.ts';
 
@@ -81,7 +82,7 @@ export class DataPipeline extends Construct {
     });
 
     const outbox = { bucket: resolved.outboxBucket, prefix: LINEAGE_OUTBOX_PREFIX.replace(/\/$/, '') };
-    const lineageEnv: Record<string, string> = { SLUICE_LINEAGE_OUTBOX: `s3://${outbox.bucket}/${outbox.prefix}` };
+    const lineageEnv: Record<string, string> = { [SLUICE_ENV.lineageOutbox]: `s3://${outbox.bucket}/${outbox.prefix}` };
     if (props.lineageUrl) {
       this.lineageApiKeySecret =
         props.lineageApiKeySecret ??
@@ -91,7 +92,7 @@ export class DataPipeline extends Construct {
         });
       lineageEnv.OPENLINEAGE_URL = props.lineageUrl;
       if (props.lineageEndpoint) lineageEnv.OPENLINEAGE_ENDPOINT = props.lineageEndpoint;
-      lineageEnv.SLUICE_LINEAGE_API_KEY_SECRET_ARN = this.lineageApiKeySecret.secretArn;
+      lineageEnv[SLUICE_ENV.lineageApiKeySecretArn] = this.lineageApiKeySecret.secretArn;
     } else {
       lineageEnv.OPENLINEAGE__TRANSPORT__TYPE = 'console';
     }
@@ -126,7 +127,7 @@ export class DataPipeline extends Construct {
     this.lineageStatusFunction = new SluiceFunction(this, 'LineageStatus', {
       name: 'lineageStatus',
       description: `Sluice ${spec.name}: pipeline-run lineage from execution status changes`,
-      environment: { ...lineageEnv, SLUICE_PIPELINE: JSON.stringify(pipelineIdentity) },
+      environment: { ...lineageEnv, [SLUICE_ENV.pipeline]: JSON.stringify(pipelineIdentity) },
       memorySize: 256,
       timeout: Duration.seconds(30),
       logRetention: resolved.logRetention,

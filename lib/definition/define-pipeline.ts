@@ -52,7 +52,7 @@ export function definePipeline(definition: PipelineDefinition): PipelineSpec {
   };
   propagateColumns(spec);
   const namespace = NamespaceSchema.safeParse(spec.namespace);
-  if (!namespace.success) problems.push(...formatIssues(namespace.error, ['namespace']));
+  if (!namespace.success) problems.push(...formatIssues(namespace.error, { prefix: ['namespace'] }));
   problems.push(...crossReferenceProblems(spec));
   if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
   return spec;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUCKET_NAME_PATTERN } from '../../core/identifiers.ts';
 
 /** A pipeline or step name: it becomes a job name, a state name and part of AWS resource names. */
 export const IdentifierSchema = z
@@ -11,7 +12,7 @@ export const IdentifierSchema = z
 /** An S3 bucket name, as S3 allows it. */
 export const BucketNameSchema = z
   .string({ error: 'required' })
-  .regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+  .regex(BUCKET_NAME_PATTERN, {
     error: (issue) =>
       `expected an S3 bucket name (3-63 lower-case letters, digits, "." or "-"), got ${JSON.stringify(issue.input)}`,
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DIRECT_SUBTYPES, INDIRECT_SUBTYPES } from '../../core/column-transformations.ts';
 import { ColumnSpecSchema } from './columns.ts';
 import { BucketNameSchema, ColumnNameSchema, IdentifierSchema, KeyPrefixSchema, NamespaceSchema } from './names.ts';
 import { DataTestRuleSchema } from './rules.ts';
@@ -52,8 +53,6 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 const LineageSource = z.string({ error: 'required' }).regex(/^[A-Za-z_][A-Za-z0-9_]*\.[^.]+$/, {
   error: (i) => `expected "<input alias>.<column>", got ${JSON.stringify(i.input)}`,
 });
-const DIRECT_SUBTYPES = ['IDENTITY', 'TRANSFORMATION', 'AGGREGATION'] as const;
-const INDIRECT_SUBTYPES = ['JOIN', 'GROUP_BY', 'FILTER', 'SORT', 'WINDOW', 'CONDITIONAL'] as const;
 
 /** Column lineage as a user declares it: per output column its sources, plus dataset-wide influences. */
 export const DeclaredColumnLineageSchema = z.strictObject({

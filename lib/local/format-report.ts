@@ -43,6 +43,12 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** The line saying where a run's lineage was recorded and how to explore it, when it went to the state directory's catalog. */
+export function formatCatalogHint(report: RunReport): string {
+  if (!report.catalog) return '';
+  return `catalog:  ${report.catalog.db} (+${report.catalog.imported} events; explore with: npx sluice lineage serve --state-dir ${report.stateDir})\n`;
+}
+
 /** Writes a run's progress as lines on stderr, so stdout stays the report. */
 export function printProgress(event: RunProgress): void {
   if (event.type === 'triggered') {

@@ -1,6 +1,7 @@
-import { join } from 'node:path';
 import { resolveLineageConfig } from '../../lineage/index.ts';
 import { EMBEDDED_S3_CREDENTIALS } from './embedded-s3.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
+import { stateDirLayout } from '../../core/state-dir.ts';
 
 /** The region local runs pretend to be in. */
 export const LOCAL_REGION = 'us-east-1';
@@ -29,10 +30,10 @@ export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, 
     if (key.startsWith('OPENLINEAGE')) env[key] = base[key];
   }
   // Undelivered events wait under the state directory for `sluice lineage replay`, unless the user named a place.
-  env.SLUICE_LINEAGE_OUTBOX = base.SLUICE_LINEAGE_OUTBOX || join(stateDir, 'lineage', 'outbox');
+  env[SLUICE_ENV.lineageOutbox] = base[SLUICE_ENV.lineageOutbox] || stateDirLayout(stateDir).outbox;
   if (resolveLineageConfig({ env: base }) === undefined) {
     env.OPENLINEAGE__TRANSPORT__TYPE = 'file';
-    env.OPENLINEAGE__TRANSPORT__LOG_FILE_PATH = join(stateDir, 'lineage', 'events.jsonl');
+    env.OPENLINEAGE__TRANSPORT__LOG_FILE_PATH = stateDirLayout(stateDir).events;
     env.OPENLINEAGE__TRANSPORT__APPEND = 'true';
   }
   return env;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { OpenLineageClient, SafeEmitter } from '../../lineage/index.ts';
-import { lineageOutboxFromEnvironment } from '../runtime/lineage/s3-outbox.ts';
+import { OpenLineageClient } from '../../lineage/index.ts';
+import { lineageEmitter } from '../runtime/lineage/emitter.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { ObjectStore } from '../runtime/object-store.ts';
 import { pipelineRunEvent } from '../runtime/lineage/pipeline-run-lineage.ts';
@@ -12,6 +12,8 @@ import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
+import { stateDirLayout } from '../../core/state-dir.ts';
+import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import { handlerEnvironment, LOCAL_ACCOUNT, LOCAL_REGION, withEnvironment } from './handler-environment.ts';
@@ -64,6 +66,8 @@ export interface RunReport {
   readonly s3Directory: string;
   /** Where lineage events went (never includes secrets). */
   readonly lineage: string;
+  /** With the default lineage file: the state directory's catalog the run was recorded in (`sluice lineage serve`, `trace`). */
+  readonly catalog?: { readonly db: string; readonly imported: number };
 }
 
 /**
@@ -73,8 +77,8 @@ export interface RunReport {
  */
 export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Promise<RunReport> {
   const started = Date.now();
-  const stateDir = resolve(options.stateDir ?? '.sluice');
-  const s3Directory = resolve(stateDir, 's3');
+  const layout = stateDirLayout(options.stateDir);
+  const { root: stateDir, s3: s3Directory } = layout;
   const base = options.env ?? process.env;
   if ((options.input === undefined) === (options.schedule === undefined)) {
     throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
@@ -101,7 +105,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       options.onProgress?.({ type: 'triggered', trigger: input.trigger, executionArn });
 
       const client = new OpenLineageClient({ env: process.env });
-      const lineage = new SafeEmitter(client, { outbox: lineageOutboxFromEnvironment(process.env) });
+      const lineage = lineageEmitter(process.env, client);
       await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
       const functionArns = Object.fromEntries(
         Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [variable, `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${spec.name}-${kind}`]),
@@ -116,6 +120,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       });
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;
       await lineage.emit(pipelineRunEvent(spec, error ? 'FAIL' : 'COMPLETE', { arn: executionArn, trigger: input.trigger, error }));
+      const catalog = client.describe() === `file ${layout.events}` ? await recordStateDirLineage(stateDir) : undefined;
       return {
         pipeline: spec.name,
         status: outcome.status,
@@ -128,6 +133,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         stateDir,
         s3Directory,
         lineage: client.describe(),
+        ...(catalog ? { catalog: { db: catalog.db, imported: catalog.imported } } : {}),
       };
     });
   } finally {

@@ -11,6 +11,11 @@ export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
   date: 'DATE',
 };
 
+/** DuckDB's integer types. */
+export const DUCKDB_INTEGER_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$/;
+/** DuckDB's number types, integers included (`DECIMAL(p,s)` with any precision). */
+export const DUCKDB_NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+
 /** A typed value bound to a named parameter (`$name`): never spliced into SQL text. */
 export interface SqlParam {
   readonly type: 'TIMESTAMPTZ' | 'DATE' | 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'BOOLEAN';

@@ -2,13 +2,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { SluiceError } from '../../core/errors.ts';
-
-type S3Sdk = typeof import('@aws-sdk/client-s3');
-let sdk: Promise<S3Sdk> | undefined;
-// The SDK costs ~75 ms to import: loaded on first use, so a handler's cold start does not pay for it up front.
-const loadSdk = (): Promise<S3Sdk> => (sdk ??= import('@aws-sdk/client-s3'));
+import { connectS3, type S3Connection } from './s3-client.ts';
 
 /** Identity of one stored object version. */
 export interface ObjectVersion {
@@ -26,23 +21,15 @@ export interface ObjectVersion {
  * (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials), exactly as in Lambda, so the embedded S3 is just configuration.
  */
 export class ObjectStore {
-  readonly #endpoint: string | undefined;
-  #s3: Promise<{ sdk: S3Sdk; client: S3Client }> | undefined;
+  readonly #env: NodeJS.ProcessEnv;
+  #s3: Promise<S3Connection> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.#endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+    this.#env = { ...env };
   }
 
-  #client(): Promise<{ sdk: S3Sdk; client: S3Client }> {
-    return (this.#s3 ??= loadSdk().then((sdk) => ({
-      sdk,
-      client: new sdk.S3Client({
-        // Streamed uploads are stored with aws-chunked framing by endpoints without flexible checksums.
-        requestChecksumCalculation: 'WHEN_REQUIRED',
-        responseChecksumValidation: 'WHEN_REQUIRED',
-        ...(this.#endpoint ? { endpoint: this.#endpoint, forcePathStyle: true } : {}),
-      }),
-    })));
+  #client(): Promise<S3Connection> {
+    return (this.#s3 ??= connectS3(this.#env));
   }
 
   /** Downloads an object to a local file and returns the version it read. */
@@ -105,7 +92,7 @@ export class ObjectStore {
     void this.#s3?.then(({ client }) => client.destroy());
   }
 
-  async #call<T>(what: string, send: (s3: { sdk: S3Sdk; client: S3Client }) => Promise<T>): Promise<T> {
+  async #call<T>(what: string, send: (s3: S3Connection) => Promise<T>): Promise<T> {
     const s3 = await this.#client();
     try {
       return await send(s3);

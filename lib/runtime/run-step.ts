@@ -8,10 +8,11 @@ import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../asl/step-invocation.ts';
 import { batchIdOf, batchKey, batchPartition } from './batch.ts';
 import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
-import { stepLineageEmitter } from './lineage/s3-outbox.ts';
+import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
 import { StepLineage } from './lineage/step-lineage.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 
 /** Everything a step implementation works with. */
 export interface StepContext<K extends StepKind> {
@@ -72,7 +73,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     const reads = READS[kind](step, invocation);
     // In Lambda the lineage API key comes from Secrets Manager, read once per cold start; locally this is a no-op.
     await ensureLineageApiKey();
-    const lineage = new StepLineage(invocation, stepLineageEmitter(process.env), {
+    const lineage = new StepLineage(invocation, lineageEmitter(process.env), {
       inputs: reads,
       outputs: stepDatasets(step).filter((ref) => !reads.includes(ref)),
     });
@@ -91,7 +92,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         return found;
       },
       scratch: (file) => join(scratchDir, file),
-      duckdb: () => (db ??= openDuckDb({ threads: Number(process.env.SLUICE_DUCKDB_THREADS) || undefined })),
+      duckdb: () => (db ??= openDuckDb({ threads: Number(process.env[SLUICE_ENV.duckdbThreads]) || undefined })),
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {

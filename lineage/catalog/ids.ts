@@ -1,11 +1,5 @@
 import { createHash } from 'node:crypto';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for an 8-4-4-4-12 hex UUID. */
-export function isUuidString(value: string): boolean {
-  return UUID.test(value);
-}
+import { isUuid } from '../../core/identifiers.ts';
 
 /** A name-based (version 3, MD5) UUID of a string, as Java's `UUID.nameUUIDFromBytes`; Marquez uses it for non-UUID run ids. */
 export function nameUuid(text: string): string {
@@ -23,7 +17,7 @@ export function hashUuid(...parts: unknown[]): string {
 
 /** The run UUID Marquez stores for an event's `runId`: itself when a UUID, else a name-based UUID of it. */
 export function runUuid(runId: string): string {
-  return isUuidString(runId) ? runId.toLowerCase() : nameUuid(runId);
+  return isUuid(runId) ? runId.toLowerCase() : nameUuid(runId);
 }
 
 /** ISO-8601 in UTC; a date-time without a zone is read as UTC (Marquez accepts it). Undefined when unparsable. */

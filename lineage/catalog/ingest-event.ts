@@ -1,5 +1,6 @@
 import type { CatalogStore } from './catalog-store.ts';
-import { hashUuid, isUuidString, nameUuid, runUuid } from './ids.ts';
+import { isUuid } from '../../core/identifiers.ts';
+import { hashUuid, nameUuid, runUuid } from './ids.ts';
 import { sanitizeJobNamespace } from './names.ts';
 import type { CatalogEvent, IngestDataset } from './validate-event.ts';
 import { writeColumnLineage } from './ingest-column-lineage.ts';
@@ -91,7 +92,7 @@ function parentJob(store: CatalogStore, e: CatalogEvent, childNamespace: string,
   const pRunId = String(facet['run']['runId']);
   // Airflow legacy: a parent named like the child is the child minus its last segment.
   if (pName === e.job!.name && pName.includes('.')) pName = pName.slice(0, pName.lastIndexOf('.'));
-  let pRunUuid = isUuidString(pRunId) ? pRunId.toLowerCase() : nameUuid(`${pNamespace}:${pName}:${pRunId}`);
+  let pRunUuid = isUuid(pRunId) ? pRunId.toLowerCase() : nameUuid(`${pNamespace}:${pName}:${pRunId}`);
   const existing = store.get<{ uuid: string; namespace: string; name: string }>(
     'SELECT j.uuid, j.namespace, j.name FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid = ?',
     pRunUuid,

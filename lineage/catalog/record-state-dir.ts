@@ -1,5 +1,5 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { stateDirLayout } from '../../core/state-dir.ts';
 import { CatalogStore } from './catalog-store.ts';
 import { importEventsFile } from './import-events.ts';
 
@@ -8,12 +8,12 @@ import { importEventsFile } from './import-events.ts';
  * (`lineage/catalog.db`), so a run's lineage can be explored or traced right after it. Each event once.
  */
 export async function recordStateDirLineage(stateDir: string): Promise<{ db: string; imported: number; rejected: number }> {
-  const db = join(stateDir, 'lineage', 'catalog.db');
-  await mkdir(join(stateDir, 'lineage'), { recursive: true });
-  const store = new CatalogStore(db);
+  const layout = stateDirLayout(stateDir);
+  await mkdir(layout.lineage, { recursive: true });
+  const store = new CatalogStore(layout.catalog);
   try {
-    const report = await importEventsFile(store, join(stateDir, 'lineage', 'events.jsonl'));
-    return { db, imported: report.imported, rejected: report.rejected };
+    const report = await importEventsFile(store, layout.events);
+    return { db: layout.catalog, imported: report.imported, rejected: report.rejected };
   } finally {
     store.close();
   }

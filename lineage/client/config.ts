@@ -1,7 +1,8 @@
 import { LineageConfigError } from './errors.ts';
 import { LineageConfigSchema } from './config-schema.ts';
 import type { LineageConfig, LineageConfigInput } from './config-schema.ts';
-import { formatIssues } from './issues.ts';
+import { formatIssues } from '../../core/issues.ts';
+import { lineageWording } from './issues.ts';
 import { readLineageConfigFile } from './config-file.ts';
 
 /** Environment variables as `process.env` holds them. */
@@ -82,7 +83,7 @@ function legacyHttp(env: Environment): Json {
 
 function validate(raw: Json, source: string): LineageConfig {
   const result = LineageConfigSchema.safeParse(raw, { reportInput: true });
-  if (!result.success) throw new LineageConfigError(formatIssues(result.error.issues), source);
+  if (!result.success) throw new LineageConfigError(formatIssues(result.error.issues, { wording: lineageWording }), source);
   return result.data as LineageConfig;
 }
 

@@ -1,5 +1,4 @@
-/** Brand shared by every Sluice error; checked instead of `instanceof` because bundles can duplicate classes. */
-export const SLUICE_ERROR_BRAND: unique symbol = Symbol.for('sluice.error');
+import { SluiceError } from '../../core/errors.ts';
 
 /** Options common to every lineage error. */
 export type LineageErrorOptions = {
@@ -9,19 +8,11 @@ export type LineageErrorOptions = {
   retryable?: boolean;
 };
 
-/** Root error of the lineage client, with a stable `code` such as `LINEAGE_TRANSPORT` or `LINEAGE_CONFIG`. */
-export class LineageError extends Error {
-  /** Stable machine-readable code, `AREA_REASON`. */
-  readonly code: string;
-  /** Whether retrying the same operation later may succeed. */
-  readonly retryable: boolean;
-
+/** Root error of the lineage client, a {@link SluiceError} with a code such as `LINEAGE_TRANSPORT` or `LINEAGE_CONFIG`. */
+export class LineageError extends SluiceError {
   constructor(code: string, message: string, options: LineageErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'LineageError';
-    this.code = code;
-    this.retryable = options.retryable ?? false;
-    Object.defineProperty(this, SLUICE_ERROR_BRAND, { value: true });
   }
 }
 
@@ -58,16 +49,4 @@ export class LineageTransportError extends LineageError {
     this.status = options.status;
     this.attempts = options.attempts ?? 1;
   }
-}
-
-/** The shape every Sluice error exposes, whatever copy of the class created it. */
-export type SluiceErrorLike = Error & { readonly code: string; readonly retryable?: boolean };
-
-/** True when `error` carries the Sluice brand (works across duplicated bundles, unlike `instanceof`). */
-export function isSluiceError(error: unknown): error is SluiceErrorLike {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[SLUICE_ERROR_BRAND] === true
-  );
 }

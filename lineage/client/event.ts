@@ -1,10 +1,10 @@
 import { z } from 'zod';
+import { UUID_PATTERN as UUID } from '../../core/identifiers.ts';
 
 /** `schemaURL` of the core OpenLineage spec this client implements; events append `#/$defs/<Kind>`. */
 export const OPENLINEAGE_SPEC_URL = 'https://openlineage.io/spec/2-0-2/OpenLineage.json';
 
 // Same shape as the JSON Schema `uuid` format, without the optional `urn:uuid:` prefix.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const uri = (what: string) => z.url({ error: `expected ${what} as an absolute URI` });
 const nonEmpty = (what: string) => z.string({ error: `expected ${what} as a string` }).min(1, { error: `expected a non-empty ${what}` });

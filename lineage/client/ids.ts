@@ -1,4 +1,5 @@
 import { createHash, getRandomValues } from 'node:crypto';
+import { isUuid } from '../../core/identifiers.ts';
 import { LineageError } from './errors.ts';
 
 /** RFC 4122 namespace for fully qualified domain names. */
@@ -6,12 +7,6 @@ export const UUID_NAMESPACE_DNS = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 /** RFC 4122 namespace for URLs (and ARNs, which are URNs): the default namespace of `uuidv5`. */
 export const UUID_NAMESPACE_URL = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
 
-const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True when `value` is a UUID in canonical 8-4-4-4-12 hex form (any version). */
-export function isUuid(value: unknown): value is string {
-  return typeof value === 'string' && UUID_PATTERN.test(value);
-}
 
 function format(bytes: Uint8Array): string {
   const hex = Buffer.from(bytes).toString('hex');

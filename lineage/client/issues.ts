@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import type { IssueWording } from '../../core/issues.ts';
+import { describeValue } from '../../core/issues.ts';
 
 // Settings whose values must never appear in an error message or log line.
 const SECRET_PATH = /(^|\.)(auth|apikey|api_key|authorization|password|token|secret)$|(^|\.)custom_headers\.[^.]+$/i;
@@ -15,27 +16,17 @@ const EXPECTED: Record<string, string> = {
   undefined: 'nothing',
 };
 
-/** Renders the path of an issue as `transport.transports.0.url` (`config` at the root). */
-export function issuePath(path: readonly PropertyKey[], root = ''): string {
-  const parts = [root, ...path.map(String)].filter((p) => p !== '');
-  return parts.length > 0 ? parts.join('.') : '(root)';
-}
-
-/** Describes a received value briefly for a message: `"x"`, `3`, `a list`, `nothing`; secrets only by length. */
-export function describeValue(value: unknown, secret = false): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (secret) return typeof value === 'string' ? `a secret of ${value.length} characters` : `a secret ${typeof value}`;
-  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (Array.isArray(value)) return 'a list';
-  return `an ${typeof value}`;
-}
-
-function describeIssue(issue: z.core.$ZodIssue, path: string): string {
+/**
+ * The wording of lineage configuration and event problems: what was expected and the value received
+ * (`missing; expected a string`, `expected one of "http", "file", got "smoke"`); secret settings are never echoed.
+ * Parse with `{ reportInput: true }` so the received values can be named.
+ */
+export const lineageWording: IssueWording = (issue, path) => {
   const input = (issue as { input?: unknown }).input;
   const secret = SECRET_PATH.test(path);
   switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.message;
     case 'invalid_type': {
       const expected = EXPECTED[issue.expected] ?? issue.expected;
       return input === undefined ? `missing; expected ${expected}` : `expected ${expected}, got ${describeValue(input, secret)}`;
@@ -53,17 +44,4 @@ function describeIssue(issue: z.core.$ZodIssue, path: string): string {
     default:
       return `${issue.message}, got ${describeValue(input, secret)}`;
   }
-}
-
-/**
- * Formats every zod issue as one line `path: what is wrong, got value`, so an error lists all problems at once.
- * Parse with `{ reportInput: true }` so the received values can be named; secret settings are never echoed.
- */
-export function formatIssues(issues: readonly z.core.$ZodIssue[], root = ''): string[] {
-  return issues.flatMap((issue) => {
-    // One line per unknown key, so each reads `transport.endpont: unknown … setting; allowed: …`.
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => `${issuePath([...issue.path, key], root)}: ${issue.message}`);
-    const path = issuePath(issue.path, root);
-    return [`${path}: ${describeIssue(issue, path)}`];
-  });
-}
+};

@@ -1,7 +1,8 @@
 import { LineageError } from './errors.ts';
 import { DatasetEventSchema, JobEventSchema, RunEventSchema } from './event.ts';
 import type { LineageEvent, LineageEventKind } from './event.ts';
-import { formatIssues } from './issues.ts';
+import { formatIssues } from '../../core/issues.ts';
+import { lineageWording } from './issues.ts';
 
 /** Tells the kind of an event by its `schemaURL` suffix (as Marquez does), then by its structure. */
 export function lineageEventKind(event: unknown): LineageEventKind {
@@ -21,6 +22,6 @@ export function parseLineageEvent(event: unknown): LineageEvent {
   const kind = lineageEventKind(event);
   const result = SCHEMAS[kind].safeParse(event, { reportInput: true });
   if (result.success) return result.data;
-  const issues = formatIssues(result.error.issues);
+  const issues = formatIssues(result.error.issues, { wording: lineageWording });
   throw new LineageError('LINEAGE_EVENT_INVALID', `invalid OpenLineage ${kind}: ${issues.join('; ')}`, { cause: result.error });
 }

@@ -1,6 +1,7 @@
-import { LineageConfigError, isSluiceError } from './errors.ts';
+import { isSluiceError } from '../../core/errors.ts';
+import { LineageConfigError } from './errors.ts';
 import type { LineageEvent } from './event.ts';
-import { describeValue } from './issues.ts';
+import { describeValue } from '../../core/issues.ts';
 import { DeliveryCircuit } from './outbox/delivery-circuit.ts';
 import type { LineageOutbox } from './outbox/outbox.ts';
 import { parseLineageEvent } from './parse-event.ts';

@@ -1,8 +1,8 @@
 import { MarquezApi, TraceError } from './marquez-api.ts';
 import type { FailedAssertion, RootCause, TraceReport, TracedRun, TracedVersion, UpstreamStep } from './trace-model.ts';
+import { UUID_PATTERN as UUID } from '../../core/identifiers.ts';
 
 type Obj = Record<string, any>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Options of a trace. */
 export type TraceOptions = { readonly depth?: number; readonly apiKey?: string };

@@ -67,7 +67,7 @@ describe('definePipeline', () => {
     ['a bad bucket', (d) => (d.datasets.raw.bucket = 'Bad_Bucket'), 'datasets.raw.bucket: expected an S3 bucket name'],
     ['a bad prefix', (d) => (d.datasets.raw.prefix = '/raw orders'), 'datasets.raw.prefix: expected a key prefix'],
     ['an unknown format', (d) => (d.datasets.raw.format = 'xml'), 'datasets.raw.format: expected "csv", "jsonl" or "parquet", got "xml"'],
-    ['an unknown dataset key', (d) => (d.datasets.raw.partitions = 3), 'datasets.raw: unknown key "partitions"'],
+    ['an unknown dataset key', (d) => (d.datasets.raw.partitions = 3), 'datasets.raw.partitions: unknown key'],
     ['a non-object schema', (d) => (d.datasets.raw.schema = z.string()), 'datasets.raw.schema: expected a z.object'],
     ['a date column', (d) => (d.datasets.raw.schema = z.object({ at: z.date() })), 'datasets.raw.schema: cannot be stored as plain JSON'],
     ['an unknown rule', (d) => (d.datasets.staged.tests = [{ rule: 'unicorn' }]), 'datasets.staged.tests[0].rule: expected one of "notNull", "unique"'],

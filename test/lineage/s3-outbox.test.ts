@@ -5,7 +5,8 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryCircuit, DirectoryOutbox, HttpTransport, OpenLineageClient, SafeEmitter, replayOutbox, runEvent, uuidv7 } from '../../lineage/index.ts';
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../lib/local/embedded-s3.ts';
-import { S3Outbox, lineageOutboxFromEnvironment, stepLineageEmitter } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { S3Outbox } from '../../lib/runtime/lineage/s3-outbox.ts';
+import { lineageOutboxFromEnvironment, lineageEmitter } from '../../lib/runtime/lineage/emitter.ts';
 import { refusedUrl, startLineageServer } from './lineage-server.ts';
 
 const BUCKET = 'pipeline-bucket';
@@ -55,7 +56,7 @@ describe('S3Outbox', () => {
 
   it('does hold what a step emitter could not deliver, and replay delivers it once', async () => {
     const url = await refusedUrl();
-    const emitter = stepLineageEmitter({ ...env, OPENLINEAGE_URL: url, SLUICE_LINEAGE_OUTBOX: `s3://${BUCKET}/_sluice/outbox-b` });
+    const emitter = lineageEmitter({ ...env, OPENLINEAGE_URL: url, SLUICE_LINEAGE_OUTBOX: `s3://${BUCKET}/_sluice/outbox-b` });
     for (const name of ['churn', 'churn.ingest', 'churn.test']) await emitter.emit(event(name));
     expect(emitter.stats()).toMatchObject({ delivered: 0, outboxed: 3 });
 

@@ -143,8 +143,8 @@ describe('filters', () => {
 
   it('fails when a filter has no match, an unknown type or a regex that does not compile', () => {
     const sink = recording();
-    expect(() => client([{ type: 'exact' }], sink)).toThrow('invalid lineage configuration (filters): filters.0.match: missing; expected a string');
-    expect(() => client([{ type: 'glob', match: 'x' }], sink)).toThrow('filters.0.type: expected one of "exact", "regex", got "glob"');
-    expect(() => client([{ type: 'regex', regex: '(' }], sink)).toThrow('filters.0.regex: expected a valid regular expression');
+    expect(() => client([{ type: 'exact' }], sink)).toThrow('invalid lineage configuration (filters): filters[0].match: missing; expected a string');
+    expect(() => client([{ type: 'glob', match: 'x' }], sink)).toThrow('filters[0].type: expected one of "exact", "regex", got "glob"');
+    expect(() => client([{ type: 'regex', regex: '(' }], sink)).toThrow('filters[0].regex: expected a valid regular expression');
   });
 });

@@ -1,5 +1,6 @@
+import { SLUICE_ENV } from '../../../core/env.ts';
 /** Env var holding the ARN of the Secrets Manager secret with the OpenLineage API key (never the key itself). */
-export const LINEAGE_API_KEY_SECRET_ENV = 'SLUICE_LINEAGE_API_KEY_SECRET_ARN';
+export const LINEAGE_API_KEY_SECRET_ENV = SLUICE_ENV.lineageApiKeySecretArn;
 
 /** What {@link loadLineageApiKey} did, for tests and logs. */
 export type LineageSecretOutcome = 'not-configured' | 'already-set' | 'loaded' | 'empty' | 'unavailable';

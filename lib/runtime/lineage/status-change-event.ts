@@ -5,6 +5,7 @@ import { formatIssues } from '../../../core/issues.ts';
 import { DatasetSpecSchema, type PipelineSpec } from '../../definition/pipeline-schema.ts';
 import { TriggerInputSchema } from '../../asl/step-invocation.ts';
 import type { RunEvent } from '../../../lineage/index.ts';
+import { SLUICE_ENV } from '../../../core/env.ts';
 
 /** The part of the spec the status function needs (name, namespace, datasets), passed in `SLUICE_PIPELINE`. */
 export const PipelineIdentitySchema = z.object({
@@ -41,7 +42,7 @@ const EVENT_TYPES: Readonly<Record<string, PipelineRunEventType>> = {
 
 /** Reads and validates `SLUICE_PIPELINE` (JSON); names every problem. */
 export function pipelineIdentityFromEnv(env: Readonly<Record<string, string | undefined>>): PipelineIdentity {
-  const raw = env['SLUICE_PIPELINE'];
+  const raw = env[SLUICE_ENV.pipeline];
   if (!raw) throw new SluiceError('CONFIG_INVALID', 'SLUICE_PIPELINE: required (JSON with name, namespace and datasets)');
   let value: unknown;
   try {

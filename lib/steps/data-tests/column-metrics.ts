@@ -1,6 +1,5 @@
-import { ident } from '../../runtime/duckdb.ts';
+import { DUCKDB_NUMERIC_TYPE, ident } from '../../runtime/duckdb.ts';
 import type { ColumnMetrics } from '../../runtime/lineage/step-lineage.ts';
-import { NUMERIC_TYPE } from './drift.ts';
 
 const QUANTILES = [0.01, 0.25, 0.5, 0.75, 0.99];
 
@@ -9,7 +8,7 @@ export function metricAggregates(fields: Array<{ name: string; type: string }>):
   return fields.flatMap((f, i) => {
     const c = ident(f.name);
     const common = [`count(${c}) AS m${i}_count`, `approx_count_distinct(${c}) AS m${i}_distinct`];
-    if (!NUMERIC_TYPE.test(f.type)) return common;
+    if (!DUCKDB_NUMERIC_TYPE.test(f.type)) return common;
     return [
       ...common,
       `min(${c})::DOUBLE AS m${i}_min`,

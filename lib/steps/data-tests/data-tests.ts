@@ -1,6 +1,6 @@
 import { SluiceError } from '../../../core/errors.ts';
 import { batchKey, batchPartition, resolveInputObjects } from '../../runtime/batch.ts';
-import { ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
+import { DUCKDB_NUMERIC_TYPE, ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
@@ -8,7 +8,7 @@ import type { Assertion } from '../../runtime/lineage/step-lineage.ts';
 import type { DataTestRule } from '../../definition/rules.ts';
 import type { WrittenObject } from '../../asl/step-invocation.ts';
 import { columnMetrics, metricAggregates } from './column-metrics.ts';
-import { compileDriftRule, historyPrefix, NUMERIC_TYPE, readHistory, recordHistory } from './drift.ts';
+import { compileDriftRule, historyPrefix, readHistory, recordHistory } from './drift.ts';
 import { ASSERTION_CLASS, compileRule, ruleName, type CompiledRule, type RuleOutcome } from './rule-sql.ts';
 
 /** Failing rows kept per rule in the quarantine sample. */
@@ -47,7 +47,7 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   const compiled: CompiledRule[] = rules.map(
     (rule) =>
       compileRule(rule, { referenceTime, referenceView: (ref) => ident(`ref_${ref}`) }) ??
-      compileDriftRule(rule as Parameters<typeof compileDriftRule>[0], history, NUMERIC_TYPE.test(types.get('column' in rule ? rule.column : '') ?? '')),
+      compileDriftRule(rule as Parameters<typeof compileDriftRule>[0], history, DUCKDB_NUMERIC_TYPE.test(types.get('column' in rule ? rule.column : '') ?? '')),
   );
 
   const select = ['count(*) AS "rows"', ...metricAggregates(fields)];

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ident, type DuckDb } from '../../runtime/duckdb.ts';
+import { DUCKDB_NUMERIC_TYPE, ident, type DuckDb } from '../../runtime/duckdb.ts';
 import type { ObjectStore } from '../../runtime/object-store.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 import type { DataTestRule } from '../../definition/rules.ts';
@@ -52,9 +52,6 @@ export async function readHistory(
   }
   return all.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0)).slice(0, limit);
 }
-
-/** DuckDB types that drift rules treat as numbers (binned PSI, means); the rest are categories. */
-export const NUMERIC_TYPE = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 
 /** Compiles a drift rule against the batch history: aggregates for the current scan and the judgement. */
 export function compileDriftRule(rule: DriftRule, history: BatchHistory[], numericColumn: boolean): CompiledRule {
@@ -163,7 +160,7 @@ export async function recordHistory(
 ): Promise<BatchHistory> {
   const columns: Record<string, ColumnHistory> = {};
   const index = new Map(fields.map((f, i) => [f.name, i]));
-  const isNumeric = (name: string): boolean => NUMERIC_TYPE.test(fields[index.get(name) ?? -1]?.type ?? '');
+  const isNumeric = (name: string): boolean => DUCKDB_NUMERIC_TYPE.test(fields[index.get(name) ?? -1]?.type ?? '');
   fields.forEach((f, i) => {
     const mean = batch.metrics[`m${i}_mean`];
     const sd = batch.metrics[`m${i}_sd`];

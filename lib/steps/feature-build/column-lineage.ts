@@ -3,6 +3,7 @@ import { SluiceError } from '../../../core/errors.ts';
 import { literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DeclaredColumnLineage } from '../../definition/pipeline-schema.ts';
 import { deriveLineage, LineageUnsupported, type QueryLineage } from './sql-lineage.ts';
+import { INDIRECT_SUBTYPES } from '../../../core/column-transformations.ts';
 
 /** One input of a feature build as lineage names it, with the columns it actually has. */
 export interface LineageInput {
@@ -11,7 +12,7 @@ export interface LineageInput {
   readonly columns: readonly string[];
 }
 
-const INDIRECT = new Set(['JOIN', 'GROUP_BY', 'FILTER', 'SORT', 'WINDOW', 'CONDITIONAL']);
+const INDIRECT: ReadonlySet<string> = new Set(INDIRECT_SUBTYPES);
 
 /** The statement as DuckDB's parser serialises it, or the parser's error with its character offset. */
 export async function serializeSql(db: DuckDb, sql: string): Promise<{ statements?: Array<Record<string, unknown>>; error?: string; position?: number }> {

@@ -1,7 +1,4 @@
-/** How an output column's value comes from an input column (OpenLineage DIRECT subtypes). */
-export type DirectSubtype = 'IDENTITY' | 'TRANSFORMATION' | 'AGGREGATION';
-/** How an input column influences rows without its value flowing into them (OpenLineage INDIRECT subtypes). */
-export type IndirectSubtype = 'JOIN' | 'GROUP_BY' | 'FILTER' | 'SORT' | 'WINDOW' | 'CONDITIONAL';
+import type { DirectSubtype, IndirectSubtype } from '../../../core/column-transformations.ts';
 
 /** An input column, keyed `<input alias>.<column>`. */
 export type SourceKey = string;

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { SluiceError } from '../../../core/errors.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { FeatureTransform } from '../../definition/feature-transform.ts';
+import { SLUICE_ENV } from '../../../core/env.ts';
 
 /**
  * Finds a step's transform. A function cannot travel in the ASL payload, so the handler imports the pipeline
@@ -10,7 +11,7 @@ import type { FeatureTransform } from '../../definition/feature-transform.ts';
  * the export the step names.
  */
 export async function loadTransform(step: string, exportName: string, env: NodeJS.ProcessEnv = process.env): Promise<FeatureTransform> {
-  const module = env.SLUICE_PIPELINE_MODULE;
+  const module = env[SLUICE_ENV.pipelineModule];
   if (!module) {
     throw new SluiceError('FEATURE_TRANSFORM', `transform ${exportName} needs SLUICE_PIPELINE_MODULE, the path of the pipeline module that exports it`);
   }

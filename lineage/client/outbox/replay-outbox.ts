@@ -1,4 +1,4 @@
-import { isSluiceError } from '../errors.ts';
+import { isSluiceError } from '../../../core/errors.ts';
 import { parseLineageEvent } from '../parse-event.ts';
 import type { LineageEmitter } from '../safe-emitter.ts';
 import type { LineageOutbox } from './outbox.ts';

@@ -1,4 +1,5 @@
-import { LineageTransportError, isSluiceError } from '../errors.ts';
+import { isSluiceError } from '../../../core/errors.ts';
+import { LineageTransportError } from '../errors.ts';
 import type { LineageEvent } from '../event.ts';
 import type { EmitOptions, Transport } from './transport.ts';
 

@@ -1,7 +1,8 @@
 import { TransportConfigSchema } from '../config-schema.ts';
 import type { TransportConfig } from '../config-schema.ts';
 import { LineageConfigError } from '../errors.ts';
-import { formatIssues } from '../issues.ts';
+import { formatIssues } from '../../../core/issues.ts';
+import { lineageWording } from '../issues.ts';
 import { CompositeTransport } from './composite-transport.ts';
 import { ConsoleTransport } from './console-transport.ts';
 import { FileTransport } from './file-transport.ts';
@@ -39,6 +40,6 @@ function build(config: TransportConfig): Transport {
 /** Creates the transport described by `config` (validated here; throws LineageConfigError listing every problem). */
 export function createTransport(config: TransportConfig | Record<string, unknown>): Transport {
   const parsed = TransportConfigSchema.safeParse(config, { reportInput: true });
-  if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, 'transport'), 'transport settings');
+  if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'transport settings');
   return build(parsed.data);
 }

@@ -5,7 +5,8 @@ import { FileTransportConfigSchema } from '../config-schema.ts';
 import type { FileTransportConfig } from '../config-schema.ts';
 import { LineageConfigError, LineageTransportError } from '../errors.ts';
 import type { LineageEvent } from '../event.ts';
-import { formatIssues } from '../issues.ts';
+import { formatIssues } from '../../../core/issues.ts';
+import { lineageWording } from '../issues.ts';
 import { serializeEvent } from '../serialize.ts';
 import type { Transport } from './transport.ts';
 
@@ -36,7 +37,7 @@ export class FileTransport implements Transport {
 
   constructor(options: FileTransportOptions) {
     const parsed = FileTransportConfigSchema.safeParse({ type: 'file', ...options }, { reportInput: true });
-    if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, 'transport'), 'file transport');
+    if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'file transport');
     this.config = parsed.data;
   }
 

@@ -5,7 +5,8 @@ import { HttpTransportConfigSchema } from '../config-schema.ts';
 import type { HttpTransportConfig } from '../config-schema.ts';
 import { LineageConfigError, LineageTransportError } from '../errors.ts';
 import type { LineageEvent } from '../event.ts';
-import { formatIssues } from '../issues.ts';
+import { formatIssues } from '../../../core/issues.ts';
+import { lineageWording } from '../issues.ts';
 import { serializeEvent } from '../serialize.ts';
 import { HttpAttemptError, abortReason, postOnce } from './http-request.ts';
 import type { HttpAnswer } from './http-request.ts';
@@ -56,7 +57,7 @@ export class HttpTransport implements Transport {
 
   constructor(options: HttpTransportOptions) {
     const parsed = HttpTransportConfigSchema.safeParse({ ...options, type: 'http' }, { reportInput: true });
-    if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, 'transport'), 'http transport');
+    if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'http transport');
     this.config = parsed.data;
     this.target = new URL(this.config.endpoint, this.config.url);
   }

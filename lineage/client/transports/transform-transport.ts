@@ -1,6 +1,6 @@
 import { LineageConfigError } from '../errors.ts';
 import type { LineageEvent } from '../event.ts';
-import { describeValue } from '../issues.ts';
+import { describeValue } from '../../../core/issues.ts';
 import type { EmitOptions, Transport } from './transport.ts';
 
 /** Rewrites an event (a deep copy, free to modify); returning null or undefined drops it. */

@@ -1,0 +1,21 @@
+/**
+ * The environment variables Sluice's own code writes and reads; the writer (a construct, the local runner) and the
+ * reader (a handler) use these names, never literals. OpenLineage's own variables belong to the lineage client.
+ */
+export const SLUICE_ENV = {
+  /** Where undelivered lineage events are kept: `s3://bucket/prefix` in Lambda, a directory locally. */
+  lineageOutbox: 'SLUICE_LINEAGE_OUTBOX',
+  /** ARN of the Secrets Manager secret holding the OpenLineage API key (never the key itself). */
+  lineageApiKeySecretArn: 'SLUICE_LINEAGE_API_KEY_SECRET_ARN',
+  /** The pipeline's name, namespace and datasets as JSON, for the pipeline-run lineage function. */
+  pipeline: 'SLUICE_PIPELINE',
+  /** The module exporting a feature step's TypeScript transform. */
+  pipelineModule: 'SLUICE_PIPELINE_MODULE',
+  /** DuckDB threads per step (default: DuckDB's own, one per vCPU). */
+  duckdbThreads: 'SLUICE_DUCKDB_THREADS',
+  /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
+  catalogApiKey: 'SLUICE_CATALOG_API_KEY',
+} as const;
+
+/** Variables of the AWS SDK that point a client at an S3 endpoint other than AWS's. */
+export const AWS_S3_ENDPOINT_ENV = ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'] as const;
