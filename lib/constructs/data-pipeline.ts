@@ -13,6 +13,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { SluiceError } from '../../core/errors.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES } from '../asl/compile-asl.ts';
+import { STEP_KINDS } from '../definition/step-kinds/index.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantObjects, grantPrefixes } from './bucket-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
@@ -25,13 +26,6 @@ import { stepAccess } from './step-access.ts';
 import { SLUICE_ENV } from '../../core/env.ts';
 
 export type { DataPipelineProps } from './data-pipeline-props.ts';
-
-const STEP_DESCRIPTIONS: Readonly<Record<StepKind, string>> = {
-  ingest: 'ingest: types a raw upload into staged Parquet and rejected rows',
-  dataTests: 'data tests: audits a staged batch, then publishes or quarantines it',
-  featureBuild: 'feature build: runs the feature SQL over published inputs',
-  batchScore: 'batch score: scores features with the model artifact',
-};
 
 /**
  * A Sluice pipeline on AWS, from the same spec the local runner executes: buckets, one Lambda per step kind,
@@ -104,7 +98,7 @@ export class DataPipeline extends Construct {
       const timeout = Math.max(...spec.steps.filter((s) => s.kind === kind).map((s) => s.timeoutSeconds ?? 900));
       const fn = new SluiceFunction(this, `Step-${kind}`, {
         name: kind,
-        description: `Sluice ${spec.name} ${STEP_DESCRIPTIONS[kind]}`,
+        description: `Sluice ${spec.name} ${STEP_KINDS[kind].label}: ${STEP_KINDS[kind].summary}`,
         environment: lineageEnv,
         memorySize: resolved.stepMemorySize,
         timeout: Duration.seconds(timeout),
