@@ -1,33 +1,10 @@
 import { z } from 'zod';
-import { ColumnSpecSchema } from './columns.ts';
-import { BucketNameSchema, IdentifierSchema, KeyPrefixSchema, NamespaceSchema } from './names.ts';
-import { DataTestRuleSchema } from './rules.ts';
+import { DatasetDefinitionSchema, DatasetSpecSchema } from './dataset-schema.ts';
+import { IdentifierSchema, NamespaceSchema } from './names.ts';
 import { STEP_KIND_NAMES, STEP_SCHEMAS } from './step-kinds/index.ts';
 import { DatasetRefSchema as DatasetRef } from './step-kinds/step-kind.ts';
 
-const DatasetBase = {
-  bucket: BucketNameSchema,
-  prefix: KeyPrefixSchema,
-  format: z.enum(['csv', 'jsonl', 'parquet'], { error: (i) => `expected "csv", "jsonl" or "parquet", got ${JSON.stringify(i.input)}` }),
-  description: z.string().optional(),
-  /** How a CSV dataset is written; defaults: comma, double quote, quote doubled as escape, a header line. */
-  csv: z
-    .strictObject({
-      delimiter: z.string().length(1, 'expected one character').optional(),
-      quote: z.string().length(1, 'expected one character').optional(),
-      escape: z.string().length(1, 'expected one character').optional(),
-      header: z.boolean().optional(),
-    })
-    .optional(),
-  tests: z.array(DataTestRuleSchema).optional(),
-};
-
-/** A dataset as written in a definition: its columns may be given as a zod object schema. */
-export const DatasetDefinitionSchema = z.strictObject({ ...DatasetBase, schema: z.unknown().optional() });
-/** A dataset in the compiled, plain-JSON spec. */
-export const DatasetSpecSchema = z.strictObject({ ...DatasetBase, columns: z.array(ColumnSpecSchema).optional() });
-/** A dataset in the compiled spec. */
-export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+export { DatasetDefinitionSchema, DatasetSpecSchema, type DatasetSpec } from './dataset-schema.ts';
 
 /** What starts a run: an object landing under a dataset's prefix, or a schedule. */
 export const TriggerSchema = z.discriminatedUnion(

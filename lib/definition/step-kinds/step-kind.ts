@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { DatasetSpec, PipelineSpec } from '../pipeline-schema.ts';
+import type { DatasetSpec } from '../dataset-schema.ts';
 import { IdentifierSchema } from '../names.ts';
 
 /** A dataset reference in a step: the key of a dataset of the same pipeline. */
@@ -45,7 +45,7 @@ export type ReportColumn = 'rejected' | 'tests';
 
 /** What a step kind's checks use to report problems and look up what a step names (paths relative to the step). */
 export interface StepCheck {
-  readonly spec: PipelineSpec;
+  readonly spec: SpecDatasets;
   /** Records a problem at a path under the step (`['inputs', 'orders']`). */
   problem(path: readonly PropertyKey[], message: string): void;
   /** The dataset a reference names, or a problem when there is none. */
