@@ -66,7 +66,11 @@ export class DataPipeline extends Construct {
     });
     this.buckets = storage.buckets;
     this.accessLogBucket = storage.accessLogs;
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetters', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
 
     const outbox = { bucket: resolved.outboxBucket, prefix: LINEAGE_OUTBOX_PREFIX.replace(/\/$/, '') };
     const lineage = lineageSettings(this, {
@@ -110,7 +114,11 @@ export class DataPipeline extends Construct {
       props.encryptionKey?.grantEncryptDecrypt(fn.function);
     }
 
-    this.triggers = new PipelineTriggers(this, 'Triggers', { spec, stateMachine: this.stateMachine, deadLetterQueue: this.deadLetterQueue });
+    this.triggers = new PipelineTriggers(this, 'Triggers', {
+      spec,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: this.deadLetterQueue,
+    });
     this.alarmTopic = new PipelineAlarms(this, 'Alarms', {
       pipelineName: spec.name,
       functions: allFunctions,
@@ -142,7 +150,9 @@ export class DataPipeline extends Construct {
       stateMachineName: name,
       comment: asl.Comment,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(asl)),
-      definitionSubstitutions: Object.fromEntries([...this.stepFunctions].map(([kind, fn]) => [FUNCTION_ARN_VARIABLES[kind], fn.function.functionArn])),
+      definitionSubstitutions: Object.fromEntries(
+        [...this.stepFunctions].map(([kind, fn]) => [FUNCTION_ARN_VARIABLES[kind], fn.function.functionArn]),
+      ),
       stateMachineType: sfn.StateMachineType.STANDARD,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,

@@ -7,7 +7,10 @@ export type SluiceFunctionName = StepKind | 'lineageStatus' | 'lineageReplay';
 
 /** Entry file of each function, relative to the package root: the step kinds' from the registry, and the lineage functions. */
 export const FUNCTION_ENTRIES: Readonly<Record<SluiceFunctionName, string>> = {
-  ...(Object.fromEntries(Object.entries(STEP_KINDS).map(([kind, definition]) => [kind, definition.lambda.entry])) as Record<StepKind, string>),
+  ...(Object.fromEntries(Object.entries(STEP_KINDS).map(([kind, definition]) => [kind, definition.lambda.entry])) as Record<
+    StepKind,
+    string
+  >),
   lineageStatus: 'functions/lineage-status/index.ts',
   lineageReplay: 'functions/lineage-replay/index.ts',
 };
@@ -29,7 +32,8 @@ export const DUCKDB_LAYER_PACKAGES: readonly string[] = [
 ];
 
 /** Prepended to every bundle so CommonJS dependencies inside the ESM bundle can still `require` built-ins. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);";
 
 /** esbuild target for the nodejs24.x runtime. */
 export const ESBUILD_TARGET = 'node24';

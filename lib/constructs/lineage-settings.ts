@@ -34,7 +34,11 @@ export function lineageSettings(scope: Construct, props: LineageSettingsProps): 
     ? undefined
     : new secretsmanager.Secret(scope, 'LineageApiKey', {
         description: `OpenLineage API key for ${props.pipelineName}: set {"apiKey": "<key>"} (empty means no auth)`,
-        generateSecretString: { secretStringTemplate: JSON.stringify({ apiKey: '' }), generateStringKey: 'unused', excludePunctuation: true },
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ apiKey: '' }),
+          generateStringKey: 'unused',
+          excludePunctuation: true,
+        },
       });
   const apiKeySecret = props.lineageApiKeySecret ?? createdSecret!;
   environment.OPENLINEAGE_URL = props.lineageUrl;

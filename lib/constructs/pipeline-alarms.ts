@@ -54,7 +54,11 @@ export class PipelineAlarms extends Construct {
     this.alarms = [
       alarm('ExecutionsFailed', 'an execution failed, timed out or was aborted', props.executionsFailed),
       alarm('LineageDelivery', 'lineage events were not delivered (kept in the outbox for replay)', props.lineageDeliveryFailures),
-      alarm('DeadLetters', 'a trigger or a status change could not be delivered (see the dead-letter queue)', props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) })),
+      alarm(
+        'DeadLetters',
+        'a trigger or a status change could not be delivered (see the dead-letter queue)',
+        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      ),
     ];
     const notify = new cwActions.SnsAction(this.topic);
     for (const a of this.alarms) a.addAlarmAction(notify);

@@ -41,7 +41,9 @@ export class PipelineLineage extends Construct {
     const identity = {
       name: spec.name,
       namespace: spec.namespace,
-      datasets: Object.fromEntries(Object.entries(spec.datasets).map(([ref, d]) => [ref, { bucket: d.bucket, prefix: d.prefix, format: d.format }])),
+      datasets: Object.fromEntries(
+        Object.entries(spec.datasets).map(([ref, d]) => [ref, { bucket: d.bucket, prefix: d.prefix, format: d.format }]),
+      ),
     };
     this.statusFunction = new SluiceFunction(this, 'Status', {
       name: 'lineageStatus',
@@ -71,7 +73,11 @@ export class PipelineLineage extends Construct {
         detail: { stateMachineArn: [props.stateMachine.stateMachineArn] },
       },
       targets: [
-        new targets.LambdaFunction(this.statusFunction.function, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(6) }),
+        new targets.LambdaFunction(this.statusFunction.function, {
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
       ],
     });
     new events.Rule(this, 'ReplaySchedule', {
@@ -84,8 +90,15 @@ export class PipelineLineage extends Construct {
   /** The status function reads an ended execution's history to close step runs a timeout or abort left open. */
   #allowExecutionHistory(stateMachineName: string): void {
     const stack = Stack.of(this);
-    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.statusFunction.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }));
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.statusFunction.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }),
+    );
     const pseudo = (value: string, name: string): string => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
     Validations.of(this.statusFunction).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:${stateMachineName}:*]`,

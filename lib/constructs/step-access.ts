@@ -33,7 +33,11 @@ export function stepAccess(spec: PipelineSpec): Map<StepKind, StepAccess> {
     access.set(step.kind, entry);
   }
   for (const [kind, entry] of access) {
-    access.set(kind, { reads: unique(entry.reads, (r) => `${r.bucket}/${r.prefix}`), writes: unique(entry.writes, (r) => `${r.bucket}/${r.prefix}`), objects: unique(entry.objects, (o) => `${o.bucket}/${o.key}`) });
+    access.set(kind, {
+      reads: unique(entry.reads, (r) => `${r.bucket}/${r.prefix}`),
+      writes: unique(entry.writes, (r) => `${r.bucket}/${r.prefix}`),
+      objects: unique(entry.objects, (o) => `${o.bucket}/${o.key}`),
+    });
   }
   return access;
 }

@@ -3,7 +3,13 @@ import { formatIssues, formatPath } from '../../core/issues.ts';
 import { columnsFromZod } from './columns.ts';
 import { datasetProblems } from './dataset-checks.ts';
 import { NamespaceSchema } from './names.ts';
-import { PipelineDefinitionSchema, PipelineSpecSchema, type DatasetSpec, type PipelineDefinition, type PipelineSpec } from './pipeline-schema.ts';
+import {
+  PipelineDefinitionSchema,
+  PipelineSpecSchema,
+  type DatasetSpec,
+  type PipelineDefinition,
+  type PipelineSpec,
+} from './pipeline-schema.ts';
 import { stepProblems } from './step-checks.ts';
 import { kindOf } from './step-kinds/index.ts';
 import { triggerProblems } from './trigger-checks.ts';

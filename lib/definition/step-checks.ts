@@ -43,7 +43,10 @@ function stepCheck(spec: PipelineSpec, at: readonly PropertyKey[], problems: str
     column(path, ref, column) {
       const columns = spec.datasets[ref]?.columns;
       if (columns && !columns.some((c) => c.name === column)) {
-        problem(path, `${JSON.stringify(column)} is not a column of dataset ${JSON.stringify(ref)} (columns: ${columns.map((c) => c.name).join(', ')})`);
+        problem(
+          path,
+          `${JSON.stringify(column)} is not a column of dataset ${JSON.stringify(ref)} (columns: ${columns.map((c) => c.name).join(', ')})`,
+        );
       }
     },
   };

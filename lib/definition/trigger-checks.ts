@@ -14,7 +14,14 @@ export function triggerProblems(spec: PipelineSpec): string[] {
         problems.push(`triggers[${i}].dataset: unknown dataset ${JSON.stringify(trigger.dataset)} (datasets: ${knownDatasets(spec)})`);
       } else if (first && kindOf(first).scheduleStartProblem !== undefined && !stepReads(first, spec).includes(trigger.dataset)) {
         problems.push(
-          `triggers[${i}].dataset: the first step ${JSON.stringify(first.name)} ${first.kind === 'ingest' ? 'ingests' : 'reads'} ${stepReads(first, spec).map((r) => JSON.stringify(r)).join(', ')}, so uploads to ${JSON.stringify(trigger.dataset)} would start a run with nothing to ${first.kind === 'ingest' ? 'ingest' : 'read'}`,
+          `triggers[${i}].dataset: the first step ${JSON.stringify(first.name)} ${first.kind === 'ingest' ? 'ingests' : 'reads'} ${stepReads(
+            first,
+            spec,
+          )
+            .map((r) => JSON.stringify(r))
+            .join(
+              ', ',
+            )}, so uploads to ${JSON.stringify(trigger.dataset)} would start a run with nothing to ${first.kind === 'ingest' ? 'ingest' : 'read'}`,
         );
       }
       return;

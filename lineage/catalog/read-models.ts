@@ -4,17 +4,46 @@ type Obj = Record<string, unknown>;
 
 /** A job row as stored. */
 export type JobRecord = {
-  uuid: string; namespace: string; name: string; simple_name: string; parent_uuid: string | null; parent_name: string | null;
-  type: string; description: string | null; location: string | null; created_at: string; updated_at: string; current_version: string | null;
+  uuid: string;
+  namespace: string;
+  name: string;
+  simple_name: string;
+  parent_uuid: string | null;
+  parent_name: string | null;
+  type: string;
+  description: string | null;
+  location: string | null;
+  created_at: string;
+  updated_at: string;
+  current_version: string | null;
 };
 /** A dataset row as stored. */
 export type DatasetRecord = {
-  uuid: string; namespace: string; name: string; source_name: string; description: string | null; fields: string;
-  current_version: string | null; last_modified_at: string | null; lifecycle_state: string | null; deleted: number; created_at: string; updated_at: string;
+  uuid: string;
+  namespace: string;
+  name: string;
+  source_name: string;
+  description: string | null;
+  fields: string;
+  current_version: string | null;
+  last_modified_at: string | null;
+  lifecycle_state: string | null;
+  deleted: number;
+  created_at: string;
+  updated_at: string;
 };
 type RunRecord = {
-  uuid: string; job_uuid: string; state: string; started_at: string | null; ended_at: string | null; nominal_start: string | null;
-  nominal_end: string | null; args: string; job_version: string | null; created_at: string; updated_at: string;
+  uuid: string;
+  job_uuid: string;
+  state: string;
+  started_at: string | null;
+  ended_at: string | null;
+  nominal_start: string | null;
+  nominal_end: string | null;
+  args: string;
+  job_version: string | null;
+  created_at: string;
+  updated_at: string;
 };
 
 // Views are built for many objects at once (a lineage graph has thousands of nodes): each kind of row is read with
@@ -47,7 +76,10 @@ function allTags(store: CatalogStore): Map<string, string[]> {
 /** The merged facets of many owners. */
 function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Obj> {
   const out = new Map<string, Obj>();
-  for (const r of store.all<{ owner: string; name: string; body: string }>(`SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY owner, name`, keys(owners))) {
+  for (const r of store.all<{ owner: string; name: string; body: string }>(
+    `SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY owner, name`,
+    keys(owners),
+  )) {
     let facets = out.get(r.owner);
     if (!facets) out.set(r.owner, (facets = {}));
     facets[r.name] = JSON.parse(r.body);
@@ -74,12 +106,22 @@ export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<stri
     `SELECT r.*, j.namespace AS job_namespace, j.name AS job_name FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid ${IN}`,
     keys(uuids),
   );
-  const ioRows = store.all<{ run_uuid: string; direction: string; dataset_uuid: string; version_uuid: string; namespace: string; name: string }>(
+  const ioRows = store.all<{
+    run_uuid: string;
+    direction: string;
+    dataset_uuid: string;
+    version_uuid: string;
+    namespace: string;
+    name: string;
+  }>(
     `SELECT io.run_uuid, io.direction, io.dataset_uuid, io.version_uuid, d.namespace, d.name
      FROM run_io io JOIN datasets d ON d.uuid = io.dataset_uuid WHERE io.run_uuid ${IN} ORDER BY io.rowid`,
     keys(runs.map((r) => r.uuid)),
   );
-  const facets = facetsOf(store, [...runs.map((r) => `run:${r.uuid}`), ...ioRows.map((x) => `${x.direction}:${x.run_uuid}:${x.dataset_uuid}`)]);
+  const facets = facetsOf(store, [
+    ...runs.map((r) => `run:${r.uuid}`),
+    ...ioRows.map((x) => `${x.direction}:${x.run_uuid}:${x.dataset_uuid}`),
+  ]);
   const io = groupBy(ioRows, (x) => `${x.direction}:${x.run_uuid}`);
   const versions = (run: string, dir: string) =>
     (io.get(`${dir}:${run}`) ?? []).map((x) => ({
@@ -126,7 +168,10 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
     ),
     (r) => r.job_uuid,
   );
-  const runs = runViews(store, [...latest.values()].flat().map((r) => r.uuid));
+  const runs = runViews(
+    store,
+    [...latest.values()].flat().map((r) => r.uuid),
+  );
   const io = groupBy(
     store.all<{ version_uuid: string; direction: string; namespace: string; name: string }>(
       `SELECT v.version_uuid, v.direction, d.namespace, d.name FROM job_version_io v JOIN datasets d ON d.uuid = v.dataset_uuid
@@ -138,8 +183,14 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
   // Sorted per job (a few rows each) rather than in SQL over all of them.
   const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) =>
     a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  const ioOf = (version: string | null, dir: string) => (io.get(`${dir}:${version}`) ?? []).map((r) => ({ namespace: r.namespace, name: r.name })).sort(byName);
-  const facets = full ? facetsOf(store, rows.map((j) => `job:${j.uuid}`)) : new Map<string, Obj>();
+  const ioOf = (version: string | null, dir: string) =>
+    (io.get(`${dir}:${version}`) ?? []).map((r) => ({ namespace: r.namespace, name: r.name })).sort(byName);
+  const facets = full
+    ? facetsOf(
+        store,
+        rows.map((j) => `job:${j.uuid}`),
+      )
+    : new Map<string, Obj>();
   const tagsByOwner = full ? allTags(store) : new Map<string, string[]>();
   return rows.map((j) => {
     const latestRuns = (latest.get(j.uuid) ?? []).map((r) => runs.get(r.uuid)!);
@@ -180,7 +231,13 @@ export function jobView(store: CatalogStore, j: JobRecord, full = true): Obj {
 /** Column lineage of a dataset version in Marquez's `Dataset.columnLineage` shape, or null when there is none. */
 export function columnLineageOf(store: CatalogStore, version: string | null): Obj[] | null {
   if (!version) return null;
-  const rows = store.all<{ field: string; input_dataset_uuid: string; input_field: string; description: string | null; type: string | null }>(
+  const rows = store.all<{
+    field: string;
+    input_dataset_uuid: string;
+    input_field: string;
+    description: string | null;
+    type: string | null;
+  }>(
     'SELECT field, input_dataset_uuid, input_field, description, type FROM column_lineage WHERE version_uuid = ? ORDER BY field, input_dataset_uuid, input_field',
     version,
   );
@@ -189,7 +246,13 @@ export function columnLineageOf(store: CatalogStore, version: string | null): Ob
   for (const r of rows) {
     const ref = datasetRef(store, r.input_dataset_uuid);
     const list = byField.get(r.field) ?? [];
-    list.push({ namespace: ref.namespace, dataset: ref.name, field: r.input_field, transformationDescription: r.description, transformationType: r.type });
+    list.push({
+      namespace: ref.namespace,
+      dataset: ref.name,
+      field: r.input_field,
+      transformationDescription: r.description,
+      transformationType: r.type,
+    });
     byField.set(r.field, list);
   }
   return [...byField].map(([name, inputFields]) => ({ name, inputFields }));
@@ -198,7 +261,12 @@ export function columnLineageOf(store: CatalogStore, version: string | null): Ob
 /** Marquez's `Dataset` for each row, in order; `full` adds facets, current version and column lineage (a lineage node's `data` omits them). */
 export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full = true): Obj[] {
   const tagsByOwner = allTags(store);
-  const facets = full ? facetsOf(store, rows.flatMap((d) => (d.current_version ? [`dsv:${d.current_version}`] : []))) : new Map<string, Obj>();
+  const facets = full
+    ? facetsOf(
+        store,
+        rows.flatMap((d) => (d.current_version ? [`dsv:${d.current_version}`] : [])),
+      )
+    : new Map<string, Obj>();
   return rows.map((d) => {
     const base: Obj = {
       id: { namespace: d.namespace, name: d.name },
@@ -233,11 +301,14 @@ export function datasetView(store: CatalogStore, d: DatasetRecord, full = true):
 
 /** Marquez's `DatasetVersion`, with the run that created it. */
 export function datasetVersionView(store: CatalogStore, d: DatasetRecord, versionUuid: string): Obj | undefined {
-  const v = store.get<{ uuid: string; run_uuid: string | null; fields: string; lifecycle_state: string | null; created_at: string; version_label: string | null }>(
-    'SELECT * FROM dataset_versions WHERE uuid = ? AND dataset_uuid = ?',
-    versionUuid,
-    d.uuid,
-  );
+  const v = store.get<{
+    uuid: string;
+    run_uuid: string | null;
+    fields: string;
+    lifecycle_state: string | null;
+    created_at: string;
+    version_label: string | null;
+  }>('SELECT * FROM dataset_versions WHERE uuid = ? AND dataset_uuid = ?', versionUuid, d.uuid);
   if (!v) return undefined;
   const tagsByOwner = allTags(store);
   return {

@@ -1,7 +1,15 @@
 import type { CatalogStore } from './catalog-store.ts';
 
 type Obj = Record<string, unknown>;
-type RunRow = { uuid: string; state: string; started_at: string | null; ended_at: string | null; namespace: string; name: string; job_version: string | null };
+type RunRow = {
+  uuid: string;
+  state: string;
+  started_at: string | null;
+  ended_at: string | null;
+  namespace: string;
+  name: string;
+  job_version: string | null;
+};
 type IoRow = { version_uuid: string; namespace: string; name: string; other: string | null };
 
 function runRow(store: CatalogStore, uuid: string): RunRow | undefined {
@@ -15,7 +23,12 @@ function runRow(store: CatalogStore, uuid: string): RunRow | undefined {
  * Point-in-time lineage of a run: `upstream` is Marquez's `/runlineage/upstream` (the dataset versions each run read and
  * the runs that produced them); `downstream` (extension) is the versions each run wrote and the runs that read them.
  */
-export function runLineage(store: CatalogStore, runId: string, depth: number, direction: 'upstream' | 'downstream'): { runs: Obj[] } | undefined {
+export function runLineage(
+  store: CatalogStore,
+  runId: string,
+  depth: number,
+  direction: 'upstream' | 'downstream',
+): { runs: Obj[] } | undefined {
   if (!runRow(store, runId)) return undefined;
   const runs: Obj[] = [];
   const seen = new Set<string>();
@@ -38,9 +51,11 @@ export function runLineage(store: CatalogStore, runId: string, depth: number, di
                LEFT JOIN run_io c ON c.version_uuid = io.version_uuid AND c.direction = 'in' WHERE io.run_uuid = ? AND io.direction = 'out' ORDER BY d.namespace, d.name`,
               uuid,
             );
-      const datasets = io.map((x) => (direction === 'upstream'
-        ? { namespace: x.namespace, name: x.name, version: x.version_uuid, producedByRunId: x.other }
-        : { namespace: x.namespace, name: x.name, version: x.version_uuid, consumedByRunId: x.other }));
+      const datasets = io.map((x) =>
+        direction === 'upstream'
+          ? { namespace: x.namespace, name: x.name, version: x.version_uuid, producedByRunId: x.other }
+          : { namespace: x.namespace, name: x.name, version: x.version_uuid, consumedByRunId: x.other },
+      );
       runs.push({
         job: { namespace: r.namespace, name: r.name, version: r.job_version },
         run: { id: r.uuid, start: r.started_at, end: r.ended_at, status: r.state },

@@ -35,7 +35,10 @@ function failedAssertions(...facetSets: (Obj | undefined)[]): FailedAssertion[] 
 function subsetOf(facets: Obj | undefined): string | undefined {
   const condition = facets?.['subset']?.['outputCondition'] ?? facets?.['subset']?.['inputCondition'];
   const dims = condition?.['partitions']?.[0]?.['dimensions'];
-  if (dims && typeof dims === 'object') return Object.entries(dims).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  if (dims && typeof dims === 'object')
+    return Object.entries(dims)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(',');
   return undefined;
 }
 
@@ -57,7 +60,11 @@ async function version(api: MarquezApi, ref: Obj, ioFacets: Obj | undefined): Pr
   };
 }
 
-async function jobOfRun(api: MarquezApi, run: Obj, hint?: { namespace: string; name: string }): Promise<{ namespace: string; name: string }> {
+async function jobOfRun(
+  api: MarquezApi,
+  run: Obj,
+  hint?: { namespace: string; name: string },
+): Promise<{ namespace: string; name: string }> {
   if (hint) return hint;
   const jv = run['jobVersion'];
   if (jv?.['namespace'] && jv?.['name']) return { namespace: jv['namespace'], name: jv['name'] };
@@ -65,7 +72,12 @@ async function jobOfRun(api: MarquezApi, run: Obj, hint?: { namespace: string; n
 }
 
 /** Walks the runs that fed `start` through the dataset versions they read, nearest first. */
-async function walkUpstream(api: MarquezApi, start: Obj, job: { namespace: string; name: string }, depth: number): Promise<{ steps: UpstreamStep[]; causes: RootCause[] }> {
+async function walkUpstream(
+  api: MarquezApi,
+  start: Obj,
+  job: { namespace: string; name: string },
+  depth: number,
+): Promise<{ steps: UpstreamStep[]; causes: RootCause[] }> {
   const steps: UpstreamStep[] = [];
   const causes: RootCause[] = [];
   const seen = new Set<string>();
@@ -117,21 +129,31 @@ const splitNodeId = (id: string) => {
 };
 
 /** The earliest failed run of a child job (`parentJobName`) whose parent facet points at `run`. */
-async function failedChildRun(api: MarquezApi, run: Obj, job: { namespace: string; name: string }): Promise<{ run: Obj; job: { namespace: string; name: string } } | undefined> {
+async function failedChildRun(
+  api: MarquezApi,
+  run: Obj,
+  job: { namespace: string; name: string },
+): Promise<{ run: Obj; job: { namespace: string; name: string } } | undefined> {
   if (run['state'] !== 'FAILED' && run['state'] !== 'ABORTED') return undefined;
   const jobs = (await api.get(`namespaces/${encodeURIComponent(job.namespace)}/jobs?limit=1000`))?.['jobs'] ?? [];
   const found: { run: Obj; job: { namespace: string; name: string } }[] = [];
   for (const j of jobs.filter((x: Obj) => x['parentJobName'] === job.name && x['name'] !== job.name)) {
     const ref = { namespace: job.namespace, name: j['name'] as string };
     for (const r of await api.runs(ref.namespace, ref.name)) {
-      if ((r['state'] === 'FAILED' || r['state'] === 'ABORTED') && r['facets']?.['parent']?.['run']?.['runId'] === run['id']) found.push({ run: r, job: ref });
+      if ((r['state'] === 'FAILED' || r['state'] === 'ABORTED') && r['facets']?.['parent']?.['run']?.['runId'] === run['id'])
+        found.push({ run: r, job: ref });
     }
   }
   return found.sort((a, b) => String(a.run['startedAt']).localeCompare(String(b.run['startedAt'])))[0];
 }
 
 /** Resolves `s3://bucket/prefix`, `dataset:ns:name`, `job:ns:name`, `ns:job`, a bare job name or a run id. */
-async function resolveNode(api: MarquezApi, node: string): Promise<{ kind: 'run'; run: Obj } | { kind: 'job'; namespace: string; name: string } | { kind: 'dataset'; namespace: string; name: string }> {
+async function resolveNode(
+  api: MarquezApi,
+  node: string,
+): Promise<
+  { kind: 'run'; run: Obj } | { kind: 'job'; namespace: string; name: string } | { kind: 'dataset'; namespace: string; name: string }
+> {
   if (UUID.test(node)) {
     const run = await api.run(node.toLowerCase());
     if (!run) throw new TraceError('TRACE_NOT_FOUND', `run ${node} not found`);
@@ -143,10 +165,15 @@ async function resolveNode(api: MarquezApi, node: string): Promise<{ kind: 'run'
   }
   const url = /^([a-z][a-z0-9+.-]*:\/\/[^/]+)\/(.+)$/i.exec(node);
   if (url) return { kind: 'dataset', namespace: url[1]!, name: url[2]! };
-  const jobs = (await api.search(node)).filter((r) => r['type'] === 'JOB' && (r['name'] === node || `${r['namespace']}:${r['name']}` === node));
+  const jobs = (await api.search(node)).filter(
+    (r) => r['type'] === 'JOB' && (r['name'] === node || `${r['namespace']}:${r['name']}` === node),
+  );
   if (jobs.length === 1) return { kind: 'job', namespace: jobs[0]!['namespace'], name: jobs[0]!['name'] };
   if (jobs.length > 1) throw new TraceError('TRACE_INPUT', `${node} names ${jobs.length} jobs; write job:<namespace>:<name>`);
-  throw new TraceError('TRACE_NOT_FOUND', `no run, job or dataset ${JSON.stringify(node)}; give a run id, job:<ns>:<name>, a job name or s3://bucket/prefix`);
+  throw new TraceError(
+    'TRACE_NOT_FOUND',
+    `no run, job or dataset ${JSON.stringify(node)}; give a run id, job:<ns>:<name>, a job name or s3://bucket/prefix`,
+  );
 }
 
 /**
@@ -194,14 +221,17 @@ export async function traceNode(url: string, node: string, options: TraceOptions
         }),
       )
     : [];
-  const start = target.kind === 'dataset' && !job ? `dataset:${target.namespace}:${target.name}` : job ? `job:${job.namespace}:${job.name}` : undefined;
+  const start =
+    target.kind === 'dataset' && !job ? `dataset:${target.namespace}:${target.name}` : job ? `job:${job.namespace}:${job.name}` : undefined;
   const reach = start ? downstreamOf(await api.lineage(start, depth), start) : { jobs: [], datasets: [] };
   const writtenVersions = new Set([...written.map((w) => w.version), ...(dataset ? [dataset.version] : [])]);
   const readers: (TracedRun & { read: string[] })[] = [];
   for (const id of reach.jobs) {
     const j = splitNodeId(id);
     for (const r of await api.runs(j.namespace, j.name)) {
-      const read = (r['inputDatasetVersions'] ?? []).filter((i: Obj) => writtenVersions.has(i['datasetVersionId']?.['version'])).map((i: Obj) => `${i['datasetVersionId']['namespace']}/${i['datasetVersionId']['name']}`);
+      const read = (r['inputDatasetVersions'] ?? [])
+        .filter((i: Obj) => writtenVersions.has(i['datasetVersionId']?.['version']))
+        .map((i: Obj) => `${i['datasetVersionId']['namespace']}/${i['datasetVersionId']['name']}`);
       if (read.length > 0) readers.push({ ...tracedRun(r, j), read });
     }
   }

@@ -16,7 +16,9 @@ describe('layers', () => {
 
   it('puts every source file of the package in a layer', () => {
     expect(sources.length).toBeGreaterThan(100);
-    expect(sources.filter((p) => p.startsWith('lib/') || p.startsWith('lineage/') || p.startsWith('functions/')).length).toBeGreaterThan(100);
+    expect(sources.filter((p) => p.startsWith('lib/') || p.startsWith('lineage/') || p.startsWith('functions/')).length).toBeGreaterThan(
+      100,
+    );
   });
 
   it.each([
@@ -42,6 +44,8 @@ describe('layers', () => {
   });
 
   it('reads static, re-exported, side-effect and dynamic imports', () => {
-    expect(importsOf("import a from 'a';\nexport * from './b.ts';\nimport 'c';\nconst d = await import('d');\n/* import x from 'x'; */")).toEqual(['a', './b.ts', 'c', 'd']);
+    expect(
+      importsOf("import a from 'a';\nexport * from './b.ts';\nimport 'c';\nconst d = await import('d');\n/* import x from 'x'; */"),
+    ).toEqual(['a', './b.ts', 'c', 'd']);
   });
 });

@@ -33,12 +33,32 @@ export const LAYERS: readonly Layer[] = [
   { path: 'lineage/', may: ['core/', 'lineage/client/'], packages: [] },
   { path: 'lib/definition/', may: ['core/'], packages: ['zod'] },
   { path: 'lib/asl/', may: ['core/', 'lib/definition/'], packages: ['zod'] },
-  { path: 'lib/runtime/', may: ['core/', 'lib/definition/', 'lib/asl/', ...LINEAGE_PUBLIC], packages: ['node:*', 'zod', '@aws-sdk/*', '@duckdb/*'] },
-  { path: 'lib/steps/', may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', ...LINEAGE_PUBLIC], packages: ['node:*', 'zod', '@duckdb/*'] },
-  { path: 'lib/local/', may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', 'lib/steps/', ...LINEAGE_PUBLIC], packages: ['node:*', 's3rver', 'aws-local-stepfunctions'] },
-  { path: 'lib/constructs/', may: ['core/', 'lib/definition/', 'lib/asl/'], packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'] },
+  {
+    path: 'lib/runtime/',
+    may: ['core/', 'lib/definition/', 'lib/asl/', ...LINEAGE_PUBLIC],
+    packages: ['node:*', 'zod', '@aws-sdk/*', '@duckdb/*'],
+  },
+  {
+    path: 'lib/steps/',
+    may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', ...LINEAGE_PUBLIC],
+    packages: ['node:*', 'zod', '@duckdb/*'],
+  },
+  {
+    path: 'lib/local/',
+    may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', 'lib/steps/', ...LINEAGE_PUBLIC],
+    packages: ['node:*', 's3rver', 'aws-local-stepfunctions'],
+  },
+  {
+    path: 'lib/constructs/',
+    may: ['core/', 'lib/definition/', 'lib/asl/'],
+    packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+  },
   { path: 'lib/index.ts', may: ['core/', 'lib/definition/', 'lib/asl/'], packages: [] },
-  { path: 'functions/', may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', 'lib/steps/', ...LINEAGE_PUBLIC], packages: ['node:*'] },
+  {
+    path: 'functions/',
+    may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', 'lib/steps/', ...LINEAGE_PUBLIC],
+    packages: ['node:*'],
+  },
   { path: 'bin/', may: ['core/', 'examples/', ...PUBLIC_ENTRIES], packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'cdk-nag'] },
   { path: 'examples/', may: [], packages: ['node:*', 'zod', 'sluice', 'sluice/*'] },
 ];
@@ -50,7 +70,8 @@ export interface Violation {
   readonly reason: string;
 }
 
-const IMPORT = /(?:^|[\n;])\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|(?:^|[\n;])\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+const IMPORT =
+  /(?:^|[\n;])\s*(?:import|export)\b[^'"`;]*?\bfrom\s*['"]([^'"]+)['"]|(?:^|[\n;])\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 /** The module specifiers a source file imports (static, re-exports, side-effect and literal dynamic imports). */
 export function importsOf(source: string): string[] {
@@ -89,7 +110,11 @@ export function layerViolations(files: ReadonlyMap<string, string>): Violation[]
           violations.push({ file, imports: target, reason: `${layer.path} may import only ${[layer.path, ...layer.may].join(', ')}` });
         }
       } else if (!allowedPackage(layer, specifier)) {
-        violations.push({ file, imports: specifier, reason: `${layer.path} may use only the packages ${layer.packages.join(', ') || '(none)'}` });
+        violations.push({
+          file,
+          imports: specifier,
+          reason: `${layer.path} may use only the packages ${layer.packages.join(', ') || '(none)'}`,
+        });
       }
     }
   }

@@ -7,7 +7,11 @@ import { DirectoryOutbox, OpenLineageClient, SafeEmitter, jobTypeJobFacet, runEv
 
 it('does run the README example when lineage goes to a file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-readme-'));
-  const env = { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(dir, 'events.jsonl'), OPENLINEAGE__TRANSPORT__APPEND: 'true' };
+  const env = {
+    OPENLINEAGE__TRANSPORT__TYPE: 'file',
+    OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(dir, 'events.jsonl'),
+    OPENLINEAGE__TRANSPORT__APPEND: 'true',
+  };
   try {
     const outboxDir = join(dir, 'outbox');
     // README start

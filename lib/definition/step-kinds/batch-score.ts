@@ -27,7 +27,9 @@ export const batchScoreKind: StepKindDefinition<BatchScoreStep> = {
   lambda: { entry: 'functions/batch-score/index.ts', arnVariable: 'BatchScoreFunctionArn', duckdb: true },
   reads: (step) => [step.input],
   writes: (step) => [step.output],
-  artifacts: (step) => [{ bucket: step.model.bucket, key: step.model.key, ...(step.model.source === undefined ? {} : { source: step.model.source }) }],
+  artifacts: (step) => [
+    { bucket: step.model.bucket, key: step.model.key, ...(step.model.source === undefined ? {} : { source: step.model.source }) },
+  ],
   renameBuckets: (step, rename) => ({ ...step, model: { ...step.model, bucket: rename(step.model.bucket) } }),
   check(step, at) {
     if (at.dataset(['input'], step.input)) at.column(['entityKey'], step.input, step.entityKey);

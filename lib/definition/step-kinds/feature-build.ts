@@ -60,7 +60,8 @@ export const featureBuildKind: StepKindDefinition<FeatureBuildStep> = {
 function checkFeatureReferences(step: FeatureBuildStep, at: StepCheck): void {
   const aliases = Object.keys(step.inputs);
   for (const alias of Object.keys(step.windows ?? {})) {
-    if (!aliases.includes(alias)) at.problem(['windows', alias], `${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
+    if (!aliases.includes(alias))
+      at.problem(['windows', alias], `${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
   }
   for (const name of Object.keys(step.params ?? {})) {
     if ((BUILT_IN_FEATURE_PARAMS as readonly string[]).includes(name)) {

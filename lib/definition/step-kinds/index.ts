@@ -19,7 +19,9 @@ export const STEP_KINDS = {
 export const STEP_SCHEMAS = [IngestStepSchema, DataTestsStepSchema, FeatureBuildStepSchema, BatchScoreStepSchema] as const;
 
 /** A step of any kind, as the registry's schemas define it. */
-type AnyStep = { [K in keyof typeof STEP_KINDS]: (typeof STEP_KINDS)[K] extends StepKindDefinition<infer S> ? S : never }[keyof typeof STEP_KINDS];
+type AnyStep = {
+  [K in keyof typeof STEP_KINDS]: (typeof STEP_KINDS)[K] extends StepKindDefinition<infer S> ? S : never;
+}[keyof typeof STEP_KINDS];
 
 /** The name of a step kind. */
 export type StepKindName = keyof typeof STEP_KINDS;
@@ -41,7 +43,9 @@ export function stepReads(step: AnyStep, spec: SpecDatasets): string[] {
 /** The datasets a step writes (none that it also reads). */
 export function stepWrites(step: AnyStep, spec: SpecDatasets): string[] {
   const reads = stepReads(step, spec);
-  return kindOf(step).writes(step, spec).filter((ref) => !reads.includes(ref));
+  return kindOf(step)
+    .writes(step, spec)
+    .filter((ref) => !reads.includes(ref));
 }
 
 /** Every dataset a step names, reads first, each once (what its handler's payload carries). */
@@ -61,7 +65,16 @@ export function stepArtifacts(step: AnyStep): Artifact[] {
 
 export { referencedDatasets } from './data-tests.ts';
 export { BUILT_IN_FEATURE_PARAMS, DeclaredColumnLineageSchema, type DeclaredColumnLineage } from './feature-build.ts';
-export type { Artifact, ExtraAccess, ObjectRef, PrefixRef, ReportColumn, SpecDatasets, StepCheck, StepKindDefinition } from './step-kind.ts';
+export type {
+  Artifact,
+  ExtraAccess,
+  ObjectRef,
+  PrefixRef,
+  ReportColumn,
+  SpecDatasets,
+  StepCheck,
+  StepKindDefinition,
+} from './step-kind.ts';
 export type { BatchScoreStep } from './batch-score.ts';
 export type { DataTestsStep } from './data-tests.ts';
 export type { FeatureBuildStep } from './feature-build.ts';

@@ -23,7 +23,12 @@ export interface ExpressionContext {
 }
 
 /** The lineage of one expression in a scope, its direct sources seen through `outer` (IDENTITY for a bare column). */
-export function expressionLineage(ctx: ExpressionContext, node: Node | null | undefined, scope: Scope, outer: DirectSubtype): ColumnDerivation {
+export function expressionLineage(
+  ctx: ExpressionContext,
+  node: Node | null | undefined,
+  scope: Scope,
+  outer: DirectSubtype,
+): ColumnDerivation {
   const out = emptyDerivation();
   if (!node || typeof node !== 'object') return out;
   const inner = (child: Node | null | undefined, subtype: DirectSubtype): ColumnDerivation => expressionLineage(ctx, child, scope, subtype);

@@ -22,7 +22,11 @@ type DatasetInfluence = Map<SourceKey, Set<IndirectSubtype>>;
  * Derives column lineage from a statement as DuckDB's own parser serialises it (`json_serialize_sql`).
  * `inputs` gives each input relation's columns; `aggregates` the names DuckDB lists as aggregate functions.
  */
-export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, readonly string[]>, aggregates: ReadonlySet<string>): QueryLineage {
+export function deriveLineage(
+  statement: Node,
+  inputs: ReadonlyMap<string, readonly string[]>,
+  aggregates: ReadonlySet<string>,
+): QueryLineage {
   return new QueryDeriver(inputs, aggregates).query(statement.node, { bindings: [], ctes: new Map() });
 }
 
@@ -42,7 +46,8 @@ class QueryDeriver implements ExpressionContext {
     const ctes = new Map<string, QueryLineage>();
     const scope: Scope = { bindings: [], ctes, parent: outer };
     for (const { key, value } of node.cte_map?.map ?? []) {
-      if (value.materialized === 'CTE_MATERIALIZE_RECURSIVE' || value.query?.node?.type === 'RECURSIVE_CTE_NODE') throw new LineageUnsupported('recursive CTEs');
+      if (value.materialized === 'CTE_MATERIALIZE_RECURSIVE' || value.query?.node?.type === 'RECURSIVE_CTE_NODE')
+        throw new LineageUnsupported('recursive CTEs');
       ctes.set(String(key).toLowerCase(), renamed(this.query(value.query.node, scope), value.aliases));
     }
     const dataset: DatasetInfluence = new Map();
@@ -81,7 +86,8 @@ class QueryDeriver implements ExpressionContext {
     if (!ref || ref.type === 'EMPTY') return [];
     switch (ref.type) {
       case 'BASE_TABLE': {
-        if (ref.schema_name || ref.catalog_name) throw new LineageUnsupported(`table ${ref.schema_name}.${ref.table_name} outside the step's inputs`);
+        if (ref.schema_name || ref.catalog_name)
+          throw new LineageUnsupported(`table ${ref.schema_name}.${ref.table_name} outside the step's inputs`);
         const name = String(ref.table_name);
         const relation = this.#table(name, scope);
         for (const [key, set] of relation.dataset) addAll(dataset, key, set);
@@ -154,7 +160,9 @@ class QueryDeriver implements ExpressionContext {
   #star(item: Node, scope: Scope): QueryLineage['columns'] {
     if (item.columns || item.expr) throw new LineageUnsupported('COLUMNS(...) expressions');
     const excluded = new Set<string>(
-      (item.exclude_list ?? []).map((e: Node) => String(Array.isArray(e) ? e[e.length - 1] : (e.exclude_name?.column_names?.at(-1) ?? e.column_names?.at(-1) ?? e)).toLowerCase()),
+      (item.exclude_list ?? []).map((e: Node) =>
+        String(Array.isArray(e) ? e[e.length - 1] : (e.exclude_name?.column_names?.at(-1) ?? e.column_names?.at(-1) ?? e)).toLowerCase(),
+      ),
     );
     const replaced = new Map<string, Node>((item.replace_list ?? []).map((r: Node) => [String(r.key).toLowerCase(), r.value]));
     const columns: QueryLineage['columns'] = [];
@@ -174,7 +182,8 @@ class QueryDeriver implements ExpressionContext {
   #clauses(node: Node, scope: Scope, columns: QueryLineage['columns'], dataset: DatasetInfluence): void {
     // Positional references (GROUP BY 1, ORDER BY 2) and select aliases both name select items.
     const item = (e: Node): ColumnDerivation => {
-      if (e?.class === 'CONSTANT' && Number.isInteger(e.value?.value)) return columns[(e.value.value as number) - 1]?.lineage ?? emptyDerivation();
+      if (e?.class === 'CONSTANT' && Number.isInteger(e.value?.value))
+        return columns[(e.value.value as number) - 1]?.lineage ?? emptyDerivation();
       if (e?.class === 'COLUMN_REF' && e.column_names.length === 1) {
         const byName = columns.find((c) => c.name?.toLowerCase() === String(e.column_names[0]).toLowerCase());
         try {
@@ -186,19 +195,24 @@ class QueryDeriver implements ExpressionContext {
       }
       return this.#expr(e, scope, 'TRANSFORMATION');
     };
-    for (const clause of [node.where_clause, node.having, node.qualify]) if (clause) addInfluence(dataset, this.#expr(clause, scope, 'TRANSFORMATION'), 'FILTER');
+    for (const clause of [node.where_clause, node.having, node.qualify])
+      if (clause) addInfluence(dataset, this.#expr(clause, scope, 'TRANSFORMATION'), 'FILTER');
     for (const g of node.group_expressions ?? []) addInfluence(dataset, item(g), 'GROUP_BY');
     if (node.aggregate_handling === 'FORCE_AGGREGATES') {
-      for (const c of columns) if (![...c.lineage.direct.values()].some((d) => d.subtype === 'AGGREGATION')) addInfluence(dataset, c.lineage, 'GROUP_BY');
+      for (const c of columns)
+        if (![...c.lineage.direct.values()].some((d) => d.subtype === 'AGGREGATION')) addInfluence(dataset, c.lineage, 'GROUP_BY');
     }
     for (const modifier of node.modifiers ?? []) {
       if (modifier.type === 'ORDER_MODIFIER') for (const o of modifier.orders) addInfluence(dataset, item(o.expression), 'SORT');
-      if (modifier.type === 'DISTINCT_MODIFIER') for (const t of modifier.distinct_on_targets ?? []) addInfluence(dataset, item(t), 'GROUP_BY');
+      if (modifier.type === 'DISTINCT_MODIFIER')
+        for (const t of modifier.distinct_on_targets ?? []) addInfluence(dataset, item(t), 'GROUP_BY');
     }
   }
 }
 
 /** A relation with its columns renamed by a column alias list (`t(a, b)`), names beyond the list kept. */
 function renamed(relation: QueryLineage, names: string[] | undefined): QueryLineage {
-  return names && names.length > 0 ? { ...relation, columns: relation.columns.map((c, i) => ({ ...c, name: names[i] ?? c.name })) } : relation;
+  return names && names.length > 0
+    ? { ...relation, columns: relation.columns.map((c, i) => ({ ...c, name: names[i] ?? c.name })) }
+    : relation;
 }
