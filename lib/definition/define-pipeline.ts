@@ -71,14 +71,20 @@ export function parsePipelineSpec(value: unknown): PipelineSpec {
 
 /**
  * Gives datasets without a schema the columns their producing step keeps (each kind says which: ingest writes its
- * input's columns, data tests publish or quarantine the tested batch unchanged). Rules on staged data are then checked too.
+ * input's columns, data tests publish or quarantine the tested batch unchanged), and likewise its semantics, so a
+ * snapshot declared where uploads arrive is the snapshot readers see. Rules on staged data are then checked too.
  */
 function propagateColumns(spec: PipelineSpec): void {
   for (const step of spec.steps) {
     for (const [to, from] of kindOf(step).passesColumns?.(step) ?? []) {
       const target = spec.datasets[to];
-      const columns = spec.datasets[from]?.columns;
-      if (target && !target.columns && columns) spec.datasets[to] = { ...target, columns };
+      const source = spec.datasets[from];
+      if (!target || !source) continue;
+      spec.datasets[to] = {
+        ...target,
+        ...(!target.columns && source.columns ? { columns: source.columns } : {}),
+        ...(target.semantics === undefined && source.semantics !== undefined ? { semantics: source.semantics } : {}),
+      };
     }
   }
 }

@@ -188,9 +188,40 @@ describe('definePipeline', () => {
     ['duplicate step names', (d) => (d.steps[1].name = 'ingest'), 'steps[1].name: duplicate step name "ingest"'],
     ['overlapping prefixes', (d) => (d.datasets.staged.prefix = 'raw/orders/staged'), 'overlaps dataset "raw"'],
     [
-      'an upload to a dataset nobody ingests',
+      'an upload to a dataset a step writes',
       (d) => (d.triggers = [{ kind: 'upload', dataset: 'staged' }]),
-      'triggers[0].dataset: the first step "ingest" ingests "raw"',
+      'triggers[0].dataset: step "ingest" writes "staged"; an upload trigger watches a dataset that files arrive in, not one the pipeline writes',
+    ],
+    [
+      'an upload to a dataset nobody reads',
+      (d) => {
+        d.datasets.other = { bucket: 'orders-data', prefix: 'raw/other', format: 'csv' };
+        d.triggers.push({ kind: 'upload', dataset: 'other' });
+      },
+      'triggers[1].dataset: no step reads "other", so an upload would start a run with nothing to do; add an ingest step with input "other"',
+    ],
+    [
+      'two upload triggers on one dataset',
+      (d) => d.triggers.push({ kind: 'upload', dataset: 'raw' }),
+      'triggers[1].dataset: triggers[0] already starts runs on uploads to "raw"',
+    ],
+    [
+      'a feature step reading uploads directly',
+      (d) => (d.steps[2].inputs = { orders: 'raw' }),
+      'steps[2]: "raw" receives uploads (triggers[0]), which only an ingest step reads',
+    ],
+    [
+      'steps listed against the data flow',
+      (d) => (d.steps = [d.steps[0], d.steps[2], d.steps[1], d.steps[3]]),
+      'steps[1]: step "features" reads "published", which step "test" (steps[2]) writes after it; list steps in the order data flows',
+    ],
+    [
+      'a step no trigger runs',
+      (d) => {
+        d.datasets.other = { bucket: 'orders-data', prefix: 'other', format: 'parquet' };
+        d.steps[3].input = 'other';
+      },
+      'steps[3]: no trigger runs step "score"',
     ],
     [
       'a schedule starting at ingest',
