@@ -1,5 +1,8 @@
 import { STEP_KINDS } from '../definition/step-kinds/index.ts';
-import type { RunProgress, RunReport } from './run-local.ts';
+import type { RunProgress, RunReport, StepReport } from './run-local.ts';
+
+/** How each step status reads in the table: a step the trigger does not run is "skipped", one an earlier failure stopped "-". */
+const STATUS_TEXT: Record<StepReport['status'], string> = { SUCCEEDED: 'ok', FAILED: 'FAILED', NOT_RUN: '-', SKIPPED: 'skipped' };
 
 /** Renders a run report for people: a per-step table, where outputs and lineage went, and why a run failed. */
 export function formatRunReport(report: RunReport): string {
@@ -10,7 +13,7 @@ export function formatRunReport(report: RunReport): string {
     return [
       s.step,
       s.kind,
-      s.status === 'SUCCEEDED' ? 'ok' : s.status === 'FAILED' ? 'FAILED' : '-',
+      STATUS_TEXT[s.status],
       r ? count(r.rowsIn) : '',
       r ? count(r.rowsOut) : '',
       fills.includes('rejected') && r?.rejectedRows !== undefined ? count(r.rejectedRows) : '',
@@ -26,7 +29,7 @@ export function formatRunReport(report: RunReport): string {
       .trimEnd();
   const out = [
     `${report.pipeline}: ${report.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(2)} s`,
-    `  trigger    ${report.trigger.kind === 'upload' ? `upload s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,
+    `  trigger    ${report.trigger.kind === 'upload' ? `upload to ${report.trigger.dataset}: s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,
     `  execution  ${report.executionArn}`,
     `  run id     ${report.runId}`,
     '',

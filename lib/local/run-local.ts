@@ -9,7 +9,8 @@ import { pipelineRunEvent } from '../runtime/lineage/pipeline-run-lineage.ts';
 import { pipelineRunId } from '../runtime/lineage/run-ids.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compile-asl.ts';
 import { previousFireTime } from '../definition/cron.ts';
-import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
+import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
+import { planSteps } from '../definition/run-plans.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
@@ -25,8 +26,10 @@ import { matchUploadTrigger, toObjectCreatedEvent } from './object-created-event
 export interface RunLocalOptions {
   /** Where the embedded S3 keeps objects and where lineage goes by default. @default ".sluice" */
   readonly stateDir?: string;
-  /** A local file to upload under the pipeline's upload trigger; the upload starts the run. */
+  /** A local file to upload under an upload trigger's dataset; the upload starts the run. */
   readonly input?: string;
+  /** The upload trigger's dataset `input` goes to; needed when the pipeline has several upload triggers. */
+  readonly dataset?: string;
   /** Fire a schedule trigger instead of uploading a file. */
   readonly schedule?: { readonly name: string; readonly nominalTime?: string };
   /** Directory that model `source` paths are relative to (the pipeline file's). @default cwd */
@@ -47,7 +50,8 @@ export type RunProgress =
 export interface StepReport {
   readonly step: string;
   readonly kind: StepKind;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN';
+  /** NOT_RUN: the trigger runs it, but an earlier step failed; SKIPPED: the trigger does not run it. */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN' | 'SKIPPED';
   readonly attempts: number;
   readonly durationMs: number;
   readonly result?: StepResult;
@@ -93,7 +97,10 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       let input: { trigger: TriggerInput };
       try {
         await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
-        input = options.input !== undefined ? await uploadInput(spec, store, s3, options.input) : scheduleInput(spec, options.schedule!);
+        input =
+          options.input !== undefined
+            ? await uploadInput(spec, store, s3, options.input, options.dataset)
+            : scheduleInput(spec, options.schedule!);
       } finally {
         store.close();
       }
@@ -128,7 +135,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         executionArn,
         runId: pipelineRunId(executionArn),
         trigger: input.trigger,
-        steps: stepReports(spec, outcome.attempts),
+        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger)),
         ...(error ? { error } : {}),
         durationMs: Date.now() - started,
         stateDir,
@@ -156,14 +163,47 @@ async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: st
   }
 }
 
+/** The upload trigger an input goes to: the one named, or the only one. */
+function uploadTrigger(spec: PipelineSpec, dataset: string | undefined): Extract<Trigger, { kind: 'upload' }> {
+  const uploads = spec.triggers.flatMap((t) => (t.kind === 'upload' ? [t] : []));
+  const names = uploads.map((t) => t.dataset).join(', ');
+  if (uploads.length === 0)
+    throw new SluiceError('RUN_NO_UPLOAD_TRIGGER', `pipeline ${spec.name} has no upload trigger; fire a schedule instead`);
+  if (dataset === undefined) {
+    if (uploads.length === 1) return uploads[0]!;
+    throw new SluiceError(
+      'RUN_DATASET_REQUIRED',
+      `--dataset: pipeline ${spec.name} has ${uploads.length} upload triggers; say which dataset the input goes to (${names})`,
+    );
+  }
+  const found = uploads.find((t) => t.dataset === dataset);
+  if (!found) {
+    throw new SluiceError(
+      'RUN_DATASET_UNKNOWN',
+      `--dataset: pipeline ${spec.name} has no upload trigger on ${JSON.stringify(dataset)} (upload datasets: ${names})`,
+    );
+  }
+  return found;
+}
+
+/** The steps the trigger runs: the plan of the pipeline trigger the input names. */
+function planFor(spec: PipelineSpec, trigger: TriggerInput): readonly string[] {
+  const matched = spec.triggers.find((t) =>
+    t.kind === 'upload'
+      ? trigger.kind === 'upload' && t.dataset === trigger.dataset
+      : trigger.kind === 'schedule' && t.name === trigger.name,
+  );
+  return matched ? planSteps(spec, matched) : [];
+}
+
 async function uploadInput(
   spec: PipelineSpec,
   store: ObjectStore,
   s3: Awaited<ReturnType<typeof startEmbeddedS3>>,
   file: string,
+  datasetRef: string | undefined,
 ): Promise<{ trigger: TriggerInput }> {
-  const trigger = spec.triggers.find((t) => t.kind === 'upload');
-  if (!trigger) throw new SluiceError('RUN_NO_UPLOAD_TRIGGER', `pipeline ${spec.name} has no upload trigger; fire a schedule instead`);
+  const trigger = uploadTrigger(spec, datasetRef);
   const dataset = spec.datasets[trigger.dataset]!;
   const path = resolve(file);
   await stat(path).catch(() => {
@@ -218,11 +258,12 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
   };
 }
 
-function stepReports(spec: PipelineSpec, attempts: TaskAttempt[]): StepReport[] {
+function stepReports(spec: PipelineSpec, attempts: TaskAttempt[], plan: readonly string[]): StepReport[] {
   return spec.steps.map((step) => {
     const mine = attempts.filter((a) => a.state === step.name);
     const last = mine.at(-1);
-    if (!last) return { step: step.name, kind: step.kind, status: 'NOT_RUN', attempts: 0, durationMs: 0 };
+    if (!last)
+      return { step: step.name, kind: step.kind, status: plan.includes(step.name) ? 'NOT_RUN' : 'SKIPPED', attempts: 0, durationMs: 0 };
     const parsed = StepResultSchema.safeParse(last.result);
     return {
       step: step.name,
