@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../lib/index.ts';
 import { runLocal } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
+import { publishBatch } from '../support/batches.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 
@@ -64,7 +65,10 @@ describe('feature builds over published partitions', () => {
           await db.run(
             `COPY (SELECT * FROM (VALUES ('u1', ${i + 1}.0), ('u2', ${10 * (i + 1)}.0)) t(user, amount)) TO '${file}' (FORMAT parquet)`,
           );
-          await store.upload('fb-data', `published/events/batch=daily-${day}T060000/data.parquet`, file);
+          const time = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}T06:00:00Z`;
+          await publishBatch(store, { bucket: 'fb-data', prefix: 'published/events', ref: 'events' }, `daily-${day}T060000`, file, {
+            time,
+          });
         }
       });
     } finally {
@@ -187,7 +191,7 @@ describe('feature builds over published partitions', () => {
       env: { OPENLINEAGE_DISABLED: 'true' },
     });
     expect(early.error?.message).toBe(
-      'step "features": input e has no published objects under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z',
+      'step "features": input e has no published batches under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z',
     );
   });
 });
