@@ -12,7 +12,13 @@ function pipeline(sql: string, model: string) {
   return definePipeline({
     name: 'fs',
     datasets: {
-      raw: { bucket: 'fs-test', prefix: 'raw', format: 'jsonl', schema: z.object({ id: z.string(), x: z.number(), y: z.number() }) },
+      raw: {
+        bucket: 'fs-test',
+        prefix: 'raw',
+        format: 'jsonl',
+        maxRejectedFraction: 0.5,
+        schema: z.object({ id: z.string(), x: z.number(), y: z.number() }),
+      },
       staged: { bucket: 'fs-test', prefix: 'staged', format: 'parquet' },
       rejected: { bucket: 'fs-test', prefix: 'rejected', format: 'parquet' },
       published: { bucket: 'fs-test', prefix: 'published', format: 'parquet' },
