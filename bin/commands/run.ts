@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { formatCatalogHint, formatRunReport, printProgress, runLocal } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
-import { loadPipeline } from './load-pipeline.ts';
+import { loadCheckedPipeline } from './load-pipeline.ts';
 
 const USAGE = `Usage: sluice run <pipeline.ts> (--input <file> [--dataset <name>] | --schedule <name> [--at <time>]) [options]
 
@@ -44,7 +44,7 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   if (values.at !== undefined && values.schedule === undefined) throw new CliUsageError('--at needs --schedule', USAGE);
   if (values.dataset !== undefined && values.input === undefined) throw new CliUsageError('--dataset needs --input', USAGE);
-  const { spec, path } = await loadPipeline(positionals[0], USAGE);
+  const { spec, path } = await loadCheckedPipeline(positionals[0], USAGE);
   const report = await runLocal(spec, {
     baseDir: dirname(path),
     stateDir: values['state-dir'],

@@ -16,8 +16,12 @@ import { triggerProblems } from './trigger-checks.ts';
 
 /** Raised when a pipeline definition is invalid; `details` lists every problem with its path. */
 export class PipelineDefinitionError extends SluiceError {
-  constructor(pipelineName: string, problems: string[]) {
+  /** The compiled spec when only references between its parts are wrong, so checks of the rest can still run. */
+  readonly spec: PipelineSpec | undefined;
+
+  constructor(pipelineName: string, problems: string[], spec?: PipelineSpec) {
     super('SPEC_INVALID', `Pipeline definition ${pipelineName} is invalid:\n  ${problems.join('\n  ')}`, { details: problems });
+    this.spec = spec;
   }
 }
 
@@ -55,7 +59,7 @@ export function definePipeline(definition: PipelineDefinition): PipelineSpec {
   const namespace = NamespaceSchema.safeParse(spec.namespace);
   if (!namespace.success) problems.push(...formatIssues(namespace.error, { prefix: ['namespace'] }));
   problems.push(...crossReferenceProblems(spec));
-  if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
+  if (problems.length > 0) throw new PipelineDefinitionError(label, problems, spec);
   return spec;
 }
 

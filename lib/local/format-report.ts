@@ -60,7 +60,12 @@ export function formatCatalogHint(report: RunReport): string {
 
 /** Writes a run's progress as lines on stderr, so stdout stays the report. */
 export function printProgress(event: RunProgress): void {
-  if (event.type === 'triggered') {
+  if (event.type === 'checked') {
+    const skipped = event.notChecked.length;
+    process.stderr.write(
+      `✓ checked before the run${skipped ? ` (${skipped} check${skipped === 1 ? '' : 's'} could not run; sluice validate lists them)` : ''}\n`,
+    );
+  } else if (event.type === 'triggered') {
     const what = event.trigger.kind === 'upload' ? `s3://${event.trigger.bucket}/${event.trigger.key}` : `schedule ${event.trigger.name}`;
     process.stderr.write(`▸ ${what} started ${event.executionArn.split(':').pop()}\n`);
   } else if (event.type === 'step-start') {

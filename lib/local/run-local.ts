@@ -13,6 +13,8 @@ import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-sch
 import { planSteps } from '../definition/run-plans.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
+import { checkBeforeRun } from '../steps/check-before-run.ts';
+import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
 import { stepArtifacts } from '../definition/step-kinds/index.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
@@ -42,6 +44,7 @@ export interface RunLocalOptions {
 
 /** Progress of a local run. */
 export type RunProgress =
+  | { readonly type: 'checked'; readonly notChecked: readonly string[] }
   | { readonly type: 'triggered'; readonly trigger: TriggerInput; readonly executionArn: string }
   | { readonly type: 'step-start'; readonly step: string; readonly attempt: number }
   | { readonly type: 'step-end'; readonly attempt: TaskAttempt };
@@ -79,7 +82,8 @@ export interface RunReport {
 /**
  * Runs a pipeline on this machine exactly as it runs on AWS: an embedded S3, the upload turned into an
  * EventBridge "Object Created" event matched against the upload trigger, and the compiled ASL executed by
- * the ASL interpreter, each Task running the real handler in the lambda:invoke envelope.
+ * the ASL interpreter, each Task running the real handler in the lambda:invoke envelope. The pipeline is checked
+ * first as `sluice validate` checks it; a problem throws {@link PipelineDefinitionError} before anything is uploaded.
  */
 export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Promise<RunReport> {
   const started = Date.now();
@@ -89,6 +93,9 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   if ((options.input === undefined) === (options.schedule === undefined)) {
     throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
   }
+  const checked = await checkBeforeRun(spec, { baseDir: resolve(options.baseDir ?? '.') });
+  if (checked.problems.length > 0) throw new PipelineDefinitionError(JSON.stringify(spec.name), checked.problems);
+  options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
   try {
     const env = handlerEnvironment(base, s3.endpoint, stateDir);

@@ -64,6 +64,65 @@ describe('sluice CLI', () => {
     expect(out.stderr).toContain('steps[1].sql: required');
   });
 
+  it('exits 2 naming every problem DuckDB and the file system find, in one pass, for validate and run alike', async () => {
+    const expected = [
+      'datasets.staged_orders.tests[0].referencedColumn: "id" is not a column of dataset "customers"',
+      'datasets.staged_orders.tests[1].predicate: Binder Error: Referenced column "amount_eur" not found in FROM clause! Candidate bindings: "amount", "customer_id"',
+      'steps[4].sql: the feature SQL failed at line 3, column 20: parser error: syntax error at end of input',
+      `steps[5].model.source: ${join(root, 'test', 'fixtures', 'pipelines', 'no-such-model.json')} does not exist`,
+    ];
+    const validate = sluice(['validate', 'test/fixtures/pipelines/unchecked-shop.ts']);
+    expect(validate.code).toBe(2);
+    expect(
+      validate.stderr
+        .split('\n')
+        .slice(1, 5)
+        .map((l) => l.trim()),
+    ).toEqual(expected);
+    const stateDir = join(dir, 'unchecked-state');
+    const input = join(dir, 'customers.csv');
+    const { writeFile, stat } = await import('node:fs/promises');
+    await writeFile(input, 'customer_id,segment\nc1,retail\n');
+    const run = sluice([
+      'run',
+      'test/fixtures/pipelines/unchecked-shop.ts',
+      '--input',
+      input,
+      '--dataset',
+      'raw_customers',
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(run.code).toBe(2);
+    expect(
+      run.stderr
+        .split('\n')
+        .slice(1, 5)
+        .map((l) => l.trim()),
+    ).toEqual(expected);
+    expect(await stat(stateDir).catch(() => 'nothing written')).toBe('nothing written');
+  });
+
+  it('lists the checks that could not run with validate --json', () => {
+    const out = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts', '--json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({
+      valid: true,
+      pipeline: 'schemaless',
+      steps: 4,
+      triggers: 1,
+      notChecked: [
+        'datasets.staged.tests: the rules are not bound before the run: dataset "staged" declares no schema',
+        'steps[2].sql: the SQL is not bound before the run: input p (dataset "published") declares no schema',
+        'steps[3].model: no source file, so the model is first read from s3://schemaless-models/model.json when the step runs',
+      ],
+    });
+    const text = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts']);
+    expect(text.stderr).toContain('sluice: not checked: steps[2].sql: the SQL is not bound before the run');
+    const churn = JSON.parse(sluice(['validate', 'examples/churn/pipeline.ts', '--json']).stdout);
+    expect(churn).toEqual({ valid: true, pipeline: 'churn', steps: 4, triggers: 2, notChecked: [] });
+  });
+
   it('runs a pipeline, prints JSON with --json and exits 0, or 1 when the run fails', async () => {
     const good = join(dir, 'good.csv');
     const bad = join(dir, 'bad.csv');

@@ -1,9 +1,10 @@
 import { SluiceError } from '../../../core/errors.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
-import { literal, parquetFields, type SqlParam } from '../../runtime/duckdb.ts';
+import { literal, parquetFields } from '../../runtime/duckdb.ts';
 import { BATCH_COLUMN } from '../../runtime/table-read.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
-import { featureColumnLineage, serializeSql, type LineageInput } from './column-lineage.ts';
+import { featureColumnLineage, type LineageInput } from './column-lineage.ts';
+import { featureParams, featureSql } from './feature-params.ts';
 import { featureSqlError } from './sql-errors.ts';
 import { applyTransform, loadTransform } from './transform.ts';
 
@@ -42,8 +43,8 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
   }
   if (empty.length > 0) process.stderr.write(`sluice: step "${step.name}": ${empty.join('; ')}; reading it as an empty table\n`);
 
-  const sql = step.sql.replace(/;\s*$/, '');
-  const params = await boundParams(ctx, sql, nominalTime);
+  const sql = featureSql(step);
+  const params = await featureParams(db, step, sql, { nominalTime, batchId: ctx.batchId });
   const file = ctx.scratch('features.parquet');
   try {
     await db.prepare(sql);
@@ -82,39 +83,4 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
       `sluice: step "${step.name}": no column lineage (${lineage.unsupported}); declare it with the step's columnLineage option\n`,
     );
   return { rowsIn, rowsOut, outputs: [written] };
-}
-
-/**
- * The values for the `$parameters` the SQL uses: `$nominal_time` (TIMESTAMPTZ: the schedule's nominal time, or
- * the upload's event time), `$nominal_date` (its UTC date), `$batch_id`, and the step's own `params`. Values are
- * bound, never spliced into the SQL; a parameter the SQL names but nobody defines is an error.
- */
-async function boundParams(ctx: StepContext<'featureBuild'>, sql: string, nominalTime: string): Promise<Record<string, SqlParam>> {
-  const available: Record<string, SqlParam> = {
-    nominal_time: { type: 'TIMESTAMPTZ', value: nominalTime },
-    nominal_date: { type: 'DATE', value: nominalTime.slice(0, 10) },
-    batch_id: { type: 'VARCHAR', value: ctx.batchId },
-  };
-  for (const [name, value] of Object.entries(ctx.step.params ?? {})) {
-    available[name] = {
-      type: typeof value === 'boolean' ? 'BOOLEAN' : typeof value === 'string' ? 'VARCHAR' : Number.isInteger(value) ? 'BIGINT' : 'DOUBLE',
-      value,
-    };
-  }
-  const parsed = await serializeSql(await ctx.duckdb(), sql);
-  if (parsed.error) throw featureSqlError(ctx.step.name, new Error(parsed.error), sql, { position: parsed.position });
-  if (!parsed.statements || parsed.statements.length !== 1) {
-    throw new SluiceError('FEATURE_SQL', `the feature SQL must be one SELECT statement, got ${parsed.statements?.length ?? 0}`);
-  }
-  const used = ((parsed.statements[0] as { named_param_map?: Array<{ key: string }> }).named_param_map ?? []).map((p) => p.key);
-  const unknown = used.filter((p) => !(p in available));
-  if (unknown.length > 0) {
-    throw new SluiceError(
-      'FEATURE_SQL',
-      `the feature SQL uses ${unknown.map((p) => `$${p}`).join(', ')}, which no parameter defines (parameters: ${Object.keys(available)
-        .map((p) => `$${p}`)
-        .join(', ')})`,
-    );
-  }
-  return Object.fromEntries(used.map((p) => [p, available[p] as SqlParam]));
 }
