@@ -40,8 +40,9 @@ export function formatRunReport(report: RunReport): string {
   ];
   const written = report.steps.flatMap((s) => s.result?.outputs ?? []);
   if (written.length > 0) {
+    const width = Math.max(...written.map((o) => o.dataset.length));
     out.push('outputs:');
-    for (const o of written) out.push(`  ${o.dataset.padEnd(12)} s3://${o.bucket}/${o.key} (${count(o.rows)} rows)`);
+    for (const o of written) out.push(`  ${o.dataset.padEnd(width)}  s3://${o.bucket}/${o.key} (${count(o.rows)} rows)`);
   }
   out.push(`objects:  ${report.s3Directory} (embedded S3)`, `lineage:  ${report.lineage}`);
   if (report.error) out.push('', `error: ${report.error.name}`, ...report.error.message.split('\n').map((l) => `  ${l}`));

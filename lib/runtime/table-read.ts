@@ -92,7 +92,8 @@ export async function createTableView(
   const semantics = semanticsOf(dataset);
   const options = [
     'union_by_name = true',
-    ...(ownBatchColumn ? [] : [`hive_partitioning = true`, `hive_types = {${literal(BATCH_COLUMN)}: VARCHAR}`]),
+    // DuckDB detects Hive directories by itself, so a dataset's own batch column needs it switched off.
+    ...(ownBatchColumn ? ['hive_partitioning = false'] : [`hive_partitioning = true`, `hive_types = {${literal(BATCH_COLUMN)}: VARCHAR}`]),
     ...(semantics.kind === 'upsert' ? [`filename = '__file'`, 'file_row_number = true'] : []),
   ];
   const source = `read_parquet([${files.map(literal).join(', ')}], ${options.join(', ')})`;

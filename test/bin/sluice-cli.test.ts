@@ -143,6 +143,58 @@ describe('sluice CLI', () => {
 });
 
 describe('sluice CLI exit codes for run-time problems', () => {
+  it('exits 2 when a pipeline with several upload sources is given an input without --dataset, naming them', () => {
+    const out = sluice([
+      'run',
+      'examples/orders/pipeline.ts',
+      '--input',
+      'customers.csv',
+      '--state-dir',
+      join(tmpdir(), 'sluice-cli-nodataset'),
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(
+      '--dataset: pipeline orders has 2 upload triggers; say which dataset the input goes to (raw_customers, raw_orders)',
+    );
+    const unknown = sluice([
+      'run',
+      'examples/orders/pipeline.ts',
+      '--input',
+      'x.csv',
+      '--dataset',
+      'raw_returns',
+      '--state-dir',
+      join(tmpdir(), 'sluice-cli-nodataset'),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no upload trigger on "raw_returns" (upload datasets: raw_customers, raw_orders)');
+  });
+
+  it('exits 1 with a file-level error and publishes nothing when every row of an upload is rejected', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-rejected-'));
+    try {
+      const input = join(dir, 'orders.jsonl');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(input, '{"order_id":"o1","customer_id":"c1","amount":"lots","channel":"web","ordered_at":"2026-11-01T00:00:00Z"}\n');
+      const out = sluice([
+        'run',
+        'examples/orders/pipeline.ts',
+        '--input',
+        input,
+        '--dataset',
+        'raw_orders',
+        '--state-dir',
+        join(dir, 'state'),
+      ]);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain('error: Sluice.INGEST_NO_VALID_ROWS');
+      expect(out.stdout).toContain('s3://shop-data/raw/orders/orders.jsonl: all 1 records were rejected');
+      expect(out.stdout).not.toContain('published/orders');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 for a schedule the pipeline does not have, naming the ones it has', () => {
     const out = sluice(['run', 'examples/churn/pipeline.ts', '--schedule', 'hourly', '--state-dir', join(tmpdir(), 'sluice-cli-nosched')]);
     expect(out.code).toBe(2);
