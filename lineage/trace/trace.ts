@@ -32,14 +32,17 @@ function failedAssertions(...facetSets: (Obj | undefined)[]): FailedAssertion[] 
   return [...out.values()];
 }
 
+/** The partitions a subset facet names: `batch=a`, `batch=a, batch=b`, or the first and last of many with their count. */
 function subsetOf(facets: Obj | undefined): string | undefined {
   const condition = facets?.['subset']?.['outputCondition'] ?? facets?.['subset']?.['inputCondition'];
-  const dims = condition?.['partitions']?.[0]?.['dimensions'];
-  if (dims && typeof dims === 'object')
-    return Object.entries(dims)
+  const partitions: Obj[] = (condition?.['partitions'] ?? []).filter((p: Obj) => p?.['dimensions'] && typeof p['dimensions'] === 'object');
+  const label = (p: Obj): string =>
+    Object.entries(p['dimensions'] as Obj)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(',');
-  return undefined;
+  if (partitions.length === 0) return undefined;
+  if (partitions.length <= 3) return partitions.map(label).join(', ');
+  return `${label(partitions[0]!)} … ${label(partitions.at(-1)!)} (${partitions.length} partitions)`;
 }
 
 async function version(api: MarquezApi, ref: Obj, ioFacets: Obj | undefined): Promise<TracedVersion> {

@@ -8,6 +8,9 @@ import { generateCustomers, generateOrders } from '../../examples/orders/generat
 import orders from '../../examples/orders/pipeline.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
+import { startCatalogServer } from '../../lineage/catalog/index.ts';
+import { formatTrace, traceNode } from '../../lineage/trace/index.ts';
+import { post } from '../lineage/catalog/churn-events.ts';
 
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'orders');
 const STEPS = ['ingest_customers', 'test_customers', 'ingest_orders', 'test_orders', 'features', 'score'];
@@ -164,5 +167,19 @@ describe('the orders example: two upload sources, a referential rule between the
     const pipelineRuns = new Set(all.filter((e) => e.job.name === 'orders').map((e) => e.run.runId));
     expect(pipelineRuns.size).toBe(Object.keys(runs).length);
     expect(new Set(all.map((e) => e.job.name))).toEqual(new Set(['orders', ...STEPS.map((s) => `orders.${s}`)]));
+  });
+
+  it('lets a trace of the failed orders test tell which customer snapshot it checked against', async () => {
+    const catalog = await startCatalogServer({ port: 0 });
+    try {
+      for (const event of await readEvents(eventsFile)) expect((await post(catalog.url, event)).status).toBe(201);
+      const failed = (await eventsOf(runs.unknown!)).find((e) => e.job.name === 'orders.test_orders' && e.eventType === 'FAIL')!;
+      const report = await traceNode(catalog.url, failed.run.runId);
+      const read = report.upstream.find((s) => s.run.job.name === 'orders.test_orders')!.read;
+      expect(read.find((v) => v.name === 'published/customers')?.subset).toBe(`batch=${runs.same!.steps[0]!.result!.batchId}`);
+      expect(formatTrace(report)).toContain(`published/customers [batch=${runs.same!.steps[0]!.result!.batchId}]`);
+    } finally {
+      await catalog.close();
+    }
   });
 });
