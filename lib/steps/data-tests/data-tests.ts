@@ -84,7 +84,7 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   });
   const bytes = objects.reduce((n, o) => n + o.bytes, 0);
   ctx.lineage.input(step.dataset, {
-    version: objects.length === 1 ? objects[0]?.etag : undefined,
+    version: objects.length === 1 ? (objects[0]?.versionId ?? objects[0]?.etag) : undefined,
     rowCount: rows,
     bytes,
     fileCount: objects.length,
@@ -122,7 +122,7 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   await ctx.recordBatch(target, outputs, fields);
   ctx.lineage.dropOutput(failed.length > 0 ? step.publishTo : step.quarantineTo);
   ctx.lineage.output(target, {
-    version: outputs.length === 1 ? outputs[0]?.etag : undefined,
+    version: outputs.length === 1 ? (outputs[0]?.versionId ?? outputs[0]?.etag) : undefined,
     fields,
     rowCount: rows,
     bytes,
