@@ -7,7 +7,10 @@ import { HttpError, parseJson, readBody } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
 import { LINEAGE_PAGE } from './page/lineage-page.ts';
 import { READ_ROUTES } from './read-routes.ts';
+import type { ReadAnswer } from './read-routes.ts';
 import { TAG_ROUTES } from './tag-routes.ts';
+import type { TagHandler } from './tag-routes.ts';
+import type { ApiError } from '../marquez/api.ts';
 
 /** Options of the catalog server. */
 export type CatalogServerOptions = {
@@ -32,7 +35,10 @@ export type CatalogServer = { readonly url: string; readonly store: CatalogStore
 
 const PREFIX = '/api/v1/';
 
-function send(res: ServerResponse, status: number, body?: unknown, type = 'application/json'): void {
+/** An answer's body: a Marquez JSON shape, an error, or the page's HTML. */
+type Body = ReadAnswer | ReturnType<TagHandler> | ApiError | string;
+
+function send(res: ServerResponse, status: number, body?: Body, type = 'application/json'): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
   res.end(text);

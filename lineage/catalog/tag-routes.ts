@@ -3,9 +3,10 @@ import { HttpError } from './http-body.ts';
 import { datasetView, jobView } from './read-models.ts';
 import type { JobRecord } from './read-models.ts';
 import { dataset } from './read-routes.ts';
+import type { Dataset, Job, Tag, TagList } from '../marquez/api.ts';
 
-/** A write handler for tags: segments, the parsed body (PUT /tags) and the method. */
-export type TagHandler = (store: CatalogStore, params: string[], body: unknown, method: string) => unknown;
+/** A write handler for tags: segments, the parsed body (PUT /tags) and the method; returns the JSON body (200). */
+export type TagHandler = (store: CatalogStore, params: string[], body: unknown, method: string) => Job | Dataset | TagList;
 
 const TAG = /^[A-Za-z0-9_\-.:]{1,256}$/;
 
@@ -28,7 +29,7 @@ export const TAG_ROUTES: [string, string[], TagHandler][] = [
   ['tags/*', ['PUT'], (s, [tag], body) => {
     const description = typeof body === 'object' && body !== null && typeof (body as Record<string, unknown>)['description'] === 'string' ? (body as Record<string, string>)['description'] : null;
     s.run('INSERT INTO tags (name, description) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET description = excluded.description', tagName(tag!), description ?? null);
-    return { tags: s.all('SELECT name, description FROM tags ORDER BY name') };
+    return { tags: s.all<Tag>('SELECT name, description FROM tags ORDER BY name') };
   }],
   ['namespaces/*/jobs/*/tags/*', ['POST', 'DELETE'], (s, [ns, name, tag], _b, method) => {
     const j = s.get<JobRecord>('SELECT * FROM jobs WHERE namespace = ? AND name = ?', ns!, name!);
