@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { CatalogStore } from './catalog-store.ts';
 import { HttpError, parseJson, readBody } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
-import { LINEAGE_PAGE } from './page/lineage-page.ts';
+import { lineagePage } from './page/lineage-page.ts';
 import { READ_ROUTES } from './read-routes.ts';
 import type { ReadAnswer } from './read-routes.ts';
 import { TAG_ROUTES } from './tag-routes.ts';
@@ -73,7 +73,7 @@ export async function handleRequest(store: CatalogStore, options: CatalogServerO
     res.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing or wrong API key: send Authorization: Bearer <key>');
   }
-  if (page) return send(res, 200, LINEAGE_PAGE, 'text/html; charset=utf-8');
+  if (page) return send(res, 200, await lineagePage(), 'text/html; charset=utf-8');
   if (!url.pathname.startsWith(PREFIX)) throw new HttpError(404, `no route ${method} ${url.pathname.slice(0, 200)}`);
   const segments = url.pathname.slice(PREFIX.length).replace(/\/$/, '').split('/').map((s) => {
     try {
