@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { DirectoryOutbox, OpenLineageClient, SafeEmitter, jobTypeJobFacet, runEvent, uuidv7 } from 'sluice/lineage';
+import { DirectoryOutbox, OpenLineageClient, SafeEmitter, facets, runEvent, uuidv7 } from 'sluice/lineage';
 
 it('does run the README example when lineage goes to a file', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-readme-'));
@@ -17,7 +17,7 @@ it('does run the README example when lineage goes to a file', async () => {
     const job = {
       namespace: 'sluice',
       name: 'churn.ingest',
-      facets: { jobType: jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
+      facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
     };
     await lineage.emit(runEvent({ eventType: 'START', run: { runId }, job }));
     // ... the step's work ...

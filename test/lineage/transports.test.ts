@@ -4,10 +4,10 @@ import {
   ConsoleTransport,
   LineageTransportError,
   NoopTransport,
-  createTransport,
   runEvent,
   uuidv7,
 } from '../../lineage/index.ts';
+import { createTransport } from '../../lineage/client/transports/create-transport.ts';
 import type { LineageEvent, Transport } from '../../lineage/index.ts';
 
 const event = () => runEvent({ eventType: 'START', run: { runId: uuidv7() }, job: { namespace: 'sluice', name: 'churn' } });

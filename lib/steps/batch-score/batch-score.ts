@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet } from '../../../lineage/index.ts';
+import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { resolveInputObjects } from '../../runtime/batch.ts';
 import { ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
@@ -97,10 +97,10 @@ export function predictionSql(model: Model, table: string, entityKey: string, th
 }
 
 /** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */
-function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): ColumnLineageDatasetFacet {
+function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): facets.ColumnLineageDatasetFacet {
   const from = (field: string, subtype: string) => ({ ...input, field, transformations: [{ type: 'DIRECT', subtype, ...(subtype === 'TRANSFORMATION' ? { description: `scored by the ${model.type} model` } : {}) }] });
   const computed = { inputFields: model.features.map((f) => from(f, 'TRANSFORMATION')) };
-  return columnLineageDatasetFacet({
+  return facets.columnLineageDatasetFacet({
     fields: { [entityKey]: { inputFields: [from(entityKey, 'IDENTITY')] }, score: computed, ...(isClassifier(model) ? { label: computed } : {}) },
   });
 }

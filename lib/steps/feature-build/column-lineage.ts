@@ -1,4 +1,4 @@
-import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet, type ColumnLineageInputField, type ColumnTransformation } from '../../../lineage/index.ts';
+import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DeclaredColumnLineage } from '../../definition/pipeline-schema.ts';
@@ -30,7 +30,7 @@ export async function serializeSql(db: DuckDb, sql: string): Promise<{ statement
 export async function featureColumnLineage(
   db: DuckDb,
   options: { sql: string; step: string; inputs: ReadonlyMap<string, LineageInput>; outputColumns: readonly string[]; declared?: DeclaredColumnLineage },
-): Promise<{ facet: ColumnLineageDatasetFacet } | { unsupported: string }> {
+): Promise<{ facet: facets.ColumnLineageDatasetFacet } | { unsupported: string }> {
   const { inputs, outputColumns } = options;
   const source = (alias: string, column: string): { namespace: string; name: string; field: string } => {
     const input = inputs.get(alias);
@@ -43,7 +43,7 @@ export async function featureColumnLineage(
   const split = (from: string): [string, string] => [from.slice(0, from.indexOf('.')), from.slice(from.indexOf('.') + 1)];
 
   if (options.declared) {
-    const fields: Record<string, { inputFields: ColumnLineageInputField[] }> = {};
+    const fields: Record<string, { inputFields: facets.ColumnLineageInputField[] }> = {};
     for (const [field, sources] of Object.entries(options.declared.fields)) {
       if (!outputColumns.includes(field)) {
         throw new SluiceError('FEATURE_LINEAGE', `declared column lineage names output column ${field}, which the step does not write (columns: ${outputColumns.join(', ')})`);
@@ -53,7 +53,7 @@ export async function featureColumnLineage(
       };
     }
     const dataset = (options.declared.dataset ?? []).map((s) => ({ ...source(...split(s.from)), transformations: [{ type: 'INDIRECT', subtype: s.subtype }] }));
-    return { facet: columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
+    return { facet: facets.columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
   }
 
   let derived: QueryLineage;
@@ -69,10 +69,10 @@ export async function featureColumnLineage(
   if (derived.columns.length !== outputColumns.length) {
     return { unsupported: `derived ${derived.columns.length} columns but the query wrote ${outputColumns.length}` };
   }
-  const fields: Record<string, { inputFields: ColumnLineageInputField[] }> = {};
+  const fields: Record<string, { inputFields: facets.ColumnLineageInputField[] }> = {};
   derived.columns.forEach((c, i) => {
-    const byKey = new Map<string, ColumnLineageInputField & { transformations: ColumnTransformation[] }>();
-    const add = (key: string, t: ColumnTransformation): void => {
+    const byKey = new Map<string, facets.ColumnLineageInputField & { transformations: facets.ColumnTransformation[] }>();
+    const add = (key: string, t: facets.ColumnTransformation): void => {
       const entry = byKey.get(key) ?? { ...source(...split(key)), transformations: [] };
       entry.transformations.push(t);
       byKey.set(key, entry);
@@ -82,5 +82,5 @@ export async function featureColumnLineage(
     fields[outputColumns[i] as string] = { inputFields: [...byKey.values()] };
   });
   const dataset = [...derived.dataset].map(([key, set]) => ({ ...source(...split(key)), transformations: [...set].map((subtype) => ({ type: 'INDIRECT', subtype })) }));
-  return { facet: columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
+  return { facet: facets.columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
 }
