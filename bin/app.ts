@@ -10,7 +10,8 @@ const context = (key: string): string | undefined => {
   return value === undefined || value === null || value === '' ? undefined : String(value);
 };
 const stage = context('stage') ?? 'dev';
-if (!/^[a-z0-9-]{1,20}$/.test(stage)) throw new Error(`context stage: expected 1-20 lowercase letters, digits or hyphens, got ${JSON.stringify(stage)}`);
+if (!/^[a-z0-9-]{1,20}$/.test(stage))
+  throw new Error(`context stage: expected 1-20 lowercase letters, digits or hyphens, got ${JSON.stringify(stage)}`);
 // Bucket names are global: suffix them with the stage and, when the CLI knows it, the account.
 const suffix = context('bucketSuffix') ?? process.env.CDK_DEFAULT_ACCOUNT;
 const bucketNames = Object.fromEntries(specBuckets(churn).map((name) => [name, [name, stage, suffix].filter(Boolean).join('-')]));

@@ -25,7 +25,12 @@ function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = { run: runCommand, validate: validateCommand, lineage: lineageCommand, trace: traceCommand };
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  run: runCommand,
+  validate: validateCommand,
+  lineage: lineageCommand,
+  trace: traceCommand,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

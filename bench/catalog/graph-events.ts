@@ -54,7 +54,10 @@ type Dataset = { namespace: string; name: string };
 
 function datasetRef(d: Dataset, withSchema: boolean, columns: number): Record<string, unknown> {
   if (!withSchema) return { namespace: d.namespace, name: d.name, facets: {} };
-  const fields = Array.from({ length: columns }, (_, i) => ({ name: `c${i}`, type: i % 3 === 0 ? 'BIGINT' : i % 3 === 1 ? 'DOUBLE' : 'VARCHAR' }));
+  const fields = Array.from({ length: columns }, (_, i) => ({
+    name: `c${i}`,
+    type: i % 3 === 0 ? 'BIGINT' : i % 3 === 1 ? 'DOUBLE' : 'VARCHAR',
+  }));
   return { namespace: d.namespace, name: d.name, facets: { schema: { _producer: PRODUCER, _schemaURL: SCHEMA_FACET, fields } } };
 }
 
@@ -66,7 +69,10 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
   const storage = `s3://${ns}-lake`;
   const runsPerJob = spec.runsPerJob ?? 1;
   const failEvery = spec.failEvery ?? 0;
-  const refs: Dataset[] = Array.from({ length: spec.referenceDatasets }, (_, i) => ({ namespace: `${ns}-warehouse`, name: `ref.dim_${i}` }));
+  const refs: Dataset[] = Array.from({ length: spec.referenceDatasets }, (_, i) => ({
+    namespace: `${ns}-warehouse`,
+    name: `ref.dim_${i}`,
+  }));
   const outputs: Dataset[][] = [];
   const events: Record<string, unknown>[] = [];
   const datasets = new Set<string>();
@@ -93,7 +99,14 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
         inputs.push(outputs[other]![Math.floor(random() * j)]!);
       }
       const extra = refs.length > 0 && runsPerJob > 1 && random() < 0.25 ? refs[Math.floor(random() * refs.length)] : undefined;
-      row.push({ pipeline: p, index: j, name: `p${p}.step_${String(j).padStart(3, '0')}`, output: outputs[p]![j]!, inputs: dedupe(inputs), extra });
+      row.push({
+        pipeline: p,
+        index: j,
+        name: `p${p}.step_${String(j).padStart(3, '0')}`,
+        output: outputs[p]![j]!,
+        inputs: dedupe(inputs),
+        extra,
+      });
     }
     plan.push(row);
   }
@@ -101,7 +114,10 @@ export function generateGraphEvents(spec: GraphSpec): GeneratedGraph {
   for (let run = 0; run < runsPerJob; run += 1) {
     for (const row of plan) {
       const p = row[0]?.pipeline ?? 0;
-      const parent = p < (spec.withParent ?? 0) ? { job: { namespace: jobNamespace, name: `pipeline_${p}` }, run: { runId: uuidV7(clock, random) } } : undefined;
+      const parent =
+        p < (spec.withParent ?? 0)
+          ? { job: { namespace: jobNamespace, name: `pipeline_${p}` }, run: { runId: uuidV7(clock, random) } }
+          : undefined;
       for (const job of row) {
         const runId = uuidV7(clock + 1000, random);
         runCount += 1;

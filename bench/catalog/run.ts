@@ -37,7 +37,12 @@ section says why and reports the embedded catalog alone.\n`);
   process.exit(0);
 }
 
-const graph = generateGraphEvents({ pipelines: Number(values.pipelines), jobsPerPipeline: Number(values.jobs), referenceDatasets: Number(values.refs), seed: Number(values.seed) });
+const graph = generateGraphEvents({
+  pipelines: Number(values.pipelines),
+  jobsPerPipeline: Number(values.jobs),
+  referenceDatasets: Number(values.refs),
+  seed: Number(values.seed),
+});
 const bodies = graph.events.map((e) => JSON.stringify(e));
 const queries = Number(values.queries);
 log(`graph: ${graph.nodes} nodes (${graph.jobs} jobs, ${graph.datasets} datasets), ${bodies.length} events`);
@@ -69,16 +74,22 @@ function stopper(child: ChildProcess): () => Promise<void> {
 
 async function startEmbedded(): Promise<Target> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-catalog-'));
-  const child = spawn(process.execPath, [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--db', join(dir, 'catalog.db'), '--port', '0', '--state-dir', dir], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--db', join(dir, 'catalog.db'), '--port', '0', '--state-dir', dir],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const [, url] = await firstMatch(child, /catalog on (http:\/\/\S+)/, 'sluice lineage serve');
   const stop = stopper(child);
   return { url: url!, stop: async () => (await stop(), await rm(dir, { recursive: true, force: true })) };
 }
 
 async function startMarquez(): Promise<Target> {
-  const child = spawn(process.execPath, [join(root, 'test', 'integration', 'marquez', 'cli.ts'), 'start', '--throughput'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(root, 'test', 'integration', 'marquez', 'cli.ts'), 'start', '--throughput'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const [, version, url] = await firstMatch(child, /MARQUEZ_VERSION=(\S+)\nMARQUEZ_URL=(\S+)/, 'the Marquez harness');
   return { url: url!, version, stop: stopper(child) };
 }
@@ -103,7 +114,15 @@ async function timeQuery(url: string, query: string, runs: number): Promise<Quer
   const body = JSON.parse(warm.text) as Lineage;
   const edges = body.graph.flatMap((n) => n.outEdges.map((e) => `${e.origin}>${e.destination}`)).sort();
   const shape = JSON.stringify([body.graph.map((n) => n.id).sort(), edges]);
-  return { medianMs: times[Math.floor(times.length / 2)]!, p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)]!, runs, nodes: body.graph.length, edges: edges.length, bytes: warm.text.length, shape };
+  return {
+    medianMs: times[Math.floor(times.length / 2)]!,
+    p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)]!,
+    runs,
+    nodes: body.graph.length,
+    edges: edges.length,
+    bytes: warm.text.length,
+    shape,
+  };
 }
 
 const deep = `nodeId=${encodeURIComponent(graph.deepestDatasetNode)}&depth=20`;
@@ -112,7 +131,11 @@ const QUERIES = [
   { name: 'upstream only, depth 20 (extension `direction=upstream`)', query: `${deep}&direction=upstream`, marquez: false },
 ] as const;
 
-type Measured = { ingest: Array<{ streams: number; eventsPerS: number; ms: number }>; queries: Array<QueryResult | undefined>; version?: string };
+type Measured = {
+  ingest: Array<{ streams: number; eventsPerS: number; ms: number }>;
+  queries: Array<QueryResult | undefined>;
+  version?: string;
+};
 
 async function measure(name: string, start: () => Promise<Target>, runs: number, withExtensions: boolean): Promise<Measured> {
   const result: Measured = { ingest: [], queries: [] };
@@ -173,7 +196,12 @@ const queryRows = QUERIES.map((q, i) => {
   const mCell = !q.marquez ? 'not in Marquez' : m ? `${fmt(m.medianMs, 1)} ms (p95 ${fmt(m.p95Ms, 1)})` : marquezNote;
   return `| ${q.name} | ${fmt(e.nodes)} nodes, ${fmt(e.edges)} edges, ${fmt(e.bytes / 1e6, 1)} MB | ${fmt(e.medianMs, 1)} ms (p95 ${fmt(e.p95Ms, 1)}) | ${mCell} | ${ratio(m?.medianMs, e.medianMs)} |`;
 }).join('\n');
-const sameGraph = marquez?.queries[0] && embedded.queries[0] ? (marquez.queries[0].shape === embedded.queries[0].shape ? 'identical node and edge sets' : 'DIFFERENT node or edge sets') : 'not compared';
+const sameGraph =
+  marquez?.queries[0] && embedded.queries[0]
+    ? marquez.queries[0].shape === embedded.queries[0].shape
+      ? 'identical node and edge sets'
+      : 'DIFFERENT node or edge sets'
+    : 'not compared';
 const date = new Date().toISOString().slice(0, 10);
 const args = `--pipelines ${values.pipelines} --jobs ${values.jobs} --refs ${values.refs} --seed ${values.seed}`;
 
@@ -201,8 +229,14 @@ wall time including transfer):
 ${queryRows}
 
 - Same query, same answer: ${sameGraph} between the catalog and Marquez.
-- Goals: ingest ≥ 2,000 events/s — ${goal(embedded.ingest.map((r) => `${fmt(r.eventsPerS)} with ${r.streams} stream${r.streams > 1 ? 's' : ''}`).join(', '), embedded.ingest.map((r) => r.eventsPerS >= 2000))};
-  lineage query ≤ 50 ms — ${goal(QUERIES.map((q, i) => `${fmt(embedded.queries[i]!.medianMs, 1)} ms ${i === 0 ? 'undirected' : 'upstream'}`).join(', '), embedded.queries.map((r) => (r?.medianMs ?? Infinity) <= 50))};
+- Goals: ingest ≥ 2,000 events/s — ${goal(
+    embedded.ingest.map((r) => `${fmt(r.eventsPerS)} with ${r.streams} stream${r.streams > 1 ? 's' : ''}`).join(', '),
+    embedded.ingest.map((r) => r.eventsPerS >= 2000),
+  )};
+  lineage query ≤ 50 ms — ${goal(
+    QUERIES.map((q, i) => `${fmt(embedded.queries[i]!.medianMs, 1)} ms ${i === 0 ? 'undirected' : 'upstream'}`).join(', '),
+    embedded.queries.map((r) => (r?.medianMs ?? Infinity) <= 50),
+  )};
   ≥ 10× faster than Marquez on the same query — ${marquez?.queries[0] ? goal(`${ratio(marquez.queries[0].medianMs, embedded.queries[0]!.medianMs)} on the undirected query, ${ratio(embedded.ingest[0]!.eventsPerS, marquez.ingest[0]!.eventsPerS)} on 1-stream ingest`, [marquez.queries[0].medianMs >= 10 * embedded.queries[0]!.medianMs]) : 'not measured'}.
 - Marquez ${marquez?.version ?? ''} runs with a 2 GiB heap and the full JIT (\`cli.ts start --throughput\`), PostgreSQL with fsync off
   on a private cluster, its jars from the harness cache (\`.cache/marquez\`; where they came from: test/integration/marquez/README.md);

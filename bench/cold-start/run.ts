@@ -14,7 +14,11 @@ await mkdir(outdir, { recursive: true });
 const env = {
   ...process.env,
   AWS_REGION: 'eu-west-1',
-  SLUICE_PIPELINE: JSON.stringify({ name: 'churn', namespace: 'sluice', datasets: { raw: { bucket: 'bench-bucket', prefix: 'raw/x', format: 'csv' } } }),
+  SLUICE_PIPELINE: JSON.stringify({
+    name: 'churn',
+    namespace: 'sluice',
+    datasets: { raw: { bucket: 'bench-bucket', prefix: 'raw/x', format: 'csv' } },
+  }),
   SLUICE_LINEAGE_OUTBOX: 's3://bench-bucket/_lineage/outbox',
   OPENLINEAGE__TRANSPORT__TYPE: 'console',
 };
@@ -36,12 +40,18 @@ try {
     const file = join(outdir, b.name, 'index.mjs');
     const samples: Array<{ ms: number; duckdb: boolean }> = [];
     for (let i = 0; i < RUNS; i++) {
-      const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe(file)], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe(file)], {
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       samples.push(JSON.parse(out.trim().split('\n').pop()!));
     }
     const ms = samples.map((s) => s.ms).sort((a, c) => a - c);
     const median = ms[Math.floor(ms.length / 2)]!;
-    console.log(`| ${b.name} | ${median.toFixed(1)} ms | ${ms[0]!.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} | ${samples.some((s) => s.duckdb) ? 'yes' : 'no'} | ${median <= GOAL_MS ? 'ok' : '**over**'} |`);
+    console.log(
+      `| ${b.name} | ${median.toFixed(1)} ms | ${ms[0]!.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} | ${samples.some((s) => s.duckdb) ? 'yes' : 'no'} | ${median <= GOAL_MS ? 'ok' : '**over**'} |`,
+    );
   }
 } finally {
   await rm(outdir, { recursive: true, force: true });

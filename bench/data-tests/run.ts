@@ -54,10 +54,15 @@ log('pandas + Great Expectations');
 const ge = json(python, [join(import.meta.dirname, 'ge_rules.py'), input, String(runs)]);
 
 const best = (key: string): number => Math.min(...sluice.map((r) => Number(r[key])));
-const s = { total: best('totalMs'), ingest: best('ingestMs'), tests: best('testsMs'), rss: Math.max(...sluice.map((r) => Number(r.maxRssKb))) };
+const s = {
+  total: best('totalMs'),
+  ingest: best('ingestMs'),
+  tests: best('testsMs'),
+  rss: Math.max(...sluice.map((r) => Number(r.maxRssKb))),
+};
 const csvMb = (await stat(input)).size / 2 ** 20;
 const ms = (v: number): string => `${(v / 1000).toFixed(2)} s`;
-const rate = (v: number): string => `${((rows / v) * 1000 / 1e6).toFixed(2)} M rows/s`;
+const rate = (v: number): string => `${(((rows / v) * 1000) / 1e6).toFixed(2)} M rows/s`;
 const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
 const table = `| contender | what is timed | wall time (best of ${runs}) | rows/s | peak RSS |
 |---|---|---|---|---|

@@ -22,9 +22,16 @@ const report = await runLocal(churn, {
   stateDir,
   schedule: { name: 'nightly', nominalTime: nominal },
   baseDir: join(import.meta.dirname, '..', '..', 'examples', 'churn'),
-  env: { ...process.env, OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(stateDir, 'events.jsonl'), OPENLINEAGE__TRANSPORT__APPEND: 'true' },
+  env: {
+    ...process.env,
+    OPENLINEAGE__TRANSPORT__TYPE: 'file',
+    OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(stateDir, 'events.jsonl'),
+    OPENLINEAGE__TRANSPORT__APPEND: 'true',
+  },
 });
 const totalMs = performance.now() - t0;
 if (report.status !== 'SUCCEEDED') throw new Error(`the local run failed: ${report.error?.message}`);
 const step = (name: string) => report.steps.find((s) => s.step === name)?.durationMs ?? Number.NaN;
-process.stdout.write(`${JSON.stringify({ totalMs, featuresMs: step('features'), scoringMs: step('score'), rows: report.steps.at(-1)?.result?.rowsOut, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ totalMs, featuresMs: step('features'), scoringMs: step('score'), rows: report.steps.at(-1)?.result?.rowsOut, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+);

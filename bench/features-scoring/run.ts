@@ -35,7 +35,12 @@ if (!existsSync(published)) {
   db.close();
   await rm(csv);
 }
-const pythonReady = existsSync(python) && execFileSync(python, ['-c', 'import xgboost, pandas, pyarrow; print(1)'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() === '1';
+const pythonReady =
+  existsSync(python) &&
+  execFileSync(python, ['-c', 'import xgboost, pandas, pyarrow; print(1)'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }).trim() === '1';
 if (!pythonReady) {
   log(`installing xgboost-cpu, pandas and pyarrow into ${venv} (once)`);
   if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
@@ -49,7 +54,15 @@ const json = (cmd: string, args: string[]): Record<string, any> => {
 const file = (name: string): string => join(cache, name);
 
 log('sluice: feature SQL + scoring in DuckDB');
-const steps = json(process.execPath, [join(import.meta.dirname, 'sluice-steps.ts'), published, model, file('features.parquet'), file('predictions.parquet'), NOMINAL, String(runs)]);
+const steps = json(process.execPath, [
+  join(import.meta.dirname, 'sluice-steps.ts'),
+  published,
+  model,
+  file('features.parquet'),
+  file('predictions.parquet'),
+  NOMINAL,
+  String(runs),
+]);
 log('sluice: the same two steps as a scheduled local run (embedded S3, ASL interpreter, lineage)');
 const local: Array<Record<string, any>> = [];
 for (let i = 0; i < runs; i++) {
@@ -62,16 +75,19 @@ log('pandas + xgboost');
 const py = json(python, [join(import.meta.dirname, 'baseline.py'), published, model, file('baseline.parquet'), NOMINAL, String(runs)]);
 
 const db = await openDuckDb();
-const [agree] = await db.all(`SELECT count(*) AS n, max(abs(s.score - p.score)) AS diff, count(*) FILTER (WHERE s.label <> p.label) AS labels
+const [agree] =
+  await db.all(`SELECT count(*) AS n, max(abs(s.score - p.score)) AS diff, count(*) FILTER (WHERE s.label <> p.label) AS labels
   FROM read_parquet(${literal(file('predictions.parquet'))}) s JOIN read_parquet(${literal(file('baseline.parquet'))}) p USING (customer_id)`);
 db.close();
 
 const bestLocal = local.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
 const ms = (v: number): string => `${(v / 1000).toFixed(2)} s`;
-const rate = (v: number): string => `${((rows / v) * 1000 / 1e6).toFixed(2)} M rows/s`;
+const rate = (v: number): string => `${(((rows / v) * 1000) / 1e6).toFixed(2)} M rows/s`;
 const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
 const versus = (sluiceMs: number): string =>
-  sluiceMs <= py.totalMs ? `**${(py.totalMs / sluiceMs).toFixed(1)}× less wall time**` : `**${(sluiceMs / py.totalMs).toFixed(1)}× more wall time** (slower)`;
+  sluiceMs <= py.totalMs
+    ? `**${(py.totalMs / sluiceMs).toFixed(1)}× less wall time**`
+    : `**${(sluiceMs / py.totalMs).toFixed(1)}× more wall time** (slower)`;
 const body = `Command: \`npm run bench:features\` (options \`-- --rows N --runs N\`). Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
 Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows typed as ingest types them, in one Parquet file
 (${steps.rows.toLocaleString('en-US')} customers after the GROUP BY). Features: the example's feature SQL
@@ -88,7 +104,7 @@ The two agree: ${agree?.n} customers, largest score difference ${Number(agree?.d
 | Sluice local run | the features and score steps through embedded S3, the ASL interpreter and lineage | ${ms(bestLocal.totalMs)} | ${rate(bestLocal.totalMs)} | ${mb(bestLocal.maxRssKb)} |
 | pandas + xgboost | read_parquet → groupby/agg → predict → to_parquet | ${ms(py.totalMs)} | ${rate(py.totalMs)} | ${mb(py.maxRssKb)} |
 | — of which predict | DMatrix + Booster.predict | ${ms(py.scoringBestMs)} | ${rate(py.scoringBestMs)} | |
-| trees as SQL CASE (not used) | the same 100 trees as nested CASE expressions, ${steps.caseSql.rows.toLocaleString('en-US')}-row sample, in memory | ${ms(steps.caseSql.ms)} | ${((steps.caseSql.rows / steps.caseSql.ms) * 1000 / 1e6).toFixed(2)} M rows/s | |
+| trees as SQL CASE (not used) | the same 100 trees as nested CASE expressions, ${steps.caseSql.rows.toLocaleString('en-US')}-row sample, in memory | ${ms(steps.caseSql.ms)} | ${(((steps.caseSql.rows / steps.caseSql.ms) * 1000) / 1e6).toFixed(2)} M rows/s | |
 
 - Sluice vs pandas + xgboost, feature SQL + scoring: ${versus(steps.totalMs)} (goal: ≥ 5× less);
   as a full local run with S3 transfers and lineage: ${versus(bestLocal.totalMs)}.
@@ -96,7 +112,7 @@ The two agree: ${agree?.n} customers, largest score difference ${Number(agree?.d
   tree walk runs on the one JS thread (DuckDB serialises JS scalar-function callbacks), while xgboost predicts in C++ on
   both cores. Closing the gap needs the walk in worker threads or native code.
 - Scoring alone: Sluice ${rate(steps.scoringBestMs)} (including Parquet read and write), xgboost's predict ${rate(py.scoringBestMs)}.
-- The typed-array walk scores ${((rows / steps.scoringBestMs) / (steps.caseSql.rows / steps.caseSql.ms)).toFixed(1)}× faster than the same trees as SQL CASE
+- The typed-array walk scores ${(rows / steps.scoringBestMs / (steps.caseSql.rows / steps.caseSql.ms)).toFixed(1)}× faster than the same trees as SQL CASE
   expressions (DuckDB evaluates each CASE branch with its own selection vectors), so trees are walked in JS; the CASE form
   remains the fallback for trees deeper than 10 levels.`;
 await writeSection('Features and scoring (bench/features-scoring)', body);

@@ -6,7 +6,14 @@ import { parseModel } from '../../lib/steps/batch-score/model.ts';
 import { literal, openDuckDb } from '../../lib/runtime/duckdb.ts';
 import churn from '../../examples/churn/pipeline.ts';
 
-const [published, modelFile, featuresFile, predictionsFile, nominal, runsArg] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [published, modelFile, featuresFile, predictionsFile, nominal, runsArg] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const step = churn.steps.find((s) => s.kind === 'featureBuild');
 if (step?.kind !== 'featureBuild') throw new Error('the churn example has no feature step');
 const model = parseModel(await readFile(modelFile, 'utf8'), modelFile);
@@ -16,11 +23,15 @@ for (let i = 0; i < Number(runsArg); i++) {
   try {
     const t0 = performance.now();
     await db.run(`CREATE VIEW customers AS SELECT * FROM read_parquet(${literal(published)})`);
-    await db.run(`COPY (${step.sql}) TO ${literal(featuresFile)} (FORMAT parquet, COMPRESSION zstd)`, { nominal_time: { type: 'TIMESTAMPTZ', value: nominal } });
+    await db.run(`COPY (${step.sql}) TO ${literal(featuresFile)} (FORMAT parquet, COMPRESSION zstd)`, {
+      nominal_time: { type: 'TIMESTAMPTZ', value: nominal },
+    });
     const t1 = performance.now();
     await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet(${literal(featuresFile)})`);
     const scorer = registerScorer(db, model);
-    await db.run(`COPY (${predictionSql(model, 'features', 'customer_id', 0.5, 'bench', scorer)}) TO ${literal(predictionsFile)} (FORMAT parquet, COMPRESSION zstd)`);
+    await db.run(
+      `COPY (${predictionSql(model, 'features', 'customer_id', 0.5, 'bench', scorer)}) TO ${literal(predictionsFile)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
     const t2 = performance.now();
     const [{ n }] = (await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(predictionsFile)})`)) as [{ n: number }];
     results.push({ featuresMs: t1 - t0, scoringMs: t2 - t1, totalMs: t2 - t0, rows: n });
@@ -37,4 +48,6 @@ await db.run(`CREATE TABLE case_scores AS ${predictionSql(model, 'sample', 'cust
 const caseSql = { rows: sample, ms: performance.now() - t };
 db.close();
 const best = results.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
-process.stdout.write(`${JSON.stringify({ ...best, scoringBestMs: Math.min(...results.map((r) => r.scoringMs)), caseSql, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ ...best, scoringBestMs: Math.min(...results.map((r) => r.scoringMs)), caseSql, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+);

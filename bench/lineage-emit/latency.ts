@@ -15,7 +15,11 @@ for (let i = 0; i < steps; i += 1) {
   const start = process.hrtime.bigint();
   const emitter = lineageEmitter(env);
   const complete = stepEvent(parent);
-  const startEvent = runEvent({ eventType: 'START', run: { runId: complete.run.runId }, job: { namespace: complete.job.namespace, name: complete.job.name } });
+  const startEvent = runEvent({
+    eventType: 'START',
+    run: { runId: complete.run.runId },
+    job: { namespace: complete.job.namespace, name: complete.job.name },
+  });
   await emitter.emit(startEvent);
   await emitter.emit(complete);
   times.push(Number(process.hrtime.bigint() - start) / 1e6);

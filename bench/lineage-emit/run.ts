@@ -29,7 +29,9 @@ if (!existsSync(python)) {
   execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
   execFileSync(join(venv, 'bin', 'pip'), ['install', '-q', PY_PACKAGE], { stdio: 'inherit' });
 }
-const pyVersion = execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("openlineage-python"))'], { encoding: 'utf8' }).trim();
+const pyVersion = execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("openlineage-python"))'], {
+  encoding: 'utf8',
+}).trim();
 
 function json<T>(cmd: string, args: string[]): T {
   const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 24 });

@@ -13,7 +13,11 @@ const NS = 's3://churn-data';
  * bench/lineage-emit/emit.py builds the same event with openlineage-python's classes.
  */
 export function stepEvent(parentRunId: string): RunEvent {
-  const dataset = (name: string) => ({ namespace: NS, name, facets: { schema: facets.schemaDatasetFacet({ fields: FIELDS }), dataSource: facets.dataSourceDatasetFacet({ name: NS, uri: NS }) } });
+  const dataset = (name: string) => ({
+    namespace: NS,
+    name,
+    facets: { schema: facets.schemaDatasetFacet({ fields: FIELDS }), dataSource: facets.dataSourceDatasetFacet({ name: NS, uri: NS }) },
+  });
   return runEvent({
     eventType: 'COMPLETE',
     run: {
@@ -49,7 +53,16 @@ export function stepEvent(parentRunId: string): RunEvent {
             fields: Object.fromEntries(
               FIELDS.map((f) => [
                 f.name,
-                { inputFields: [{ namespace: NS, name: 'published/customers', field: f.name, transformations: [{ type: 'DIRECT', subtype: 'IDENTITY' }] }] },
+                {
+                  inputFields: [
+                    {
+                      namespace: NS,
+                      name: 'published/customers',
+                      field: f.name,
+                      transformations: [{ type: 'DIRECT', subtype: 'IDENTITY' }],
+                    },
+                  ],
+                },
               ]),
             ),
           }),

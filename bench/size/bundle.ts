@@ -70,5 +70,8 @@ export function topPackages(bundle: FunctionBundle, count = 3): Array<{ name: st
     const key = match ? match[1]! : '(sluice)';
     sizes.set(key, (sizes.get(key) ?? 0) + bytesInOutput);
   }
-  return [...sizes].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, count);
+  return [...sizes]
+    .map(([name, bytes]) => ({ name, bytes }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, count);
 }

@@ -11,7 +11,9 @@ try {
   console.log('| function | entry | bundle | budget | largest parts |');
   console.log('|---|---|---:|---|---|');
   for (const b of bundles) {
-    const parts = topPackages(b).map((p) => `${p.name} ${kib(p.bytes)}`).join(', ');
+    const parts = topPackages(b)
+      .map((p) => `${p.name} ${kib(p.bytes)}`)
+      .join(', ');
     console.log(`| ${b.name} | \`${b.entry}\` | ${kib(b.bytes)} | ${b.bytes <= BUNDLE_BUDGET_BYTES ? 'ok' : '**over**'} | ${parts} |`);
   }
   const over = bundles.filter((b) => b.bytes > BUNDLE_BUDGET_BYTES);

@@ -65,11 +65,20 @@ const SERVE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-async function serveCatalog(values: { db?: string; port?: string; host?: string; 'api-key'?: string; 'protect-reads'?: boolean; 'state-dir'?: string }): Promise<number> {
+async function serveCatalog(values: {
+  db?: string;
+  port?: string;
+  host?: string;
+  'api-key'?: string;
+  'protect-reads'?: boolean;
+  'state-dir'?: string;
+}): Promise<number> {
   const port = values.port === undefined ? 5000 : Number(values.port);
-  if (!/^\d{1,5}$/.test(values.port ?? '5000') || port > 65535) throw new CliUsageError(`--port: expected 0-65535, got ${JSON.stringify(values.port)}`, SERVE_USAGE);
+  if (!/^\d{1,5}$/.test(values.port ?? '5000') || port > 65535)
+    throw new CliUsageError(`--port: expected 0-65535, got ${JSON.stringify(values.port)}`, SERVE_USAGE);
   const apiKey = values['api-key'] ?? (process.env[SLUICE_ENV.catalogApiKey]?.trim() || undefined);
-  if (values['protect-reads'] && !apiKey) throw new CliUsageError('--protect-reads needs --api-key (or SLUICE_CATALOG_API_KEY)', SERVE_USAGE);
+  if (values['protect-reads'] && !apiKey)
+    throw new CliUsageError('--protect-reads needs --api-key (or SLUICE_CATALOG_API_KEY)', SERVE_USAGE);
   const layout = stateDirLayout(values['state-dir']);
   const dbFile = resolve(values.db ?? layout.catalog);
   await mkdir(dirname(dbFile), { recursive: true });
@@ -81,7 +90,13 @@ async function serveCatalog(values: { db?: string; port?: string; host?: string;
     for (const reason of report.reasons) process.stderr.write(`sluice: skipped an event: ${reason}\n`);
   };
   await sync();
-  const catalog = await startCatalogServer({ store, port, host: values.host ?? '127.0.0.1', ...(apiKey ? { apiKey } : {}), protectReads: values['protect-reads'] === true });
+  const catalog = await startCatalogServer({
+    store,
+    port,
+    host: values.host ?? '127.0.0.1',
+    ...(apiKey ? { apiKey } : {}),
+    protectReads: values['protect-reads'] === true,
+  });
   process.stdout.write(`lineage catalog on ${catalog.url} (database ${dbFile}); Ctrl-C stops it\n`);
   let syncing = Promise.resolve();
   const timer = setInterval(() => {
@@ -103,8 +118,7 @@ async function serveCatalog(values: { db?: string; port?: string; host?: string;
 type Outbox = LineageOutbox & { close?(): void };
 
 function chooseOutbox(values: { 'state-dir'?: string | undefined; outbox?: string | undefined }): Outbox {
-  const where =
-    values.outbox ?? (values['state-dir'] === undefined ? process.env[LINEAGE_OUTBOX_ENV]?.trim() || undefined : undefined);
+  const where = values.outbox ?? (values['state-dir'] === undefined ? process.env[LINEAGE_OUTBOX_ENV]?.trim() || undefined : undefined);
   if (where === undefined) return new DirectoryOutbox(stateDirLayout(values['state-dir']).outbox);
   return where.startsWith('s3://') ? S3Outbox.fromUrl(where) : new DirectoryOutbox(where);
 }
@@ -156,7 +170,8 @@ async function replay(outbox: Outbox, stateDir: string | undefined, json: boolea
         `${JSON.stringify({ outbox: outbox.describe(), transport: lineage.describe(), delivered: report.delivered.length, rejected: report.rejected, notTried: report.notTried, stoppedBy: report.stoppedBy ?? null }, null, 2)}\n`,
       );
     } else {
-      const rest = remaining === 0 ? 'the outbox is empty' : `${remaining} remain (${report.rejected.length} rejected, ${report.notTried} not tried)`;
+      const rest =
+        remaining === 0 ? 'the outbox is empty' : `${remaining} remain (${report.rejected.length} rejected, ${report.notTried} not tried)`;
       process.stdout.write(`delivered ${report.delivered.length} of ${total} event(s); ${rest}\n`);
       if (report.stoppedBy) process.stdout.write(`stopped: ${report.stoppedBy}\n`);
     }
@@ -188,13 +203,21 @@ export async function lineageCommand(args: string[]): Promise<number> {
   }
   const [action, ...extra] = positionals;
   if (action !== 'replay' && action !== 'status') {
-    throw new CliUsageError(action === undefined ? 'expected replay, status or serve' : `unknown lineage command ${JSON.stringify(action)}; expected replay, status or serve`, USAGE);
+    throw new CliUsageError(
+      action === undefined
+        ? 'expected replay, status or serve'
+        : `unknown lineage command ${JSON.stringify(action)}; expected replay, status or serve`,
+      USAGE,
+    );
   }
   if (extra.length > 0) throw new CliUsageError(`unexpected argument ${JSON.stringify(extra[0])}`, USAGE);
-  if (values.outbox !== undefined && values.outbox.trim() === '') throw new CliUsageError('--outbox: expected a directory or s3://<bucket>/<prefix>', USAGE);
+  if (values.outbox !== undefined && values.outbox.trim() === '')
+    throw new CliUsageError('--outbox: expected a directory or s3://<bucket>/<prefix>', USAGE);
   const outbox = chooseOutbox(values);
   try {
-    return action === 'status' ? await status(outbox, values.json === true) : await replay(outbox, values['state-dir'], values.json === true);
+    return action === 'status'
+      ? await status(outbox, values.json === true)
+      : await replay(outbox, values['state-dir'], values.json === true);
   } finally {
     outbox.close?.();
   }

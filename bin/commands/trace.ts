@@ -65,7 +65,8 @@ export async function traceCommand(args: string[]): Promise<number> {
   if (extra.length > 0) throw new CliUsageError(`unexpected argument ${JSON.stringify(extra[0])}`, USAGE);
   if (values.json && values.mermaid) throw new CliUsageError('--json and --mermaid exclude each other', USAGE);
   const depth = values.depth === undefined ? 20 : Number(values.depth);
-  if (!Number.isInteger(depth) || depth < 0 || depth > 100) throw new CliUsageError(`--depth: expected an integer from 0 to 100, got ${JSON.stringify(values.depth)}`, USAGE);
+  if (!Number.isInteger(depth) || depth < 0 || depth > 100)
+    throw new CliUsageError(`--depth: expected an integer from 0 to 100, got ${JSON.stringify(values.depth)}`, USAGE);
   const url = values.url ?? (process.env['OPENLINEAGE_URL']?.trim() || undefined);
   const apiKey = values['api-key'] ?? (process.env['OPENLINEAGE_API_KEY']?.trim() || undefined);
   const trace = (base: string) => traceNode(base, node, { depth, ...(apiKey ? { apiKey } : {}) });
@@ -77,6 +78,8 @@ export async function traceCommand(args: string[]): Promise<number> {
     process.stderr.write(`sluice: ${error.message}\n`);
     return error.code === 'TRACE_BACKEND' ? EXIT.failed : EXIT.invalid;
   }
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : values.mermaid ? formatTraceMermaid(report) : formatTrace(report));
+  process.stdout.write(
+    values.json ? `${JSON.stringify(report, null, 2)}\n` : values.mermaid ? formatTraceMermaid(report) : formatTrace(report),
+  );
   return EXIT.ok;
 }

@@ -50,8 +50,10 @@ export async function generateCustomers(file: string, options: GenerateOptions):
     let tenureText = String(tenure);
     if (options.bad) {
       const r = next();
-      if (r < 0.02) id = `C${String(Math.max(1, i - 1)).padStart(7, '0')}`; // duplicate of the previous customer
-      else if (r < 0.03) charges = `-${charges}`; // a refund booked as a charge
+      if (r < 0.02)
+        id = `C${String(Math.max(1, i - 1)).padStart(7, '0')}`; // duplicate of the previous customer
+      else if (r < 0.03)
+        charges = `-${charges}`; // a refund booked as a charge
       else if (r < 0.035) tenureText = 'twelve'; // not an integer: rejected at ingest
     }
     chunk += `${id},${signup},${plan},${charges},${tenureText},${tickets},${lastLogin},${renew}\n`;

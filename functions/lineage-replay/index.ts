@@ -33,9 +33,12 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
   };
   // The same warning prefix the steps use, so the lineage-delivery alarm counts a replay that could not deliver.
   if (report.stoppedBy && report.stoppedBy !== 'aborted') {
-    process.stderr.write(`sluice: warning: lineage replay of ${outbox!.describe()} stopped: ${report.stoppedBy} (${report.notTried} left)\n`);
+    process.stderr.write(
+      `sluice: warning: lineage replay of ${outbox!.describe()} stopped: ${report.stoppedBy} (${report.notTried} left)\n`,
+    );
   }
-  for (const kept of report.rejected) process.stderr.write(`sluice: warning: lineage outbox entry ${kept.entry} rejected: ${kept.reason}\n`);
+  for (const kept of report.rejected)
+    process.stderr.write(`sluice: warning: lineage outbox entry ${kept.entry} rejected: ${kept.reason}\n`);
   console.log(JSON.stringify({ message: 'lineage replay', outbox: outbox!.describe(), ...summary }));
   return summary;
 }

@@ -5,7 +5,11 @@ import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-linea
 import { executionHistory } from '../../lib/runtime/lineage/execution-history.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { formatIssues } from '../../core/issues.ts';
-import { ExecutionStatusChangeSchema, pipelineIdentityFromEnv, statusChangeRunEvent } from '../../lib/runtime/lineage/status-change-event.ts';
+import {
+  ExecutionStatusChangeSchema,
+  pipelineIdentityFromEnv,
+  statusChangeRunEvent,
+} from '../../lib/runtime/lineage/status-change-event.ts';
 
 // Config is validated once per cold start; a broken deployment fails loudly here.
 const pipeline = pipelineIdentityFromEnv(process.env);
@@ -20,7 +24,9 @@ const emitter = lineageEmitter(process.env);
 export async function handler(event: unknown): Promise<{ emitted: string | null; closedSteps?: number }> {
   const parsed = ExecutionStatusChangeSchema.safeParse(event);
   if (!parsed.success) {
-    throw new SluiceError('LINEAGE_STATUS_EVENT', 'not a Step Functions Execution Status Change event', { details: formatIssues(parsed.error) });
+    throw new SluiceError('LINEAGE_STATUS_EVENT', 'not a Step Functions Execution Status Change event', {
+      details: formatIssues(parsed.error),
+    });
   }
   let runEvent;
   try {
@@ -35,9 +41,13 @@ export async function handler(event: unknown): Promise<{ emitted: string | null;
   const closedSteps = await closeOpenStepRuns(parsed.data.detail.executionArn, parsed.data.detail.status);
   const result = await emitter.emit(runEvent);
   if (!result.delivered && !result.outbox) {
-    throw new SluiceError('LINEAGE_STATUS_UNDELIVERED', `${runEvent.eventType} of run ${runEvent.run.runId} was neither delivered nor stored: ${result.error ?? 'unknown'}`, {
-      retryable: true,
-    });
+    throw new SluiceError(
+      'LINEAGE_STATUS_UNDELIVERED',
+      `${runEvent.eventType} of run ${runEvent.run.runId} was neither delivered nor stored: ${result.error ?? 'unknown'}`,
+      {
+        retryable: true,
+      },
+    );
   }
   return { emitted: `${runEvent.eventType} ${runEvent.run.runId}${result.delivered ? '' : ` (outbox ${result.outbox})`}`, closedSteps };
 }
@@ -53,7 +63,9 @@ async function closeOpenStepRuns(executionArn: string, status: string): Promise<
     open = openStepRuns(await executionHistory(executionArn), status);
   } catch (error) {
     // Lineage never breaks the data path: without the history the pipeline run is still recorded.
-    process.stderr.write(`sluice: warning: cannot read the history of ${executionArn} to close its step runs: ${(error as Error).message}\n`);
+    process.stderr.write(
+      `sluice: warning: cannot read the history of ${executionArn} to close its step runs: ${(error as Error).message}\n`,
+    );
     return 0;
   }
   for (const run of open) await emitter.emit(closedStepRunEvent(pipeline, executionArn, run));

@@ -73,7 +73,7 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
   });
   states[ASL_STATES.failed] = {
     Type: 'Fail',
-    Comment: 'A step failed; the error and cause are the failing step\'s',
+    Comment: "A step failed; the error and cause are the failing step's",
     ErrorPath: '$.error.Error',
     CausePath: '$.error.Cause',
   };

@@ -40,7 +40,12 @@ export function grantPrefixes(
       }),
     );
     for (const prefix of list) {
-      acknowledgeWildcard(grantee, bucket, `/${prefix}/*`, `object keys are per batch, so "${prefix}/*" is the narrowest fixed scope of this dataset`);
+      acknowledgeWildcard(
+        grantee,
+        bucket,
+        `/${prefix}/*`,
+        `object keys are per batch, so "${prefix}/*" is the narrowest fixed scope of this dataset`,
+      );
     }
     if (actions.includes('read')) {
       grantee.grantPrincipal.addToPrincipalPolicy(
@@ -70,7 +75,10 @@ export function grantObjects(
 }
 
 /** The cdk-nag IAM5 finding id of a wildcard resource `<Logical.Arn><suffix>`, when the ARN is a GetAtt. */
-export function wildcardFindingId(resource: IConstruct & { readonly bucketArn?: string; readonly functionArn?: string }, suffix: string): string | undefined {
+export function wildcardFindingId(
+  resource: IConstruct & { readonly bucketArn?: string; readonly functionArn?: string },
+  suffix: string,
+): string | undefined {
   const arn = resource.bucketArn ?? resource.functionArn;
   if (!arn) return undefined;
   const resolved = Stack.of(resource).resolve(arn) as { 'Fn::GetAtt'?: [string, string] };

@@ -122,7 +122,9 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   for (const [from, to] of Object.entries(props.bucketNames ?? {})) {
     if (spec && !names.includes(from)) problems.push(`bucketNames.${from}: not a bucket of the spec (buckets: ${names.join(', ')})`);
     if (!Token.isUnresolved(to) && !BUCKET_NAME_PATTERN.test(to)) {
-      problems.push(`bucketNames.${from}: expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(to)}`);
+      problems.push(
+        `bucketNames.${from}: expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens), got ${JSON.stringify(to)}`,
+      );
     }
   }
   const memory = props.stepMemorySize ?? 2048;
@@ -135,7 +137,8 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   }
   const days = (what: string, d: Duration | undefined, fallback: number): Duration => {
     const value = d ?? Duration.days(fallback);
-    if (!value.isUnresolved() && value.toDays({ integral: false }) < 1) problems.push(`${what}: expected at least 1 day, got ${value.toHumanString()}`);
+    if (!value.isUnresolved() && value.toDays({ integral: false }) < 1)
+      problems.push(`${what}: expected at least 1 day, got ${value.toHumanString()}`);
     return value;
   };
   const quarantineRetention = days('quarantineRetention', props.quarantineRetention, 90);
@@ -148,7 +151,9 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   const firstBucket = spec ? Object.values(spec.datasets)[0]?.bucket : undefined;
   const outboxSpecBucket = props.lineageOutboxBucket ?? firstBucket;
   if (spec && props.lineageOutboxBucket !== undefined && !names.includes(props.lineageOutboxBucket)) {
-    problems.push(`lineageOutboxBucket: not a bucket of the spec, got ${JSON.stringify(props.lineageOutboxBucket)} (buckets: ${names.join(', ')})`);
+    problems.push(
+      `lineageOutboxBucket: not a bucket of the spec, got ${JSON.stringify(props.lineageOutboxBucket)} (buckets: ${names.join(', ')})`,
+    );
   }
   if (problems.length > 0 || !spec || !outboxSpecBucket) {
     if (problems.length === 0) problems.push('spec: expected at least one dataset');

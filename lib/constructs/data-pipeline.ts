@@ -88,7 +88,11 @@ export class DataPipeline extends Construct {
         props.lineageApiKeySecret ??
         new secretsmanager.Secret(this, 'LineageApiKey', {
           description: `OpenLineage API key for ${spec.name}: set {"apiKey": "<key>"} (empty means no auth)`,
-          generateSecretString: { secretStringTemplate: JSON.stringify({ apiKey: '' }), generateStringKey: 'unused', excludePunctuation: true },
+          generateSecretString: {
+            secretStringTemplate: JSON.stringify({ apiKey: '' }),
+            generateStringKey: 'unused',
+            excludePunctuation: true,
+          },
         });
       lineageEnv.OPENLINEAGE_URL = props.lineageUrl;
       if (props.lineageEndpoint) lineageEnv.OPENLINEAGE_ENDPOINT = props.lineageEndpoint;
@@ -122,7 +126,9 @@ export class DataPipeline extends Construct {
     const pipelineIdentity = {
       name: spec.name,
       namespace: spec.namespace,
-      datasets: Object.fromEntries(Object.entries(spec.datasets).map(([ref, d]) => [ref, { bucket: d.bucket, prefix: d.prefix, format: d.format }])),
+      datasets: Object.fromEntries(
+        Object.entries(spec.datasets).map(([ref, d]) => [ref, { bucket: d.bucket, prefix: d.prefix, format: d.format }]),
+      ),
     };
     this.lineageStatusFunction = new SluiceFunction(this, 'LineageStatus', {
       name: 'lineageStatus',
@@ -170,8 +176,15 @@ export class DataPipeline extends Construct {
     for (const fn of stepFunctions.values()) fn.function.grantInvoke(this.stateMachine);
     // The status function reads an ended execution's history to close step runs a timeout or abort left open.
     const stack = Stack.of(this);
-    const executions = stack.formatArn({ service: 'states', resource: 'execution', resourceName: `${stateMachineName}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    this.lineageStatusFunction.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }));
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.lineageStatusFunction.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }),
+    );
     const pseudo = (value: string, name: string): string => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
     Validations.of(this.lineageStatusFunction).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:${stateMachineName}:*]`,
@@ -199,7 +212,11 @@ export class DataPipeline extends Construct {
       targets: [new targets.LambdaFunction(this.lineageReplayFunction.function, { retryAttempts: 0 })],
     });
 
-    this.triggers = new PipelineTriggers(this, 'Triggers', { spec, stateMachine: this.stateMachine, deadLetterQueue: this.deadLetterQueue });
+    this.triggers = new PipelineTriggers(this, 'Triggers', {
+      spec,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: this.deadLetterQueue,
+    });
 
     this.#metricNamespace = resolved.metricNamespace;
     for (const [i, fn] of allFunctions.entries()) {

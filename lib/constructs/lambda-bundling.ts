@@ -29,7 +29,8 @@ export const DUCKDB_LAYER_PACKAGES: readonly string[] = [
 ];
 
 /** Prepended to every bundle so CommonJS dependencies inside the ESM bundle can still `require` built-ins. */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);";
+export const ESM_REQUIRE_BANNER =
+  "import { createRequire as __sluiceCreateRequire } from 'node:module'; const require = __sluiceCreateRequire(import.meta.url);";
 
 /** esbuild target for the nodejs24.x runtime. */
 export const ESBUILD_TARGET = 'node24';

@@ -72,7 +72,10 @@ export class PipelineBuckets extends Construct {
         lifecycleRules,
       });
       // EventBridge delivery set on the resource itself: CloudFormation supports it, so no notifications custom resource.
-      (bucket.node.defaultChild as CfnResource).addPropertyOverride('NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled', true);
+      (bucket.node.defaultChild as CfnResource).addPropertyOverride(
+        'NotificationConfiguration.EventBridgeConfiguration.EventBridgeEnabled',
+        true,
+      );
       buckets.set(name, bucket);
     });
     this.buckets = buckets;

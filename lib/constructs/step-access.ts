@@ -49,7 +49,11 @@ function stepPrefixes(spec: PipelineSpec, step: Step, ds: (ref: string) => Prefi
       return { reads: [ds(step.input)], writes: [ds(step.output), ds(step.rejects)], objects: [] };
     case 'dataTests': {
       const history = metricsHistoryPrefix(ds(step.publishTo));
-      return { reads: [ds(step.dataset), ...referencedDatasets(spec, step).map(ds), history], writes: [ds(step.publishTo), ds(step.quarantineTo), history], objects: [] };
+      return {
+        reads: [ds(step.dataset), ...referencedDatasets(spec, step).map(ds), history],
+        writes: [ds(step.publishTo), ds(step.quarantineTo), history],
+        objects: [],
+      };
     }
     case 'featureBuild':
       return { reads: Object.values(step.inputs).map(ds), writes: [ds(step.output)], objects: [] };

@@ -40,13 +40,15 @@ const FORMAT = /^(?:[^%]|%[aAbBcdfgGHIjmMpSuUVwWxXyYzZ%])+$/;
 /** Column types that need more than zod's own: timestamps and dates written in a stated format. */
 export const column = {
   /** A timestamp written as text in `format` (strptime, e.g. `%d/%m/%Y %H:%M`), or ISO 8601 when omitted. */
-  timestamp: (format?: string) => z.string().meta(format ? { sluiceType: 'timestamp', sluiceFormat: checked(format) } : { sluiceType: 'timestamp' }),
+  timestamp: (format?: string) =>
+    z.string().meta(format ? { sluiceType: 'timestamp', sluiceFormat: checked(format) } : { sluiceType: 'timestamp' }),
   /** A date written as text in `format` (strptime, e.g. `%d.%m.%Y`), or ISO 8601 (`YYYY-MM-DD`) when omitted. */
   date: (format?: string) => z.string().meta(format ? { sluiceType: 'date', sluiceFormat: checked(format) } : { sluiceType: 'date' }),
 };
 
 function checked(format: string): string {
-  if (!FORMAT.test(format)) throw new TypeError(`column format: expected strptime directives such as %Y-%m-%d, got ${JSON.stringify(format)}`);
+  if (!FORMAT.test(format))
+    throw new TypeError(`column format: expected strptime directives such as %Y-%m-%d, got ${JSON.stringify(format)}`);
   return format;
 }
 

@@ -105,7 +105,9 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
   const requireParquet = (path: PropertyKey[], ref: string, why: string): void => {
     const found = dataset(path, ref);
     if (found && found.format !== 'parquet') {
-      problems.push(`${formatPath(path)}: dataset ${JSON.stringify(ref)} must have format "parquet" (${why}), got ${JSON.stringify(found.format)}`);
+      problems.push(
+        `${formatPath(path)}: dataset ${JSON.stringify(ref)} must have format "parquet" (${why}), got ${JSON.stringify(found.format)}`,
+      );
     }
   };
   const requireColumn = (path: PropertyKey[], ref: string, column: string): void => {
@@ -134,9 +136,14 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
       if (rule.rule === 'referential') {
         const target = spec.datasets[rule.dataset];
         const refColumn = rule.referencedColumn ?? rule.column;
-        if (!target) problems.push(`${formatPath(['datasets', name, 'tests', i, 'dataset'])}: unknown dataset ${JSON.stringify(rule.dataset)} (datasets: ${known})`);
+        if (!target)
+          problems.push(
+            `${formatPath(['datasets', name, 'tests', i, 'dataset'])}: unknown dataset ${JSON.stringify(rule.dataset)} (datasets: ${known})`,
+          );
         else if (target.columns && !target.columns.some((c) => c.name === refColumn)) {
-          problems.push(`${formatPath(['datasets', name, 'tests', i, 'referencedColumn'])}: "${refColumn}" is not a column of dataset "${rule.dataset}"`);
+          problems.push(
+            `${formatPath(['datasets', name, 'tests', i, 'referencedColumn'])}: "${refColumn}" is not a column of dataset "${rule.dataset}"`,
+          );
         }
       }
       for (const column of ruleColumns(rule)) {
@@ -163,7 +170,9 @@ function crossReferenceProblems(spec: PipelineSpec): string[] {
     if (stepNames.has(step.name)) problems.push(`steps[${i}].name: duplicate step name ${JSON.stringify(step.name)}`);
     stepNames.add(step.name);
     if ((Object.values(ASL_STATES) as string[]).includes(step.name)) {
-      problems.push(`steps[${i}].name: ${JSON.stringify(step.name)} is reserved for a state Sluice adds (${Object.values(ASL_STATES).join(', ')})`);
+      problems.push(
+        `steps[${i}].name: ${JSON.stringify(step.name)} is reserved for a state Sluice adds (${Object.values(ASL_STATES).join(', ')})`,
+      );
     }
     switch (step.kind) {
       case 'ingest':
@@ -225,7 +234,8 @@ function featureBuildProblems(spec: PipelineSpec, step: Extract<Step, { kind: 'f
   const aliases = Object.keys(step.inputs);
   const path = (...p: PropertyKey[]) => formatPath(['steps', index, ...p]);
   for (const alias of Object.keys(step.windows ?? {})) {
-    if (!aliases.includes(alias)) problems.push(`${path('windows', alias)}: ${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
+    if (!aliases.includes(alias))
+      problems.push(`${path('windows', alias)}: ${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
   }
   for (const name of Object.keys(step.params ?? {})) {
     if ((BUILT_IN_FEATURE_PARAMS as readonly string[]).includes(name)) {
@@ -242,7 +252,9 @@ function featureBuildProblems(spec: PipelineSpec, step: Extract<Step, { kind: 'f
     }
     const columns = spec.datasets[ref]?.columns;
     if (columns && !columns.some((c) => c.name === column)) {
-      problems.push(`${path(...at)}: ${JSON.stringify(column)} is not a column of input ${alias} (columns: ${columns.map((c) => c.name).join(', ')})`);
+      problems.push(
+        `${path(...at)}: ${JSON.stringify(column)} is not a column of input ${alias} (columns: ${columns.map((c) => c.name).join(', ')})`,
+      );
     }
   };
   for (const [field, sources] of Object.entries(step.columnLineage?.fields ?? {})) {

@@ -39,8 +39,7 @@ export const TriggerSchema = z.discriminatedUnion(
       kind: z.literal('schedule'),
       name: IdentifierSchema,
       cron: z.string({ error: 'required' }).refine(isEventBridgeCron, {
-        error: (i) =>
-          `expected an EventBridge cron expression of 6 fields like "cron(0 6 * * ? *)", got ${JSON.stringify(i.input)}`,
+        error: (i) => `expected an EventBridge cron expression of 6 fields like "cron(0 6 * * ? *)", got ${JSON.stringify(i.input)}`,
       }),
       startAt: IdentifierSchema.optional(),
     }),

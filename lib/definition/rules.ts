@@ -44,7 +44,10 @@ export const DataTestRuleSchema = z.discriminatedUnion(
     rule('psi', { column: Column, max: z.number().positive(), bins: z.int().min(2).max(50).default(10) }),
     rule('meanShift', { column: Column, maxStddevs: z.number().positive(), history: z.int().min(1).max(100).default(5) }),
   ],
-  { error: (i) => `expected one of ${RULE_NAMES.map((n) => `"${n}"`).join(', ')}, got ${JSON.stringify((i.input as { rule?: unknown })?.rule)}` },
+  {
+    error: (i) =>
+      `expected one of ${RULE_NAMES.map((n) => `"${n}"`).join(', ')}, got ${JSON.stringify((i.input as { rule?: unknown })?.rule)}`,
+  },
 );
 /** A data-test rule. */
 export type DataTestRule = z.infer<typeof DataTestRuleSchema>;
@@ -53,8 +56,24 @@ export type DataTestRuleInput = z.input<typeof DataTestRuleSchema>;
 
 /** Every rule name, for messages. */
 export const RULE_NAMES = [
-  'notNull', 'unique', 'acceptedValues', 'range', 'pattern', 'length', 'rowCount', 'freshness', 'referential',
-  'nullFraction', 'duplicateFraction', 'mean', 'stddev', 'sum', 'sql', 'rowCountChange', 'psi', 'meanShift',
+  'notNull',
+  'unique',
+  'acceptedValues',
+  'range',
+  'pattern',
+  'length',
+  'rowCount',
+  'freshness',
+  'referential',
+  'nullFraction',
+  'duplicateFraction',
+  'mean',
+  'stddev',
+  'sum',
+  'sql',
+  'rowCountChange',
+  'psi',
+  'meanShift',
 ] as const;
 
 /** Rules that need a numeric column. */

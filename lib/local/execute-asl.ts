@@ -55,7 +55,13 @@ export async function executeAsl(asl: AslDocument, input: unknown, options: Exec
     } catch (error) {
       const err = error instanceof Error ? error : new Error(String(error));
       state.RetryCount = attempt + 1;
-      const failed = { state: name, attempt, startedAt, durationMs: Date.now() - startedAt, error: { name: err.name, message: err.message } };
+      const failed = {
+        state: name,
+        attempt,
+        startedAt,
+        durationMs: Date.now() - startedAt,
+        error: { name: err.name, message: err.message },
+      };
       attempts.push(failed);
       options.onTaskEnd?.(failed);
       throw err;

@@ -17,7 +17,11 @@ export function formatRunReport(report: RunReport): string {
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   const out = [
     `${report.pipeline}: ${report.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(2)} s`,
     `  trigger    ${report.trigger.kind === 'upload' ? `upload s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,

@@ -15,7 +15,13 @@ export interface ObjectCreatedEvent {
   readonly detail: {
     readonly version: '0';
     readonly bucket: { readonly name: string };
-    readonly object: { readonly key: string; readonly size?: number; readonly etag?: string; readonly 'version-id'?: string; readonly sequencer?: string };
+    readonly object: {
+      readonly key: string;
+      readonly size?: number;
+      readonly etag?: string;
+      readonly 'version-id'?: string;
+      readonly sequencer?: string;
+    };
     readonly 'request-id': string;
     readonly requester: string;
     readonly reason: 'PutObject' | 'POST Object' | 'CopyObject' | 'CompleteMultipartUpload';

@@ -108,7 +108,10 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const lineage = lineageEmitter(process.env, client);
       await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
       const functionArns = Object.fromEntries(
-        Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [variable, `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${spec.name}-${kind}`]),
+        Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [
+          variable,
+          `arn:aws:lambda:${LOCAL_REGION}:${LOCAL_ACCOUNT}:function:${spec.name}-${kind}`,
+        ]),
       );
       const asl = substituteAsl(compileAsl(spec), functionArns);
       const outcome = await executeAsl(asl, input, {
@@ -190,14 +193,21 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
   const trigger = spec.triggers.find((t) => t.kind === 'schedule' && t.name === schedule.name);
   if (!trigger || trigger.kind !== 'schedule') {
     const names = spec.triggers.flatMap((t) => (t.kind === 'schedule' ? [t.name] : []));
-    throw new SluiceError('RUN_NO_SCHEDULE', `--schedule: pipeline ${spec.name} has no schedule ${JSON.stringify(schedule.name)} (schedules: ${names.join(', ') || 'none'})`);
+    throw new SluiceError(
+      'RUN_NO_SCHEDULE',
+      `--schedule: pipeline ${spec.name} has no schedule ${JSON.stringify(schedule.name)} (schedules: ${names.join(', ') || 'none'})`,
+    );
   }
   // A scheduled run's nominal time is the slot it stands for: by default the schedule's latest fire time.
   const nominal = schedule.nominalTime ?? previousFireTime(trigger.cron, new Date())?.toISOString();
   if (nominal === undefined) {
-    throw new SluiceError('RUN_NOMINAL_TIME', `--at: ${trigger.cron} cannot be evaluated locally (L, W and # are not); give the nominal time with --at`);
+    throw new SluiceError(
+      'RUN_NOMINAL_TIME',
+      `--at: ${trigger.cron} cannot be evaluated locally (L, W and # are not); give the nominal time with --at`,
+    );
   }
-  if (Number.isNaN(Date.parse(nominal))) throw new SluiceError('RUN_NOMINAL_TIME', `--at: expected an ISO 8601 time, got ${JSON.stringify(nominal)}`);
+  if (Number.isNaN(Date.parse(nominal)))
+    throw new SluiceError('RUN_NOMINAL_TIME', `--at: expected an ISO 8601 time, got ${JSON.stringify(nominal)}`);
   return {
     trigger: {
       kind: 'schedule',

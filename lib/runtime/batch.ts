@@ -14,7 +14,11 @@ export function batchIdOf(trigger: TriggerInput): string {
     return `${trigger.name}-${utc.replace(/[-:]/g, '').replace(/\.\d+Z$/, '')}`;
   }
   const base = (trigger.key.split('/').pop() ?? 'object').replace(/\.(csv|jsonl|json|parquet|gz)$/gi, '');
-  const slug = base.replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'object';
+  const slug =
+    base
+      .replace(/[^A-Za-z0-9_.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'object';
   const version = trigger.versionId ?? trigger.etag ?? '';
   const digest = createHash('sha256').update(`${trigger.bucket}/${trigger.key}@${version}`).digest('hex').slice(0, 10);
   return `${slug}-${digest}`;
@@ -34,11 +38,7 @@ export function batchPartition(batchId: string): { key: string; value: string } 
  * The objects a step reads for a dataset: those written to it earlier in this execution, or else every
  * Parquet object currently under the dataset's prefix (a scheduled run over the whole table).
  */
-export async function resolveInputObjects(
-  invocation: StepInvocation,
-  ref: string,
-  store: ObjectStore,
-): Promise<ObjectVersion[]> {
+export async function resolveInputObjects(invocation: StepInvocation, ref: string, store: ObjectStore): Promise<ObjectVersion[]> {
   const written: WrittenObject[] = Object.values(invocation.results).flatMap((r) => r.output.outputs.filter((o) => o.dataset === ref));
   if (written.length > 0) {
     return written.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes }));

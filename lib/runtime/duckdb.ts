@@ -30,14 +30,21 @@ export interface DuckDb {
   /** Runs a query and returns its rows as JSON-safe objects (big integers as numbers when exact, else strings). */
   all(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<Array<Record<string, unknown>>>;
   /** Runs a query and returns its result column by column (DuckDB's JS values), with the column types. */
-  columns(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<{ columns: Record<string, unknown[]>; types: Record<string, string> }>;
+  columns(
+    sql: string,
+    params?: Readonly<Record<string, SqlParam>>,
+  ): Promise<{ columns: Record<string, unknown[]>; types: Record<string, string> }>;
   /** Parses and binds one statement without running it: throws DuckDB's error, with its LINE and caret. */
   prepare(sql: string): Promise<void>;
   /**
    * Registers `name(FLOAT, …) → DOUBLE`, computed in JS a chunk at a time: `compute` gets the chunk's rows
    * packed row-major into a Float32Array (NULL as NaN) and fills one double per row.
    */
-  registerFloatFunction(name: string, inputs: number, compute: (x: Float32Array, width: number, rows: number, out: Float64Array) => void): void;
+  registerFloatFunction(
+    name: string,
+    inputs: number,
+    compute: (x: Float32Array, width: number, rows: number, out: Float64Array) => void,
+  ): void;
   close(): void;
 }
 
@@ -77,7 +84,10 @@ export async function openDuckDb(options: { threads?: number; memoryLimit?: stri
     async columns(sql, params) {
       const reader = await connection.runAndReadAll(sql, ...bind(params));
       const types = reader.columnTypes().map(String);
-      return { columns: reader.getColumnsObjectJS() as Record<string, unknown[]>, types: Object.fromEntries(reader.columnNames().map((n, i) => [n, types[i] as string])) };
+      return {
+        columns: reader.getColumnsObjectJS() as Record<string, unknown[]>,
+        types: Object.fromEntries(reader.columnNames().map((n, i) => [n, types[i] as string])),
+      };
     },
     async prepare(sql) {
       await connection.prepare(sql);

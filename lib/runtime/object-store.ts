@@ -34,7 +34,9 @@ export class ObjectStore {
 
   /** Downloads an object to a local file and returns the version it read. */
   async download(bucket: string, key: string, file: string): Promise<ObjectVersion> {
-    const out = await this.#call(`get s3://${bucket}/${key}`, ({ sdk, client }) => client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key })));
+    const out = await this.#call(`get s3://${bucket}/${key}`, ({ sdk, client }) =>
+      client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key })),
+    );
     if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get s3://${bucket}/${key}: no body in the response`);
     await pipeline(out.Body, createWriteStream(file));
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
@@ -44,7 +46,9 @@ export class ObjectStore {
   async upload(bucket: string, key: string, file: string, contentType = 'application/octet-stream'): Promise<ObjectVersion> {
     const size = (await stat(file)).size;
     const out = await this.#call(`put s3://${bucket}/${key}`, ({ sdk, client }) =>
-      client.send(new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType })),
+      client.send(
+        new sdk.PutObjectCommand({ Bucket: bucket, Key: key, Body: createReadStream(file), ContentLength: size, ContentType: contentType }),
+      ),
     );
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size };
   }
@@ -67,7 +71,9 @@ export class ObjectStore {
 
   /** The current version of an object. */
   async head(bucket: string, key: string): Promise<ObjectVersion> {
-    const out = await this.#call(`head s3://${bucket}/${key}`, ({ sdk, client }) => client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })));
+    const out = await this.#call(`head s3://${bucket}/${key}`, ({ sdk, client }) =>
+      client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key })),
+    );
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: out.ContentLength ?? 0 };
   }
 
@@ -80,7 +86,14 @@ export class ObjectStore {
         client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token })),
       );
       for (const o of out.Contents ?? []) {
-        if (o.Key) found.push({ bucket, key: o.Key, etag: stripQuotes(o.ETag), size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) });
+        if (o.Key)
+          found.push({
+            bucket,
+            key: o.Key,
+            etag: stripQuotes(o.ETag),
+            size: o.Size ?? 0,
+            ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+          });
       }
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);

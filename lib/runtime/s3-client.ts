@@ -31,12 +31,20 @@ export async function connectS3(env: NodeJS.ProcessEnv, options: ConnectS3Option
   const client = new module.S3Client({
     ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
     ...(keys
-      ? { credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY!, sessionToken: env.AWS_SESSION_TOKEN } }
+      ? {
+          credentials: {
+            accessKeyId: env.AWS_ACCESS_KEY_ID!,
+            secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+            sessionToken: env.AWS_SESSION_TOKEN,
+          },
+        }
       : {}),
     // Streamed uploads are stored with aws-chunked framing by endpoints without flexible checksums.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(options.timeouts ? { requestHandler: { connectionTimeout: options.timeouts.connectionMs, requestTimeout: options.timeouts.requestMs } } : {}),
+    ...(options.timeouts
+      ? { requestHandler: { connectionTimeout: options.timeouts.connectionMs, requestTimeout: options.timeouts.requestMs } }
+      : {}),
     ...(endpoint ? { endpoint, forcePathStyle: true } : {}),
   });
   return { sdk: module, client };

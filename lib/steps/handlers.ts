@@ -6,4 +6,9 @@ import { handler as featureBuild } from './feature-build/handler.ts';
 import { handler as ingest } from './ingest/handler.ts';
 
 /** Every step kind's handler, for runners that execute all kinds in one process (the local runner). */
-export const STEP_HANDLERS: Readonly<Record<StepKind, (payload: unknown) => Promise<StepResult>>> = { ingest, dataTests, featureBuild, batchScore };
+export const STEP_HANDLERS: Readonly<Record<StepKind, (payload: unknown) => Promise<StepResult>>> = {
+  ingest,
+  dataTests,
+  featureBuild,
+  batchScore,
+};

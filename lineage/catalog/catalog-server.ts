@@ -40,7 +40,12 @@ type Body = ReadAnswer | ReturnType<TagHandler> | ApiError | string;
 
 function send(res: ServerResponse, status: number, body?: Body, type = 'application/json'): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  res.writeHead(status, {
+    'content-type': type,
+    'content-length': Buffer.byteLength(text),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
   res.end(text);
 }
 
@@ -63,7 +68,12 @@ function authorized(req: IncomingMessage, key: string): boolean {
 }
 
 /** Handles one request: Marquez's `/api/v1` routes and the lineage page at `/`. */
-export async function handleRequest(store: CatalogStore, options: CatalogServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function handleRequest(
+  store: CatalogStore,
+  options: CatalogServerOptions,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://catalog.invalid');
   const method = req.method ?? 'GET';
   const write = method !== 'GET' && method !== 'HEAD';
@@ -75,13 +85,17 @@ export async function handleRequest(store: CatalogStore, options: CatalogServerO
   }
   if (page) return send(res, 200, await lineagePage(), 'text/html; charset=utf-8');
   if (!url.pathname.startsWith(PREFIX)) throw new HttpError(404, `no route ${method} ${url.pathname.slice(0, 200)}`);
-  const segments = url.pathname.slice(PREFIX.length).replace(/\/$/, '').split('/').map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      throw new HttpError(400, `malformed percent-encoding in path segment ${JSON.stringify(s.slice(0, 80))}`);
-    }
-  });
+  const segments = url.pathname
+    .slice(PREFIX.length)
+    .replace(/\/$/, '')
+    .split('/')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new HttpError(400, `malformed percent-encoding in path segment ${JSON.stringify(s.slice(0, 80))}`);
+      }
+    });
   if (segments.join('/') === 'lineage' && method === 'POST') {
     const result = ingestEvent(store, parseJson(await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024)));
     if (result.status === 201) return send(res, 201);
@@ -91,7 +105,11 @@ export async function handleRequest(store: CatalogStore, options: CatalogServerO
     const params = match(pattern, segments);
     if (params && methods.includes(method)) {
       const body = method === 'PUT' ? await readBody(req, 64 * 1024) : Buffer.alloc(0);
-      return send(res, 200, store.transaction(() => handler(store, params, body.length > 0 ? parseJson(body) : {}, method)));
+      return send(
+        res,
+        200,
+        store.transaction(() => handler(store, params, body.length > 0 ? parseJson(body) : {}, method)),
+      );
     }
   }
   if (method === 'GET') {

@@ -4,7 +4,14 @@ import type { GraphResult } from './lineage-graph.ts';
 import type { ColumnLineageGraph, ColumnLineageNode, GraphEdge } from '../marquez/api.ts';
 
 type Field = { dataset_uuid: string; field: string };
-type ClRow = { dataset_uuid: string; field: string; input_dataset_uuid: string; input_field: string; description: string | null; type: string | null };
+type ClRow = {
+  dataset_uuid: string;
+  field: string;
+  input_dataset_uuid: string;
+  input_field: string;
+  description: string | null;
+  type: string | null;
+};
 
 const key = (f: Field) => `${f.dataset_uuid}\u0000${f.field}`;
 
@@ -18,12 +25,24 @@ function rows(store: CatalogStore, where: string, ...params: string[]): ClRow[] 
 }
 
 /** `/column-lineage?nodeId&depth&withDownstream`: DATASET_FIELD nodes, upstream (and downstream on request) over current versions. */
-export function columnLineageGraph(store: CatalogStore, nodeId: string, depth: number, withDownstream: boolean): GraphResult<ColumnLineageGraph> {
+export function columnLineageGraph(
+  store: CatalogStore,
+  nodeId: string,
+  depth: number,
+  withDownstream: boolean,
+): GraphResult<ColumnLineageGraph> {
   const node = parseNodeId(nodeId);
   if (!node || (node.type !== 'DATASET' && node.type !== 'DATASET_FIELD')) {
-    return { error: 400, message: `nodeId: expected dataset:<namespace>:<name> or datasetField:<namespace>:<dataset>:<field>, got ${JSON.stringify(nodeId.slice(0, 200))}` };
+    return {
+      error: 400,
+      message: `nodeId: expected dataset:<namespace>:<name> or datasetField:<namespace>:<dataset>:<field>, got ${JSON.stringify(nodeId.slice(0, 200))}`,
+    };
   }
-  const ds = store.get<{ uuid: string; fields: string }>('SELECT uuid, fields FROM datasets WHERE namespace = ? AND name = ?', node.namespace, node.name);
+  const ds = store.get<{ uuid: string; fields: string }>(
+    'SELECT uuid, fields FROM datasets WHERE namespace = ? AND name = ?',
+    node.namespace,
+    node.name,
+  );
   if (!ds) return { error: 404, message: `dataset ${node.namespace}:${node.name} not found` };
   const names = node.type === 'DATASET_FIELD' ? [node.field] : (JSON.parse(ds.fields) as { name: string }[]).map((f) => f.name);
   const seen = new Map<string, Field>();
@@ -34,8 +53,11 @@ export function columnLineageGraph(store: CatalogStore, nodeId: string, depth: n
       if (seen.has(key(f))) continue;
       seen.set(key(f), f);
       if (hop === depth) continue;
-      for (const r of rows(store, 'd.uuid = ? AND c.field = ?', f.dataset_uuid, f.field)) next.push({ dataset_uuid: r.input_dataset_uuid, field: r.input_field });
-      if (withDownstream) for (const r of rows(store, 'c.input_dataset_uuid = ? AND c.input_field = ?', f.dataset_uuid, f.field)) next.push({ dataset_uuid: r.dataset_uuid, field: r.field });
+      for (const r of rows(store, 'd.uuid = ? AND c.field = ?', f.dataset_uuid, f.field))
+        next.push({ dataset_uuid: r.input_dataset_uuid, field: r.input_field });
+      if (withDownstream)
+        for (const r of rows(store, 'c.input_dataset_uuid = ? AND c.input_field = ?', f.dataset_uuid, f.field))
+          next.push({ dataset_uuid: r.dataset_uuid, field: r.field });
     }
     frontier = next;
   }
@@ -48,7 +70,9 @@ export function columnLineageGraph(store: CatalogStore, nodeId: string, depth: n
   const graph = [...seen.values()].map((f): ColumnLineageNode => {
     const d = dataset(f.dataset_uuid);
     const inputs = rows(store, 'd.uuid = ? AND c.field = ?', f.dataset_uuid, f.field);
-    const outputs = rows(store, 'c.input_dataset_uuid = ? AND c.input_field = ?', f.dataset_uuid, f.field).filter((r) => seen.has(key({ dataset_uuid: r.dataset_uuid, field: r.field })));
+    const outputs = rows(store, 'c.input_dataset_uuid = ? AND c.input_field = ?', f.dataset_uuid, f.field).filter((r) =>
+      seen.has(key({ dataset_uuid: r.dataset_uuid, field: r.field })),
+    );
     const type = (JSON.parse(d.fields) as { name: string; type?: string }[]).find((x) => x.name === f.field)?.type ?? null;
     const id = idOf(f);
     const inEdges: GraphEdge[] = inputs

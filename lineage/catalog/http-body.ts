@@ -13,7 +13,8 @@ export class HttpError extends Error {
 /** Reads a request body up to `limit` bytes (after gunzip too, so a small bomb cannot expand past it); 413 beyond. */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `request body of ${declared} bytes is larger than the limit of ${limit} bytes`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, `request body of ${declared} bytes is larger than the limit of ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -28,7 +29,8 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   return new Promise((resolve, reject) => {
     gunzip(raw, { maxOutputLength: limit }, (error, out) => {
       if (!error) resolve(out);
-      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') reject(new HttpError(413, `decompressed body is larger than the limit of ${limit} bytes`));
+      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        reject(new HttpError(413, `decompressed body is larger than the limit of ${limit} bytes`));
       else reject(new HttpError(400, `cannot decompress the gzip body: ${error.message}`));
     });
   });
@@ -47,6 +49,7 @@ export function parseJson(body: Buffer): unknown {
 export function intParam(params: URLSearchParams, name: string, fallback: number, max = 1_000_000): number {
   const raw = params.get(name);
   if (raw === null || raw === '') return fallback;
-  if (!/^\d{1,9}$/.test(raw) || Number(raw) > max) throw new HttpError(400, `${name}: expected an integer from 0 to ${max}, got ${JSON.stringify(raw.slice(0, 40))}`);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) > max)
+    throw new HttpError(400, `${name}: expected an integer from 0 to ${max}, got ${JSON.stringify(raw.slice(0, 40))}`);
   return Number(raw);
 }

@@ -39,11 +39,16 @@ export async function importEventsFile(store: CatalogStore, path: string): Promi
       if (result.status === 201) report.imported += 1;
       else {
         report.rejected += 1;
-        if (report.reasons.length < 5) report.reasons.push(`${result.message}${result.errors.length > 0 ? `: ${result.errors.join('; ')}` : ''}`);
+        if (report.reasons.length < 5)
+          report.reasons.push(`${result.message}${result.errors.length > 0 ? `: ${result.errors.join('; ')}` : ''}`);
       }
     }
     report.offset = offset + end + 1;
-    store.run('INSERT INTO imported_files (path, offset) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET offset = excluded.offset', path, report.offset);
+    store.run(
+      'INSERT INTO imported_files (path, offset) VALUES (?, ?) ON CONFLICT (path) DO UPDATE SET offset = excluded.offset',
+      path,
+      report.offset,
+    );
     return report;
   } finally {
     await handle.close();

@@ -9,7 +9,14 @@ type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const RUN_STATE: Record<string, string> = { START: 'RUNNING', RUNNING: 'RUNNING', OTHER: 'RUNNING', COMPLETE: 'COMPLETED', FAIL: 'FAILED', ABORT: 'ABORTED' };
+const RUN_STATE: Record<string, string> = {
+  START: 'RUNNING',
+  RUNNING: 'RUNNING',
+  OTHER: 'RUNNING',
+  COMPLETE: 'COMPLETED',
+  FAIL: 'FAILED',
+  ABORT: 'ABORTED',
+};
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'ABORTED']);
 
 function upsertNamespace(store: CatalogStore, name: string, time: string): void {
@@ -25,7 +32,15 @@ function upsertNamespace(store: CatalogStore, name: string, time: string): void 
 type JobRow = { uuid: string; name: string };
 
 // A job's uuid is a hash of its namespace and name, so an upsert knows it without reading it back.
-function upsertJob(store: CatalogStore, namespace: string, name: string, simple: string, parent: JobRow | undefined, facets: Obj, time: string): JobRow {
+function upsertJob(
+  store: CatalogStore,
+  namespace: string,
+  name: string,
+  simple: string,
+  parent: JobRow | undefined,
+  facets: Obj,
+  time: string,
+): JobRow {
   const uuid = hashUuid('job', namespace, name);
   const doc = isObj(facets['documentation']) ? str(facets['documentation']['description']) : undefined;
   const location = isObj(facets['sourceCodeLocation']) ? str(facets['sourceCodeLocation']['url']) : undefined;
@@ -84,7 +99,12 @@ function recordState(store: CatalogStore, uuid: string, state: string, time: str
 }
 
 /** Resolves the parent facet to the parent job, creating a placeholder job and run when the parent is not known yet. */
-function parentJob(store: CatalogStore, e: CatalogEvent, childNamespace: string, childState: string | undefined): { job: JobRow; runUuid: string } | undefined {
+function parentJob(
+  store: CatalogStore,
+  e: CatalogEvent,
+  childNamespace: string,
+  childState: string | undefined,
+): { job: JobRow; runUuid: string } | undefined {
   const facet = e.runFacets['parent'] ?? e.runFacets['parentRun'];
   if (!isObj(facet) || !isObj(facet['job']) || !isObj(facet['run'])) return undefined;
   const pNamespace = sanitizeJobNamespace(String(facet['job']['namespace']));
@@ -109,7 +129,12 @@ function parentJob(store: CatalogStore, e: CatalogEvent, childNamespace: string,
   return { job, runUuid: pRunUuid };
 }
 
-function datasetProperties(ds: IngestDataset): { source: string; fields: unknown[] | undefined; description: string | undefined; lifecycle: string | undefined } {
+function datasetProperties(ds: IngestDataset): {
+  source: string;
+  fields: unknown[] | undefined;
+  description: string | undefined;
+  lifecycle: string | undefined;
+} {
   const f = ds.facets;
   const source = isObj(f['dataSource']) ? (str(f['dataSource']['name']) ?? str(f['dataSource']['uri']) ?? 'default') : 'default';
   const fields = isObj(f['schema']) && Array.isArray(f['schema']['fields']) ? f['schema']['fields'] : undefined;
@@ -147,7 +172,13 @@ export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: stri
 }
 
 /** Inserts a dataset version when new; returns its uuid (a hash of the dataset's content identity and the run). */
-export function ensureDatasetVersion(store: CatalogStore, datasetUuid: string, ds: IngestDataset, run: string | null, time: string): string {
+export function ensureDatasetVersion(
+  store: CatalogStore,
+  datasetUuid: string,
+  ds: IngestDataset,
+  run: string | null,
+  time: string,
+): string {
   const p = datasetProperties(ds);
   const uuid = hashUuid('dsv', ds.namespace, p.source, ds.name, p.fields ?? [], p.lifecycle ?? null, run);
   const label = isObj(ds.facets['version']) ? str(ds.facets['version']['datasetVersion']) : undefined;
@@ -186,7 +217,12 @@ export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
   if (isObj(nominal)) {
     if (str(nominal['nominalStartTime'])) args['nominal_start_time'] = str(nominal['nominalStartTime'])!;
     if (str(nominal['nominalEndTime'])) args['nominal_end_time'] = str(nominal['nominalEndTime'])!;
-    store.run('UPDATE runs SET nominal_start = ?, nominal_end = ? WHERE uuid = ?', args['nominal_start_time'] ?? null, args['nominal_end_time'] ?? null, run);
+    store.run(
+      'UPDATE runs SET nominal_start = ?, nominal_end = ? WHERE uuid = ?',
+      args['nominal_start_time'] ?? null,
+      args['nominal_end_time'] ?? null,
+      run,
+    );
   }
   if (parent) Object.assign(args, { run_id: parent.runUuid, name: parent.job.name, namespace });
   if (Object.keys(args).length > 0) store.run('UPDATE runs SET args = ? WHERE uuid = ?', JSON.stringify(args), run);
@@ -236,7 +272,13 @@ function finishRun(store: CatalogStore, run: string, jobUuid: string, namespace:
   const ids = (dir: string) => io.filter((r) => r.direction === dir).map((r) => r.dataset_uuid);
   const version = hashUuid('jobv', namespace, name, ids('in'), ids('out'), location);
   store.run('INSERT OR IGNORE INTO job_versions (uuid, job_uuid, run_uuid, created_at) VALUES (?, ?, ?, ?)', version, jobUuid, run, t);
-  for (const r of io) store.run('INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)', version, r.dataset_uuid, r.direction);
+  for (const r of io)
+    store.run(
+      'INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)',
+      version,
+      r.dataset_uuid,
+      r.direction,
+    );
   store.run('UPDATE jobs SET current_version = ?, updated_at = max(updated_at, ?) WHERE uuid = ?', version, t, jobUuid);
   store.run('UPDATE runs SET job_version = ? WHERE uuid = ?', version, run);
   if (state !== 'COMPLETED') return;

@@ -38,10 +38,14 @@ function ingestJobEvent(store: CatalogStore, e: CatalogEvent): void {
   );
   const job = store.get<{ uuid: string }>('SELECT uuid FROM jobs WHERE namespace = ? AND name = ?', namespace, e.job!.name)!.uuid;
   store.putFacets(`job:${job}`, e.job!.facets, t);
-  const io = [...e.inputs.map((d) => ['in', upsertDataset(store, d, t)] as const), ...e.outputs.map((d) => ['out', upsertDataset(store, d, t)] as const)];
+  const io = [
+    ...e.inputs.map((d) => ['in', upsertDataset(store, d, t)] as const),
+    ...e.outputs.map((d) => ['out', upsertDataset(store, d, t)] as const),
+  ];
   const version = hashUuid('jobv', namespace, e.job!.name, io);
   store.run('INSERT OR IGNORE INTO job_versions (uuid, job_uuid, run_uuid, created_at) VALUES (?, ?, NULL, ?)', version, job, t);
-  for (const [direction, ds] of io) store.run('INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)', version, ds, direction);
+  for (const [direction, ds] of io)
+    store.run('INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)', version, ds, direction);
   store.run('UPDATE jobs SET current_version = ? WHERE uuid = ?', version, job);
 }
 

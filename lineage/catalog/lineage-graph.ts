@@ -46,9 +46,18 @@ function seedJob(store: CatalogStore, datasetUuid: string): string | undefined {
 }
 
 /** `/lineage?nodeId&depth`: Marquez's undirected job-hop neighbourhood, or a directed walk (extension `direction`). */
-export function lineageGraph(store: CatalogStore, nodeId: string, depth: number, direction: LineageDirection = 'both'): GraphResult<LineageGraph> {
+export function lineageGraph(
+  store: CatalogStore,
+  nodeId: string,
+  depth: number,
+  direction: LineageDirection = 'both',
+): GraphResult<LineageGraph> {
   const node = parseNodeId(nodeId);
-  if (!node || (node.type !== 'JOB' && node.type !== 'DATASET')) return { error: 400, message: `nodeId: expected job:<namespace>:<name> or dataset:<namespace>:<name>, got ${JSON.stringify(nodeId.slice(0, 200))}` };
+  if (!node || (node.type !== 'JOB' && node.type !== 'DATASET'))
+    return {
+      error: 400,
+      message: `nodeId: expected job:<namespace>:<name> or dataset:<namespace>:<name>, got ${JSON.stringify(nodeId.slice(0, 200))}`,
+    };
   const jobs = new Set<string>();
   const datasets = new Set<string>();
   let frontier: string[] = [];
@@ -86,7 +95,9 @@ export function lineageGraph(store: CatalogStore, nodeId: string, depth: number,
     }
     if (hop === depth) break;
     const toward = direction === 'upstream' ? 'out' : direction === 'downstream' ? 'in' : undefined;
-    frontier = ioOfDatasets(store, reached, toward).map((r) => r.job_uuid).filter((job) => !jobs.has(job));
+    frontier = ioOfDatasets(store, reached, toward)
+      .map((r) => r.job_uuid)
+      .filter((job) => !jobs.has(job));
   }
   if (direction === 'both') for (const r of edges) datasets.add(r.dataset_uuid);
   return { graph: buildGraph(store, jobs, datasets, edges) };

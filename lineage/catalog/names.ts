@@ -11,7 +11,9 @@ export function sanitizeJobNamespace(name: string): string {
 
 /** Why a dataset namespace is illegal (Marquez answers 400), or undefined when it is fine. */
 export function illegalNamespace(name: string): string | undefined {
-  return NAMESPACE.test(name) ? undefined : `namespace ${JSON.stringify(name.slice(0, 80))}: expected 1-1024 of a-z A-Z 0-9 : ; = / _ - . @ +`;
+  return NAMESPACE.test(name)
+    ? undefined
+    : `namespace ${JSON.stringify(name.slice(0, 80))}: expected 1-1024 of a-z A-Z 0-9 : ; = / _ - . @ +`;
 }
 
 /** Why a job or dataset name is illegal (400), or undefined when it is fine. */

@@ -20,17 +20,46 @@ type Facets = Record<string, ApiFacet>;
 
 /** A job row as stored. */
 export type JobRecord = {
-  uuid: string; namespace: string; name: string; simple_name: string; parent_uuid: string | null; parent_name: string | null;
-  type: string; description: string | null; location: string | null; created_at: string; updated_at: string; current_version: string | null;
+  uuid: string;
+  namespace: string;
+  name: string;
+  simple_name: string;
+  parent_uuid: string | null;
+  parent_name: string | null;
+  type: string;
+  description: string | null;
+  location: string | null;
+  created_at: string;
+  updated_at: string;
+  current_version: string | null;
 };
 /** A dataset row as stored. */
 export type DatasetRecord = {
-  uuid: string; namespace: string; name: string; source_name: string; description: string | null; fields: string;
-  current_version: string | null; last_modified_at: string | null; lifecycle_state: string | null; deleted: number; created_at: string; updated_at: string;
+  uuid: string;
+  namespace: string;
+  name: string;
+  source_name: string;
+  description: string | null;
+  fields: string;
+  current_version: string | null;
+  last_modified_at: string | null;
+  lifecycle_state: string | null;
+  deleted: number;
+  created_at: string;
+  updated_at: string;
 };
 type RunRecord = {
-  uuid: string; job_uuid: string; state: RunState; started_at: string | null; ended_at: string | null; nominal_start: string | null;
-  nominal_end: string | null; args: string; job_version: string | null; created_at: string; updated_at: string;
+  uuid: string;
+  job_uuid: string;
+  state: RunState;
+  started_at: string | null;
+  ended_at: string | null;
+  nominal_start: string | null;
+  nominal_end: string | null;
+  args: string;
+  job_version: string | null;
+  created_at: string;
+  updated_at: string;
 };
 
 // Views are built for many objects at once (a lineage graph has thousands of nodes): each kind of row is read with
@@ -63,7 +92,10 @@ function allTags(store: CatalogStore): Map<string, string[]> {
 /** The merged facets of many owners. */
 function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Facets> {
   const out = new Map<string, Facets>();
-  for (const r of store.all<{ owner: string; name: string; body: string }>(`SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY owner, name`, keys(owners))) {
+  for (const r of store.all<{ owner: string; name: string; body: string }>(
+    `SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY owner, name`,
+    keys(owners),
+  )) {
     let facets = out.get(r.owner);
     if (!facets) out.set(r.owner, (facets = {}));
     facets[r.name] = JSON.parse(r.body);
@@ -93,12 +125,22 @@ export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<stri
     `SELECT r.*, j.namespace AS job_namespace, j.name AS job_name FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid ${IN}`,
     keys(uuids),
   );
-  const ioRows = store.all<{ run_uuid: string; direction: string; dataset_uuid: string; version_uuid: string; namespace: string; name: string }>(
+  const ioRows = store.all<{
+    run_uuid: string;
+    direction: string;
+    dataset_uuid: string;
+    version_uuid: string;
+    namespace: string;
+    name: string;
+  }>(
     `SELECT io.run_uuid, io.direction, io.dataset_uuid, io.version_uuid, d.namespace, d.name
      FROM run_io io JOIN datasets d ON d.uuid = io.dataset_uuid WHERE io.run_uuid ${IN} ORDER BY io.rowid`,
     keys(runs.map((r) => r.uuid)),
   );
-  const facets = facetsOf(store, [...runs.map((r) => `run:${r.uuid}`), ...ioRows.map((x) => `${x.direction}:${x.run_uuid}:${x.dataset_uuid}`)]);
+  const facets = facetsOf(store, [
+    ...runs.map((r) => `run:${r.uuid}`),
+    ...ioRows.map((x) => `${x.direction}:${x.run_uuid}:${x.dataset_uuid}`),
+  ]);
   const io = groupBy(ioRows, (x) => `${x.direction}:${x.run_uuid}`);
   const versions = (run: string, dir: string): RunDatasetVersion[] =>
     (io.get(`${dir}:${run}`) ?? []).map((x) => ({
@@ -147,7 +189,10 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
     ),
     (r) => r.job_uuid,
   );
-  const runs = runViews(store, [...latest.values()].flat().map((r) => r.uuid));
+  const runs = runViews(
+    store,
+    [...latest.values()].flat().map((r) => r.uuid),
+  );
   const io = groupBy(
     store.all<{ version_uuid: string; direction: string; namespace: string; name: string }>(
       `SELECT v.version_uuid, v.direction, d.namespace, d.name FROM job_version_io v JOIN datasets d ON d.uuid = v.dataset_uuid
@@ -159,8 +204,14 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
   // Sorted per job (a few rows each) rather than in SQL over all of them.
   const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) =>
     a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  const ioOf = (version: string | null, dir: string): NodeRef[] => (io.get(`${dir}:${version}`) ?? []).map((r) => ({ namespace: r.namespace, name: r.name })).sort(byName);
-  const facets = full ? facetsOf(store, rows.map((j) => `job:${j.uuid}`)) : new Map<string, Facets>();
+  const ioOf = (version: string | null, dir: string): NodeRef[] =>
+    (io.get(`${dir}:${version}`) ?? []).map((r) => ({ namespace: r.namespace, name: r.name })).sort(byName);
+  const facets = full
+    ? facetsOf(
+        store,
+        rows.map((j) => `job:${j.uuid}`),
+      )
+    : new Map<string, Facets>();
   const tagsByOwner = full ? allTags(store) : new Map<string, string[]>();
   return rows.map((j) => {
     const latestRuns = (latest.get(j.uuid) ?? []).map((r) => runs.get(r.uuid)!);
@@ -201,7 +252,13 @@ export function jobView(store: CatalogStore, j: JobRecord): Job {
 /** Column lineage of a dataset version in Marquez's `Dataset.columnLineage` shape, or null when there is none. */
 export function columnLineageOf(store: CatalogStore, version: string | null): ColumnLineage[] | null {
   if (!version) return null;
-  const rows = store.all<{ field: string; input_dataset_uuid: string; input_field: string; description: string | null; type: string | null }>(
+  const rows = store.all<{
+    field: string;
+    input_dataset_uuid: string;
+    input_field: string;
+    description: string | null;
+    type: string | null;
+  }>(
     'SELECT field, input_dataset_uuid, input_field, description, type FROM column_lineage WHERE version_uuid = ? ORDER BY field, input_dataset_uuid, input_field',
     version,
   );
@@ -210,7 +267,13 @@ export function columnLineageOf(store: CatalogStore, version: string | null): Co
   for (const r of rows) {
     const ref = datasetRef(store, r.input_dataset_uuid);
     const list = byField.get(r.field) ?? [];
-    list.push({ namespace: ref.namespace, dataset: ref.name, field: r.input_field, transformationDescription: r.description, transformationType: r.type });
+    list.push({
+      namespace: ref.namespace,
+      dataset: ref.name,
+      field: r.input_field,
+      transformationDescription: r.description,
+      transformationType: r.type,
+    });
     byField.set(r.field, list);
   }
   return [...byField].map(([name, inputFields]) => ({ name, inputFields }));
@@ -221,7 +284,12 @@ export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[]
 export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full: false): DatasetSummary[];
 export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full = true): (Dataset | DatasetSummary)[] {
   const tagsByOwner = allTags(store);
-  const facets = full ? facetsOf(store, rows.flatMap((d) => (d.current_version ? [`dsv:${d.current_version}`] : []))) : new Map<string, Facets>();
+  const facets = full
+    ? facetsOf(
+        store,
+        rows.flatMap((d) => (d.current_version ? [`dsv:${d.current_version}`] : [])),
+      )
+    : new Map<string, Facets>();
   return rows.map((d) => {
     const base: DatasetSummary = {
       id: { namespace: d.namespace, name: d.name },
@@ -256,11 +324,14 @@ export function datasetView(store: CatalogStore, d: DatasetRecord): Dataset {
 
 /** Marquez's `DatasetVersion`, with the run that created it. */
 export function datasetVersionView(store: CatalogStore, d: DatasetRecord, versionUuid: string): DatasetVersion | undefined {
-  const v = store.get<{ uuid: string; run_uuid: string | null; fields: string; lifecycle_state: string | null; created_at: string; version_label: string | null }>(
-    'SELECT * FROM dataset_versions WHERE uuid = ? AND dataset_uuid = ?',
-    versionUuid,
-    d.uuid,
-  );
+  const v = store.get<{
+    uuid: string;
+    run_uuid: string | null;
+    fields: string;
+    lifecycle_state: string | null;
+    created_at: string;
+    version_label: string | null;
+  }>('SELECT * FROM dataset_versions WHERE uuid = ? AND dataset_uuid = ?', versionUuid, d.uuid);
   if (!v) return undefined;
   const tagsByOwner = allTags(store);
   return {

@@ -32,8 +32,23 @@ import type {
 
 /** The JSON body of a successful read. */
 export type ReadAnswer =
-  | NamespaceList | Namespace | JobList | Job | RunList | Run | RunFacetsAnswer | DatasetList | Dataset | DatasetVersionList | DatasetVersion
-  | LineageGraph | ColumnLineageGraph | RunLineage | SearchResultList | LineageEventList | TagList;
+  | NamespaceList
+  | Namespace
+  | JobList
+  | Job
+  | RunList
+  | Run
+  | RunFacetsAnswer
+  | DatasetList
+  | Dataset
+  | DatasetVersionList
+  | DatasetVersion
+  | LineageGraph
+  | ColumnLineageGraph
+  | RunLineage
+  | SearchResultList
+  | LineageEventList
+  | TagList;
 
 /** A read handler: path segments after the prefix, the query; returns the JSON body (200). */
 export type ReadHandler = (store: CatalogStore, params: string[], query: URLSearchParams) => ReadAnswer;
@@ -49,12 +64,20 @@ function job(store: CatalogStore, ns: string, name: string): JobRecord {
 /** The dataset row or a 404. */
 export function dataset(store: CatalogStore, ns: string, name: string): DatasetRecord {
   const d = store.get<DatasetRecord>('SELECT * FROM datasets WHERE namespace = ? AND name = ?', ns, name);
-  if (!d) throw new HttpError(404, `dataset ${JSON.stringify(name.slice(0, 200))} not found in namespace ${JSON.stringify(ns.slice(0, 200))}`);
+  if (!d)
+    throw new HttpError(404, `dataset ${JSON.stringify(name.slice(0, 200))} not found in namespace ${JSON.stringify(ns.slice(0, 200))}`);
   return d;
 }
 
 function namespaceView(r: { name: string; created_at: string; updated_at: string; owner: string; description: string | null }): Namespace {
-  return { name: r.name, createdAt: r.created_at, updatedAt: r.updated_at, ownerName: r.owner, description: r.description, isHidden: false };
+  return {
+    name: r.name,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    ownerName: r.owner,
+    description: r.description,
+    isHidden: false,
+  };
 }
 
 const failed = (result: object): result is GraphFailure => 'error' in result;
@@ -66,13 +89,17 @@ function graph<Graph extends object>(result: GraphResult<Graph>): Graph {
 
 function direction(q: URLSearchParams): LineageDirection {
   const d = q.get('direction') ?? 'both';
-  if (d !== 'both' && d !== 'upstream' && d !== 'downstream') throw new HttpError(400, `direction: expected both, upstream or downstream, got ${JSON.stringify(d.slice(0, 40))}`);
+  if (d !== 'both' && d !== 'upstream' && d !== 'downstream')
+    throw new HttpError(400, `direction: expected both, upstream or downstream, got ${JSON.stringify(d.slice(0, 40))}`);
   return d;
 }
 
 function jobs(store: CatalogStore, q: URLSearchParams, ns?: string): JobList {
   const { limit, offset } = page(q);
-  const states = q.getAll('lastRunStates').flatMap((s) => s.split(',')).filter((s) => s !== '');
+  const states = q
+    .getAll('lastRunStates')
+    .flatMap((s) => s.split(','))
+    .filter((s) => s !== '');
   const where = ns === undefined ? '1 = 1' : 'namespace = ?';
   const rows = store.all<JobRecord>(`SELECT * FROM jobs WHERE ${where} ORDER BY namespace, name`, ...(ns === undefined ? [] : [ns]));
   const views = rows.map((j) => jobView(store, j)).filter((j) => states.length === 0 || states.includes(String(j.latestRun?.state)));
@@ -83,21 +110,37 @@ function search(store: CatalogStore, q: URLSearchParams): SearchResultList {
   const text = q.get('q');
   if (text === null || text.trim() === '') throw new HttpError(400, 'q: expected a search text');
   const filter = q.get('filter');
-  if (filter !== null && filter !== 'JOB' && filter !== 'DATASET') throw new HttpError(400, `filter: expected JOB or DATASET, got ${JSON.stringify(filter.slice(0, 40))}`);
+  if (filter !== null && filter !== 'JOB' && filter !== 'DATASET')
+    throw new HttpError(400, `filter: expected JOB or DATASET, got ${JSON.stringify(filter.slice(0, 40))}`);
   const limit = intParam(q, 'limit', 10);
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   const results: SearchResult[] = [];
   if (filter !== 'DATASET') {
-    for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(`SELECT namespace, name, updated_at FROM jobs WHERE name LIKE ? ESCAPE '\\' ORDER BY name`, like)) {
+    for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(
+      `SELECT namespace, name, updated_at FROM jobs WHERE name LIKE ? ESCAPE '\\' ORDER BY name`,
+      like,
+    )) {
       results.push({ type: 'JOB', name: r.name, updatedAt: r.updated_at, namespace: r.namespace, nodeId: jobNodeId(r.namespace, r.name) });
     }
   }
   if (filter !== 'JOB') {
-    for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(`SELECT namespace, name, updated_at FROM datasets WHERE name LIKE ? ESCAPE '\\' ORDER BY name`, like)) {
-      results.push({ type: 'DATASET', name: r.name, updatedAt: r.updated_at, namespace: r.namespace, nodeId: datasetNodeId(r.namespace, r.name) });
+    for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(
+      `SELECT namespace, name, updated_at FROM datasets WHERE name LIKE ? ESCAPE '\\' ORDER BY name`,
+      like,
+    )) {
+      results.push({
+        type: 'DATASET',
+        name: r.name,
+        updatedAt: r.updated_at,
+        namespace: r.namespace,
+        nodeId: datasetNodeId(r.namespace, r.name),
+      });
     }
   }
-  const sorted = q.get('sort') === 'UPDATE_AT' ? results.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)) : results.sort((a, b) => a.name.localeCompare(b.name));
+  const sorted =
+    q.get('sort') === 'UPDATE_AT'
+      ? results.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      : results.sort((a, b) => a.name.localeCompare(b.name));
   return { totalCount: sorted.length, results: sorted.slice(0, limit) };
 }
 
@@ -113,7 +156,8 @@ function events(store: CatalogStore, q: URLSearchParams): LineageEventList {
   const after = time('after', '1970-01-01T00:00:00.000Z');
   const before = time('before', '2030-01-01T00:00:00.000Z');
   const dir = (q.get('sortDirection') ?? 'desc').toLowerCase();
-  if (dir !== 'asc' && dir !== 'desc') throw new HttpError(400, `sortDirection: expected asc or desc, got ${JSON.stringify(dir.slice(0, 40))}`);
+  if (dir !== 'asc' && dir !== 'desc')
+    throw new HttpError(400, `sortDirection: expected asc or desc, got ${JSON.stringify(dir.slice(0, 40))}`);
   const rows = store.all<{ payload: string }>(
     `SELECT payload FROM lineage_events WHERE kind = 'RunEvent' AND event_time >= ? AND event_time <= ? ORDER BY event_time ${dir === 'asc' ? 'ASC' : 'DESC'}, seq ${dir === 'asc' ? 'ASC' : 'DESC'} LIMIT ? OFFSET ?`,
     after,
@@ -121,7 +165,11 @@ function events(store: CatalogStore, q: URLSearchParams): LineageEventList {
     limit,
     offset,
   );
-  const total = store.get<{ n: number }>('SELECT count(*) AS n FROM lineage_events WHERE event_time >= ? AND event_time <= ?', after, before)!.n;
+  const total = store.get<{ n: number }>(
+    'SELECT count(*) AS n FROM lineage_events WHERE event_time >= ? AND event_time <= ?',
+    after,
+    before,
+  )!.n;
   return { events: rows.map((r) => JSON.parse(r.payload) as LineageEvent), totalCount: total };
 }
 
@@ -133,47 +181,95 @@ function runOr404(store: CatalogStore, id: string): Run {
 
 /** GET routes: pattern (segments, `*` = one decoded parameter) → handler, in Marquez's shapes. */
 export const READ_ROUTES: [string, ReadHandler][] = [
-  ['namespaces', (s, _p, q) => ({ namespaces: s.all<Parameters<typeof namespaceView>[0]>('SELECT * FROM namespaces ORDER BY name LIMIT ? OFFSET ?', page(q).limit, page(q).offset).map(namespaceView) })],
-  ['namespaces/*', (s, [ns]) => {
-    const r = s.get<Parameters<typeof namespaceView>[0]>('SELECT * FROM namespaces WHERE name = ?', ns!);
-    if (!r) throw new HttpError(404, `namespace ${JSON.stringify(ns!.slice(0, 200))} not found`);
-    return namespaceView(r);
-  }],
+  [
+    'namespaces',
+    (s, _p, q) => ({
+      namespaces: s
+        .all<Parameters<typeof namespaceView>[0]>('SELECT * FROM namespaces ORDER BY name LIMIT ? OFFSET ?', page(q).limit, page(q).offset)
+        .map(namespaceView),
+    }),
+  ],
+  [
+    'namespaces/*',
+    (s, [ns]) => {
+      const r = s.get<Parameters<typeof namespaceView>[0]>('SELECT * FROM namespaces WHERE name = ?', ns!);
+      if (!r) throw new HttpError(404, `namespace ${JSON.stringify(ns!.slice(0, 200))} not found`);
+      return namespaceView(r);
+    },
+  ],
   ['jobs', (s, _p, q) => jobs(s, q)],
   ['namespaces/*/jobs', (s, [ns], q) => jobs(s, q, ns)],
   ['namespaces/*/jobs/*', (s, [ns, name]) => jobView(s, job(s, ns!, name!))],
-  ['namespaces/*/jobs/*/runs', (s, [ns, name], q) => {
-    const j = job(s, ns!, name!);
-    const { limit, offset } = page(q);
-    const ids = s.all<{ uuid: string }>('SELECT uuid FROM runs WHERE job_uuid = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?', j.uuid, limit, offset);
-    return { runs: ids.map((r) => runView(s, r.uuid)!), totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM runs WHERE job_uuid = ?', j.uuid)!.n };
-  }],
+  [
+    'namespaces/*/jobs/*/runs',
+    (s, [ns, name], q) => {
+      const j = job(s, ns!, name!);
+      const { limit, offset } = page(q);
+      const ids = s.all<{ uuid: string }>(
+        'SELECT uuid FROM runs WHERE job_uuid = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+        j.uuid,
+        limit,
+        offset,
+      );
+      return {
+        runs: ids.map((r) => runView(s, r.uuid)!),
+        totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM runs WHERE job_uuid = ?', j.uuid)!.n,
+      };
+    },
+  ],
   ['jobs/runs/*', (s, [id]) => runOr404(s, id!)],
-  ['jobs/runs/*/facets', (s, [id], q) => {
-    const run = runOr404(s, id!);
-    const type = q.get('type') ?? 'run';
-    if (type !== 'run' && type !== 'job') throw new HttpError(400, `type: expected run or job, got ${JSON.stringify(type.slice(0, 40))}`);
-    return { runId: run.id, facets: s.facets(`${type === 'run' ? 'run' : 'runjob'}:${run.id}`) };
-  }],
-  ['namespaces/*/datasets', (s, [ns], q) => {
-    const { limit, offset } = page(q);
-    const rows = s.all<DatasetRecord>('SELECT * FROM datasets WHERE namespace = ? ORDER BY name LIMIT ? OFFSET ?', ns!, limit, offset);
-    return { datasets: rows.map((d) => datasetView(s, d)), totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM datasets WHERE namespace = ?', ns!)!.n };
-  }],
+  [
+    'jobs/runs/*/facets',
+    (s, [id], q) => {
+      const run = runOr404(s, id!);
+      const type = q.get('type') ?? 'run';
+      if (type !== 'run' && type !== 'job') throw new HttpError(400, `type: expected run or job, got ${JSON.stringify(type.slice(0, 40))}`);
+      return { runId: run.id, facets: s.facets(`${type === 'run' ? 'run' : 'runjob'}:${run.id}`) };
+    },
+  ],
+  [
+    'namespaces/*/datasets',
+    (s, [ns], q) => {
+      const { limit, offset } = page(q);
+      const rows = s.all<DatasetRecord>('SELECT * FROM datasets WHERE namespace = ? ORDER BY name LIMIT ? OFFSET ?', ns!, limit, offset);
+      return {
+        datasets: rows.map((d) => datasetView(s, d)),
+        totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM datasets WHERE namespace = ?', ns!)!.n,
+      };
+    },
+  ],
   ['namespaces/*/datasets/*', (s, [ns, name]) => datasetView(s, dataset(s, ns!, name!))],
-  ['namespaces/*/datasets/*/versions', (s, [ns, name], q) => {
-    const d = dataset(s, ns!, name!);
-    const { limit, offset } = page(q);
-    const rows = s.all<{ uuid: string }>('SELECT uuid FROM dataset_versions WHERE dataset_uuid = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?', d.uuid, limit, offset);
-    return { versions: rows.map((v) => datasetVersionView(s, d, v.uuid)!), totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM dataset_versions WHERE dataset_uuid = ?', d.uuid)!.n };
-  }],
-  ['namespaces/*/datasets/*/versions/*', (s, [ns, name, v]) => {
-    const view = datasetVersionView(s, dataset(s, ns!, name!), v!.toLowerCase());
-    if (!view) throw new HttpError(404, `version ${JSON.stringify(v!.slice(0, 80))} of dataset ${JSON.stringify(name!.slice(0, 200))} not found`);
-    return view;
-  }],
+  [
+    'namespaces/*/datasets/*/versions',
+    (s, [ns, name], q) => {
+      const d = dataset(s, ns!, name!);
+      const { limit, offset } = page(q);
+      const rows = s.all<{ uuid: string }>(
+        'SELECT uuid FROM dataset_versions WHERE dataset_uuid = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+        d.uuid,
+        limit,
+        offset,
+      );
+      return {
+        versions: rows.map((v) => datasetVersionView(s, d, v.uuid)!),
+        totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM dataset_versions WHERE dataset_uuid = ?', d.uuid)!.n,
+      };
+    },
+  ],
+  [
+    'namespaces/*/datasets/*/versions/*',
+    (s, [ns, name, v]) => {
+      const view = datasetVersionView(s, dataset(s, ns!, name!), v!.toLowerCase());
+      if (!view)
+        throw new HttpError(404, `version ${JSON.stringify(v!.slice(0, 80))} of dataset ${JSON.stringify(name!.slice(0, 200))} not found`);
+      return view;
+    },
+  ],
   ['lineage', (s, _p, q) => graph(lineageGraph(s, required(q, 'nodeId'), intParam(q, 'depth', 20, 100), direction(q)))],
-  ['column-lineage', (s, _p, q) => graph(columnLineageGraph(s, required(q, 'nodeId'), intParam(q, 'depth', 20, 100), q.get('withDownstream') === 'true'))],
+  [
+    'column-lineage',
+    (s, _p, q) => graph(columnLineageGraph(s, required(q, 'nodeId'), intParam(q, 'depth', 20, 100), q.get('withDownstream') === 'true')),
+  ],
   ['runlineage/upstream', (s, _p, q) => runLineageOr404(s, required(q, 'runId'), intParam(q, 'depth', 20, 100), 'upstream')],
   ['runlineage/downstream', (s, _p, q) => runLineageOr404(s, required(q, 'runId'), intParam(q, 'depth', 20, 100), 'downstream')],
   ['search', (s, _p, q) => search(s, q)],

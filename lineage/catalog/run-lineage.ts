@@ -1,7 +1,15 @@
 import type { CatalogStore } from './catalog-store.ts';
 import type { RunLineage, RunState } from '../marquez/api.ts';
 
-type RunRow = { uuid: string; state: RunState; started_at: string | null; ended_at: string | null; namespace: string; name: string; job_version: string | null };
+type RunRow = {
+  uuid: string;
+  state: RunState;
+  started_at: string | null;
+  ended_at: string | null;
+  namespace: string;
+  name: string;
+  job_version: string | null;
+};
 type IoRow = { version_uuid: string; namespace: string; name: string; other: string | null };
 
 function runRow(store: CatalogStore, uuid: string): RunRow | undefined {
@@ -15,7 +23,12 @@ function runRow(store: CatalogStore, uuid: string): RunRow | undefined {
  * Point-in-time lineage of a run: `upstream` is Marquez's `/runlineage/upstream` (the dataset versions each run read and
  * the runs that produced them); `downstream` (extension) is the versions each run wrote and the runs that read them.
  */
-export function runLineage(store: CatalogStore, runId: string, depth: number, direction: 'upstream' | 'downstream'): RunLineage | undefined {
+export function runLineage(
+  store: CatalogStore,
+  runId: string,
+  depth: number,
+  direction: 'upstream' | 'downstream',
+): RunLineage | undefined {
   if (!runRow(store, runId)) return undefined;
   const runs: RunLineage['runs'] = [];
   const seen = new Set<string>();
@@ -41,9 +54,17 @@ export function runLineage(store: CatalogStore, runId: string, depth: number, di
       const job = { namespace: r.namespace, name: r.name, version: r.job_version };
       const run = { id: r.uuid, start: r.started_at, end: r.ended_at, status: r.state };
       if (direction === 'upstream') {
-        runs.push({ job, run, inputs: io.map((x) => ({ namespace: x.namespace, name: x.name, version: x.version_uuid, producedByRunId: x.other })) });
+        runs.push({
+          job,
+          run,
+          inputs: io.map((x) => ({ namespace: x.namespace, name: x.name, version: x.version_uuid, producedByRunId: x.other })),
+        });
       } else {
-        runs.push({ job, run, outputs: io.map((x) => ({ namespace: x.namespace, name: x.name, version: x.version_uuid, consumedByRunId: x.other })) });
+        runs.push({
+          job,
+          run,
+          outputs: io.map((x) => ({ namespace: x.namespace, name: x.name, version: x.version_uuid, consumedByRunId: x.other })),
+        });
       }
       for (const x of io) if (x.other && !seen.has(x.other)) next.push(x.other);
     }

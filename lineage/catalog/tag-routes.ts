@@ -16,7 +16,8 @@ function tagName(tag: string): string {
 }
 
 function ensureTag(store: CatalogStore, tag: string): void {
-  if (!store.get('SELECT 1 AS x FROM tags WHERE name = ?', tag)) throw new HttpError(404, `tag ${JSON.stringify(tag)} not found; create it with PUT /api/v1/tags/${tag}`);
+  if (!store.get('SELECT 1 AS x FROM tags WHERE name = ?', tag))
+    throw new HttpError(404, `tag ${JSON.stringify(tag)} not found; create it with PUT /api/v1/tags/${tag}`);
 }
 
 function setTag(store: CatalogStore, owner: string, tag: string, method: string): void {
@@ -26,29 +27,57 @@ function setTag(store: CatalogStore, owner: string, tag: string, method: string)
 
 /** POST/DELETE tags on jobs, datasets and dataset fields; PUT /tags/{tag} creates a tag (Marquez's routes and shapes). */
 export const TAG_ROUTES: [string, string[], TagHandler][] = [
-  ['tags/*', ['PUT'], (s, [tag], body) => {
-    const description = typeof body === 'object' && body !== null && typeof (body as Record<string, unknown>)['description'] === 'string' ? (body as Record<string, string>)['description'] : null;
-    s.run('INSERT INTO tags (name, description) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET description = excluded.description', tagName(tag!), description ?? null);
-    return { tags: s.all<Tag>('SELECT name, description FROM tags ORDER BY name') };
-  }],
-  ['namespaces/*/jobs/*/tags/*', ['POST', 'DELETE'], (s, [ns, name, tag], _b, method) => {
-    const j = s.get<JobRecord>('SELECT * FROM jobs WHERE namespace = ? AND name = ?', ns!, name!);
-    if (!j) throw new HttpError(404, `job ${JSON.stringify(name!.slice(0, 200))} not found in namespace ${JSON.stringify(ns!.slice(0, 200))}`);
-    ensureTag(s, tagName(tag!));
-    setTag(s, `job:${j.uuid}`, tag!, method);
-    return jobView(s, j);
-  }],
-  ['namespaces/*/datasets/*/tags/*', ['POST', 'DELETE'], (s, [ns, name, tag], _b, method) => {
-    const d = dataset(s, ns!, name!);
-    ensureTag(s, tagName(tag!));
-    setTag(s, `dataset:${d.uuid}`, tag!, method);
-    return datasetView(s, d);
-  }],
-  ['namespaces/*/datasets/*/fields/*/tags/*', ['POST', 'DELETE'], (s, [ns, name, field, tag], _b, method) => {
-    const d = dataset(s, ns!, name!);
-    if (!(JSON.parse(d.fields) as { name: string }[]).some((f) => f.name === field)) throw new HttpError(404, `field ${JSON.stringify(field!.slice(0, 200))} not found in dataset ${JSON.stringify(name!.slice(0, 200))}`);
-    ensureTag(s, tagName(tag!));
-    setTag(s, `field:${d.uuid}:${field}`, tag!, method);
-    return datasetView(s, d);
-  }],
+  [
+    'tags/*',
+    ['PUT'],
+    (s, [tag], body) => {
+      const description =
+        typeof body === 'object' && body !== null && typeof (body as Record<string, unknown>)['description'] === 'string'
+          ? (body as Record<string, string>)['description']
+          : null;
+      s.run(
+        'INSERT INTO tags (name, description) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET description = excluded.description',
+        tagName(tag!),
+        description ?? null,
+      );
+      return { tags: s.all<Tag>('SELECT name, description FROM tags ORDER BY name') };
+    },
+  ],
+  [
+    'namespaces/*/jobs/*/tags/*',
+    ['POST', 'DELETE'],
+    (s, [ns, name, tag], _b, method) => {
+      const j = s.get<JobRecord>('SELECT * FROM jobs WHERE namespace = ? AND name = ?', ns!, name!);
+      if (!j)
+        throw new HttpError(404, `job ${JSON.stringify(name!.slice(0, 200))} not found in namespace ${JSON.stringify(ns!.slice(0, 200))}`);
+      ensureTag(s, tagName(tag!));
+      setTag(s, `job:${j.uuid}`, tag!, method);
+      return jobView(s, j);
+    },
+  ],
+  [
+    'namespaces/*/datasets/*/tags/*',
+    ['POST', 'DELETE'],
+    (s, [ns, name, tag], _b, method) => {
+      const d = dataset(s, ns!, name!);
+      ensureTag(s, tagName(tag!));
+      setTag(s, `dataset:${d.uuid}`, tag!, method);
+      return datasetView(s, d);
+    },
+  ],
+  [
+    'namespaces/*/datasets/*/fields/*/tags/*',
+    ['POST', 'DELETE'],
+    (s, [ns, name, field, tag], _b, method) => {
+      const d = dataset(s, ns!, name!);
+      if (!(JSON.parse(d.fields) as { name: string }[]).some((f) => f.name === field))
+        throw new HttpError(
+          404,
+          `field ${JSON.stringify(field!.slice(0, 200))} not found in dataset ${JSON.stringify(name!.slice(0, 200))}`,
+        );
+      ensureTag(s, tagName(tag!));
+      setTag(s, `field:${d.uuid}:${field}`, tag!, method);
+      return datasetView(s, d);
+    },
+  ],
 ];

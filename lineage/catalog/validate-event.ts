@@ -83,7 +83,8 @@ class Checker {
       this.str(facet['_producer'], `${path}.${name}._producer`);
       this.str(facet['_schemaURL'], `${path}.${name}._schemaURL`);
       for (const field of required ?? []) this.str(at(facet, field), `${path}.${name}.${field}`);
-      if (name === 'schema') this.list(facet['fields'], `${path}.schema.fields`, (f, p) => this.str(isObj(f) ? f['name'] : undefined, `${p}.name`));
+      if (name === 'schema')
+        this.list(facet['fields'], `${path}.schema.fields`, (f, p) => this.str(isObj(f) ? f['name'] : undefined, `${p}.name`));
       if (name === 'symlinks') {
         this.list(facet['identifiers'], `${path}.symlinks.identifiers`, (s, p) => {
           this.str(isObj(s) ? s['namespace'] : undefined, `${p}.namespace`);
@@ -136,7 +137,11 @@ export function validateEvent(body: unknown): CatalogEvent | Rejection {
   c.str(body['producer'], 'producer');
   const eventType = c.str(body['eventType'], 'eventType', false);
   if (eventType !== undefined && !EVENT_TYPES.has(eventType)) {
-    return { status: 400, message: `eventType: expected one of ${[...EVENT_TYPES].join(', ')}, got ${JSON.stringify(eventType.slice(0, 40))}`, errors: [] };
+    return {
+      status: 400,
+      message: `eventType: expected one of ${[...EVENT_TYPES].join(', ')}, got ${JSON.stringify(eventType.slice(0, 40))}`,
+      errors: [],
+    };
   }
   let runId: string | undefined;
   let runFacets: Obj = {};

@@ -51,9 +51,12 @@ export class OpenLineageClient {
       this.#dropped = compileFilters(config.filters);
       return;
     }
-    process.emitWarning('no OpenLineage transport configured (set OPENLINEAGE_URL or OPENLINEAGE__TRANSPORT__TYPE); lineage events go to stderr', {
-      code: 'SLUICE_LINEAGE_NO_TRANSPORT',
-    });
+    process.emitWarning(
+      'no OpenLineage transport configured (set OPENLINEAGE_URL or OPENLINEAGE__TRANSPORT__TYPE); lineage events go to stderr',
+      {
+        code: 'SLUICE_LINEAGE_NO_TRANSPORT',
+      },
+    );
     this.transport = new ConsoleTransport();
   }
 

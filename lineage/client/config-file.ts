@@ -61,7 +61,12 @@ export function readLineageConfigFile(locations: ConfigFileLocations): LineageCo
   }
   if (content === null || content === undefined) return { path, content: {} };
   if (typeof content !== 'object' || Array.isArray(content)) {
-    throw new LineageConfigError([`${path}: expected a mapping with a "transport" section at the top level, got ${Array.isArray(content) ? 'a list' : typeof content}`], path);
+    throw new LineageConfigError(
+      [
+        `${path}: expected a mapping with a "transport" section at the top level, got ${Array.isArray(content) ? 'a list' : typeof content}`,
+      ],
+      path,
+    );
   }
   return { path, content: content as Record<string, unknown> };
 }

@@ -58,7 +58,9 @@ export const HttpRetrySchema = settings(
     /** Upper bound of one delay, in seconds. */
     backoff_max: z.number().positive({ error: 'expected a number of seconds > 0' }).default(120),
     /** Statuses that are retried; 429 is included (unlike urllib3's default, which needs Retry-After). */
-    status_forcelist: z.array(z.int().min(100, { error: 'expected an HTTP status' }).max(599, { error: 'expected an HTTP status' })).default([429, 500, 502, 503, 504]),
+    status_forcelist: z
+      .array(z.int().min(100, { error: 'expected an HTTP status' }).max(599, { error: 'expected an HTTP status' }))
+      .default([429, 500, 502, 503, 504]),
     /** Methods retried after a read error or a listed status; the transport only POSTs. */
     allowed_methods: z.array(z.string()).default(['HEAD', 'POST']),
   },
@@ -182,7 +184,10 @@ export const TransformTransportConfigSchema = settings(
       return TransportConfigSchema;
     },
     transformer_class: text('transformer_class (the transformer to apply)'),
-    transformer_properties: z.record(z.string(), z.unknown(), { error: 'expected a map of transformer settings' }).nullish().transform((v) => v ?? {}),
+    transformer_properties: z
+      .record(z.string(), z.unknown(), { error: 'expected a map of transformer settings' })
+      .nullish()
+      .transform((v) => v ?? {}),
     ...common,
   },
   'transform transport',
@@ -211,26 +216,26 @@ function compiles(pattern: string): boolean {
  * One job-name filter of the `filters` section: `{type: exact, match}` drops RunEvents whose job name equals `match`,
  * `{type: regex, regex}` those whose job name matches at its start (Python's `re.match`).
  */
-export const FilterConfigSchema = z.discriminatedUnion(
-  'type',
-  [
-    settings({ type: z.literal('exact'), match: text('job name to match') }, 'exact filter'),
-    settings(
-      {
-        type: z.literal('regex'),
-        regex: text('regular expression').refine(compiles, { error: 'expected a valid regular expression' }),
-      },
-      'regex filter',
-    ),
-  ],
-);
+export const FilterConfigSchema = z.discriminatedUnion('type', [
+  settings({ type: z.literal('exact'), match: text('job name to match') }, 'exact filter'),
+  settings(
+    {
+      type: z.literal('regex'),
+      regex: text('regular expression').refine(compiles, { error: 'expected a valid regular expression' }),
+    },
+    'regex filter',
+  ),
+]);
 /** A job-name filter. */
 export type FilterConfig = z.infer<typeof FilterConfigSchema>;
 
 /** Lineage configuration in the Python client's layout: `transport` and `filters` are read; other sections are kept. */
 export const LineageConfigSchema = z.looseObject({
   transport: TransportConfigSchema,
-  filters: z.array(FilterConfigSchema, { error: 'expected a list of filters' }).nullish().transform((v) => v ?? undefined),
+  filters: z
+    .array(FilterConfigSchema, { error: 'expected a list of filters' })
+    .nullish()
+    .transform((v) => v ?? undefined),
 });
 /** Lineage configuration, validated and with defaults applied. */
 export type LineageConfig = { transport: TransportConfig; filters?: FilterConfig[] | undefined };

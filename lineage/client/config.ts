@@ -43,7 +43,10 @@ export function configFromEnvironment(env: Environment): Json {
     .filter((e): e is [string, string] => e[0].startsWith(PREFIX) && e[1] !== undefined)
     .sort(([a], [b]) => (a < b ? 1 : a > b ? -1 : 0));
   for (const [key, raw] of entries) {
-    const path = key.slice(PREFIX.length).split('__').map((k) => k.toLowerCase());
+    const path = key
+      .slice(PREFIX.length)
+      .split('__')
+      .map((k) => k.toLowerCase());
     let node = config;
     for (const segment of path.slice(0, -1)) {
       if (!isObject(node[segment])) node[segment] = {};
@@ -68,7 +71,13 @@ function mergeSources(fromEnv: Json, explicit: Json): Json {
   const envTransport = fromEnv['transport'];
   const explicitTransport = explicit['transport'];
   // Deviation from Python: a transport of another type replaces the lower source's instead of mixing settings.
-  if (isObject(envTransport) && isObject(explicitTransport) && explicitTransport['type'] !== undefined && envTransport['type'] !== undefined && envTransport['type'] !== explicitTransport['type']) {
+  if (
+    isObject(envTransport) &&
+    isObject(explicitTransport) &&
+    explicitTransport['type'] !== undefined &&
+    envTransport['type'] !== undefined &&
+    envTransport['type'] !== explicitTransport['type']
+  ) {
     return { ...deepMerge(fromEnv, explicit), transport: explicitTransport };
   }
   return deepMerge(fromEnv, explicit);

@@ -87,7 +87,10 @@ export type SubsetCondition =
 /** The `subset` input facet (BaseSubsetDatasetFacet 1-0-0, `$defs/InputSubsetInputDatasetFacet`). */
 export type InputSubsetInputDatasetFacet = Stamped<{ inputCondition: SubsetCondition }>;
 /** Builds the `subset` input facet: the partition or objects of the dataset this run read. */
-export function inputSubsetInputDatasetFacet(body: { inputCondition: SubsetCondition }, options?: FacetOptions): InputSubsetInputDatasetFacet {
+export function inputSubsetInputDatasetFacet(
+  body: { inputCondition: SubsetCondition },
+  options?: FacetOptions,
+): InputSubsetInputDatasetFacet {
   return stampFacet('InputSubsetInputDatasetFacet', body, options);
 }
 /** The `subset` output facet (BaseSubsetDatasetFacet 1-0-0, `$defs/OutputSubsetOutputDatasetFacet`). */

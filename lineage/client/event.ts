@@ -87,24 +87,20 @@ export const RunEventSchema = z.looseObject({
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
 /** Design-time job metadata (spec 2-0-2 `JobEvent`); must not carry a `run`. */
-export const JobEventSchema = z
-  .looseObject({ ...base, job: JobSchema, ...ios })
-  .superRefine((event, ctx) => {
-    if (event['run'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['run'], input: event['run'], message: 'not allowed in a JobEvent (send a RunEvent for a run)' });
-    }
-  });
+export const JobEventSchema = z.looseObject({ ...base, job: JobSchema, ...ios }).superRefine((event, ctx) => {
+  if (event['run'] !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['run'], input: event['run'], message: 'not allowed in a JobEvent (send a RunEvent for a run)' });
+  }
+});
 /** Design-time job metadata. */
 export type JobEvent = z.infer<typeof JobEventSchema>;
 
 /** Design-time dataset metadata (spec 2-0-2 `DatasetEvent`); must not carry both `job` and `run`. */
-export const DatasetEventSchema = z
-  .looseObject({ ...base, dataset: DatasetSchema })
-  .superRefine((event, ctx) => {
-    if (event['job'] !== undefined && event['run'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['run'], input: event['run'], message: 'a DatasetEvent must not carry both job and run' });
-    }
-  });
+export const DatasetEventSchema = z.looseObject({ ...base, dataset: DatasetSchema }).superRefine((event, ctx) => {
+  if (event['job'] !== undefined && event['run'] !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['run'], input: event['run'], message: 'a DatasetEvent must not carry both job and run' });
+  }
+});
 /** Design-time dataset metadata. */
 export type DatasetEvent = z.infer<typeof DatasetEventSchema>;
 

@@ -17,7 +17,8 @@ export type EventFilter = (event: LineageEvent) => boolean;
 export function compileFilters(filters: readonly FilterConfig[] | readonly unknown[] | undefined): EventFilter {
   if (!filters || filters.length === 0) return () => false;
   const parsed = z.array(FilterConfigSchema).safeParse(filters, { reportInput: true });
-  if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['filters'], wording: lineageWording }), 'filters');
+  if (!parsed.success)
+    throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['filters'], wording: lineageWording }), 'filters');
   const tests = parsed.data.map((f): ((name: string) => boolean) => {
     if (f.type === 'exact') return (name) => name === f.match;
     // The sticky flag anchors the match at index 0 without anchoring its end, as re.match does.

@@ -95,7 +95,10 @@ export class SafeEmitter {
     this.#emitter = emitter;
     const deadline = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
     if (typeof deadline !== 'number' || !Number.isFinite(deadline) || deadline <= 0) {
-      throw new LineageConfigError([`deadlineMs: expected a number of milliseconds > 0, got ${describeValue(deadline)}`], 'SafeEmitter options');
+      throw new LineageConfigError(
+        [`deadlineMs: expected a number of milliseconds > 0, got ${describeValue(deadline)}`],
+        'SafeEmitter options',
+      );
     }
     this.#deadlineMs = deadline;
     this.#onError = options.onError ?? defaultOnError;
@@ -112,7 +115,7 @@ export class SafeEmitter {
         this.#stats.failed += 1;
         const since = this.#circuit.openedAgoMs();
         const reason = this.#diverting
-          ? 'queued behind this run\'s earlier events in the outbox'
+          ? "queued behind this run's earlier events in the outbox"
           : `backend unavailable (a delivery failed ${since === undefined ? 'recently' : `${Math.round(since)} ms ago`}), not retried yet`;
         // What the backend would refuse must not wait in the outbox either.
         try {

@@ -52,7 +52,14 @@ export type DatasetVersionId = { namespace: string; name: string; version: strin
 export type JobVersionId = { namespace: string; name: string; version: string };
 
 /** A namespace (`GET /namespaces/{ns}`). */
-export type Namespace = { name: string; createdAt: string; updatedAt: string; ownerName: string; description: string | null; isHidden: boolean };
+export type Namespace = {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  ownerName: string;
+  description: string | null;
+  isHidden: boolean;
+};
 
 /** `GET /namespaces`. */
 export type NamespaceList = { namespaces: Namespace[] };

@@ -1,7 +1,8 @@
 import type { TraceReport, TracedRun, TracedVersion } from './trace-model.ts';
 
 const ds = (v: { namespace: string; name: string }) => `${v.namespace}/${v.name}`;
-const runLine = (r: TracedRun) => `${r.job.namespace}:${r.job.name} run ${r.id} ${r.state}${r.startedAt ? ` (started ${r.startedAt})` : ''}`;
+const runLine = (r: TracedRun) =>
+  `${r.job.namespace}:${r.job.name} run ${r.id} ${r.state}${r.startedAt ? ` (started ${r.startedAt})` : ''}`;
 const versionLine = (v: TracedVersion) =>
   `${ds(v)}${v.subset ? ` [${v.subset}]` : ''}${v.label ? ` version ${v.label}` : ` version ${v.version}`}${v.rowCount !== undefined ? `, ${v.rowCount} rows` : ''}`;
 
@@ -19,7 +20,10 @@ export function formatTrace(report: TraceReport): string {
     if (c.kind === 'run') out.push(`  failed run ${runLine(c.run)}${c.run.error ? `: ${c.run.error}` : ''}`);
     else {
       out.push(`  ${versionLine(c.version)}${c.version.producedByRunId ? `, written by run ${c.version.producedByRunId}` : ''}`);
-      for (const a of c.version.failedAssertions) out.push(`    FAILED ${a.name ?? a.assertion}${a.column ? ` on ${a.column}` : ''}: expected ${a.expected ?? '?'}, got ${a.actual ?? '?'}`);
+      for (const a of c.version.failedAssertions)
+        out.push(
+          `    FAILED ${a.name ?? a.assertion}${a.column ? ` on ${a.column}` : ''}: expected ${a.expected ?? '?'}, got ${a.actual ?? '?'}`,
+        );
     }
   }
   out.push('', 'Upstream:');
@@ -29,12 +33,17 @@ export function formatTrace(report: TraceReport): string {
   }
   if (report.written.length > 0) {
     out.push('', 'Written by the incident run:');
-    for (const w of report.written) out.push(`  ${w.quarantined ? 'QUARANTINED ' : ''}${versionLine(w)}${w.rowCount === undefined && w.subset === undefined ? ' (declared, nothing written)' : ''}`);
+    for (const w of report.written)
+      out.push(
+        `  ${w.quarantined ? 'QUARANTINED ' : ''}${versionLine(w)}${w.rowCount === undefined && w.subset === undefined ? ' (declared, nothing written)' : ''}`,
+      );
   }
   out.push('', 'Downstream (blast radius):');
   out.push(`  jobs: ${report.downstream.jobs.map((j) => `${j.namespace}:${j.name}`).join(', ') || 'none'}`);
   out.push(`  datasets: ${report.downstream.datasets.map(ds).join(', ') || 'none'}`);
-  out.push(`  runs that read what the incident wrote: ${report.downstream.runs.map((r) => `${r.job.name} ${r.id} (${r.read.join(', ')})`).join('; ') || 'none'}`);
+  out.push(
+    `  runs that read what the incident wrote: ${report.downstream.runs.map((r) => `${r.job.name} ${r.id} (${r.read.join(', ')})`).join('; ') || 'none'}`,
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -62,15 +71,23 @@ export function formatTraceMermaid(report: TraceReport): string {
     }
   }
   for (const step of report.upstream) {
-    for (const v of step.read) if (v.producedByRunId && ids.has(v.producedByRunId) && !lines.includes(`  ${ids.get(v.producedByRunId)} --> ${ids.get(v.version)}`)) lines.push(`  ${ids.get(v.producedByRunId)} --> ${ids.get(v.version)}`);
+    for (const v of step.read)
+      if (v.producedByRunId && ids.has(v.producedByRunId) && !lines.includes(`  ${ids.get(v.producedByRunId)} --> ${ids.get(v.version)}`))
+        lines.push(`  ${ids.get(v.producedByRunId)} --> ${ids.get(v.version)}`);
   }
   if (report.run) {
     const r = id(report.run.id, `${report.run.job.name} · ${report.run.state}`, report.run.state === 'FAILED' ? 'failed' : undefined);
-    for (const w of report.written) lines.push(`  ${r} --> ${id(w.version, `${ds(w)}${w.subset ? ` · ${w.subset}` : ''}`, w.quarantined ? 'quarantined' : undefined)}`);
+    for (const w of report.written)
+      lines.push(`  ${r} --> ${id(w.version, `${ds(w)}${w.subset ? ` · ${w.subset}` : ''}`, w.quarantined ? 'quarantined' : undefined)}`);
     for (const j of report.downstream.jobs) lines.push(`  ${r} -.-> ${id(`job:${j.namespace}:${j.name}`, j.name, 'downstream')}`);
     const writtenNames = new Set(report.written.map(ds));
-    for (const d of report.downstream.datasets.filter((x) => !writtenNames.has(ds(x)))) lines.push(`  ${r} -.-> ${id(`dataset:${ds(d)}`, ds(d), 'downstream')}`);
+    for (const d of report.downstream.datasets.filter((x) => !writtenNames.has(ds(x))))
+      lines.push(`  ${r} -.-> ${id(`dataset:${ds(d)}`, ds(d), 'downstream')}`);
   }
-  lines.push('  classDef failed fill:#fdd,stroke:#c00', '  classDef quarantined fill:#ffe8cc,stroke:#d60', '  classDef downstream stroke-dasharray:4');
+  lines.push(
+    '  classDef failed fill:#fdd,stroke:#c00',
+    '  classDef quarantined fill:#ffe8cc,stroke:#d60',
+    '  classDef downstream stroke-dasharray:4',
+  );
   return `${lines.join('\n')}\n`;
 }

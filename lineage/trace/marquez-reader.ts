@@ -65,7 +65,9 @@ export class MarquezReader {
 
   /** A job's runs, newest first (the first 100). */
   async runs(namespace: string, name: string): Promise<Run[]> {
-    return (await this.#get<RunList>(`namespaces/${encodeURIComponent(namespace)}/jobs/${encodeURIComponent(name)}/runs?limit=100`))?.runs ?? [];
+    return (
+      (await this.#get<RunList>(`namespaces/${encodeURIComponent(namespace)}/jobs/${encodeURIComponent(name)}/runs?limit=100`))?.runs ?? []
+    );
   }
 
   /** A dataset. */

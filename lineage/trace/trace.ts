@@ -38,8 +38,12 @@ function failedAssertions(...facetSets: (DatasetFacets | undefined)[]): FailedAs
 function subsetOf(facets: DatasetFacets | undefined): string | undefined {
   const condition = facets?.subset?.outputCondition ?? facets?.subset?.inputCondition;
   // Another producer's condition may be of another shape: look for partitions without trusting the `type`.
-  const dims = typeof condition === 'object' && condition !== null && 'partitions' in condition ? condition.partitions?.[0]?.dimensions : undefined;
-  if (dims && typeof dims === 'object') return Object.entries(dims).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  const dims =
+    typeof condition === 'object' && condition !== null && 'partitions' in condition ? condition.partitions?.[0]?.dimensions : undefined;
+  if (dims && typeof dims === 'object')
+    return Object.entries(dims)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(',');
   return undefined;
 }
 
@@ -68,7 +72,12 @@ async function jobOfRun(api: MarquezReader, run: Run, hint?: NodeRef): Promise<N
 }
 
 /** Walks the runs that fed `start` through the dataset versions they read, nearest first. */
-async function walkUpstream(api: MarquezReader, start: Run, job: NodeRef, depth: number): Promise<{ steps: UpstreamStep[]; causes: RootCause[] }> {
+async function walkUpstream(
+  api: MarquezReader,
+  start: Run,
+  job: NodeRef,
+  depth: number,
+): Promise<{ steps: UpstreamStep[]; causes: RootCause[] }> {
   const steps: UpstreamStep[] = [];
   const causes: RootCause[] = [];
   const seen = new Set<string>();
@@ -149,7 +158,10 @@ async function resolveNode(api: MarquezReader, node: string): Promise<{ kind: 'r
   const jobs = (await api.search(node)).filter((r) => r.type === 'JOB' && (r.name === node || `${r.namespace}:${r.name}` === node));
   if (jobs.length === 1) return { kind: 'job', namespace: jobs[0]!.namespace, name: jobs[0]!.name };
   if (jobs.length > 1) throw new TraceError('TRACE_INPUT', `${node} names ${jobs.length} jobs; write job:<namespace>:<name>`);
-  throw new TraceError('TRACE_NOT_FOUND', `no run, job or dataset ${JSON.stringify(node)}; give a run id, job:<ns>:<name>, a job name or s3://bucket/prefix`);
+  throw new TraceError(
+    'TRACE_NOT_FOUND',
+    `no run, job or dataset ${JSON.stringify(node)}; give a run id, job:<ns>:<name>, a job name or s3://bucket/prefix`,
+  );
 }
 
 /**
@@ -197,14 +209,17 @@ export async function traceNode(url: string, node: string, options: TraceOptions
         }),
       )
     : [];
-  const start = target.kind === 'dataset' && !job ? `dataset:${target.namespace}:${target.name}` : job ? `job:${job.namespace}:${job.name}` : undefined;
+  const start =
+    target.kind === 'dataset' && !job ? `dataset:${target.namespace}:${target.name}` : job ? `job:${job.namespace}:${job.name}` : undefined;
   const reach = start ? downstreamOf(await api.lineage(start, depth), start) : { jobs: [], datasets: [] };
   const writtenVersions = new Set([...written.map((w) => w.version), ...(dataset ? [dataset.version] : [])]);
   const readers: (TracedRun & { read: string[] })[] = [];
   for (const id of reach.jobs) {
     const j = splitNodeId(id);
     for (const r of await api.runs(j.namespace, j.name)) {
-      const read = (r.inputDatasetVersions ?? []).filter((i) => writtenVersions.has(i.datasetVersionId?.version)).map((i) => `${i.datasetVersionId.namespace}/${i.datasetVersionId.name}`);
+      const read = (r.inputDatasetVersions ?? [])
+        .filter((i) => writtenVersions.has(i.datasetVersionId?.version))
+        .map((i) => `${i.datasetVersionId.namespace}/${i.datasetVersionId.name}`);
       if (read.length > 0) readers.push({ ...tracedRun(r, j), read });
     }
   }

@@ -35,13 +35,22 @@ describe('sluice CLI', () => {
 
   it('exits 2 with a usage message for an unknown command or flag', () => {
     expect(sluice(['deploy'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "deploy"') });
-    expect(sluice(['run', 'examples/churn/pipeline.ts', '--frobnicate'])).toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--frobnicate'") });
-    expect(sluice(['run', 'examples/churn/pipeline.ts'])).toMatchObject({ code: 2, stderr: expect.stringContaining('exactly one of --input') });
+    expect(sluice(['run', 'examples/churn/pipeline.ts', '--frobnicate'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("Unknown option '--frobnicate'"),
+    });
+    expect(sluice(['run', 'examples/churn/pipeline.ts'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('exactly one of --input'),
+    });
     expect(sluice(['run', 'nope.ts', '--input', 'x.csv'])).toMatchObject({ code: 2, stderr: expect.stringContaining('does not exist') });
   });
 
   it('validates the example and prints its ASL', () => {
-    expect(sluice(['validate', 'examples/churn/pipeline.ts'])).toMatchObject({ code: 0, stdout: expect.stringContaining('pipeline churn is valid (4 steps, 2 triggers)') });
+    expect(sluice(['validate', 'examples/churn/pipeline.ts'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('pipeline churn is valid (4 steps, 2 triggers)'),
+    });
     const asl = sluice(['validate', 'examples/churn/pipeline.ts', '--asl']);
     expect(asl.code).toBe(0);
     expect(JSON.parse(asl.stdout).StartAt).toBe('Begin');

@@ -14,12 +14,28 @@ function build(props: Partial<DataPipelineProps>): Stack {
 
 describe('DataPipeline props', () => {
   it.each<[string, Partial<DataPipelineProps>, RegExp]>([
-    ['an unknown bucket in bucketNames', { bucketNames: { 'not-there': 'x-bucket' } }, /bucketNames\.not-there: not a bucket of the spec \(buckets: churn-data, churn-models\)/],
-    ['an invalid physical bucket name', { bucketNames: { 'churn-data': 'Bad_Name' } }, /bucketNames\.churn-data: expected an S3 bucket name .* got "Bad_Name"/],
+    [
+      'an unknown bucket in bucketNames',
+      { bucketNames: { 'not-there': 'x-bucket' } },
+      /bucketNames\.not-there: not a bucket of the spec \(buckets: churn-data, churn-models\)/,
+    ],
+    [
+      'an invalid physical bucket name',
+      { bucketNames: { 'churn-data': 'Bad_Name' } },
+      /bucketNames\.churn-data: expected an S3 bucket name .* got "Bad_Name"/,
+    ],
     ['step memory out of range', { stepMemorySize: 64 }, /stepMemorySize: expected an integer from 128 to 10240 MiB, got 64/],
     ['a lineage URL that is not http(s)', { lineageUrl: 'ftp://marquez' }, /lineageUrl: expected an http\(s\) URL, got "ftp:\/\/marquez"/],
-    ['a quarantine retention under a day', { quarantineRetention: Duration.hours(2) }, /quarantineRetention: expected at least 1 day, got 2 hours/],
-    ['an outbox bucket outside the spec', { lineageOutboxBucket: 'elsewhere' }, /lineageOutboxBucket: not a bucket of the spec, got "elsewhere"/],
+    [
+      'a quarantine retention under a day',
+      { quarantineRetention: Duration.hours(2) },
+      /quarantineRetention: expected at least 1 day, got 2 hours/,
+    ],
+    [
+      'an outbox bucket outside the spec',
+      { lineageOutboxBucket: 'elsewhere' },
+      /lineageOutboxBucket: not a bucket of the spec, got "elsewhere"/,
+    ],
     ['an invalid spec', { spec: { ...churn, steps: [] } }, /spec\.steps: expected at least one step/],
   ])('fails with the construct path on %s', (_, props, message) => {
     expect(() => build(props)).toThrow(/^Props\/Churn: invalid DataPipeline props:/);
@@ -31,12 +47,16 @@ describe('DataPipeline props', () => {
   });
 
   it('deploys renamed buckets everywhere, the ASL included', () => {
-    const template = Template.fromStack(build({ bucketNames: { 'churn-data': 'churn-data-prod-1', 'churn-models': 'churn-models-prod-1' } }));
+    const template = Template.fromStack(
+      build({ bucketNames: { 'churn-data': 'churn-data-prod-1', 'churn-models': 'churn-models-prod-1' } }),
+    );
     template.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'churn-data-prod-1' });
     const machine = Object.values(template.findResources('AWS::StepFunctions::StateMachine'))[0]!;
     const asl = JSON.parse(machine.Properties.DefinitionString as string);
     expect(JSON.stringify(asl)).not.toMatch(/"churn-data"|"churn-models"/);
-    expect(substituteAsl(asl, {}).States['score']).toMatchObject({ Parameters: { Payload: { step: { model: { bucket: 'churn-models-prod-1' } } } } });
+    expect(substituteAsl(asl, {}).States['score']).toMatchObject({
+      Parameters: { Payload: { step: { model: { bucket: 'churn-models-prod-1' } } } },
+    });
     expect(Object.keys(asl.States)).toEqual(Object.keys(compileAsl(churn).States));
   });
 

@@ -13,7 +13,12 @@ beforeAll(() => {
 
 /** The Lambda function whose entry serves a step kind, found by its description. */
 function stepFunctionId(kind: StepKind): string {
-  const words: Record<StepKind, string> = { ingest: 'ingest:', dataTests: 'data tests:', featureBuild: 'feature build:', batchScore: 'batch score:' };
+  const words: Record<StepKind, string> = {
+    ingest: 'ingest:',
+    dataTests: 'data tests:',
+    featureBuild: 'feature build:',
+    batchScore: 'batch score:',
+  };
   const found = resources(template, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).includes(words[kind]));
   expect(found).toHaveLength(1);
   return found[0]![0];
@@ -55,12 +60,22 @@ describe('DataPipeline', () => {
     const functions = resources(template, 'AWS::Lambda::Function');
     expect(functions).toHaveLength(6);
     for (const [, fn] of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler', Architectures: ['x86_64'], TracingConfig: { Mode: 'Active' } });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Handler: 'index.handler',
+        Architectures: ['x86_64'],
+        TracingConfig: { Mode: 'Active' },
+      });
     }
     const [[layerId]] = resources(template, 'AWS::Lambda::LayerVersion') as [[string, unknown]];
     const withLayer = functions.filter(([, fn]) => JSON.stringify(fn.Properties.Layers ?? []).includes(layerId));
-    expect(withLayer.map(([id]) => id).sort()).toEqual((['ingest', 'dataTests', 'featureBuild', 'batchScore'] as const).map(stepFunctionId).sort());
-    template.hasResourceProperties('AWS::Lambda::LayerVersion', { CompatibleRuntimes: ['nodejs24.x'], CompatibleArchitectures: ['x86_64'] });
+    expect(withLayer.map(([id]) => id).sort()).toEqual(
+      (['ingest', 'dataTests', 'featureBuild', 'batchScore'] as const).map(stepFunctionId).sort(),
+    );
+    template.hasResourceProperties('AWS::Lambda::LayerVersion', {
+      CompatibleRuntimes: ['nodejs24.x'],
+      CompatibleArchitectures: ['x86_64'],
+    });
   });
 
   it('passes the lineage endpoint and only the ARN of the API key secret to functions', () => {
@@ -79,7 +94,12 @@ describe('DataPipeline', () => {
       template.hasResourceProperties('AWS::S3::Bucket', {
         BucketName: name,
         BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         VersioningConfiguration: { Status: 'Enabled' },
         LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: `${name}/` },
         NotificationConfiguration: { EventBridgeConfiguration: { EventBridgeEnabled: true } },
@@ -125,10 +145,16 @@ describe('DataPipeline', () => {
     // Fill the template as EventBridge does (placeholders take the JSON value) and read it back.
     const event = { bucket: 'churn-data', key: 'raw/customers/a.csv', version: 'v1', etag: 'e1', size: 42, time: '2026-01-01T00:00:00Z' };
     const values: Record<string, unknown> = {
-      'detail-bucket-name': event.bucket, 'detail-object-key': event.key, 'detail-object-version-id': event.version,
-      'detail-object-etag': event.etag, 'detail-object-size': event.size, time: event.time,
+      'detail-bucket-name': event.bucket,
+      'detail-object-key': event.key,
+      'detail-object-version-id': event.version,
+      'detail-object-etag': event.etag,
+      'detail-object-size': event.size,
+      time: event.time,
     };
-    const filled = (target.InputTransformer.InputTemplate as string).replace(/<([a-z-]+)>/g, (_, name: string) => JSON.stringify(values[name]));
+    const filled = (target.InputTransformer.InputTemplate as string).replace(/<([a-z-]+)>/g, (_, name: string) =>
+      JSON.stringify(values[name]),
+    );
     expect(JSON.parse(filled)).toEqual({
       trigger: { kind: 'upload', bucket: event.bucket, key: event.key, versionId: 'v1', etag: 'e1', size: 42, time: event.time },
     });
@@ -138,7 +164,9 @@ describe('DataPipeline', () => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 6 * * ? *)',
       Target: {
-        Input: JSON.stringify({ trigger: { kind: 'schedule', name: 'nightly', nominalTime: '<aws.scheduler.scheduled-time>', startAt: 'features' } }),
+        Input: JSON.stringify({
+          trigger: { kind: 'schedule', name: 'nightly', nominalTime: '<aws.scheduler.scheduled-time>', startAt: 'features' },
+        }),
       },
     });
   });
@@ -153,7 +181,11 @@ describe('DataPipeline', () => {
     const targetId = refId(rule![1].Properties.Targets[0].Arn);
     const fn = template.findResources('AWS::Lambda::Function')[targetId]!;
     const identity = JSON.parse(fn.Properties.Environment.Variables.SLUICE_PIPELINE as string);
-    expect(identity).toMatchObject({ name: 'churn', namespace: churn.namespace, datasets: { raw: { bucket: 'churn-data', prefix: 'raw/customers' } } });
+    expect(identity).toMatchObject({
+      name: 'churn',
+      namespace: churn.namespace,
+      datasets: { raw: { bucket: 'churn-data', prefix: 'raw/customers' } },
+    });
   });
 
   it('replays the lineage outbox on a schedule', () => {
@@ -165,6 +197,10 @@ describe('DataPipeline', () => {
     expect(alarms).toHaveLength(3);
     const [[topicId]] = resources(template, 'AWS::SNS::Topic') as [[string, unknown]];
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
-    template.resourcePropertiesCountIs('AWS::Logs::MetricFilter', { FilterPattern: '"sluice: warning"', MetricTransformations: [Match.objectLike({ MetricName: 'LineageDeliveryFailures' })] }, 6);
+    template.resourcePropertiesCountIs(
+      'AWS::Logs::MetricFilter',
+      { FilterPattern: '"sluice: warning"', MetricTransformations: [Match.objectLike({ MetricName: 'LineageDeliveryFailures' })] },
+      6,
+    );
   });
 });

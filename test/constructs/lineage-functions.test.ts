@@ -1,15 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { statusChangeRunEvent, pipelineIdentityFromEnv, type ExecutionStatusChange } from '../../lib/runtime/lineage/status-change-event.ts';
+import {
+  statusChangeRunEvent,
+  pipelineIdentityFromEnv,
+  type ExecutionStatusChange,
+} from '../../lib/runtime/lineage/status-change-event.ts';
 import { pipelineRunId } from '../../lib/runtime/lineage/run-ids.ts';
 import { apiKeyFromSecret, loadLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { churn } from './support.ts';
 
 const ARN = 'arn:aws:states:eu-west-1:123456789012:execution:churn:run-1';
-const identity = pipelineIdentityFromEnv({ SLUICE_PIPELINE: JSON.stringify({ name: churn.name, namespace: churn.namespace, datasets: churn.datasets }) });
-const upload = { trigger: { kind: 'upload', bucket: 'churn-data', key: 'raw/customers/a.csv', versionId: 'v1', etag: 'e', size: 1, time: '2026-01-01T00:00:00Z' } };
+const identity = pipelineIdentityFromEnv({
+  SLUICE_PIPELINE: JSON.stringify({ name: churn.name, namespace: churn.namespace, datasets: churn.datasets }),
+});
+const upload = {
+  trigger: {
+    kind: 'upload',
+    bucket: 'churn-data',
+    key: 'raw/customers/a.csv',
+    versionId: 'v1',
+    etag: 'e',
+    size: 1,
+    time: '2026-01-01T00:00:00Z',
+  },
+};
 
 function change(status: string, extra: Partial<ExecutionStatusChange['detail']> = {}): ExecutionStatusChange {
-  return { 'detail-type': 'Step Functions Execution Status Change', detail: { executionArn: ARN, status, input: JSON.stringify(upload), ...extra } };
+  return {
+    'detail-type': 'Step Functions Execution Status Change',
+    detail: { executionArn: ARN, status, input: JSON.stringify(upload), ...extra },
+  };
 }
 
 describe('lineage-status: execution status change → pipeline-run event', () => {
@@ -35,14 +54,18 @@ describe('lineage-status: execution status change → pipeline-run event', () =>
   });
 
   it('records the nominal time of a scheduled run', () => {
-    const input = JSON.stringify({ trigger: { kind: 'schedule', name: 'nightly', nominalTime: '2026-01-02T06:00:00Z', startAt: 'features' } });
+    const input = JSON.stringify({
+      trigger: { kind: 'schedule', name: 'nightly', nominalTime: '2026-01-02T06:00:00Z', startAt: 'features' },
+    });
     const event = statusChangeRunEvent(identity, change('RUNNING', { input }))!;
     expect(event.run.facets?.['nominalTime']).toMatchObject({ nominalStartTime: '2026-01-02T06:00:00Z' });
   });
 
   it('skips statuses lineage does not record, and fails when the input has no trigger', () => {
     expect(statusChangeRunEvent(identity, change('PENDING_REDRIVE'))).toBeUndefined();
-    expect(() => statusChangeRunEvent(identity, change('RUNNING', { input: '{}' }))).toThrow(/execution .*run-1: its input has no valid "trigger"/);
+    expect(() => statusChangeRunEvent(identity, change('RUNNING', { input: '{}' }))).toThrow(
+      /execution .*run-1: its input has no valid "trigger"/,
+    );
   });
 
   it('fails at cold start when SLUICE_PIPELINE is missing or invalid', () => {

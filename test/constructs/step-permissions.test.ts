@@ -11,9 +11,9 @@ const model = score.kind === 'batchScore' ? score.model : { bucket: '', key: '' 
 
 /** The S3 statements of a function's policy, as `<action> <resource suffix>` lines. */
 function s3Grants(functionDescription: string): string[] {
-  const [[, fn]] = resources(template, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).includes(functionDescription)) as [
-    [string, { Properties: Record<string, any> }],
-  ];
+  const [[, fn]] = resources(template, 'AWS::Lambda::Function').filter(([, r]) =>
+    String(r.Properties.Description).includes(functionDescription),
+  ) as [[string, { Properties: Record<string, any> }]];
   const roleId = refId(fn.Properties.Role);
   const policy = resources(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: unknown) => refId(r) === roleId))!;
   const lines: string[] = [];
@@ -36,16 +36,44 @@ describe('step permissions', () => {
     const access = stepAccess(churn);
     expect(access.get('ingest')).toEqual({
       reads: [{ bucket: 'churn-data', prefix: 'raw/customers' }],
-      writes: [{ bucket: 'churn-data', prefix: 'staged/customers' }, { bucket: 'churn-data', prefix: 'rejected/customers' }],
+      writes: [
+        { bucket: 'churn-data', prefix: 'staged/customers' },
+        { bucket: 'churn-data', prefix: 'rejected/customers' },
+      ],
       objects: [],
     });
     expect(access.get('batchScore')?.objects).toEqual([{ bucket: model.bucket, key: model.key }]);
   });
 
   it.each([
-    ['ingest:', ['s3:GetObject /raw/customers/*', 's3:ListBucket (bucket) if s3:prefix ["raw/customers/*"]', 's3:PutObject /_lineage/outbox/*', 's3:PutObject /rejected/customers/*', 's3:PutObject /staged/customers/*']],
-    ['batch score:', [`s3:GetObject /${model.key}`, 's3:GetObject /features/churn/*', 's3:ListBucket (bucket) if s3:prefix ["features/churn/*"]', 's3:PutObject /_lineage/outbox/*', 's3:PutObject /predictions/churn/*']],
-    ['replays the lineage outbox', ['s3:DeleteObject /_lineage/outbox/*', 's3:GetObject /_lineage/outbox/*', 's3:ListBucket (bucket) if s3:prefix ["_lineage/outbox/*"]']],
+    [
+      'ingest:',
+      [
+        's3:GetObject /raw/customers/*',
+        's3:ListBucket (bucket) if s3:prefix ["raw/customers/*"]',
+        's3:PutObject /_lineage/outbox/*',
+        's3:PutObject /rejected/customers/*',
+        's3:PutObject /staged/customers/*',
+      ],
+    ],
+    [
+      'batch score:',
+      [
+        `s3:GetObject /${model.key}`,
+        's3:GetObject /features/churn/*',
+        's3:ListBucket (bucket) if s3:prefix ["features/churn/*"]',
+        's3:PutObject /_lineage/outbox/*',
+        's3:PutObject /predictions/churn/*',
+      ],
+    ],
+    [
+      'replays the lineage outbox',
+      [
+        's3:DeleteObject /_lineage/outbox/*',
+        's3:GetObject /_lineage/outbox/*',
+        's3:ListBucket (bucket) if s3:prefix ["_lineage/outbox/*"]',
+      ],
+    ],
   ])('gives the %s function exactly its prefixes', (description, expected) => {
     expect(s3Grants(description)).toEqual([...expected].sort());
   });
@@ -66,7 +94,9 @@ describe('step permissions', () => {
     const pipeline = new DataPipeline(stack, 'Churn', { spec: churn });
     const consumer = new Role(stack, 'Consumer', { assumedBy: new ServicePrincipal('glue.amazonaws.com') });
     pipeline.grantRead(consumer, 'predictions');
-    const consumerPolicy = Template.fromStack(stack).findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Consumer') }] } });
+    const consumerPolicy = Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('Consumer') }] },
+    });
     expect(JSON.stringify(consumerPolicy)).toContain('/predictions/churn/*');
     expect(() => pipeline.grantRead(consumer, 'nope')).toThrow(/Test\/Churn: unknown dataset "nope" \(datasets: raw, staged/);
   });

@@ -5,7 +5,12 @@ import churn from '../../examples/churn/pipeline.ts';
 import { DataPipeline, type DataPipelineProps } from '../../lib/constructs/index.ts';
 
 /** A stack with one DataPipeline, bundling skipped and cdk-nag's AwsSolutions pack registered. */
-export function synthPipeline(props: Partial<DataPipelineProps> = {}): { pipeline: DataPipeline; template: Template; app: App; stack: Stack } {
+export function synthPipeline(props: Partial<DataPipelineProps> = {}): {
+  pipeline: DataPipeline;
+  template: Template;
+  app: App;
+  stack: Stack;
+} {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -6,11 +6,25 @@ function feature(options: Record<string, unknown>): PipelineDefinition {
   return {
     name: 'fs',
     datasets: {
-      events: { bucket: 'fs-data', prefix: 'published/events', format: 'parquet', schema: z.object({ user: z.string(), amount: z.number() }) },
+      events: {
+        bucket: 'fs-data',
+        prefix: 'published/events',
+        format: 'parquet',
+        schema: z.object({ user: z.string(), amount: z.number() }),
+      },
       features: { bucket: 'fs-data', prefix: 'features', format: 'parquet' },
     },
     triggers: [{ kind: 'schedule', name: 'daily', cron: 'cron(0 6 * * ? *)' }],
-    steps: [{ name: 'features', kind: 'featureBuild', inputs: { e: 'events' }, output: 'features', sql: 'SELECT user FROM e', ...options } as never],
+    steps: [
+      {
+        name: 'features',
+        kind: 'featureBuild',
+        inputs: { e: 'events' },
+        output: 'features',
+        sql: 'SELECT user FROM e',
+        ...options,
+      } as never,
+    ],
   };
 }
 
@@ -25,7 +39,7 @@ function problemsOf(definition: PipelineDefinition): string[] {
 }
 
 describe('feature-build options in a pipeline definition', () => {
-  it('accepts windows, params, a transform and declared lineage that name the step\'s inputs', () => {
+  it("accepts windows, params, a transform and declared lineage that name the step's inputs", () => {
     const spec = definePipeline(
       feature({
         windows: { e: { days: 7 } },
@@ -41,9 +55,18 @@ describe('feature-build options in a pipeline definition', () => {
     [{ windows: { x: { days: 7 } } }, 'steps[0].windows.x: "x" is not an input of this step (inputs: e)'],
     [{ windows: { e: { days: 0 } } }, 'steps[0].windows.e.days: Too small: expected number to be >=1'],
     [{ params: { batch_id: 'b' } }, 'steps[0].params.batch_id: $batch_id is bound by Sluice ($nominal_time, $nominal_date, $batch_id)'],
-    [{ columnLineage: { fields: { user: [{ from: 'x.user' }] } } }, 'steps[0].columnLineage.fields.user[0].from: "x" is not an input of this step (inputs: e)'],
-    [{ columnLineage: { fields: { user: [{ from: 'e.nope' }] } } }, 'steps[0].columnLineage.fields.user[0].from: "nope" is not a column of input e (columns: user, amount)'],
-    [{ columnLineage: { fields: { user: [{ from: 'user' }] } } }, 'steps[0].columnLineage.fields.user[0].from: expected "<input alias>.<column>", got "user"'],
+    [
+      { columnLineage: { fields: { user: [{ from: 'x.user' }] } } },
+      'steps[0].columnLineage.fields.user[0].from: "x" is not an input of this step (inputs: e)',
+    ],
+    [
+      { columnLineage: { fields: { user: [{ from: 'e.nope' }] } } },
+      'steps[0].columnLineage.fields.user[0].from: "nope" is not a column of input e (columns: user, amount)',
+    ],
+    [
+      { columnLineage: { fields: { user: [{ from: 'user' }] } } },
+      'steps[0].columnLineage.fields.user[0].from: expected "<input alias>.<column>", got "user"',
+    ],
     [{ columnLineage: { fields: {}, dataset: [{ from: 'e.amount', subtype: 'IDENTITY' }] } }, 'steps[0].columnLineage.dataset[0].subtype'],
   ])('fails when %j', (options, problem) => {
     expect(problemsOf(feature(options)).join('\n')).toContain(problem);

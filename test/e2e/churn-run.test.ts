@@ -124,14 +124,24 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     const featuresDone = events.find((e) => e.job.name === 'churn.features' && e.eventType === 'COMPLETE')!;
     const lineage = featuresDone.outputs[0].facets.columnLineage;
     const sources = (field: string) =>
-      lineage.fields[field].inputFields.map((f: any) => `${f.name}.${f.field}:${f.transformations.map((t: any) => t.subtype).join('+')}`).sort();
+      lineage.fields[field].inputFields
+        .map((f: any) => `${f.name}.${f.field}:${f.transformations.map((t: any) => t.subtype).join('+')}`)
+        .sort();
     expect(Object.keys(lineage.fields)).toEqual(featuresDone.outputs[0].facets.schema.fields.map((f: any) => f.name));
     expect(sources('customer_id')).toEqual(['published/customers.customer_id:IDENTITY']);
-    expect(sources('tickets_per_month')).toEqual(['published/customers.support_tickets:AGGREGATION', 'published/customers.tenure_months:AGGREGATION']);
+    expect(sources('tickets_per_month')).toEqual([
+      'published/customers.support_tickets:AGGREGATION',
+      'published/customers.tenure_months:AGGREGATION',
+    ]);
     expect(sources('is_basic')).toEqual(['published/customers.plan:CONDITIONAL']);
     expect(sources('feature_time')).toEqual([]);
     expect(lineage.dataset).toEqual([
-      { namespace: 's3://churn-data', name: 'published/customers', field: 'customer_id', transformations: [{ type: 'INDIRECT', subtype: 'GROUP_BY' }] },
+      {
+        namespace: 's3://churn-data',
+        name: 'published/customers',
+        field: 'customer_id',
+        transformations: [{ type: 'INDIRECT', subtype: 'GROUP_BY' }],
+      },
     ]);
     const scoreDone = events.find((e) => e.job.name === 'churn.score' && e.eventType === 'COMPLETE')!;
     const scoreLineage = scoreDone.outputs[0].facets.columnLineage;
@@ -145,7 +155,12 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     const model = JSON.parse(await readFile(join(exampleDir, 'model.json'), 'utf8'));
     model.learner.attributes = { ...model.learner.attributes, retrained: 'yes' };
     await writeFile(join(changedDir, 'model.json'), JSON.stringify(model));
-    const rerun = await runLocal(churn, { stateDir: join(dir, 'state'), schedule: { name: 'nightly', nominalTime: '2026-11-22T06:00:00Z' }, baseDir: changedDir, env: env() });
+    const rerun = await runLocal(churn, {
+      stateDir: join(dir, 'state'),
+      schedule: { name: 'nightly', nominalTime: '2026-11-22T06:00:00Z' },
+      baseDir: changedDir,
+      env: env(),
+    });
     const version = rerun.steps[3]?.result?.modelVersion;
     expect(version).toMatch(/^[0-9a-f]{32}$/);
     expect(version).not.toBe(good.steps[3]?.result?.modelVersion);
@@ -190,9 +205,7 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     const batch = bad.steps[0]!.result!.batchId;
     await withStoredObjects(s3Dir(), buckets, async (store) => {
       const keys = (await store.list('churn-data', 'quarantine/customers')).map((o) => o.key);
-      expect(keys).toEqual(
-        ['data.parquet', 'failing-rows.parquet', 'report.json'].map((f) => `quarantine/customers/batch=${batch}/${f}`),
-      );
+      expect(keys).toEqual(['data.parquet', 'failing-rows.parquet', 'report.json'].map((f) => `quarantine/customers/batch=${batch}/${f}`));
       const reportFile = join(dir, 'report.json');
       await store.download('churn-data', `quarantine/customers/batch=${batch}/report.json`, reportFile);
       const report = JSON.parse(await readFile(reportFile, 'utf8'));
@@ -267,10 +280,15 @@ describe('a local run whose lineage backend is unreachable', () => {
 });
 
 describe('a scheduled local run without --at', () => {
-  it('takes the schedule\'s latest fire time as its nominal time', async () => {
+  it("takes the schedule's latest fire time as its nominal time", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-sched-'));
     try {
-      const report = await runLocal(churn, { stateDir: join(dir, 'state'), schedule: { name: 'nightly' }, baseDir: exampleDir, env: { OPENLINEAGE_DISABLED: 'true' } });
+      const report = await runLocal(churn, {
+        stateDir: join(dir, 'state'),
+        schedule: { name: 'nightly' },
+        baseDir: exampleDir,
+        env: { OPENLINEAGE_DISABLED: 'true' },
+      });
       const nominal = report.trigger.kind === 'schedule' ? new Date(report.trigger.nominalTime) : undefined;
       expect(nominal?.getUTCHours()).toBe(6);
       expect(nominal?.getUTCMinutes()).toBe(0);

@@ -17,10 +17,15 @@ const JOBS = ['churn', 'churn.ingest', 'churn.test', 'churn.features', 'churn.sc
 
 // Asynchronous, so the lineage server in this process keeps answering while the CLI runs.
 function sluice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPENLINEAGE') && k !== 'SLUICE_LINEAGE_OUTBOX'));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OPENLINEAGE') && k !== 'SLUICE_LINEAGE_OUTBOX'),
+  );
   return new Promise((resolve) => {
-    execFile(node, [join(root, 'bin', 'sluice.ts'), ...args], { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      node,
+      [join(root, 'bin', 'sluice.ts'), ...args],
+      { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -99,7 +104,12 @@ describe('the churn example with a backend that answers 503 before 201', () => {
       const input = join(dir, 'customers.csv');
       await generateCustomers(input, { rows: 500 });
       const stateDir = join(dir, 'state');
-      const run = await runLocal(churn, { stateDir, input, baseDir: exampleDir, env: { OPENLINEAGE_URL: server.url, OPENLINEAGE_API_KEY: 'k-503' } });
+      const run = await runLocal(churn, {
+        stateDir,
+        input,
+        baseDir: exampleDir,
+        env: { OPENLINEAGE_URL: server.url, OPENLINEAGE_API_KEY: 'k-503' },
+      });
       expect(run.status).toBe('SUCCEEDED');
       const accepted = server.requests.slice(2).map((r) => JSON.parse(r.body) as { eventType: string; run: { runId: string } });
       expect(accepted).toHaveLength(10);

@@ -63,7 +63,9 @@ describe('openlineage.yml', () => {
     await writeFile(join(cwd, 'openlineage.yml'), 'transport: {type: noop}\n');
     await writeFile(join(home, '.openlineage', 'openlineage.yml'), 'transport: {type: file, log_file_path: x}\n');
     expect(findLineageConfigFile({ env: { HOME: home, OPENLINEAGE_CONFIG: explicit }, cwd })).toBe(explicit);
-    expect(findLineageConfigFile({ env: { HOME: home, OPENLINEAGE_CONFIG: join(dir, 'missing.yml') }, cwd })).toBe(join(cwd, 'openlineage.yml'));
+    expect(findLineageConfigFile({ env: { HOME: home, OPENLINEAGE_CONFIG: join(dir, 'missing.yml') }, cwd })).toBe(
+      join(cwd, 'openlineage.yml'),
+    );
     await rm(join(cwd, 'openlineage.yml'));
     expect(findLineageConfigFile({ env: { HOME: home }, cwd })).toBe(join(home, '.openlineage', 'openlineage.yml'));
     expect(resolveLineageConfig({ env: { HOME: home }, cwd })?.transport).toEqual({ type: 'file', log_file_path: 'x', append: false });
@@ -103,7 +105,9 @@ describe('openlineage.yml', () => {
   it('fails naming the file when its top level is not a mapping', async () => {
     const path = join(cwd, 'openlineage.yml');
     await writeFile(path, '- type: console\n');
-    expect(() => resolveLineageConfig({ env: { HOME: home }, cwd })).toThrow(`${path}: expected a mapping with a "transport" section at the top level, got a list`);
+    expect(() => resolveLineageConfig({ env: { HOME: home }, cwd })).toThrow(
+      `${path}: expected a mapping with a "transport" section at the top level, got a list`,
+    );
   });
 
   it('fails naming the file and the setting when a value in the file is wrong', async () => {

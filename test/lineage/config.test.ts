@@ -43,7 +43,11 @@ describe('configFromEnvironment', () => {
 
   it('does let a JSON object at a higher level win over nested variables', () => {
     expect(
-      configFromEnvironment({ OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT: '{"type":"console"}', OPENLINEAGE__TRANSPORT__URL: 'http://x' }),
+      configFromEnvironment({
+        OPENLINEAGE__TRANSPORT__TYPE: 'http',
+        OPENLINEAGE__TRANSPORT: '{"type":"console"}',
+        OPENLINEAGE__TRANSPORT__URL: 'http://x',
+      }),
     ).toEqual({ transport: { type: 'console' } });
   });
 });
@@ -54,7 +58,12 @@ describe('resolveLineageConfig', () => {
   const cases: Case[] = [
     ['nothing is configured', {}, undefined, undefined],
     ['only unrelated sections are set', { OPENLINEAGE__TAGS__JOB__TEAM: 'data' }, undefined, undefined],
-    ['OPENLINEAGE__ variables name an http transport', { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__URL: 'http://marquez:5000' }, undefined, { transport: http({ url: 'http://marquez:5000' }) }],
+    [
+      'OPENLINEAGE__ variables name an http transport',
+      { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__URL: 'http://marquez:5000' },
+      undefined,
+      { transport: http({ url: 'http://marquez:5000' }) },
+    ],
     [
       'variables set every http setting, an all-digit API key and a header',
       {
@@ -81,8 +90,18 @@ describe('resolveLineageConfig', () => {
         }),
       },
     ],
-    ['a JSON transport object beats nested variables', { OPENLINEAGE__TRANSPORT: '{"type":"console"}', OPENLINEAGE__TRANSPORT__TYPE: 'http' }, undefined, { transport: { type: 'console' } }],
-    ['only legacy OPENLINEAGE_URL is set', { OPENLINEAGE_URL: 'http://marquez:5000' }, undefined, { transport: http({ url: 'http://marquez:5000' }) }],
+    [
+      'a JSON transport object beats nested variables',
+      { OPENLINEAGE__TRANSPORT: '{"type":"console"}', OPENLINEAGE__TRANSPORT__TYPE: 'http' },
+      undefined,
+      { transport: { type: 'console' } },
+    ],
+    [
+      'only legacy OPENLINEAGE_URL is set',
+      { OPENLINEAGE_URL: 'http://marquez:5000' },
+      undefined,
+      { transport: http({ url: 'http://marquez:5000' }) },
+    ],
     [
       'legacy URL, endpoint and API key are set',
       { OPENLINEAGE_URL: 'http://marquez:5000', OPENLINEAGE_ENDPOINT: 'api/v2/lineage', OPENLINEAGE_API_KEY: 's3cret' },
@@ -91,12 +110,27 @@ describe('resolveLineageConfig', () => {
     ],
     [
       'a transport with a type is configured besides the legacy URL',
-      { OPENLINEAGE_URL: 'http://marquez:5000', OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: '/tmp/ol/events.jsonl', OPENLINEAGE__TRANSPORT__APPEND: 'true' },
+      {
+        OPENLINEAGE_URL: 'http://marquez:5000',
+        OPENLINEAGE__TRANSPORT__TYPE: 'file',
+        OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: '/tmp/ol/events.jsonl',
+        OPENLINEAGE__TRANSPORT__APPEND: 'true',
+      },
       undefined,
       { transport: { type: 'file', log_file_path: '/tmp/ol/events.jsonl', append: true } },
     ],
-    ['OPENLINEAGE_DISABLED is true', { OPENLINEAGE_DISABLED: ' TRUE ', OPENLINEAGE_URL: 'http://marquez:5000' }, { transport: { type: 'console' } }, { transport: { type: 'noop', name: 'OPENLINEAGE_DISABLED=true' } }],
-    ['OPENLINEAGE_DISABLED is anything but true', { OPENLINEAGE_DISABLED: 'false', OPENLINEAGE_URL: 'http://m' }, undefined, { transport: http({ url: 'http://m' }) }],
+    [
+      'OPENLINEAGE_DISABLED is true',
+      { OPENLINEAGE_DISABLED: ' TRUE ', OPENLINEAGE_URL: 'http://marquez:5000' },
+      { transport: { type: 'console' } },
+      { transport: { type: 'noop', name: 'OPENLINEAGE_DISABLED=true' } },
+    ],
+    [
+      'OPENLINEAGE_DISABLED is anything but true',
+      { OPENLINEAGE_DISABLED: 'false', OPENLINEAGE_URL: 'http://m' },
+      undefined,
+      { transport: http({ url: 'http://m' }) },
+    ],
     [
       'constructor config of the same type is merged over the environment',
       { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__URL: 'http://env:5000', OPENLINEAGE__TRANSPORT__TIMEOUT: '9' },
@@ -109,7 +143,12 @@ describe('resolveLineageConfig', () => {
       { transport: { type: 'console' } },
       { transport: { type: 'console' } },
     ],
-    ['constructor config beats the legacy URL', { OPENLINEAGE_URL: 'http://env:5000' }, { transport: { type: 'noop' } }, { transport: { type: 'noop' } }],
+    [
+      'constructor config beats the legacy URL',
+      { OPENLINEAGE_URL: 'http://env:5000' },
+      { transport: { type: 'noop' } },
+      { transport: { type: 'noop' } },
+    ],
     [
       'a composite is configured with named children and the legacy URL',
       {
@@ -155,7 +194,12 @@ describe('resolveLineageConfig', () => {
   });
 
   const bad: Array<[name: string, env: Record<string, string>, config: LineageConfigInput | undefined, issues: string[]]> = [
-    ['the url is not http(s)', {}, { transport: { type: 'http', url: 'ftp://x' } }, ['transport.url: expected an http(s) URL, got "ftp://x"']],
+    [
+      'the url is not http(s)',
+      {},
+      { transport: { type: 'http', url: 'ftp://x' } },
+      ['transport.url: expected an http(s) URL, got "ftp://x"'],
+    ],
     ['the url is not a URL', {}, { transport: { type: 'http', url: 'x' } }, ['transport.url: expected an http(s) URL, got "x"']],
     ['the url is missing', {}, { transport: { type: 'http' } }, ['transport.url: missing; expected a string']],
     [
@@ -172,7 +216,13 @@ describe('resolveLineageConfig', () => {
     ],
     [
       'several settings are wrong at once',
-      { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__URL: 'http://x', OPENLINEAGE__TRANSPORT__TIMEOUT: '5s', OPENLINEAGE__TRANSPORT__COMPRESSION: 'zip', OPENLINEAGE__TRANSPORT__VERIFY: 'no' },
+      {
+        OPENLINEAGE__TRANSPORT__TYPE: 'http',
+        OPENLINEAGE__TRANSPORT__URL: 'http://x',
+        OPENLINEAGE__TRANSPORT__TIMEOUT: '5s',
+        OPENLINEAGE__TRANSPORT__COMPRESSION: 'zip',
+        OPENLINEAGE__TRANSPORT__VERIFY: 'no',
+      },
       undefined,
       [
         'transport.timeout: expected a number, got "5s"',
@@ -180,29 +230,89 @@ describe('resolveLineageConfig', () => {
         'transport.compression: expected "gzip", got "zip"',
       ],
     ],
-    ['the timeout is not positive', {}, { transport: { type: 'http', url: 'http://x', timeout: -1 } }, ['transport.timeout: expected a number of seconds > 0, got -1']],
+    [
+      'the timeout is not positive',
+      {},
+      { transport: { type: 'http', url: 'http://x', timeout: -1 } },
+      ['transport.timeout: expected a number of seconds > 0, got -1'],
+    ],
     [
       'a setting is misspelt',
       {},
       { transport: { type: 'http', url: 'http://x', endpont: 'api' } },
-      ['transport.endpont: unknown http transport setting; allowed: type, url, endpoint, timeout, verify, auth, compression, custom_headers, retry, name, priority'],
+      [
+        'transport.endpont: unknown http transport setting; allowed: type, url, endpoint, timeout, verify, auth, compression, custom_headers, retry, name, priority',
+      ],
     ],
-    ['the auth type is not api_key', {}, { transport: { type: 'http', url: 'http://x', auth: { type: 'jwt', apiKey: 'k' } } }, ['transport.auth.type: expected "api_key", got "jwt"']],
-    ['auth is a bare string', { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__URL: 'http://x', OPENLINEAGE__TRANSPORT__AUTH: 'topsecret' }, undefined, ['transport.auth: expected an object, got a secret of 9 characters']],
-    ['the API key is missing', {}, { transport: { type: 'http', url: 'http://x', auth: { type: 'api_key' } } }, ['transport.auth.apiKey: missing; expected a string']],
-    ['the API key is empty', {}, { transport: { type: 'http', url: 'http://x', auth: { type: 'api_key', apiKey: '' } } }, ['transport.auth.apiKey: expected a non-empty API key, got a secret of 0 characters']],
-    ['a header value holds a line break', {}, { transport: { type: 'http', url: 'http://x', custom_headers: { 'X-A': 'a\r\nb' } } }, ['transport.custom_headers.X-A: expected a header value without line breaks, got a secret of 4 characters']],
-    ['a retry count is negative', {}, { transport: { type: 'http', url: 'http://x', retry: { total: -1 } } }, ['transport.retry.total: expected an integer >= 0, got -1']],
-    ['the file path is missing', { OPENLINEAGE__TRANSPORT__TYPE: 'file' }, undefined, ['transport.log_file_path: missing; expected a string']],
-    ['append is not a boolean', { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: '/tmp/x', OPENLINEAGE__TRANSPORT__APPEND: 'True' }, undefined, ['transport.append: expected true or false, got "True"']],
-    ['a composite has no children', {}, { transport: { type: 'composite', transports: [] } }, ['transport.transports: expected at least one transport, got an object']],
+    [
+      'the auth type is not api_key',
+      {},
+      { transport: { type: 'http', url: 'http://x', auth: { type: 'jwt', apiKey: 'k' } } },
+      ['transport.auth.type: expected "api_key", got "jwt"'],
+    ],
+    [
+      'auth is a bare string',
+      { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__URL: 'http://x', OPENLINEAGE__TRANSPORT__AUTH: 'topsecret' },
+      undefined,
+      ['transport.auth: expected an object, got a secret of 9 characters'],
+    ],
+    [
+      'the API key is missing',
+      {},
+      { transport: { type: 'http', url: 'http://x', auth: { type: 'api_key' } } },
+      ['transport.auth.apiKey: missing; expected a string'],
+    ],
+    [
+      'the API key is empty',
+      {},
+      { transport: { type: 'http', url: 'http://x', auth: { type: 'api_key', apiKey: '' } } },
+      ['transport.auth.apiKey: expected a non-empty API key, got a secret of 0 characters'],
+    ],
+    [
+      'a header value holds a line break',
+      {},
+      { transport: { type: 'http', url: 'http://x', custom_headers: { 'X-A': 'a\r\nb' } } },
+      ['transport.custom_headers.X-A: expected a header value without line breaks, got a secret of 4 characters'],
+    ],
+    [
+      'a retry count is negative',
+      {},
+      { transport: { type: 'http', url: 'http://x', retry: { total: -1 } } },
+      ['transport.retry.total: expected an integer >= 0, got -1'],
+    ],
+    [
+      'the file path is missing',
+      { OPENLINEAGE__TRANSPORT__TYPE: 'file' },
+      undefined,
+      ['transport.log_file_path: missing; expected a string'],
+    ],
+    [
+      'append is not a boolean',
+      { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: '/tmp/x', OPENLINEAGE__TRANSPORT__APPEND: 'True' },
+      undefined,
+      ['transport.append: expected true or false, got "True"'],
+    ],
+    [
+      'a composite has no children',
+      {},
+      { transport: { type: 'composite', transports: [] } },
+      ['transport.transports: expected at least one transport, got an object'],
+    ],
     [
       'composite children are wrong',
       {},
       { transport: { type: 'composite', transports: { remote: { type: 'http', url: 'x' }, local: { type: 'file' } } } },
-      ['transport.transports.remote.url: expected an http(s) URL, got "x"', 'transport.transports.local.log_file_path: missing; expected a string'],
+      [
+        'transport.transports.remote.url: expected an http(s) URL, got "x"',
+        'transport.transports.local.log_file_path: missing; expected a string',
+      ],
     ],
-    ['the legacy URL is not a URL', { OPENLINEAGE_URL: 'marquez:5000' }, undefined, ['transport.url: expected an http(s) URL, got "marquez:5000"']],
+    [
+      'the legacy URL is not a URL',
+      { OPENLINEAGE_URL: 'marquez:5000' },
+      undefined,
+      ['transport.url: expected an http(s) URL, got "marquez:5000"'],
+    ],
   ];
 
   it.each(bad)('fails when %s', (_name, env, config, issues) => {
@@ -224,7 +334,9 @@ describe('resolveLineageConfig', () => {
       'invalid lineage configuration (OPENLINEAGE_URL, OPENLINEAGE_ENDPOINT, OPENLINEAGE_API_KEY): transport.url: expected an http(s) URL, got "nope"',
     );
     try {
-      resolveLineageConfig({ env: { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__AUTH: '{"type":"jwt","apiKey":"topsecret"}' } });
+      resolveLineageConfig({
+        env: { OPENLINEAGE__TRANSPORT__TYPE: 'http', OPENLINEAGE__TRANSPORT__AUTH: '{"type":"jwt","apiKey":"topsecret"}' },
+      });
     } catch (e) {
       expect((e as Error).message).not.toContain('topsecret');
     }

@@ -8,7 +8,12 @@ describe('lineage errors', () => {
     const errors = [
       new LineageError('LINEAGE_EVENT_INVALID', 'run.runId: expected a UUID, got "x"'),
       new LineageConfigError(['transport.url: expected an http(s) URL, got "ftp://x"'], 'constructor config'),
-      new LineageTransportError('http transport http://h/api/v1/lineage: answered 503', { cause, status: 503, attempts: 6, retryable: true }),
+      new LineageTransportError('http transport http://h/api/v1/lineage: answered 503', {
+        cause,
+        status: 503,
+        attempts: 6,
+        retryable: true,
+      }),
     ];
     for (const error of errors) {
       expect(isSluiceError(error)).toBe(true);
@@ -17,7 +22,9 @@ describe('lineage errors', () => {
     }
     const [, config, transport] = errors as [LineageError, LineageConfigError, LineageTransportError];
     expect(config.code).toBe('LINEAGE_CONFIG');
-    expect(config.message).toBe('invalid lineage configuration (constructor config): transport.url: expected an http(s) URL, got "ftp://x"');
+    expect(config.message).toBe(
+      'invalid lineage configuration (constructor config): transport.url: expected an http(s) URL, got "ftp://x"',
+    );
     expect(transport).toMatchObject({ code: 'LINEAGE_TRANSPORT', status: 503, attempts: 6, retryable: true, cause });
   });
 

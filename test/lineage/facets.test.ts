@@ -64,7 +64,16 @@ const built: Array<[string, 'run' | 'job' | 'dataset' | 'input' | 'output', Face
   [
     'sourceCodeLocation',
     'job',
-    sourceCodeLocationJobFacet({ type: 'git', url: 'https://github.com/acme/etl/blob/abc/src/a.ts', repoUrl: 'https://github.com/acme/etl.git', path: 'src/a.ts', version: 'abc', branch: 'main', tag: 'v1', pullRequestNumber: '42' }),
+    sourceCodeLocationJobFacet({
+      type: 'git',
+      url: 'https://github.com/acme/etl/blob/abc/src/a.ts',
+      repoUrl: 'https://github.com/acme/etl.git',
+      path: 'src/a.ts',
+      version: 'abc',
+      branch: 'main',
+      tag: 'v1',
+      pullRequestNumber: '42',
+    }),
   ],
   ['sourceCode', 'job', sourceCodeJobFacet({ language: 'typescript', sourceCode: 'export const x = 1;' })],
   ['documentation', 'job', documentationJobFacet({ description: 'Scores churn.', contentType: 'text/markdown' })],
@@ -85,19 +94,40 @@ const built: Array<[string, 'run' | 'job' | 'dataset' | 'input' | 'output', Face
   ['storage', 'dataset', storageDatasetFacet({ storageLayer: 's3', fileFormat: 'parquet' })],
   ['version', 'dataset', datasetVersionDatasetFacet({ datasetVersion: '3HL4kqtJvjVBH40Nrjfkd' })],
   ['datasetType', 'dataset', datasetTypeDatasetFacet({ datasetType: 'FILE', subType: 'parquet' })],
-  ['lifecycleStateChange', 'dataset', lifecycleStateChangeDatasetFacet({ lifecycleStateChange: 'RENAME', previousIdentifier: { namespace: 's3://b', name: 'old' } })],
+  [
+    'lifecycleStateChange',
+    'dataset',
+    lifecycleStateChangeDatasetFacet({ lifecycleStateChange: 'RENAME', previousIdentifier: { namespace: 's3://b', name: 'old' } }),
+  ],
   [
     'columnLineage',
     'dataset',
     columnLineageDatasetFacet({
       fields: {
-        id: { inputFields: [{ namespace: 's3://b', name: 'raw/events', field: 'id', transformations: [{ type: 'DIRECT', subtype: 'IDENTITY' }] }] },
-        spend: { inputFields: [{ namespace: 's3://b', name: 'raw/events', field: 'amount', transformations: [{ type: 'DIRECT', subtype: 'AGGREGATION', description: 'sum', masking: false }] }] },
+        id: {
+          inputFields: [
+            { namespace: 's3://b', name: 'raw/events', field: 'id', transformations: [{ type: 'DIRECT', subtype: 'IDENTITY' }] },
+          ],
+        },
+        spend: {
+          inputFields: [
+            {
+              namespace: 's3://b',
+              name: 'raw/events',
+              field: 'amount',
+              transformations: [{ type: 'DIRECT', subtype: 'AGGREGATION', description: 'sum', masking: false }],
+            },
+          ],
+        },
       },
       dataset: [{ namespace: 's3://b', name: 'raw/events', field: 'amount', transformations: [{ type: 'INDIRECT', subtype: 'FILTER' }] }],
     }),
   ],
-  ['symlinks', 'dataset', symlinksDatasetFacet({ identifiers: [{ namespace: 'arn:aws:glue:eu-west-1:123456789012', name: 'table/db/events', type: 'TABLE' }] })],
+  [
+    'symlinks',
+    'dataset',
+    symlinksDatasetFacet({ identifiers: [{ namespace: 'arn:aws:glue:eu-west-1:123456789012', name: 'table/db/events', type: 'TABLE' }] }),
+  ],
   ['documentation', 'dataset', documentationDatasetFacet({ description: 'Raw events.' })],
   ['ownership', 'dataset', ownershipDatasetFacet({ owners: [{ name: 'team:data' }] })],
   ['tags', 'dataset', tagsDatasetFacet({ tags: [{ key: 'pii', value: 'true', field: 'email', source: 'USER' }] })],
@@ -118,12 +148,28 @@ const built: Array<[string, 'run' | 'job' | 'dataset' | 'input' | 'output', Face
     dataQualityAssertionsDatasetFacet({
       assertions: [
         { assertion: 'not_null', success: true, column: 'id' },
-        { assertion: 'min', success: false, column: 'amount', severity: 'error', name: 'amount >= 0', description: 'no refunds', expected: '0', actual: '-3', content: 'min(amount) >= 0', contentType: 'sql', params: { min: 0 } },
+        {
+          assertion: 'min',
+          success: false,
+          column: 'amount',
+          severity: 'error',
+          name: 'amount >= 0',
+          description: 'no refunds',
+          expected: '0',
+          actual: '-3',
+          content: 'min(amount) >= 0',
+          contentType: 'sql',
+          params: { min: 0 },
+        },
       ],
     }),
   ],
   ['inputStatistics', 'input', inputStatisticsInputDatasetFacet({ rowCount: 10, size: 2048, fileCount: 1 })],
-  ['subset', 'input', inputSubsetInputDatasetFacet({ inputCondition: { type: 'location', locations: ['s3://b/raw/events/2025-06-01.csv'] } })],
+  [
+    'subset',
+    'input',
+    inputSubsetInputDatasetFacet({ inputCondition: { type: 'location', locations: ['s3://b/raw/events/2025-06-01.csv'] } }),
+  ],
   ['outputStatistics', 'output', outputStatisticsOutputDatasetFacet({ rowCount: 9, size: 1024, fileCount: 1 })],
   [
     'subset',
@@ -176,7 +222,11 @@ describe('facet builders', () => {
   });
 
   it('does stamp the runtime into processing_engine and typescript into errorMessage by default', () => {
-    expect(processingEngineRunFacet()).toMatchObject({ name: 'nodejs', version: process.versions.node, openlineageAdapterVersion: CLIENT_VERSION });
+    expect(processingEngineRunFacet()).toMatchObject({
+      name: 'nodejs',
+      version: process.versions.node,
+      openlineageAdapterVersion: CLIENT_VERSION,
+    });
     expect(errorMessageRunFacet({ message: 'x' }).programmingLanguage).toBe('typescript');
     expect(errorMessageRunFacet({ message: 'x', programmingLanguage: 'sql' }).programmingLanguage).toBe('sql');
     expect(parentRunFacet(pipeline, { producer: 'https://example.com/p' })._producer).toBe('https://example.com/p');
@@ -194,7 +244,12 @@ describe('facet builders', () => {
     expect(validateFacet('v', 'version', { ...facet, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/NoSuchFacet.json' })).toEqual([
       'v: _schemaURL https://openlineage.io/spec/facets/1-0-0/NoSuchFacet.json names no standard facet file (NoSuchFacet.json)',
     ]);
-    expect(validateFacet('v', 'version', { ...facet, _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/DatasetVersionDatasetFacet.json#/$defs/Nope' })).toEqual([
+    expect(
+      validateFacet('v', 'version', {
+        ...facet,
+        _schemaURL: 'https://openlineage.io/spec/facets/1-0-0/DatasetVersionDatasetFacet.json#/$defs/Nope',
+      }),
+    ).toEqual([
       "v: _schemaURL version 1-0-0 differs from DatasetVersionDatasetFacet.json's 1-0-1",
       'v: _schemaURL names $defs/Nope, which DatasetVersionDatasetFacet.json does not define',
     ]);

@@ -33,7 +33,10 @@ describe('FileTransport', () => {
     const transport = new FileTransport({ log_file_path: path, append: true });
     const events = Array.from({ length: 50 }, () => event());
     await Promise.all(events.map((e) => transport.emit(e)));
-    const lines = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as RunEvent);
+    const lines = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunEvent);
     expect(lines.map((l) => l.run.runId).sort()).toEqual(events.map((e) => e.run.runId).sort());
   });
 

@@ -4,7 +4,8 @@ import type { RunEvent } from '../../lineage/index.ts';
 import { refusedUrl, startLineageServer } from './lineage-server.ts';
 import type { LineageServer, Reply } from './lineage-server.ts';
 
-const event = (): RunEvent => runEvent({ eventType: 'START', run: { runId: uuidv7() }, job: { namespace: 'sluice', name: 'churn.ingest' } });
+const event = (): RunEvent =>
+  runEvent({ eventType: 'START', run: { runId: uuidv7() }, job: { namespace: 'sluice', name: 'churn.ingest' } });
 const fastRetry = { backoff_factor: 0.01 };
 
 let server: LineageServer | undefined;
@@ -78,7 +79,11 @@ describe('HttpTransport', () => {
     expect(error.code).toBe('LINEAGE_TRANSPORT');
     expect(error.status).toBe(400);
     expect(error.retryable).toBe(false);
-    expect(error.message).toMatch(new RegExp(`^http transport ${url}/api/v1/lineage: answered 400 Bad Request: \\{"code":400,"message":"eventTime: x+… \\(\\d+ characters\\) \\(not retried: the server rejected the event\\)$`));
+    expect(error.message).toMatch(
+      new RegExp(
+        `^http transport ${url}/api/v1/lineage: answered 400 Bad Request: \\{"code":400,"message":"eventTime: x+… \\(\\d+ characters\\) \\(not retried: the server rejected the event\\)$`,
+      ),
+    );
     expect(error.message).not.toContain('k-123');
   });
 
@@ -88,7 +93,9 @@ describe('HttpTransport', () => {
     expect(requests).toHaveLength(3);
     expect(error.attempts).toBe(3);
     expect(error.retryable).toBe(true);
-    expect(error.message).toBe(`http transport ${url}/api/v1/lineage: answered 500 Internal Server Error: (empty body) (after 3 attempt(s))`);
+    expect(error.message).toBe(
+      `http transport ${url}/api/v1/lineage: answered 500 Internal Server Error: (empty body) (after 3 attempt(s))`,
+    );
   });
 
   it('fails after retrying when the connection is refused', async () => {
@@ -102,7 +109,9 @@ describe('HttpTransport', () => {
   it('fails when an attempt gets no answer within the timeout', async () => {
     const { url } = await start(['hang']);
     const error = await failure(new HttpTransport({ url, timeout: 0.1, retry: { total: 0 } }).emit(event()));
-    expect(error.message).toBe(`http transport ${url}/api/v1/lineage: could not deliver the event after 1 attempt(s): no answer within 100 ms`);
+    expect(error.message).toBe(
+      `http transport ${url}/api/v1/lineage: could not deliver the event after 1 attempt(s): no answer within 100 ms`,
+    );
   });
 
   it('fails with LINEAGE_ABORTED when the caller aborts', async () => {
@@ -123,11 +132,17 @@ describe('HttpTransport', () => {
   });
 
   it('does describe itself without credentials or query values', () => {
-    const transport = new HttpTransport({ url: 'https://user:pw@lineage.example.com/', endpoint: 'api/v1/lineage?token=abc', auth: { type: 'api_key', apiKey: 'k' } });
+    const transport = new HttpTransport({
+      url: 'https://user:pw@lineage.example.com/',
+      endpoint: 'api/v1/lineage?token=abc',
+      auth: { type: 'api_key', apiKey: 'k' },
+    });
     expect(transport.describe()).toBe('http https://lineage.example.com/api/v1/lineage?…');
   });
 
   it('fails when constructed with an invalid url', () => {
-    expect(() => new HttpTransport({ url: 'ftp://x' })).toThrow('invalid lineage configuration (http transport): transport.url: expected an http(s) URL, got "ftp://x"');
+    expect(() => new HttpTransport({ url: 'ftp://x' })).toThrow(
+      'invalid lineage configuration (http transport): transport.url: expected an http(s) URL, got "ftp://x"',
+    );
   });
 });

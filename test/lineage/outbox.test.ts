@@ -34,7 +34,8 @@ const server = async (...args: Parameters<typeof startLineageServer>) => {
 };
 const event = (eventType: 'START' | 'COMPLETE' = 'START', name = 'churn.ingest') =>
   runEvent({ eventType, run: { runId: uuidv7() }, job: { namespace: 'sluice', name } });
-const fastHttp = (url: string) => new OpenLineageClient({ transport: new HttpTransport({ url, retry: { total: 2, backoff_factor: 0.01 } }) });
+const fastHttp = (url: string) =>
+  new OpenLineageClient({ transport: new HttpTransport({ url, retry: { total: 2, backoff_factor: 0.01 } }) });
 const quiet = { onError: () => {} };
 const sentNames = (s: LineageServer) => s.requests.map((r) => (JSON.parse(r.body) as { job: { name: string } }).job.name);
 
@@ -103,7 +104,7 @@ describe('SafeEmitter with an outbox', () => {
     expect(circuit.isOpen()).toBe(false);
   });
 
-  it('does queue an emitter\'s later events behind the one it stored, so they keep their order', async () => {
+  it("does queue an emitter's later events behind the one it stored, so they keep their order", async () => {
     const outbox = new DirectoryOutbox(join(dir, 'outbox'));
     const live = await server([{ status: 500 }, { status: 500 }, { status: 500 }]);
     const circuit = new DeliveryCircuit({ cooldownMs: 0 });
@@ -112,14 +113,18 @@ describe('SafeEmitter with an outbox', () => {
     const result = await emitter.emit(event('COMPLETE'));
     expect(result.error).toBe("queued behind this run's earlier events in the outbox");
     expect(live.requests).toHaveLength(3);
-    const kinds = await Promise.all((await outbox.list()).map(async (n) => (JSON.parse(await outbox.read(n)) as { eventType: string }).eventType));
+    const kinds = await Promise.all(
+      (await outbox.list()).map(async (n) => (JSON.parse(await outbox.read(n)) as { eventType: string }).eventType),
+    );
     expect(kinds).toEqual(['START', 'COMPLETE']);
   });
 
   it('does store the event when the backend does not answer by the deadline', async () => {
     const hanging = await server(['hang', 'hang']);
     const outbox = new DirectoryOutbox(join(dir, 'outbox'));
-    const result = await new SafeEmitter(fastHttp(hanging.url), { outbox, deadlineMs: 150, circuit: new DeliveryCircuit(), ...quiet }).emit(event());
+    const result = await new SafeEmitter(fastHttp(hanging.url), { outbox, deadlineMs: 150, circuit: new DeliveryCircuit(), ...quiet }).emit(
+      event(),
+    );
     expect(result.error).toContain('150 ms deadline');
     expect(await outbox.list()).toEqual([result.outbox]);
   });
@@ -127,11 +132,17 @@ describe('SafeEmitter with an outbox', () => {
   it('does not store an invalid event, which no replay could deliver', async () => {
     const outbox = new DirectoryOutbox(join(dir, 'outbox'));
     const live = await server();
-    const result = await new SafeEmitter(fastHttp(live.url), { outbox, circuit: new DeliveryCircuit(), ...quiet }).emit({ ...event(), run: { runId: 'nope' } });
+    const result = await new SafeEmitter(fastHttp(live.url), { outbox, circuit: new DeliveryCircuit(), ...quiet }).emit({
+      ...event(),
+      run: { runId: 'nope' },
+    });
     expect(result.delivered).toBe(false);
     const open = new DeliveryCircuit();
     open.open();
-    const diverted = await new SafeEmitter(fastHttp(live.url), { outbox, circuit: open, ...quiet }).emit({ ...event(), run: { runId: 'nope' } });
+    const diverted = await new SafeEmitter(fastHttp(live.url), { outbox, circuit: open, ...quiet }).emit({
+      ...event(),
+      run: { runId: 'nope' },
+    });
     expect(diverted.error).toMatch(/^invalid OpenLineage RunEvent: run.runId/);
     expect(await outbox.list()).toEqual([]);
   });
@@ -207,7 +218,12 @@ describe('replayOutbox', () => {
   it('does stop at the first entry when the backend is still down and keep everything', async () => {
     const outbox = await filled(3);
     const report = await replayOutbox(outbox, fastHttp(await refusedUrl()));
-    expect(report).toMatchObject({ delivered: [], rejected: [], notTried: 3, stoppedBy: expect.stringMatching(/ECONNREFUSED/) as unknown as string });
+    expect(report).toMatchObject({
+      delivered: [],
+      rejected: [],
+      notTried: 3,
+      stoppedBy: expect.stringMatching(/ECONNREFUSED/) as unknown as string,
+    });
     expect(await outbox.list()).toHaveLength(3);
   });
 });

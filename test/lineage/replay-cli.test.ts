@@ -12,10 +12,15 @@ const node = join(root, 'node_modules', 'node', 'bin', 'node');
 
 // Asynchronous, so a lineage server in this process keeps answering while the CLI runs.
 function sluice(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OPENLINEAGE') && k !== 'SLUICE_LINEAGE_OUTBOX'));
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('OPENLINEAGE') && k !== 'SLUICE_LINEAGE_OUTBOX'),
+  );
   return new Promise((resolve) => {
-    execFile(node, [join(root, 'bin', 'sluice.ts'), 'lineage', ...args], { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      node,
+      [join(root, 'bin', 'sluice.ts'), 'lineage', ...args],
+      { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -34,7 +39,9 @@ afterEach(async () => {
 async function fill(count: number): Promise<DirectoryOutbox> {
   const outbox = new DirectoryOutbox(join(dir, 'state', 'lineage', 'outbox'));
   for (let i = 0; i < count; i += 1) {
-    await outbox.put(serializeEvent(runEvent({ eventType: 'START', run: { runId: uuidv7() }, job: { namespace: 'sluice', name: `job${i}` } })));
+    await outbox.put(
+      serializeEvent(runEvent({ eventType: 'START', run: { runId: uuidv7() }, job: { namespace: 'sluice', name: `job${i}` } })),
+    );
   }
   return outbox;
 }
@@ -70,7 +77,11 @@ describe('sluice lineage', () => {
       OPENLINEAGE__TRANSPORT__RETRY: '{"total": 0}',
     });
     expect(out.code).toBe(1);
-    expect(JSON.parse(out.stdout)).toMatchObject({ delivered: 0, notTried: 2, stoppedBy: expect.stringMatching(/ECONNREFUSED/) as unknown as string });
+    expect(JSON.parse(out.stdout)).toMatchObject({
+      delivered: 0,
+      notTried: 2,
+      stoppedBy: expect.stringMatching(/ECONNREFUSED/) as unknown as string,
+    });
     expect(await outbox.list()).toHaveLength(2);
   });
 

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryCircuit, DirectoryOutbox, HttpTransport, OpenLineageClient, SafeEmitter, replayOutbox, runEvent, uuidv7 } from '../../lineage/index.ts';
+import {
+  DeliveryCircuit,
+  DirectoryOutbox,
+  HttpTransport,
+  OpenLineageClient,
+  SafeEmitter,
+  replayOutbox,
+  runEvent,
+  uuidv7,
+} from '../../lineage/index.ts';
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../../lib/local/embedded-s3.ts';
 import { S3Outbox } from '../../lib/runtime/lineage/s3-outbox.ts';
 import { lineageOutboxFromEnvironment, lineageEmitter } from '../../lib/runtime/lineage/emitter.ts';
@@ -38,7 +47,12 @@ describe('S3Outbox', () => {
       expect(await outbox.list()).toEqual([]);
       const names = [];
       for (let i = 0; i < 4; i += 1) names.push(await outbox.put(`{"n":${i}}`));
-      const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: EMBEDDED_S3_CREDENTIALS });
+      const client = new S3Client({
+        region: 'us-east-1',
+        endpoint: s3.endpoint,
+        forcePathStyle: true,
+        credentials: EMBEDDED_S3_CREDENTIALS,
+      });
       await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: '_sluice/outbox-a/readme.txt', Body: 'not an entry' }));
       client.destroy();
       const sibling = S3Outbox.fromUrl(`s3://${BUCKET}/_sluice/outbox-ab`, env);
@@ -66,7 +80,11 @@ describe('S3Outbox', () => {
       const client = new OpenLineageClient({ env: { OPENLINEAGE_URL: server.url } });
       expect((await replayOutbox(outbox, client)).delivered).toHaveLength(3);
       expect((await replayOutbox(outbox, client)).delivered).toHaveLength(0);
-      expect(server.requests.map((r) => (JSON.parse(r.body) as { job: { name: string } }).job.name)).toEqual(['churn', 'churn.ingest', 'churn.test']);
+      expect(server.requests.map((r) => (JSON.parse(r.body) as { job: { name: string } }).job.name)).toEqual([
+        'churn',
+        'churn.ingest',
+        'churn.test',
+      ]);
     } finally {
       outbox.close();
       await server.close();
@@ -77,7 +95,9 @@ describe('S3Outbox', () => {
     const outbox = S3Outbox.fromUrl(`s3://${BUCKET}/x`, { ...env, AWS_ENDPOINT_URL_S3: await refusedUrl() });
     const errors: string[] = [];
     const client = new OpenLineageClient({ transport: new HttpTransport({ url: await refusedUrl(), retry: { total: 0 } }) });
-    const result = await new SafeEmitter(client, { outbox, circuit: new DeliveryCircuit(), onError: (m) => errors.push(m) }).emit(event('churn'));
+    const result = await new SafeEmitter(client, { outbox, circuit: new DeliveryCircuit(), onError: (m) => errors.push(m) }).emit(
+      event('churn'),
+    );
     expect(result).toMatchObject({ delivered: false });
     expect(errors[0]).toMatch(/could not be stored in the outbox \(s3:\/\/pipeline-bucket\/x\/\), so it is lost/);
     outbox.close();

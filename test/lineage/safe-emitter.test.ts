@@ -33,7 +33,9 @@ describe('SafeEmitter', () => {
   it('does not reject when the server is down (connection refused)', async () => {
     const url = await refusedUrl();
     const { errors, undelivered, options } = recorder();
-    const client = new OpenLineageClient({ transport: new HttpTransport({ url, auth: { type: 'api_key', apiKey: 'k-secret' }, retry: { backoff_factor: 0.01 } }) });
+    const client = new OpenLineageClient({
+      transport: new HttpTransport({ url, auth: { type: 'api_key', apiKey: 'k-secret' }, retry: { backoff_factor: 0.01 } }),
+    });
     const emitter = new SafeEmitter(client, options);
     const e = event();
     const result = await emitter.emit(e);
@@ -41,7 +43,9 @@ describe('SafeEmitter', () => {
     expect(result.error).toMatch(/ECONNREFUSED/);
     expect(emitter.stats()).toEqual({ delivered: 0, failed: 1, outboxed: 0, inFlight: 0 });
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`^lineage event START churn.ingest run ${e.run.runId} not delivered to http ${url}/api/v1/lineage: `));
+    expect(errors[0]).toMatch(
+      new RegExp(`^lineage event START churn.ingest run ${e.run.runId} not delivered to http ${url}/api/v1/lineage: `),
+    );
     expect(errors.join('')).not.toContain('k-secret');
     expect(undelivered).toEqual([e]);
   });

@@ -15,7 +15,10 @@ import { parentRunFacet } from '../../lineage/client/facets.ts';
 import { createTransport } from '../../lineage/client/transports/create-transport.ts';
 import type { LineageEvent, Transport } from '../../lineage/index.ts';
 
-type Sent = { job: { namespace: string; name: string }; run?: { facets?: { parent?: { job: { namespace: string }; root?: { job: { namespace: string } } } } } };
+type Sent = {
+  job: { namespace: string; name: string };
+  run?: { facets?: { parent?: { job: { namespace: string }; root?: { job: { namespace: string } } } } };
+};
 
 function recording(): Transport & { events: Sent[] } {
   const events: Sent[] = [];
@@ -47,7 +50,11 @@ const stepEvent = (name = 'churn.ingest') =>
     job: { namespace: 'sluice', name },
   });
 
-const readLines = async (file: string) => (await readFile(file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Sent);
+const readLines = async (file: string) =>
+  (await readFile(file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Sent);
 
 describe('transform transport', () => {
   it('does replace the job, parent and root namespaces when configured like openlineage-python', async () => {
@@ -67,13 +74,20 @@ describe('transform transport', () => {
     const original = stepEvent();
     await client.emit(original);
     const [sent] = await readLines(log);
-    expect([sent!.job.namespace, sent!.run?.facets?.parent?.job.namespace, sent!.run?.facets?.parent?.root?.job.namespace]).toEqual(['prod', 'prod', 'prod']);
+    expect([sent!.job.namespace, sent!.run?.facets?.parent?.job.namespace, sent!.run?.facets?.parent?.root?.job.namespace]).toEqual([
+      'prod',
+      'prod',
+      'prod',
+    ]);
     expect(original.job.namespace).toBe('sluice');
   });
 
   it('does keep the parent namespace when include_parent_facet is false', async () => {
     const sink = recording();
-    const transport = new TransformTransport(sink, jobNamespaceReplaceTransformer({ new_job_namespace: 'prod', include_parent_facet: 'false' }));
+    const transport = new TransformTransport(
+      sink,
+      jobNamespaceReplaceTransformer({ new_job_namespace: 'prod', include_parent_facet: 'false' }),
+    );
     await transport.emit(stepEvent());
     await transport.emit(jobEvent({ job: { namespace: 'sluice', name: 'churn' } }));
     const [run, job] = sink.events;
@@ -103,7 +117,9 @@ describe('transform transport', () => {
       transformer_properties,
       transport: { type: 'console' },
     });
-    expect(() => createTransport(config('my.module.Custom'))).toThrow(/transport.transformer_class: unknown transformer "my.module.Custom"/);
+    expect(() => createTransport(config('my.module.Custom'))).toThrow(
+      /transport.transformer_class: unknown transformer "my.module.Custom"/,
+    );
     expect(() => createTransport(config('JobNamespaceReplaceTransformer'))).toThrow(
       'transport.transformer_properties.new_job_namespace: expected a non-empty string, got nothing',
     );
@@ -116,7 +132,13 @@ describe('filters', () => {
 
   it('does drop RunEvents whose job name matches exactly or by a regex anchored at the start', async () => {
     const sink = recording();
-    const filtered = client([{ type: 'exact', match: 'churn.test' }, { type: 'regex', regex: 'tmp_.*' }], sink);
+    const filtered = client(
+      [
+        { type: 'exact', match: 'churn.test' },
+        { type: 'regex', regex: 'tmp_.*' },
+      ],
+      sink,
+    );
     for (const name of ['churn.ingest', 'churn.test', 'churn.test2', 'tmp_scratch', 'churn.tmp_x']) await filtered.emit(stepEvent(name));
     expect(sink.events.map((e) => e.job.name)).toEqual(['churn.ingest', 'churn.test2', 'churn.tmp_x']);
   });
@@ -143,7 +165,9 @@ describe('filters', () => {
 
   it('fails when a filter has no match, an unknown type or a regex that does not compile', () => {
     const sink = recording();
-    expect(() => client([{ type: 'exact' }], sink)).toThrow('invalid lineage configuration (filters): filters[0].match: missing; expected a string');
+    expect(() => client([{ type: 'exact' }], sink)).toThrow(
+      'invalid lineage configuration (filters): filters[0].match: missing; expected a string',
+    );
     expect(() => client([{ type: 'glob', match: 'x' }], sink)).toThrow('filters[0].type: expected one of "exact", "regex", got "glob"');
     expect(() => client([{ type: 'regex', regex: '(' }], sink)).toThrow('filters[0].regex: expected a valid regular expression');
   });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CompositeTransport,
-  ConsoleTransport,
-  LineageTransportError,
-  NoopTransport,
-  runEvent,
-  uuidv7,
-} from '../../lineage/index.ts';
+import { CompositeTransport, ConsoleTransport, LineageTransportError, NoopTransport, runEvent, uuidv7 } from '../../lineage/index.ts';
 import { createTransport } from '../../lineage/client/transports/create-transport.ts';
 import type { LineageEvent, Transport } from '../../lineage/index.ts';
 
@@ -49,13 +42,19 @@ describe('CompositeTransport', () => {
     const a = new Recording();
     const b = new Recording();
     const e = event();
-    await new CompositeTransport([{ name: 'a', transport: a }, { name: 'b', transport: b }]).emit(e);
+    await new CompositeTransport([
+      { name: 'a', transport: a },
+      { name: 'b', transport: b },
+    ]).emit(e);
     expect([a.seen, b.seen]).toEqual([[e], [e]]);
   });
 
   it('does succeed when one child fails and continue_on_failure is true (the default)', async () => {
     const ok = new Recording();
-    await new CompositeTransport([{ name: 'down', transport: new Recording('connection refused') }, { name: 'ok', transport: ok }]).emit(event());
+    await new CompositeTransport([
+      { name: 'down', transport: new Recording('connection refused') },
+      { name: 'ok', transport: ok },
+    ]).emit(event());
     expect(ok.seen).toHaveLength(1);
   });
 
@@ -64,12 +63,20 @@ describe('CompositeTransport', () => {
       { name: 'one', transport: new Recording('refused') },
       { name: 'two', transport: new Recording('disk full') },
     ]);
-    await expect(composite.emit(event())).rejects.toThrow('composite transport: none of 2 transports delivered the event: "one": refused; "two": disk full');
+    await expect(composite.emit(event())).rejects.toThrow(
+      'composite transport: none of 2 transports delivered the event: "one": refused; "two": disk full',
+    );
   });
 
   it('fails fast when continue_on_failure is false', async () => {
     const after = new Recording();
-    const composite = new CompositeTransport([{ name: 'down', transport: new Recording('refused') }, { name: 'after', transport: after }], { continue_on_failure: false });
+    const composite = new CompositeTransport(
+      [
+        { name: 'down', transport: new Recording('refused') },
+        { name: 'after', transport: after },
+      ],
+      { continue_on_failure: false },
+    );
     await expect(composite.emit(event())).rejects.toThrow('composite transport: child "down" failed: refused');
     expect(after.seen).toHaveLength(0);
   });
@@ -78,7 +85,10 @@ describe('CompositeTransport', () => {
     const low = new Recording();
     const high = new Recording();
     const composite = new CompositeTransport(
-      [{ name: 'low', transport: low, priority: 1 }, { name: 'high', transport: high, priority: 5 }],
+      [
+        { name: 'low', transport: low, priority: 1 },
+        { name: 'high', transport: high, priority: 5 },
+      ],
       { continue_on_success: false, sort_transports: true },
     );
     await composite.emit(event());
@@ -91,7 +101,10 @@ describe('createTransport', () => {
   it('does build each transport type from its settings, naming composite children', () => {
     const composite = createTransport({
       type: 'composite',
-      transports: { marquez: { type: 'http', url: 'http://marquez:5000' }, local: { type: 'file', log_file_path: '/tmp/e.jsonl', append: true } },
+      transports: {
+        marquez: { type: 'http', url: 'http://marquez:5000' },
+        local: { type: 'file', log_file_path: '/tmp/e.jsonl', append: true },
+      },
     });
     expect(composite.describe?.()).toBe('composite [marquez: http http://marquez:5000/api/v1/lineage, local: file /tmp/e.jsonl]');
     const listed = createTransport({ type: 'composite', transports: [{ type: 'console' }, { type: 'noop' }] });

@@ -4,7 +4,10 @@ import { compileAsl, definePipeline, substituteAsl } from '../../lib/index.ts';
 import { validDefinition } from '../support/pipelines.ts';
 
 const asl = substituteAsl(compileAsl(definePipeline(validDefinition())), {});
-const options = { executionArn: 'arn:aws:states:us-east-1:000000000000:execution:orders:x', stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:orders' };
+const options = {
+  executionArn: 'arn:aws:states:us-east-1:000000000000:execution:orders:x',
+  stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:orders',
+};
 const ok = (name: string) => async () => ({ step: name });
 
 describe('executeAsl', () => {
@@ -16,10 +19,14 @@ describe('executeAsl', () => {
       if (++calls < 3) throw Object.assign(new Error('S3 answered 503'), { name: 'Sluice.Retryable' });
       return { step: 'test' };
     };
-    const outcome = await executeAsl(asl, { trigger: { kind: 'upload', bucket: 'b', key: 'raw/orders/a.csv' } }, {
-      ...options,
-      handlers: { ingest: ok('ingest'), test: flaky, features: ok('features'), score: ok('score') },
-    });
+    const outcome = await executeAsl(
+      asl,
+      { trigger: { kind: 'upload', bucket: 'b', key: 'raw/orders/a.csv' } },
+      {
+        ...options,
+        handlers: { ingest: ok('ingest'), test: flaky, features: ok('features'), score: ok('score') },
+      },
+    );
     expect(outcome.status).toBe('SUCCEEDED');
     expect(seen).toEqual([0, 1, 2]);
     expect(outcome.attempts.map((a) => [a.state, a.attempt, a.error?.name])).toEqual([
@@ -34,15 +41,19 @@ describe('executeAsl', () => {
 
   it('does not retry a terminal error and ends in the Failed state with its name and message', async () => {
     let calls = 0;
-    const outcome = await executeAsl(asl, { trigger: { kind: 'upload', bucket: 'b', key: 'raw/orders/a.csv' } }, {
-      ...options,
-      handlers: {
-        ingest: async () => {
-          calls++;
-          throw Object.assign(new Error('bad header'), { name: 'Sluice.INGEST_HEADER' });
+    const outcome = await executeAsl(
+      asl,
+      { trigger: { kind: 'upload', bucket: 'b', key: 'raw/orders/a.csv' } },
+      {
+        ...options,
+        handlers: {
+          ingest: async () => {
+            calls++;
+            throw Object.assign(new Error('bad header'), { name: 'Sluice.INGEST_HEADER' });
+          },
         },
       },
-    });
+    );
     expect(calls).toBe(1);
     expect(outcome).toMatchObject({ status: 'FAILED', error: { name: 'Sluice.INGEST_HEADER', message: 'bad header' } });
   });

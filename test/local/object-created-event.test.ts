@@ -19,7 +19,11 @@ describe('object-created events', () => {
       'detail-type': 'Object Created',
       source: 'aws.s3',
       resources: ['arn:aws:s3:::churn-data'],
-      detail: { bucket: { name: 'churn-data' }, object: { key: 'raw/customers/my file=1.csv', size: 12, etag: 'abc123' }, reason: 'POST Object' },
+      detail: {
+        bucket: { name: 'churn-data' },
+        object: { key: 'raw/customers/my file=1.csv', size: 12, etag: 'abc123' },
+        reason: 'POST Object',
+      },
     });
   });
 

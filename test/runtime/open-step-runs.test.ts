@@ -6,16 +6,42 @@ import { pipelineRunId, stepRunId } from '../../lib/runtime/lineage/run-ids.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 
 let id = 0;
-const entered = (name: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskStateEntered', stateEnteredEventDetails: { name } });
+const entered = (name: string): HistoryEvent => ({
+  id: ++id,
+  timestamp: new Date(),
+  type: 'TaskStateEntered',
+  stateEnteredEventDetails: { name },
+});
 const scheduled = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskScheduled' });
 const succeeded = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskSucceeded' });
-const failed = (error: string): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskFailed', taskFailedEventDetails: { error, resourceType: 'lambda', resource: 'invoke' } });
-const timedOut = (): HistoryEvent => ({ id: ++id, timestamp: new Date(), type: 'TaskTimedOut', taskTimedOutEventDetails: { error: 'States.Timeout', resourceType: 'lambda', resource: 'invoke' } });
+const failed = (error: string): HistoryEvent => ({
+  id: ++id,
+  timestamp: new Date(),
+  type: 'TaskFailed',
+  taskFailedEventDetails: { error, resourceType: 'lambda', resource: 'invoke' },
+});
+const timedOut = (): HistoryEvent => ({
+  id: ++id,
+  timestamp: new Date(),
+  type: 'TaskTimedOut',
+  taskTimedOutEventDetails: { error: 'States.Timeout', resourceType: 'lambda', resource: 'invoke' },
+});
 
 describe('closing step runs an ended execution left open', () => {
   it('closes a task that timed out, keeping the attempt number the handler used', () => {
-    const history = [entered('ingest'), scheduled(), succeeded(), entered('test'), scheduled(), failed('Sluice.Retryable'), scheduled(), timedOut()];
-    expect(openStepRuns(history, 'FAILED')).toEqual([{ state: 'test', attempt: 1, eventType: 'FAIL', reason: 'the step timed out (States.Timeout)' }]);
+    const history = [
+      entered('ingest'),
+      scheduled(),
+      succeeded(),
+      entered('test'),
+      scheduled(),
+      failed('Sluice.Retryable'),
+      scheduled(),
+      timedOut(),
+    ];
+    expect(openStepRuns(history, 'FAILED')).toEqual([
+      { state: 'test', attempt: 1, eventType: 'FAIL', reason: 'the step timed out (States.Timeout)' },
+    ]);
   });
 
   it('closes a task whose function was killed, but not one whose handler reported its own failure', () => {
@@ -32,9 +58,14 @@ describe('closing step runs an ended execution left open', () => {
     expect(openStepRuns([entered('ingest'), scheduled(), succeeded()], 'SUCCEEDED')).toEqual([]);
   });
 
-  it('emits a valid terminal event with the handler\'s run id and the pipeline run as parent', () => {
+  it("emits a valid terminal event with the handler's run id and the pipeline run as parent", () => {
     const arn = 'arn:aws:states:eu-west-1:123456789012:execution:churn:run-1';
-    const event = closedStepRunEvent({ name: 'churn', namespace: 'sluice' }, arn, { state: 'score', attempt: 0, eventType: 'ABORT', reason: 'aborted' });
+    const event = closedStepRunEvent({ name: 'churn', namespace: 'sluice' }, arn, {
+      state: 'score',
+      attempt: 0,
+      eventType: 'ABORT',
+      reason: 'aborted',
+    });
     expect(event.run.runId).toBe(stepRunId(arn, 'score', 0));
     expect(event.job.name).toBe('churn.score');
     expect((event.run.facets?.parent as unknown as { run: { runId: string } }).run.runId).toBe(pipelineRunId(arn));

@@ -8,19 +8,28 @@ const INPUTS = new Map<string, LineageInput>([
   ['o', { namespace: 's3://data', name: 'published/orders', columns: ['customer', 'amount', 'status'] }],
 ]);
 
-type Facet = { fields: Record<string, { inputFields: Array<{ name: string; field: string; transformations: Array<{ type: string; subtype: string; masking?: boolean }> }> }>; dataset?: Array<{ name: string; field: string; transformations: Array<{ subtype: string }> }> };
+type Facet = {
+  fields: Record<
+    string,
+    { inputFields: Array<{ name: string; field: string; transformations: Array<{ type: string; subtype: string; masking?: boolean }> }> }
+  >;
+  dataset?: Array<{ name: string; field: string; transformations: Array<{ subtype: string }> }>;
+};
 
 /** `field <- input.column:SUBTYPE` lines, sorted, so expectations read like lineage. */
 function summary(facet: Facet): { fields: Record<string, string[]>; dataset: string[] } {
   const short = (name: string) => (name.endsWith('customers') ? 'c' : 'o');
   const fields = Object.fromEntries(
-    Object.entries(facet.fields).map(([k, v]) => [k, v.inputFields.flatMap((f) => f.transformations.map((t) => `${short(f.name)}.${f.field}:${t.subtype}${t.masking ? '*' : ''}`)).sort()]),
+    Object.entries(facet.fields).map(([k, v]) => [
+      k,
+      v.inputFields.flatMap((f) => f.transformations.map((t) => `${short(f.name)}.${f.field}:${t.subtype}${t.masking ? '*' : ''}`)).sort(),
+    ]),
   );
   const dataset = (facet.dataset ?? []).flatMap((f) => f.transformations.map((t) => `${short(f.name)}.${f.field}:${t.subtype}`)).sort();
   return { fields, dataset };
 }
 
-describe('column lineage derived from DuckDB\'s parse tree', () => {
+describe("column lineage derived from DuckDB's parse tree", () => {
   let db: DuckDb;
   beforeAll(async () => {
     db = await openDuckDb();
@@ -50,7 +59,10 @@ describe('column lineage derived from DuckDB\'s parse tree', () => {
   });
 
   it('marks aggregates AGGREGATION, counts masked, and the keys GROUP_BY when the SQL groups', async () => {
-    const out = await derive(`SELECT id, sum(charges) AS total, count(tickets) n, max(tenure) - min(tenure) AS span FROM c GROUP BY id HAVING count(*) > 1`, ['id', 'total', 'n', 'span']);
+    const out = await derive(
+      `SELECT id, sum(charges) AS total, count(tickets) n, max(tenure) - min(tenure) AS span FROM c GROUP BY id HAVING count(*) > 1`,
+      ['id', 'total', 'n', 'span'],
+    );
     expect(out.fields).toEqual({
       id: ['c.id:IDENTITY'],
       total: ['c.charges:AGGREGATION'],
@@ -76,7 +88,10 @@ describe('column lineage derived from DuckDB\'s parse tree', () => {
   });
 
   it('records window partitions and orders per field when the SQL uses window functions', async () => {
-    const out = await derive(`SELECT id, date_diff('day', ts, max(ts) OVER ()) AS idle, lag(charges) OVER (PARTITION BY plan ORDER BY ts) prev FROM c`, ['id', 'idle', 'prev']);
+    const out = await derive(
+      `SELECT id, date_diff('day', ts, max(ts) OVER ()) AS idle, lag(charges) OVER (PARTITION BY plan ORDER BY ts) prev FROM c`,
+      ['id', 'idle', 'prev'],
+    );
     expect(out.fields.idle).toEqual(['c.ts:AGGREGATION']);
     expect(out.fields.prev).toEqual(['c.charges:TRANSFORMATION', 'c.plan:WINDOW', 'c.ts:WINDOW']);
   });
@@ -89,17 +104,47 @@ describe('column lineage derived from DuckDB\'s parse tree', () => {
   });
 
   it('reports what it cannot follow when the SQL reads a table function', async () => {
-    const result = await featureColumnLineage(db, { sql: `SELECT range AS r FROM range(3)`, step: 'features', inputs: INPUTS, outputColumns: ['r'] });
+    const result = await featureColumnLineage(db, {
+      sql: `SELECT range AS r FROM range(3)`,
+      step: 'features',
+      inputs: INPUTS,
+      outputColumns: ['r'],
+    });
     expect(result).toEqual({ unsupported: 'FROM table function' });
   });
 
   it('uses the declared lineage, checked against the schemas, when the user declares it', async () => {
-    const declared = { fields: { score: [{ from: 'c.charges', subtype: 'TRANSFORMATION' as const }, { from: 'c.plan', subtype: 'CONDITIONAL' as const }] }, dataset: [{ from: 'o.status', subtype: 'FILTER' as const }] };
-    const result = await featureColumnLineage(db, { sql: 'SELECT 1', step: 'features', inputs: INPUTS, outputColumns: ['score'], declared });
-    expect('facet' in result && summary(result.facet as unknown as Facet)).toEqual({ fields: { score: ['c.charges:TRANSFORMATION', 'c.plan:CONDITIONAL'] }, dataset: ['o.status:FILTER'] });
+    const declared = {
+      fields: {
+        score: [
+          { from: 'c.charges', subtype: 'TRANSFORMATION' as const },
+          { from: 'c.plan', subtype: 'CONDITIONAL' as const },
+        ],
+      },
+      dataset: [{ from: 'o.status', subtype: 'FILTER' as const }],
+    };
+    const result = await featureColumnLineage(db, {
+      sql: 'SELECT 1',
+      step: 'features',
+      inputs: INPUTS,
+      outputColumns: ['score'],
+      declared,
+    });
+    expect('facet' in result && summary(result.facet as unknown as Facet)).toEqual({
+      fields: { score: ['c.charges:TRANSFORMATION', 'c.plan:CONDITIONAL'] },
+      dataset: ['o.status:FILTER'],
+    });
     const wrongOutput = featureColumnLineage(db, { sql: 'SELECT 1', step: 'features', inputs: INPUTS, outputColumns: ['other'], declared });
-    await expect(wrongOutput).rejects.toThrow('declared column lineage names output column score, which the step does not write (columns: other)');
-    const wrongInput = featureColumnLineage(db, { sql: 'SELECT 1', step: 'features', inputs: INPUTS, outputColumns: ['score'], declared: { fields: { score: [{ from: 'c.nope', subtype: 'IDENTITY' }] } } });
+    await expect(wrongOutput).rejects.toThrow(
+      'declared column lineage names output column score, which the step does not write (columns: other)',
+    );
+    const wrongInput = featureColumnLineage(db, {
+      sql: 'SELECT 1',
+      step: 'features',
+      inputs: INPUTS,
+      outputColumns: ['score'],
+      declared: { fields: { score: [{ from: 'c.nope', subtype: 'IDENTITY' }] } },
+    });
     await expect(wrongInput).rejects.toThrow('column lineage names c.nope, which is not a column of published/customers');
   });
 });

@@ -54,20 +54,85 @@ describe('data tests', () => {
     });
 
   it.each<[string, DataTestRuleInput, DataTestRuleInput, string]>([
-    ['notNull', { rule: 'notNull', column: 'id' }, { rule: 'notNull', column: 'v' }, 'notNull(v): expected 0 null values, got 1 null value in 5 rows'],
-    ['unique', { rule: 'unique', columns: ['id', 'v'] }, { rule: 'unique', columns: ['id'] }, 'unique(id): expected 0 duplicate rows, got 1 duplicate row in 5 rows'],
-    ['acceptedValues', { rule: 'acceptedValues', column: 'id', values: ['a', 'b', 'c', 'd'] }, { rule: 'acceptedValues', column: 'id', values: ['a', 'b', 'c'] }, 'acceptedValues(id): expected values in {a, b, c}, got 1 other value in 5 rows'],
-    ['range', { rule: 'range', column: 'v', min: 1, max: 40 }, { rule: 'range', column: 'v', min: 1, max: 40, inclusive: false }, 'range(v): expected values in (1, 40), got 2 values outside (observed min 1, max 40)'],
-    ['pattern', { rule: 'pattern', column: 'code', regex: '[A-Z]+-[0-9]+' }, { rule: 'pattern', column: 'code', regex: '[A-Z]{2}-[0-9]' }, 'pattern(code): expected values matching /[A-Z]{2}-[0-9]/, got 1 non-matching value in 5 rows'],
-    ['length', { rule: 'length', column: 'code', min: 4, max: 6 }, { rule: 'length', column: 'code', max: 4 }, 'length(code): expected lengths in [-∞, 4], got 1 value of another length in 5 rows'],
+    [
+      'notNull',
+      { rule: 'notNull', column: 'id' },
+      { rule: 'notNull', column: 'v' },
+      'notNull(v): expected 0 null values, got 1 null value in 5 rows',
+    ],
+    [
+      'unique',
+      { rule: 'unique', columns: ['id', 'v'] },
+      { rule: 'unique', columns: ['id'] },
+      'unique(id): expected 0 duplicate rows, got 1 duplicate row in 5 rows',
+    ],
+    [
+      'acceptedValues',
+      { rule: 'acceptedValues', column: 'id', values: ['a', 'b', 'c', 'd'] },
+      { rule: 'acceptedValues', column: 'id', values: ['a', 'b', 'c'] },
+      'acceptedValues(id): expected values in {a, b, c}, got 1 other value in 5 rows',
+    ],
+    [
+      'range',
+      { rule: 'range', column: 'v', min: 1, max: 40 },
+      { rule: 'range', column: 'v', min: 1, max: 40, inclusive: false },
+      'range(v): expected values in (1, 40), got 2 values outside (observed min 1, max 40)',
+    ],
+    [
+      'pattern',
+      { rule: 'pattern', column: 'code', regex: '[A-Z]+-[0-9]+' },
+      { rule: 'pattern', column: 'code', regex: '[A-Z]{2}-[0-9]' },
+      'pattern(code): expected values matching /[A-Z]{2}-[0-9]/, got 1 non-matching value in 5 rows',
+    ],
+    [
+      'length',
+      { rule: 'length', column: 'code', min: 4, max: 6 },
+      { rule: 'length', column: 'code', max: 4 },
+      'length(code): expected lengths in [-∞, 4], got 1 value of another length in 5 rows',
+    ],
     ['rowCount', { rule: 'rowCount', min: 5, max: 5 }, { rule: 'rowCount', min: 6 }, 'rowCount: expected row count in [6, ∞], got 5 rows'],
-    ['freshness', { rule: 'freshness', column: 'at', maxAge: '1d' }, { rule: 'freshness', column: 'at', maxAge: '1h' }, 'freshness(at): expected latest value within 1h of'],
-    ['nullFraction', { rule: 'nullFraction', column: 'v', max: 0.2 }, { rule: 'nullFraction', column: 'v', max: 0.1 }, 'nullFraction(v): expected null fraction <= 0.1, got 0.200000 (1 of 5 rows)'],
-    ['duplicateFraction', { rule: 'duplicateFraction', columns: ['id'], max: 0.2 }, { rule: 'duplicateFraction', columns: ['id'], max: 0.1 }, 'duplicateFraction(id): expected duplicate fraction <= 0.1, got 0.200000 (1 of 5 rows)'],
-    ['mean', { rule: 'mean', column: 'v', min: 11.9, max: 12.1 }, { rule: 'mean', column: 'v', max: 5 }, 'mean(v): expected mean in [-∞, 5], got mean 12'],
-    ['stddev', { rule: 'stddev', column: 'v', max: 20 }, { rule: 'stddev', column: 'v', max: 10 }, 'stddev(v): expected stddev in [-∞, 10], got stddev 18.74'],
-    ['sum', { rule: 'sum', column: 'v', min: 48, max: 48 }, { rule: 'sum', column: 'v', max: 47 }, 'sum(v): expected sum in [-∞, 47], got sum 48'],
-    ['sql', { rule: 'sql', name: 'positive', predicate: 'v IS NULL OR v > 0' }, { rule: 'sql', name: 'small', predicate: 'v < 10' }, 'sql(small): expected every row satisfies v < 10, got 2 failing rows in 5 rows'],
+    [
+      'freshness',
+      { rule: 'freshness', column: 'at', maxAge: '1d' },
+      { rule: 'freshness', column: 'at', maxAge: '1h' },
+      'freshness(at): expected latest value within 1h of',
+    ],
+    [
+      'nullFraction',
+      { rule: 'nullFraction', column: 'v', max: 0.2 },
+      { rule: 'nullFraction', column: 'v', max: 0.1 },
+      'nullFraction(v): expected null fraction <= 0.1, got 0.200000 (1 of 5 rows)',
+    ],
+    [
+      'duplicateFraction',
+      { rule: 'duplicateFraction', columns: ['id'], max: 0.2 },
+      { rule: 'duplicateFraction', columns: ['id'], max: 0.1 },
+      'duplicateFraction(id): expected duplicate fraction <= 0.1, got 0.200000 (1 of 5 rows)',
+    ],
+    [
+      'mean',
+      { rule: 'mean', column: 'v', min: 11.9, max: 12.1 },
+      { rule: 'mean', column: 'v', max: 5 },
+      'mean(v): expected mean in [-∞, 5], got mean 12',
+    ],
+    [
+      'stddev',
+      { rule: 'stddev', column: 'v', max: 20 },
+      { rule: 'stddev', column: 'v', max: 10 },
+      'stddev(v): expected stddev in [-∞, 10], got stddev 18.74',
+    ],
+    [
+      'sum',
+      { rule: 'sum', column: 'v', min: 48, max: 48 },
+      { rule: 'sum', column: 'v', max: 47 },
+      'sum(v): expected sum in [-∞, 47], got sum 48',
+    ],
+    [
+      'sql',
+      { rule: 'sql', name: 'positive', predicate: 'v IS NULL OR v > 0' },
+      { rule: 'sql', name: 'small', predicate: 'v < 10' },
+      'sql(small): expected every row satisfies v < 10, got 2 failing rows in 5 rows',
+    ],
   ])('%s passes when the batch holds and blocks publishing when it does not', async (_, passing, failing, message) => {
     const ok = await run([passing]);
     expect([ok.status, ok.error?.message]).toEqual(['SUCCEEDED', undefined]);
@@ -88,14 +153,19 @@ describe('data tests', () => {
   it('checks referential integrity against another published dataset', async () => {
     const stateDir = join(dir, 'referential');
     const missing = await run([{ rule: 'referential', column: 'id', dataset: 'published' }], { stateDir });
-    expect(missing.error?.message).toContain('referential(id): expected every value present in published.id, got 5 missing values in 5 rows');
+    expect(missing.error?.message).toContain(
+      'referential(id): expected every value present in published.id, got 5 missing values in 5 rows',
+    );
     expect((await run([], { stateDir })).status).toBe('SUCCEEDED');
     const present = await run([{ rule: 'referential', column: 'id', dataset: 'published' }], { stateDir });
     expect([present.status, present.error?.message]).toEqual(['SUCCEEDED', undefined]);
   });
 
   it('records a failing warn rule without blocking the batch', async () => {
-    const report = await run([{ rule: 'notNull', column: 'v', severity: 'warn' }, { rule: 'rowCount', min: 1 }]);
+    const report = await run([
+      { rule: 'notNull', column: 'v', severity: 'warn' },
+      { rule: 'rowCount', min: 1 },
+    ]);
     expect(report.status).toBe('SUCCEEDED');
     expect(report.steps[1]?.result?.tests).toEqual({ passed: 1, failed: 0, warned: 1 });
   });
@@ -106,7 +176,10 @@ describe('drift rules', () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-drift-'));
     const rows = (count: number, shift: number) =>
-      Array.from({ length: count }, (_, i) => `r${i},${(i % 50) + shift},${i % 3 === 0 || shift > 0 ? 'XY-1' : 'AB-1'},${hoursAgo(1)}`).join('\n');
+      Array.from(
+        { length: count },
+        (_, i) => `r${i},${(i % 50) + shift},${i % 3 === 0 || shift > 0 ? 'XY-1' : 'AB-1'},${hoursAgo(1)}`,
+      ).join('\n');
     await writeFile(join(dir, 'base.csv'), `id,v,code,at\n${rows(500, 0)}\n`);
     await writeFile(join(dir, 'similar.csv'), `id,v,code,at\n${rows(520, 0).replace(/^r/gm, 's')}\n`);
     await writeFile(join(dir, 'shifted.csv'), `id,v,code,at\n${rows(1200, 200).replace(/^r/gm, 't')}\n`);

@@ -8,7 +8,12 @@ import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 
-type FeatureOptions = { sql: string; windows?: Record<string, { days: number }>; params?: Record<string, string | number | boolean>; transform?: string };
+type FeatureOptions = {
+  sql: string;
+  windows?: Record<string, { days: number }>;
+  params?: Record<string, string | number | boolean>;
+  transform?: string;
+};
 
 function pipeline(options: FeatureOptions) {
   return definePipeline({
@@ -56,7 +61,9 @@ describe('feature builds over published partitions', () => {
       await withStoredObjects(join(stateDir, 's3'), ['fb-data'], async (store) => {
         for (const [i, day] of DAYS.entries()) {
           const file = join(dir, `day-${day}.parquet`);
-          await db.run(`COPY (SELECT * FROM (VALUES ('u1', ${i + 1}.0), ('u2', ${10 * (i + 1)}.0)) t(user, amount)) TO '${file}' (FORMAT parquet)`);
+          await db.run(
+            `COPY (SELECT * FROM (VALUES ('u1', ${i + 1}.0), ('u2', ${10 * (i + 1)}.0)) t(user, amount)) TO '${file}' (FORMAT parquet)`,
+          );
           await store.upload('fb-data', `published/events/batch=daily-${day}T060000/data.parquet`, file);
         }
       });
@@ -67,19 +74,27 @@ describe('feature builds over published partitions', () => {
     const report = await runLocal(pipeline(options), {
       stateDir,
       schedule: { name: 'daily', nominalTime: '2026-11-22T06:00:00Z' },
-      env: { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: events, OPENLINEAGE__TRANSPORT__APPEND: 'true', ...env },
+      env: {
+        OPENLINEAGE__TRANSPORT__TYPE: 'file',
+        OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: events,
+        OPENLINEAGE__TRANSPORT__APPEND: 'true',
+        ...env,
+      },
     });
-    const rows = report.status !== 'SUCCEEDED' ? [] : await withStoredObjects(join(stateDir, 's3'), ['fb-data'], async (store) => {
-      const out = report.steps[0]!.result!.outputs[0]!;
-      const file = join(dir, `out-${n}.parquet`);
-      await store.download(out.bucket, out.key, file);
-      const reader = await openDuckDb();
-      try {
-        return await reader.all(`SELECT * FROM read_parquet('${file}')`);
-      } finally {
-        reader.close();
-      }
-    });
+    const rows =
+      report.status !== 'SUCCEEDED'
+        ? []
+        : await withStoredObjects(join(stateDir, 's3'), ['fb-data'], async (store) => {
+            const out = report.steps[0]!.result!.outputs[0]!;
+            const file = join(dir, `out-${n}.parquet`);
+            await store.download(out.bucket, out.key, file);
+            const reader = await openDuckDb();
+            try {
+              return await reader.all(`SELECT * FROM read_parquet('${file}')`);
+            } finally {
+              reader.close();
+            }
+          });
     return { report, rows, events: report.status === 'SUCCEEDED' ? await readEvents(events) : [] };
   };
 
@@ -103,9 +118,17 @@ describe('feature builds over published partitions', () => {
     expect(validateOpenLineageEvent(complete)).toEqual([]);
     const facet = complete.outputs[0].facets.columnLineage;
     expect(facet.fields.total.inputFields).toEqual([
-      { namespace: 's3://fb-data', name: 'published/events', field: 'amount', transformations: [{ type: 'DIRECT', subtype: 'AGGREGATION' }] },
+      {
+        namespace: 's3://fb-data',
+        name: 'published/events',
+        field: 'amount',
+        transformations: [{ type: 'DIRECT', subtype: 'AGGREGATION' }],
+      },
     ]);
-    expect(facet.dataset.map((d: any) => `${d.field}:${d.transformations.map((t: any) => t.subtype).join()}`).sort()).toEqual(['amount:FILTER', 'user:GROUP_BY']);
+    expect(facet.dataset.map((d: any) => `${d.field}:${d.transformations.map((t: any) => t.subtype).join()}`).sort()).toEqual([
+      'amount:FILTER',
+      'user:GROUP_BY',
+    ]);
   });
 
   it('applies a TypeScript transform exported by the pipeline module named in SLUICE_PIPELINE_MODULE', async () => {
@@ -124,7 +147,9 @@ describe('feature builds over published partitions', () => {
     try {
       const { report } = await run({ sql: `SELECT user FROM e`, transform: 'nope' });
       expect(report.error?.name).toBe('Sluice.FEATURE_TRANSFORM');
-      expect(report.error?.message).toMatch(/step "features": .*feature-build.test.ts does not export a function nope \(functions: .*runningTotal/);
+      expect(report.error?.message).toMatch(
+        /step "features": .*feature-build.test.ts does not export a function nope \(functions: .*runningTotal/,
+      );
     } finally {
       delete process.env.SLUICE_PIPELINE_MODULE;
     }
@@ -133,18 +158,24 @@ describe('feature builds over published partitions', () => {
   it('fails with the line and column of a syntax error', async () => {
     const { report } = await run({ sql: `SELECT user,\n  amount\nFORM e` });
     expect(report.error?.name).toBe('Sluice.FEATURE_SQL');
-    expect(report.error?.message).toMatch(/^step "features": the feature SQL failed at line 3, column \d+: parser error: syntax error at or near "e"/);
+    expect(report.error?.message).toMatch(
+      /^step "features": the feature SQL failed at line 3, column \d+: parser error: syntax error at or near "e"/,
+    );
   });
 
   it('fails with the line and column when the SQL names a missing column', async () => {
     const { report } = await run({ sql: `SELECT user,\n  sum(amout) AS total\nFROM e GROUP BY user` });
-    expect(report.error?.message).toMatch(/^step "features": the feature SQL failed at line 2, column 7: Binder Error: Referenced column "amout" not found/);
+    expect(report.error?.message).toMatch(
+      /^step "features": the feature SQL failed at line 2, column 7: Binder Error: Referenced column "amout" not found/,
+    );
     expect(report.steps[0]?.result).toBeUndefined();
   });
 
   it('fails when the SQL uses a parameter nobody defines', async () => {
     const { report } = await run({ sql: `SELECT user FROM e WHERE amount > $limit` });
-    expect(report.error?.message).toBe('step "features": the feature SQL uses $limit, which no parameter defines (parameters: $nominal_time, $nominal_date, $batch_id)');
+    expect(report.error?.message).toBe(
+      'step "features": the feature SQL uses $limit, which no parameter defines (parameters: $nominal_time, $nominal_date, $batch_id)',
+    );
   });
 
   it('fails when the window holds no partition', async () => {
@@ -155,6 +186,8 @@ describe('feature builds over published partitions', () => {
       schedule: { name: 'daily', nominalTime: '2026-11-10T06:00:00Z' },
       env: { OPENLINEAGE_DISABLED: 'true' },
     });
-    expect(early.error?.message).toBe('step "features": input e has no published objects under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z');
+    expect(early.error?.message).toBe(
+      'step "features": input e has no published objects under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z',
+    );
   });
 });

@@ -25,7 +25,14 @@ function pipeline(sql: string, model: string) {
       { name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected' },
       { name: 'test', kind: 'dataTests', dataset: 'staged', publishTo: 'published', quarantineTo: 'quarantine' },
       { name: 'features', kind: 'featureBuild', inputs: { t: 'published' }, sql, output: 'features' },
-      { name: 'score', kind: 'batchScore', input: 'features', entityKey: 'id', output: 'scores', model: { bucket: 'fs-models', key: 'm.json', source: model } },
+      {
+        name: 'score',
+        kind: 'batchScore',
+        input: 'features',
+        entityKey: 'id',
+        output: 'scores',
+        model: { bucket: 'fs-models', key: 'm.json', source: model },
+      },
     ],
   });
 }
@@ -46,7 +53,12 @@ describe('feature build and batch scoring', () => {
     await rm(dir, { recursive: true, force: true });
   });
   const run = (sql: string, model = 'model.json') =>
-    runLocal(pipeline(sql, model), { stateDir: join(dir, `s${n++}`), input: join(dir, 'rows.jsonl'), baseDir: dir, env: { OPENLINEAGE_DISABLED: 'true' } });
+    runLocal(pipeline(sql, model), {
+      stateDir: join(dir, `s${n++}`),
+      input: join(dir, 'rows.jsonl'),
+      baseDir: dir,
+      env: { OPENLINEAGE_DISABLED: 'true' },
+    });
 
   it('ingests JSON Lines, builds features with SQL and scores them with the logistic model', async () => {
     const report = await run('SELECT id, x, x * y AS xy FROM t');
@@ -77,12 +89,14 @@ describe('feature build and batch scoring', () => {
     });
   });
 
-  it('fails the feature step with DuckDB\'s message when the SQL is wrong', async () => {
+  it("fails the feature step with DuckDB's message when the SQL is wrong", async () => {
     const report = await run('SELECT id, nope FROM t');
     expect(report.status).toBe('FAILED');
     expect(report.steps.map((s) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'NOT_RUN']);
     expect(report.error?.name).toBe('Sluice.FEATURE_SQL');
-    expect(report.error?.message).toMatch(/step "features": the feature SQL failed at line 1, column 12: Binder Error: Referenced column "nope" not found/);
+    expect(report.error?.message).toMatch(
+      /step "features": the feature SQL failed at line 1, column 12: Binder Error: Referenced column "nope" not found/,
+    );
   });
 
   it('fails scoring when the model needs a feature the input lacks', async () => {

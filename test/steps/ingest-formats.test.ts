@@ -115,8 +115,16 @@ describe('ingest formats', () => {
   });
 
   it.each([
-    ['CSV options on a non-CSV dataset', { format: 'jsonl' as const, csv: { delimiter: ';' } }, 'datasets.raw.csv: CSV options given for a jsonl dataset'],
-    ['a headerless CSV without a schema', { csv: { header: false } }, 'datasets.raw.csv.header: a CSV without a header line needs a schema'],
+    [
+      'CSV options on a non-CSV dataset',
+      { format: 'jsonl' as const, csv: { delimiter: ';' } },
+      'datasets.raw.csv: CSV options given for a jsonl dataset',
+    ],
+    [
+      'a headerless CSV without a schema',
+      { csv: { header: false } },
+      'datasets.raw.csv.header: a CSV without a header line needs a schema',
+    ],
     ['a two-character delimiter', { csv: { delimiter: '||' } }, 'datasets.raw.csv.delimiter: expected one character'],
   ])('fails a definition with %s', (_, raw, message) => {
     expect(() => pipeline(raw)).toThrow(message);

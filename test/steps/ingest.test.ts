@@ -106,7 +106,11 @@ describe('ingest', () => {
     expect(rejected).toEqual([
       [2, 'amount', 'amount: expected a number, got "abc"'],
       [3, 'qty', 'qty: expected an integer, got "3.5"'],
-      [4, 'paid,day', 'paid: expected a boolean (true/false, 1/0, yes/no), got "maybe"; day: expected an ISO 8601 date (YYYY-MM-DD), got "2026-13-45"'],
+      [
+        4,
+        'paid,day',
+        'paid: expected a boolean (true/false, 1/0, yes/no), got "maybe"; day: expected an ISO 8601 date (YYYY-MM-DD), got "2026-13-45"',
+      ],
       [5, 'at,tier', 'at: expected an ISO 8601 timestamp, got "yesterday"; tier: expected one of gold, silver, got "bronze"'],
       [6, 'id', 'id: required, got an empty value'],
     ]);

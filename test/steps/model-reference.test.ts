@@ -68,7 +68,12 @@ describe('batch scoring against the Python reference predictions', () => {
   it('reads the feature names and types XGBoost saved from the DataFrame', async () => {
     const { model } = await score('xgb-binary', 'rows');
     expect(model.features).toEqual(['tenure', 'charges', 'tickets_rate', 'is_basic', 'noise']);
-    const types = new Map([['tenure', 'DOUBLE'], ['charges', 'DOUBLE'], ['tickets_rate', 'VARCHAR'], ['is_basic', 'INTEGER']]);
+    const types = new Map([
+      ['tenure', 'DOUBLE'],
+      ['charges', 'DOUBLE'],
+      ['tickets_rate', 'VARCHAR'],
+      ['is_basic', 'INTEGER'],
+    ]);
     expect(featureProblems(model, types, 'features')).toEqual([
       'feature tenure is DOUBLE; the model was trained on an integer column',
       'feature tickets_rate is VARCHAR; expected a number',
@@ -87,7 +92,9 @@ describe('reading model files', () => {
   it('fails when an XGBoost objective is not supported', async () => {
     const json = await xgb();
     json.learner.objective.name = 'multi:softprob';
-    expect(() => parseModel(JSON.stringify(json), 'm')).toThrow('m: XGBoost objective "multi:softprob" is not supported (supported: binary:logistic, reg:squarederror)');
+    expect(() => parseModel(JSON.stringify(json), 'm')).toThrow(
+      'm: XGBoost objective "multi:softprob" is not supported (supported: binary:logistic, reg:squarederror)',
+    );
   });
 
   it('fails when a tree is truncated', async () => {

@@ -51,7 +51,10 @@ let loaded: ReturnType<typeof load> | undefined;
 const spec = () => (loaded ??= load());
 
 function render(where: string, errors: ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => `${where}${e.instancePath || ''}: ${e.message ?? 'invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (errors ?? []).map(
+    (e) =>
+      `${where}${e.instancePath || ''}: ${e.message ?? 'invalid'}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }
 
 /** Names of the facet schema files in the copied spec (e.g. `ParentRunFacet`). */
@@ -77,9 +80,12 @@ export function validateFacet(where: string, key: string, facet: unknown): strin
   const facetFile = spec().files.get(file);
   if (!facetFile) return [`${where}: _schemaURL ${url} names no standard facet file (${file}.json)`];
   const problems: string[] = [];
-  if (version !== facetFile.version) problems.push(`${where}: _schemaURL version ${version} differs from ${file}.json's ${facetFile.version}`);
-  if (def !== undefined && !facetFile.defs.has(def)) problems.push(`${where}: _schemaURL names $defs/${def}, which ${file}.json does not define`);
-  if (!facetFile.keys.has(key)) problems.push(`${where}: key ${key} is not the key ${file}.json defines (${[...facetFile.keys].join(', ')})`);
+  if (version !== facetFile.version)
+    problems.push(`${where}: _schemaURL version ${version} differs from ${file}.json's ${facetFile.version}`);
+  if (def !== undefined && !facetFile.defs.has(def))
+    problems.push(`${where}: _schemaURL names $defs/${def}, which ${file}.json does not define`);
+  if (!facetFile.keys.has(key))
+    problems.push(`${where}: key ${key} is not the key ${file}.json defines (${[...facetFile.keys].join(', ')})`);
   const validate = facetFile.validate;
   if (!validate({ [key]: facet })) problems.push(...render(where, validate.errors));
   return problems;
@@ -115,7 +121,8 @@ export function validateOpenLineageEvent(event: unknown): string[] {
   const core = ajv.getSchema(coreId)!;
   if (!core(event)) {
     const value = (event ?? {}) as Record<string, unknown>;
-    const kind = value['dataset'] !== undefined && value['run'] === undefined ? 'DatasetEvent' : value['run'] !== undefined ? 'RunEvent' : 'JobEvent';
+    const kind =
+      value['dataset'] !== undefined && value['run'] === undefined ? 'DatasetEvent' : value['run'] !== undefined ? 'RunEvent' : 'JobEvent';
     // The core is a oneOf; the errors of the intended kind say more than the oneOf's.
     const specific = ajv.getSchema(`${coreId}#/$defs/${kind}`)!;
     problems.push(...(specific(event) ? render('event', core.errors) : render(`event (${kind})`, specific.errors)));

@@ -33,7 +33,13 @@ export function validDefinition(): PipelineDefinition {
     steps: [
       { name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected' },
       { name: 'test', kind: 'dataTests', dataset: 'staged', publishTo: 'published', quarantineTo: 'quarantine' },
-      { name: 'features', kind: 'featureBuild', inputs: { orders: 'published' }, sql: 'SELECT order_id, amount, qty FROM orders', output: 'features' },
+      {
+        name: 'features',
+        kind: 'featureBuild',
+        inputs: { orders: 'published' },
+        sql: 'SELECT order_id, amount, qty FROM orders',
+        output: 'features',
+      },
       {
         name: 'score',
         kind: 'batchScore',

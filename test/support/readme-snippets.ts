@@ -18,6 +18,9 @@ export function readmeImports(readme: string): [string, string[]][] {
   const text = readFileSync(readme, 'utf8');
   return [...text.matchAll(/^import \{([^}]+)\} from '(sluice\/[a-z]+)';$/gm)].map(([, names, entry]) => [
     entry!,
-    names!.split(',').map((n) => n.trim()).filter((n) => n !== '' && !n.startsWith('type ')),
+    names!
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '' && !n.startsWith('type ')),
   ]);
 }

@@ -40,7 +40,9 @@ export async function loadLineageApiKey(
     return 'loaded';
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`sluice: warning: lineage API key secret ${secretArn} could not be read (${reason}); lineage is sent without auth\n`);
+    process.stderr.write(
+      `sluice: warning: lineage API key secret ${secretArn} could not be read (${reason}); lineage is sent without auth\n`,
+    );
     return 'unavailable';
   }
 }

@@ -8,7 +8,9 @@ export async function executionHistory(executionArn: string): Promise<HistoryEve
   try {
     let nextToken: string | undefined;
     do {
-      const page = await client.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }));
+      const page = await client.send(
+        new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken, includeExecutionData: false }),
+      );
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken);

@@ -13,10 +13,7 @@ export function passThroughLineage(
   const description = subtype === 'IDENTITY' ? 'published unchanged' : 'typed from the raw text';
   return facets.columnLineageDatasetFacet({
     fields: Object.fromEntries(
-      columns.map((field) => [
-        field,
-        { inputFields: [{ ...input, field, transformations: [{ type: 'DIRECT', subtype, description }] }] },
-      ]),
+      columns.map((field) => [field, { inputFields: [{ ...input, field, transformations: [{ type: 'DIRECT', subtype, description }] }] }]),
     ),
   });
 }

@@ -28,7 +28,10 @@ export class S3Outbox implements LineageOutbox {
   static fromUrl(url: string, env: NodeJS.ProcessEnv = process.env): S3Outbox {
     const match = S3_URL_PATTERN.exec(url);
     if (!match) {
-      throw new SluiceError('LINEAGE_CONFIG', `${LINEAGE_OUTBOX_ENV}: expected s3://<bucket>/<prefix> or a directory, got ${JSON.stringify(url)}`);
+      throw new SluiceError(
+        'LINEAGE_CONFIG',
+        `${LINEAGE_OUTBOX_ENV}: expected s3://<bucket>/<prefix> or a directory, got ${JSON.stringify(url)}`,
+      );
     }
     return new S3Outbox(match[1]!, match[2] ?? '', env);
   }
@@ -57,7 +60,11 @@ export class S3Outbox implements LineageOutbox {
     let token: string | undefined;
     do {
       const out = await client.send(
-        new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix === '' ? '' : `${this.prefix}/`, ContinuationToken: token }),
+        new sdk.ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix === '' ? '' : `${this.prefix}/`,
+          ContinuationToken: token,
+        }),
       );
       for (const o of out.Contents ?? []) {
         const name = o.Key?.slice(this.prefix === '' ? 0 : this.prefix.length + 1);
@@ -91,6 +98,9 @@ export class S3Outbox implements LineageOutbox {
   close(): void {
     const s3 = this.#s3;
     this.#s3 = undefined;
-    void s3?.then(({ client }) => client.destroy(), () => {});
+    void s3?.then(
+      ({ client }) => client.destroy(),
+      () => {},
+    );
   }
 }

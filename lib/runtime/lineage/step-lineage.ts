@@ -146,7 +146,9 @@ export class StepLineage {
       // Marquez versions an output by (schema fields, run): a START naming an output without the schema its
       // COMPLETE will carry adds a second, field-less version of the run, and on COMPLETE Marquez makes either
       // one current (no order). So START names only outputs whose schema is already known.
-      outputs: [...this.#outputs].filter(([ref, obs]) => final || this.#fields(ref, obs) !== undefined).map(([ref, obs]) => this.#output(ref, obs, final)),
+      outputs: [...this.#outputs]
+        .filter(([ref, obs]) => final || this.#fields(ref, obs) !== undefined)
+        .map(([ref, obs]) => this.#output(ref, obs, final)),
     });
   }
 
@@ -170,7 +172,11 @@ export class StepLineage {
     const dataset = this.#dataset(ref);
     const inputFacets: Record<string, Facet> = {};
     if (final && obs.rowCount !== undefined) {
-      inputFacets.inputStatistics = facets.inputStatisticsInputDatasetFacet({ rowCount: obs.rowCount, size: obs.bytes, fileCount: obs.fileCount });
+      inputFacets.inputStatistics = facets.inputStatisticsInputDatasetFacet({
+        rowCount: obs.rowCount,
+        size: obs.bytes,
+        fileCount: obs.fileCount,
+      });
     }
     if (obs.assertions) inputFacets.dataQualityAssertions = facets.dataQualityAssertionsDatasetFacet({ assertions: [...obs.assertions] });
     if (obs.metrics) inputFacets.dataQualityMetrics = facets.dataQualityMetricsInputDatasetFacet(obs.metrics);
@@ -182,7 +188,11 @@ export class StepLineage {
     const dataset = this.#dataset(ref);
     const outputFacets: Record<string, Facet> = {};
     if (final && obs.rowCount !== undefined) {
-      outputFacets.outputStatistics = facets.outputStatisticsOutputDatasetFacet({ rowCount: obs.rowCount, size: obs.bytes, fileCount: obs.fileCount });
+      outputFacets.outputStatistics = facets.outputStatisticsOutputDatasetFacet({
+        rowCount: obs.rowCount,
+        size: obs.bytes,
+        fileCount: obs.fileCount,
+      });
     }
     if (obs.partition) outputFacets.subset = facets.outputSubsetOutputDatasetFacet({ outputCondition: partitionCondition(obs.partition) });
     return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), outputFacets } as OutputDataset;
@@ -196,11 +206,19 @@ export class StepLineage {
 }
 
 /** A `subset` condition naming one partition (`batch=<id>`). */
-function partitionCondition(partition: { key: string; value: string }): { type: 'partition'; partitions: Array<{ dimensions: Record<string, unknown> }> } {
+function partitionCondition(partition: { key: string; value: string }): {
+  type: 'partition';
+  partitions: Array<{ dimensions: Record<string, unknown> }>;
+} {
   return { type: 'partition', partitions: [{ dimensions: { [partition.key]: partition.value } }] };
 }
 
-type ColumnLineageBody = { fields?: Record<string, { inputFields?: Array<{ name: string; field: string; transformations?: facets.ColumnTransformation[] }> } & Record<string, unknown>> };
+type ColumnLineageBody = {
+  fields?: Record<
+    string,
+    { inputFields?: Array<{ name: string; field: string; transformations?: facets.ColumnTransformation[] }> } & Record<string, unknown>
+  >;
+};
 
 /**
  * Adds each column's `transformationType`/`transformationDescription` (deprecated in the spec, kept beside

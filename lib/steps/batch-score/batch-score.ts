@@ -37,16 +37,22 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     ...featureProblems(model, types, step.input),
   ];
   if (problems.length > 0) {
-    throw new SluiceError('SCORE_FEATURE_MISMATCH', `model ${modelUri} does not fit ${step.input} (columns: ${fields.map((f) => f.name).join(', ')})`, {
-      details: problems,
-    });
+    throw new SluiceError(
+      'SCORE_FEATURE_MISMATCH',
+      `model ${modelUri} does not fit ${step.input} (columns: ${fields.map((f) => f.name).join(', ')})`,
+      {
+        details: problems,
+      },
+    );
   }
   const [{ n: rowsIn }] = (await db.all(`SELECT count(*) AS n FROM features`)) as [{ n: number }];
   ctx.lineage.input(step.input, { fields, rowCount: rowsIn, fileCount: objects.length, bytes: objects.reduce((s, o) => s + o.size, 0) });
 
   const file = ctx.scratch('predictions.parquet');
   const scorer = registerScorer(db, model);
-  await db.run(`COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion, scorer)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
+  await db.run(
+    `COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion, scorer)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
+  );
   const written = await ctx.writeBatch(step.output, file, rowsIn);
   ctx.lineage.output(step.output, { facets: { columnLineage: predictionLineage(model, datasetIdentity(input), step.entityKey) } });
   return {
@@ -81,7 +87,14 @@ export function registerScorer(db: DuckDb, model: Model): string | undefined {
  * Trees compare in float32 with NaN as missing, like XGBoost, through `scorer` when one is registered, else
  * as CASE expressions; linear models work in double precision.
  */
-export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string, scorer?: string): string {
+export function predictionSql(
+  model: Model,
+  table: string,
+  entityKey: string,
+  threshold: number,
+  modelVersion: string,
+  scorer?: string,
+): string {
   const label = isClassifier(model) ? `, score >= ${threshold} AS label` : '';
   const key = ident(entityKey);
   let scored: string;
@@ -89,7 +102,9 @@ export function predictionSql(model: Model, table: string, entityKey: string, th
     scored = `SELECT ${key}, ${scorer}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
   } else {
     const inputs = model.features.map((f, i) =>
-      model.type === 'xgboost' ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}` : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
+      model.type === 'xgboost'
+        ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}`
+        : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
     );
     scored = `SELECT ${key}, ${scoreSql(model, (i) => `__f${i}`)} AS score FROM (SELECT ${key}, ${inputs.join(', ')} FROM ${table})`;
   }
@@ -98,9 +113,19 @@ export function predictionSql(model: Model, table: string, entityKey: string, th
 
 /** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */
 function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): facets.ColumnLineageDatasetFacet {
-  const from = (field: string, subtype: string) => ({ ...input, field, transformations: [{ type: 'DIRECT', subtype, ...(subtype === 'TRANSFORMATION' ? { description: `scored by the ${model.type} model` } : {}) }] });
+  const from = (field: string, subtype: string) => ({
+    ...input,
+    field,
+    transformations: [
+      { type: 'DIRECT', subtype, ...(subtype === 'TRANSFORMATION' ? { description: `scored by the ${model.type} model` } : {}) },
+    ],
+  });
   const computed = { inputFields: model.features.map((f) => from(f, 'TRANSFORMATION')) };
   return facets.columnLineageDatasetFacet({
-    fields: { [entityKey]: { inputFields: [from(entityKey, 'IDENTITY')] }, score: computed, ...(isClassifier(model) ? { label: computed } : {}) },
+    fields: {
+      [entityKey]: { inputFields: [from(entityKey, 'IDENTITY')] },
+      score: computed,
+      ...(isClassifier(model) ? { label: computed } : {}),
+    },
   });
 }

@@ -1,7 +1,6 @@
 import { DUCKDB_INTEGER_TYPE, DUCKDB_NUMERIC_TYPE } from '../../runtime/duckdb.ts';
 import type { Model } from './model.ts';
 
-
 /**
  * What keeps a model from scoring an input: missing features, non-numeric ones, and for XGBoost models
  * trained from a DataFrame, columns whose type differs from the one recorded at training (`int`, `i`).

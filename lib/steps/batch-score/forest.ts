@@ -55,7 +55,17 @@ export function compileForest(model: XgboostModel): CompiledForest | undefined {
     };
     place(0, 0, 0);
   });
-  return { depth, trees: n, internal, feature, threshold, missingRight, leaf, baseMargin: model.baseMargin, logistic: model.objective === 'binary:logistic' };
+  return {
+    depth,
+    trees: n,
+    internal,
+    feature,
+    threshold,
+    missingRight,
+    leaf,
+    baseMargin: model.baseMargin,
+    logistic: model.objective === 'binary:logistic',
+  };
 }
 
 /**
@@ -64,7 +74,14 @@ export function compileForest(model: XgboostModel): CompiledForest | undefined {
  * descents are independent and overlap in the CPU instead of waiting on each other's loads.
  * A right turn is `x >= threshold`, or a missing value at a node whose default is right.
  */
-export function scoreRows(forest: CompiledForest, x: Float32Array, width: number, rows: number, out: Float64Array, position: Int32Array): void {
+export function scoreRows(
+  forest: CompiledForest,
+  x: Float32Array,
+  width: number,
+  rows: number,
+  out: Float64Array,
+  position: Int32Array,
+): void {
   const { depth, trees, internal, feature, threshold, missingRight, leaf, baseMargin, logistic } = forest;
   const leaves = internal + 1;
   out.fill(baseMargin, 0, rows);
@@ -75,7 +92,11 @@ export function scoreRows(forest: CompiledForest, x: Float32Array, width: number
       for (let i = 0; i < rows; i++) {
         const j = position[i] as number;
         const v = x[i * width + (feature[base + j] as number)] as number;
-        position[i] = 2 * j + 1 + (((v >= (threshold[base + j] as number)) as unknown as number) | (((v !== v) as unknown as number) & (missingRight[base + j] as number)));
+        position[i] =
+          2 * j +
+          1 +
+          (((v >= (threshold[base + j] as number)) as unknown as number) |
+            (((v !== v) as unknown as number) & (missingRight[base + j] as number)));
       }
     }
     const first = k * leaves - internal;

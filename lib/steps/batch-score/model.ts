@@ -12,10 +12,17 @@ const LinearBase = {
 
 /** A linear model: score = intercept + Σ coefficient·feature, through a sigmoid for logistic regression. */
 export const LinearModelSchema = z
-  .discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('logistic_regression'), ...LinearBase }),
-    z.strictObject({ type: z.literal('linear_regression'), ...LinearBase }),
-  ], { error: (i) => `expected type "logistic_regression", "linear_regression" or an XGBoost JSON model, got ${JSON.stringify((i.input as { type?: unknown })?.type)}` })
+  .discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('logistic_regression'), ...LinearBase }),
+      z.strictObject({ type: z.literal('linear_regression'), ...LinearBase }),
+    ],
+    {
+      error: (i) =>
+        `expected type "logistic_regression", "linear_regression" or an XGBoost JSON model, got ${JSON.stringify((i.input as { type?: unknown })?.type)}`,
+    },
+  )
   .refine((m) => m.features.length === m.coefficients.length, {
     error: 'expected one coefficient per feature',
     path: ['coefficients'],
@@ -38,7 +45,9 @@ export function parseModel(text: string, uri: string): Model {
   if (isXgboostJson(json)) return parseXgboost(json, uri);
   const parsed = LinearModelSchema.safeParse(json);
   if (!parsed.success) {
-    throw new SluiceError('MODEL_INVALID', `${uri}: not a logistic_regression, linear_regression or XGBoost JSON model`, { details: formatIssues(parsed.error) });
+    throw new SluiceError('MODEL_INVALID', `${uri}: not a logistic_regression, linear_regression or XGBoost JSON model`, {
+      details: formatIssues(parsed.error),
+    });
   }
   return parsed.data;
 }

@@ -62,14 +62,21 @@ export function isXgboostJson(json: unknown): boolean {
 /** Reads XGBoost's JSON model format, naming what is unsupported or malformed. */
 export function parseXgboost(json: unknown, uri: string): XgboostModel {
   const parsed = XgboostJsonSchema.safeParse(json);
-  if (!parsed.success) throw new SluiceError('MODEL_INVALID', `${uri}: not a readable XGBoost JSON model`, { details: formatIssues(parsed.error) });
+  if (!parsed.success)
+    throw new SluiceError('MODEL_INVALID', `${uri}: not a readable XGBoost JSON model`, { details: formatIssues(parsed.error) });
   const { learner } = parsed.data;
   const objective = learner.objective.name;
   if (!(OBJECTIVES as readonly string[]).includes(objective)) {
-    throw new SluiceError('MODEL_UNSUPPORTED', `${uri}: XGBoost objective ${JSON.stringify(objective)} is not supported (supported: ${OBJECTIVES.join(', ')})`);
+    throw new SluiceError(
+      'MODEL_UNSUPPORTED',
+      `${uri}: XGBoost objective ${JSON.stringify(objective)} is not supported (supported: ${OBJECTIVES.join(', ')})`,
+    );
   }
   if (learner.gradient_booster.name !== 'gbtree' || !learner.gradient_booster.model) {
-    throw new SluiceError('MODEL_UNSUPPORTED', `${uri}: XGBoost booster ${JSON.stringify(learner.gradient_booster.name)} is not supported (supported: gbtree)`);
+    throw new SluiceError(
+      'MODEL_UNSUPPORTED',
+      `${uri}: XGBoost booster ${JSON.stringify(learner.gradient_booster.name)} is not supported (supported: gbtree)`,
+    );
   }
   const numFeature = learner.learner_model_param.num_feature;
   const names = learner.feature_names ?? Array.from({ length: numFeature }, (_, i) => `f${i}`);
@@ -78,12 +85,20 @@ export function parseXgboost(json: unknown, uri: string): XgboostModel {
   }
   const categorical = (learner.feature_types ?? []).flatMap((t, i) => (t === 'c' ? [names[i]] : []));
   if (categorical.length > 0) {
-    throw new SluiceError('MODEL_UNSUPPORTED', `${uri}: categorical features are not supported (${categorical.join(', ')}); one-hot encode them in the feature SQL`);
+    throw new SluiceError(
+      'MODEL_UNSUPPORTED',
+      `${uri}: categorical features are not supported (${categorical.join(', ')}); one-hot encode them in the feature SQL`,
+    );
   }
   const trees = learner.gradient_booster.model.trees.map((t, i) => {
     const n = t.left_children.length;
     const where = `${uri}: tree ${i}`;
-    for (const [key, arr] of Object.entries({ right_children: t.right_children, split_indices: t.split_indices, split_conditions: t.split_conditions, default_left: t.default_left })) {
+    for (const [key, arr] of Object.entries({
+      right_children: t.right_children,
+      split_indices: t.split_indices,
+      split_conditions: t.split_conditions,
+      default_left: t.default_left,
+    })) {
       if (arr.length !== n) throw new SluiceError('MODEL_INVALID', `${where}: ${key} has ${arr.length} entries, left_children ${n}`);
     }
     if (t.split_type?.some((s) => s !== 0)) throw new SluiceError('MODEL_UNSUPPORTED', `${where}: categorical splits are not supported`);
@@ -92,8 +107,10 @@ export function parseXgboost(json: unknown, uri: string): XgboostModel {
       const l = t.left_children[j] as number;
       const r = t.right_children[j] as number;
       const leaf = l === -1;
-      if (!leaf && (l <= j || r <= j || l >= n || r >= n)) throw new SluiceError('MODEL_INVALID', `${where}: node ${j} has children ${l}, ${r} outside ${j + 1}..${n - 1}`);
-      if (!leaf && (t.split_indices[j] as number) >= numFeature) throw new SluiceError('MODEL_INVALID', `${where}: node ${j} splits on feature ${t.split_indices[j]} of ${numFeature}`);
+      if (!leaf && (l <= j || r <= j || l >= n || r >= n))
+        throw new SluiceError('MODEL_INVALID', `${where}: node ${j} has children ${l}, ${r} outside ${j + 1}..${n - 1}`);
+      if (!leaf && (t.split_indices[j] as number) >= numFeature)
+        throw new SluiceError('MODEL_INVALID', `${where}: node ${j} splits on feature ${t.split_indices[j]} of ${numFeature}`);
       // XGBoost stores thresholds as float32 and compares float32 feature values against them.
       value[j] = leaf ? (t.split_conditions[j] as number) : Math.fround(t.split_conditions[j] as number);
     }

@@ -35,19 +35,27 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     const refObjects = await resolveInputObjects(invocation, ref, ctx.store);
     const refFiles = await ctx.download(refObjects, `ref-${ref}`);
     // An empty reference dataset still needs a view with the column, so every value counts as missing.
-    const source = refFiles.length > 0 ? `read_parquet([${refFiles.map(literal).join(', ')}])` : `(SELECT NULL AS ${referencedColumns(rules, ref)})`;
+    const source =
+      refFiles.length > 0 ? `read_parquet([${refFiles.map(literal).join(', ')}])` : `(SELECT NULL AS ${referencedColumns(rules, ref)})`;
     await db.run(`CREATE VIEW ${ident(`ref_${ref}`)} AS SELECT * FROM ${source}`);
     ctx.lineage.input(ref, { fileCount: refObjects.length, bytes: refObjects.reduce((s, o) => s + o.size, 0) });
   }
   const fields = await parquetFields(db, files[0]!);
-  const historyDepth = Math.max(0, ...rules.map((r) => (r.rule === 'rowCountChange' || r.rule === 'meanShift' ? r.history : r.rule === 'psi' ? 1 : 0)));
+  const historyDepth = Math.max(
+    0,
+    ...rules.map((r) => (r.rule === 'rowCountChange' || r.rule === 'meanShift' ? r.history : r.rule === 'psi' ? 1 : 0)),
+  );
   const history = historyDepth > 0 ? await readHistory(ctx.store, published, batchId, historyDepth, ctx.scratch) : [];
   const types = new Map(fields.map((f) => [f.name, f.type]));
   const referenceTime = new Date(invocation.trigger.kind === 'schedule' ? invocation.trigger.nominalTime : invocation.execution.startTime);
   const compiled: CompiledRule[] = rules.map(
     (rule) =>
       compileRule(rule, { referenceTime, referenceView: (ref) => ident(`ref_${ref}`) }) ??
-      compileDriftRule(rule as Parameters<typeof compileDriftRule>[0], history, DUCKDB_NUMERIC_TYPE.test(types.get('column' in rule ? rule.column : '') ?? '')),
+      compileDriftRule(
+        rule as Parameters<typeof compileDriftRule>[0],
+        history,
+        DUCKDB_NUMERIC_TYPE.test(types.get('column' in rule ? rule.column : '') ?? ''),
+      ),
   );
 
   const select = ['count(*) AS "rows"', ...metricAggregates(fields)];
@@ -62,7 +70,15 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   const assertions: Assertion[] = rules.map((rule, i) => {
     const columns = 'columns' in rule ? rule.columns.join(',') : 'column' in rule ? rule.column : undefined;
     const { success, expected, actual } = outcomes[i]!;
-    return { assertion: ASSERTION_CLASS[rule.rule], name: ruleName(rule), success, severity: rule.severity, ...(columns ? { column: columns } : {}), expected, actual };
+    return {
+      assertion: ASSERTION_CLASS[rule.rule],
+      name: ruleName(rule),
+      success,
+      severity: rule.severity,
+      ...(columns ? { column: columns } : {}),
+      expected,
+      actual,
+    };
   });
   const bytes = objects.reduce((n, o) => n + o.size, 0);
   ctx.lineage.input(step.dataset, {
@@ -85,9 +101,19 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   const targetDataset = ctx.dataset(target);
   const outputs: WrittenObject[] = [];
   for (const [i, o] of objects.entries()) {
-    const to = { bucket: targetDataset.bucket, key: batchKey(targetDataset, batchId, objects.length === 1 ? 'data.parquet' : `data-${i}.parquet`) };
+    const to = {
+      bucket: targetDataset.bucket,
+      key: batchKey(targetDataset, batchId, objects.length === 1 ? 'data.parquet' : `data-${i}.parquet`),
+    };
     const copied = await ctx.store.copy(o, to);
-    outputs.push({ dataset: target, bucket: copied.bucket, key: copied.key, rows: objects.length === 1 ? rows : 0, bytes: copied.size, etag: copied.etag });
+    outputs.push({
+      dataset: target,
+      bucket: copied.bucket,
+      key: copied.key,
+      rows: objects.length === 1 ? rows : 0,
+      bytes: copied.size,
+      etag: copied.etag,
+    });
   }
   ctx.lineage.dropOutput(failed.length > 0 ? step.publishTo : step.quarantineTo);
   ctx.lineage.output(target, {
@@ -97,7 +123,13 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     bytes,
     fileCount: outputs.length,
     partition: batchPartition(batchId),
-    facets: { columnLineage: passThroughLineage(datasetIdentity(staged), fields.map((f) => f.name), 'IDENTITY') },
+    facets: {
+      columnLineage: passThroughLineage(
+        datasetIdentity(staged),
+        fields.map((f) => f.name),
+        'IDENTITY',
+      ),
+    },
   });
   if (failed.length === 0) {
     const record = await recordHistory(db, fields, rules, { batchId, rowCount: rows, metrics: row });

@@ -66,13 +66,19 @@ export function compileDriftRule(rule: DriftRule, history: BatchHistory[], numer
         aggregates: {},
         judge: (_, rows) => {
           const change = reference === 0 ? (rows === 0 ? 0 : Infinity) : Math.abs(rows - reference) / reference;
-          return { success: change <= rule.maxChange, expected, actual: `${rows} rows, ${(change * 100).toFixed(2)}% from the mean ${reference.toFixed(1)} of ${recent.length} batches` };
+          return {
+            success: change <= rule.maxChange,
+            expected,
+            actual: `${rows} rows, ${(change * 100).toFixed(2)}% from the mean ${reference.toFixed(1)} of ${recent.length} batches`,
+          };
         },
       };
     }
     case 'meanShift': {
       const expected = `mean within ${rule.maxStddevs} standard deviations of the last ${rule.history} published batches`;
-      const stats = recent.map((h) => h.columns[rule.column]).filter((c): c is ColumnHistory => c?.mean !== undefined && c.stddev !== undefined);
+      const stats = recent
+        .map((h) => h.columns[rule.column])
+        .filter((c): c is ColumnHistory => c?.mean !== undefined && c.stddev !== undefined);
       if (stats.length === 0) return none(expected);
       const refMean = stats.reduce((s, c) => s + (c.mean ?? 0), 0) / stats.length;
       const refStd = stats.reduce((s, c) => s + (c.stddev ?? 0), 0) / stats.length;
@@ -81,7 +87,11 @@ export function compileDriftRule(rule: DriftRule, history: BatchHistory[], numer
         judge: (v) => {
           const mean = Number(v.mean);
           const shift = refStd === 0 ? (mean === refMean ? 0 : Infinity) : Math.abs(mean - refMean) / refStd;
-          return { success: shift <= rule.maxStddevs, expected, actual: `mean ${mean}, ${shift.toFixed(3)} standard deviations from ${refMean.toFixed(4)}` };
+          return {
+            success: shift <= rule.maxStddevs,
+            expected,
+            actual: `mean ${mean}, ${shift.toFixed(3)} standard deviations from ${refMean.toFixed(4)}`,
+          };
         },
       };
     }
@@ -104,7 +114,13 @@ export function compileDriftRule(rule: DriftRule, history: BatchHistory[], numer
         judge: (v) => {
           const current = categoryFractions(v.bins);
           const keys = [...new Set([...Object.keys(categories), ...Object.keys(current)])];
-          return judgePsi(rule.max, expected, keys.map((k) => categories[k] ?? 0), keys.map((k) => current[k] ?? 0), recent[0]!.batchId);
+          return judgePsi(
+            rule.max,
+            expected,
+            keys.map((k) => categories[k] ?? 0),
+            keys.map((k) => current[k] ?? 0),
+            recent[0]!.batchId,
+          );
         },
       };
     }

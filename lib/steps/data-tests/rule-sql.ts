@@ -83,19 +83,35 @@ export function compileRule(rule: DataTestRule, context: RuleContext): CompiledR
           const failed = num(v.failed);
           const fraction = rows === 0 ? 0 : failed / rows;
           return rule.rule === 'unique'
-            ? { success: failed === 0, expected: '0 duplicate rows', actual: `${plural(failed, 'duplicate row')} in ${rows} rows`, failedRows: failed }
-            : { success: fraction <= max, expected: `duplicate fraction <= ${max}`, actual: `${fraction.toFixed(6)} (${failed} of ${rows} rows)`, failedRows: failed };
+            ? {
+                success: failed === 0,
+                expected: '0 duplicate rows',
+                actual: `${plural(failed, 'duplicate row')} in ${rows} rows`,
+                failedRows: failed,
+              }
+            : {
+                success: fraction <= max,
+                expected: `duplicate fraction <= ${max}`,
+                actual: `${fraction.toFixed(6)} (${failed} of ${rows} rows)`,
+                failedRows: failed,
+              };
         },
       };
     }
     case 'acceptedValues': {
       const values = rule.values.map((v) => (typeof v === 'string' ? literal(v) : String(v))).join(', ');
-      return rowRule(`${ident(rule.column)} IS NOT NULL AND ${ident(rule.column)} NOT IN (${values})`, `values in {${rule.values.join(', ')}}`, 'other value');
+      return rowRule(
+        `${ident(rule.column)} IS NOT NULL AND ${ident(rule.column)} NOT IN (${values})`,
+        `values in {${rule.values.join(', ')}}`,
+        'other value',
+      );
     }
     case 'range': {
       const c = ident(rule.column);
       const [lo, hi] = rule.inclusive ? ['<', '>'] : ['<=', '>='];
-      const outside = [rule.min === undefined ? '' : `${c} ${lo} ${rule.min}`, rule.max === undefined ? '' : `${c} ${hi} ${rule.max}`].filter(Boolean).join(' OR ');
+      const outside = [rule.min === undefined ? '' : `${c} ${lo} ${rule.min}`, rule.max === undefined ? '' : `${c} ${hi} ${rule.max}`]
+        .filter(Boolean)
+        .join(' OR ');
       const interval = `${rule.inclusive ? '[' : '('}${rule.min ?? '-∞'}, ${rule.max ?? '∞'}${rule.inclusive ? ']' : ')'}`;
       return {
         aggregates: { failed: `count(*) FILTER (WHERE ${outside})`, min: `min(${c})`, max: `max(${c})` },
@@ -119,20 +135,27 @@ export function compileRule(rule: DataTestRule, context: RuleContext): CompiledR
       );
     case 'length': {
       const len = `length(CAST(${ident(rule.column)} AS VARCHAR))`;
-      const outside = [rule.min === undefined ? '' : `${len} < ${rule.min}`, rule.max === undefined ? '' : `${len} > ${rule.max}`].filter(Boolean).join(' OR ');
+      const outside = [rule.min === undefined ? '' : `${len} < ${rule.min}`, rule.max === undefined ? '' : `${len} > ${rule.max}`]
+        .filter(Boolean)
+        .join(' OR ');
       return rowRule(`(${outside})`, `lengths in ${between(rule.min, rule.max)}`, 'value of another length');
     }
     case 'rowCount':
       return {
         aggregates: {},
-        judge: (_, rows) => ({ success: within(rows, rule.min, rule.max), expected: `row count in ${between(rule.min ?? 0, rule.max)}`, actual: `${rows} rows` }),
+        judge: (_, rows) => ({
+          success: within(rows, rule.min, rule.max),
+          expected: `row count in ${between(rule.min ?? 0, rule.max)}`,
+          actual: `${rows} rows`,
+        }),
       };
     case 'freshness':
       return {
         aggregates: { latest: `epoch_ms(max(${ident(rule.column)})::TIMESTAMP)` },
         judge: (v) => {
           const reference = context.referenceTime.toISOString();
-          if (v.latest === null || v.latest === undefined) return { success: false, expected: `latest value within ${rule.maxAge} of ${reference}`, actual: 'no values' };
+          if (v.latest === null || v.latest === undefined)
+            return { success: false, expected: `latest value within ${rule.maxAge} of ${reference}`, actual: 'no values' };
           const age = context.referenceTime.getTime() - num(v.latest);
           return {
             success: age <= durationMs(rule.maxAge),
@@ -145,7 +168,11 @@ export function compileRule(rule: DataTestRule, context: RuleContext): CompiledR
       const c = ident(rule.column);
       const ref = ident(rule.referencedColumn ?? rule.column);
       const view = context.referenceView(rule.dataset);
-      return rowRule(`${c} IS NOT NULL AND ${c} NOT IN (SELECT ${ref} FROM ${view} WHERE ${ref} IS NOT NULL)`, `every value present in ${rule.dataset}.${rule.referencedColumn ?? rule.column}`, 'missing value');
+      return rowRule(
+        `${c} IS NOT NULL AND ${c} NOT IN (SELECT ${ref} FROM ${view} WHERE ${ref} IS NOT NULL)`,
+        `every value present in ${rule.dataset}.${rule.referencedColumn ?? rule.column}`,
+        'missing value',
+      );
     }
     case 'nullFraction':
       return {
@@ -153,7 +180,12 @@ export function compileRule(rule: DataTestRule, context: RuleContext): CompiledR
         failing: { where: `${ident(rule.column)} IS NULL` },
         judge: (v, rows) => {
           const fraction = rows === 0 ? 0 : num(v.nulls) / rows;
-          return { success: fraction <= rule.max, expected: `null fraction <= ${rule.max}`, actual: `${fraction.toFixed(6)} (${num(v.nulls)} of ${rows} rows)`, failedRows: num(v.nulls) };
+          return {
+            success: fraction <= rule.max,
+            expected: `null fraction <= ${rule.max}`,
+            actual: `${fraction.toFixed(6)} (${num(v.nulls)} of ${rows} rows)`,
+            failedRows: num(v.nulls),
+          };
         },
       };
     case 'mean':

@@ -15,10 +15,17 @@ export interface LineageInput {
 const INDIRECT: ReadonlySet<string> = new Set(INDIRECT_SUBTYPES);
 
 /** The statement as DuckDB's parser serialises it, or the parser's error with its character offset. */
-export async function serializeSql(db: DuckDb, sql: string): Promise<{ statements?: Array<Record<string, unknown>>; error?: string; position?: number }> {
+export async function serializeSql(
+  db: DuckDb,
+  sql: string,
+): Promise<{ statements?: Array<Record<string, unknown>>; error?: string; position?: number }> {
   const [row] = await db.all(`SELECT json_serialize_sql(${literal(sql)}) AS j`);
   const json = JSON.parse(String(row?.j)) as Record<string, unknown>;
-  if (json.error) return { error: `${String(json.error_type)} error: ${String(json.error_message)}`, position: json.position === undefined ? undefined : Number(json.position) };
+  if (json.error)
+    return {
+      error: `${String(json.error_type)} error: ${String(json.error_message)}`,
+      position: json.position === undefined ? undefined : Number(json.position),
+    };
   return { statements: json.statements as Array<Record<string, unknown>> };
 }
 
@@ -29,14 +36,27 @@ export async function serializeSql(db: DuckDb, sql: string): Promise<{ statement
  */
 export async function featureColumnLineage(
   db: DuckDb,
-  options: { sql: string; step: string; inputs: ReadonlyMap<string, LineageInput>; outputColumns: readonly string[]; declared?: DeclaredColumnLineage },
+  options: {
+    sql: string;
+    step: string;
+    inputs: ReadonlyMap<string, LineageInput>;
+    outputColumns: readonly string[];
+    declared?: DeclaredColumnLineage;
+  },
 ): Promise<{ facet: facets.ColumnLineageDatasetFacet } | { unsupported: string }> {
   const { inputs, outputColumns } = options;
   const source = (alias: string, column: string): { namespace: string; name: string; field: string } => {
     const input = inputs.get(alias);
-    if (!input) throw new SluiceError('FEATURE_LINEAGE', `column lineage names input ${JSON.stringify(alias)}, which is not an input (inputs: ${[...inputs.keys()].join(', ')})`);
+    if (!input)
+      throw new SluiceError(
+        'FEATURE_LINEAGE',
+        `column lineage names input ${JSON.stringify(alias)}, which is not an input (inputs: ${[...inputs.keys()].join(', ')})`,
+      );
     if (!input.columns.includes(column)) {
-      throw new SluiceError('FEATURE_LINEAGE', `column lineage names ${alias}.${column}, which is not a column of ${input.name} (columns: ${input.columns.join(', ')})`);
+      throw new SluiceError(
+        'FEATURE_LINEAGE',
+        `column lineage names ${alias}.${column}, which is not a column of ${input.name} (columns: ${input.columns.join(', ')})`,
+      );
     }
     return { namespace: input.namespace, name: input.name, field: column };
   };
@@ -46,13 +66,22 @@ export async function featureColumnLineage(
     const fields: Record<string, { inputFields: facets.ColumnLineageInputField[] }> = {};
     for (const [field, sources] of Object.entries(options.declared.fields)) {
       if (!outputColumns.includes(field)) {
-        throw new SluiceError('FEATURE_LINEAGE', `declared column lineage names output column ${field}, which the step does not write (columns: ${outputColumns.join(', ')})`);
+        throw new SluiceError(
+          'FEATURE_LINEAGE',
+          `declared column lineage names output column ${field}, which the step does not write (columns: ${outputColumns.join(', ')})`,
+        );
       }
       fields[field] = {
-        inputFields: sources.map((s) => ({ ...source(...split(s.from)), transformations: [{ type: INDIRECT.has(s.subtype) ? 'INDIRECT' : 'DIRECT', subtype: s.subtype }] })),
+        inputFields: sources.map((s) => ({
+          ...source(...split(s.from)),
+          transformations: [{ type: INDIRECT.has(s.subtype) ? 'INDIRECT' : 'DIRECT', subtype: s.subtype }],
+        })),
       };
     }
-    const dataset = (options.declared.dataset ?? []).map((s) => ({ ...source(...split(s.from)), transformations: [{ type: 'INDIRECT', subtype: s.subtype }] }));
+    const dataset = (options.declared.dataset ?? []).map((s) => ({
+      ...source(...split(s.from)),
+      transformations: [{ type: 'INDIRECT', subtype: s.subtype }],
+    }));
     return { facet: facets.columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
   }
 
@@ -60,8 +89,16 @@ export async function featureColumnLineage(
   try {
     const parsed = await serializeSql(db, options.sql);
     if (!parsed.statements || parsed.statements.length !== 1) return { unsupported: 'the SQL is not a single SELECT statement' };
-    const aggregates = new Set((await db.all(`SELECT DISTINCT lower(function_name) AS f FROM duckdb_functions() WHERE function_type = 'aggregate'`)).map((r) => String(r.f)));
-    derived = deriveLineage(parsed.statements[0] as Record<string, unknown>, new Map([...inputs].map(([alias, i]) => [alias, i.columns])), aggregates);
+    const aggregates = new Set(
+      (await db.all(`SELECT DISTINCT lower(function_name) AS f FROM duckdb_functions() WHERE function_type = 'aggregate'`)).map((r) =>
+        String(r.f),
+      ),
+    );
+    derived = deriveLineage(
+      parsed.statements[0] as Record<string, unknown>,
+      new Map([...inputs].map(([alias, i]) => [alias, i.columns])),
+      aggregates,
+    );
   } catch (error) {
     if (error instanceof LineageUnsupported) return { unsupported: error.message };
     throw error;
@@ -81,6 +118,9 @@ export async function featureColumnLineage(
     for (const [key, set] of c.lineage.indirect) for (const subtype of set) add(key, { type: 'INDIRECT', subtype });
     fields[outputColumns[i] as string] = { inputFields: [...byKey.values()] };
   });
-  const dataset = [...derived.dataset].map(([key, set]) => ({ ...source(...split(key)), transformations: [...set].map((subtype) => ({ type: 'INDIRECT', subtype })) }));
+  const dataset = [...derived.dataset].map(([key, set]) => ({
+    ...source(...split(key)),
+    transformations: [...set].map((subtype) => ({ type: 'INDIRECT', subtype })),
+  }));
   return { facet: facets.columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
 }

@@ -18,7 +18,9 @@ import { applyTransform, loadTransform } from './transform.ts';
 export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<StepOutcome> {
   const { step, invocation } = ctx;
   const db = await ctx.duckdb();
-  const nominalTime = new Date(invocation.trigger.kind === 'schedule' ? invocation.trigger.nominalTime : (invocation.trigger.time ?? invocation.execution.startTime)).toISOString();
+  const nominalTime = new Date(
+    invocation.trigger.kind === 'schedule' ? invocation.trigger.nominalTime : (invocation.trigger.time ?? invocation.execution.startTime),
+  ).toISOString();
   let rowsIn = 0;
   const lineageInputs = new Map<string, LineageInput>();
   for (const [alias, ref] of Object.entries(step.inputs)) {
@@ -26,7 +28,10 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     const objects = await inputObjects(ctx, ref, step.windows?.[alias]?.days, nominalTime);
     if (objects.length === 0) {
       const window = step.windows?.[alias] ? ` in the ${step.windows[alias].days} days up to ${nominalTime}` : '';
-      throw new SluiceError('FEATURE_NO_INPUT', `input ${alias} has no published objects under s3://${dataset.bucket}/${dataset.prefix}/${window}`);
+      throw new SluiceError(
+        'FEATURE_NO_INPUT',
+        `input ${alias} has no published objects under s3://${dataset.bucket}/${dataset.prefix}/${window}`,
+      );
     }
     const files = await ctx.download(objects, alias);
     await db.run(`CREATE VIEW ${ident(alias)} AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], union_by_name = true)`);
@@ -63,27 +68,42 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
   }
   if (step.transform) {
     const transform = await loadTransform(step.name, step.transform);
-    await applyTransform(db, transform, '__features', ctx.scratch('transformed.json'), { step: step.name, batchId: ctx.batchId, nominalTime });
+    await applyTransform(db, transform, '__features', ctx.scratch('transformed.json'), {
+      step: step.name,
+      batchId: ctx.batchId,
+      nominalTime,
+    });
     await db.run(copy('SELECT * FROM __features'));
   }
   const [{ n: rowsOut }] = (await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`)) as [{ n: number }];
   const outputColumns = (await parquetFields(db, file)).map((f) => f.name);
-  const lineage = step.transform && !step.columnLineage
-    ? { unsupported: 'a TypeScript transform reshapes the SQL result' }
-    : await featureColumnLineage(db, { sql, step: step.name, inputs: lineageInputs, outputColumns, declared: step.columnLineage });
+  const lineage =
+    step.transform && !step.columnLineage
+      ? { unsupported: 'a TypeScript transform reshapes the SQL result' }
+      : await featureColumnLineage(db, { sql, step: step.name, inputs: lineageInputs, outputColumns, declared: step.columnLineage });
   const written = await ctx.writeBatch(step.output, file, rowsOut);
   if ('facet' in lineage) ctx.lineage.output(step.output, { facets: { columnLineage: lineage.facet } });
-  else process.stderr.write(`sluice: step "${step.name}": no column lineage (${lineage.unsupported}); declare it with the step's columnLineage option\n`);
+  else
+    process.stderr.write(
+      `sluice: step "${step.name}": no column lineage (${lineage.unsupported}); declare it with the step's columnLineage option\n`,
+    );
   return { rowsIn, rowsOut, outputs: [written] };
 }
 
 /** An input's objects: those this execution wrote, plus, for a windowed input, every partition of the window. */
-async function inputObjects(ctx: StepContext<'featureBuild'>, ref: string, days: number | undefined, nominalTime: string): Promise<ObjectVersion[]> {
+async function inputObjects(
+  ctx: StepContext<'featureBuild'>,
+  ref: string,
+  days: number | undefined,
+  nominalTime: string,
+): Promise<ObjectVersion[]> {
   const resolved = await resolveInputObjects(ctx.invocation, ref, ctx.store);
   if (days === undefined) return resolved;
   const dataset = ctx.dataset(ref);
   const listed = (await ctx.store.list(dataset.bucket, dataset.prefix)).filter((o) => o.key.endsWith('.parquet'));
-  const writtenNow = Object.values(ctx.invocation.results).flatMap((r) => r.output.outputs.filter((o) => o.dataset === ref).map((o) => o.key));
+  const writtenNow = Object.values(ctx.invocation.results).flatMap((r) =>
+    r.output.outputs.filter((o) => o.dataset === ref).map((o) => o.key),
+  );
   const keys = new Set(writtenNow);
   return [...resolved.filter((o) => keys.has(o.key)), ...withinWindow(listed, nominalTime, days).filter((o) => !keys.has(o.key))];
 }
@@ -100,7 +120,10 @@ async function boundParams(ctx: StepContext<'featureBuild'>, sql: string, nomina
     batch_id: { type: 'VARCHAR', value: ctx.batchId },
   };
   for (const [name, value] of Object.entries(ctx.step.params ?? {})) {
-    available[name] = { type: typeof value === 'boolean' ? 'BOOLEAN' : typeof value === 'string' ? 'VARCHAR' : Number.isInteger(value) ? 'BIGINT' : 'DOUBLE', value };
+    available[name] = {
+      type: typeof value === 'boolean' ? 'BOOLEAN' : typeof value === 'string' ? 'VARCHAR' : Number.isInteger(value) ? 'BIGINT' : 'DOUBLE',
+      value,
+    };
   }
   const parsed = await serializeSql(await ctx.duckdb(), sql);
   if (parsed.error) throw featureSqlError(ctx.step.name, new Error(parsed.error), sql, { position: parsed.position });
@@ -110,7 +133,12 @@ async function boundParams(ctx: StepContext<'featureBuild'>, sql: string, nomina
   const used = ((parsed.statements[0] as { named_param_map?: Array<{ key: string }> }).named_param_map ?? []).map((p) => p.key);
   const unknown = used.filter((p) => !(p in available));
   if (unknown.length > 0) {
-    throw new SluiceError('FEATURE_SQL', `the feature SQL uses ${unknown.map((p) => `$${p}`).join(', ')}, which no parameter defines (parameters: ${Object.keys(available).map((p) => `$${p}`).join(', ')})`);
+    throw new SluiceError(
+      'FEATURE_SQL',
+      `the feature SQL uses ${unknown.map((p) => `$${p}`).join(', ')}, which no parameter defines (parameters: ${Object.keys(available)
+        .map((p) => `$${p}`)
+        .join(', ')})`,
+    );
   }
   return Object.fromEntries(used.map((p) => [p, available[p] as SqlParam]));
 }

@@ -24,11 +24,19 @@ export function locateDuckDbError(message: string, sql: string, lineOffset = 0):
 }
 
 /** A feature step's SQL error: names the step, DuckDB's line and column, and its message without the snippet. */
-export function featureSqlError(step: string, error: unknown, sql: string, options: { position?: number; lineOffset?: number } = {}): SluiceError {
+export function featureSqlError(
+  step: string,
+  error: unknown,
+  sql: string,
+  options: { position?: number; lineOffset?: number } = {},
+): SluiceError {
   const raw = (error instanceof Error ? error.message : String(error)).trim();
   const where = options.position !== undefined ? lineColumn(sql, options.position) : locateDuckDbError(raw, sql, options.lineOffset);
   const [headline] = raw.split(/\n\s*\nLINE \d+:/);
   const at = where ? ` at line ${where.line}, column ${where.column}` : '';
   const snippet = where ? [`${sql.split('\n')[where.line - 1]}`, `${' '.repeat(where.column - 1)}^`] : [];
-  return new SluiceError('FEATURE_SQL', `the feature SQL failed${at}: ${(headline ?? raw).replace(/\s+/g, ' ').trim()}`, { cause: error, details: snippet });
+  return new SluiceError('FEATURE_SQL', `the feature SQL failed${at}: ${(headline ?? raw).replace(/\s+/g, ' ').trim()}`, {
+    cause: error,
+    details: snippet,
+  });
 }

@@ -35,7 +35,11 @@ const VALUE_WINDOWS = new Set(['WINDOW_FIRST_VALUE', 'WINDOW_LAST_VALUE', 'WINDO
  * Derives column lineage from a statement as DuckDB's own parser serialises it (`json_serialize_sql`).
  * `inputs` gives each input relation's columns; `aggregates` the names DuckDB lists as aggregate functions.
  */
-export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, readonly string[]>, aggregates: ReadonlySet<string>): QueryLineage {
+export function deriveLineage(
+  statement: Node,
+  inputs: ReadonlyMap<string, readonly string[]>,
+  aggregates: ReadonlySet<string>,
+): QueryLineage {
   const empty = (): ColumnDerivation => ({ direct: new Map(), indirect: new Map() });
 
   const merge = (into: ColumnDerivation, from: ColumnDerivation, outer: DirectSubtype, masking = false): void => {
@@ -126,7 +130,8 @@ export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, reado
       names && names.length > 0 ? { ...relation, columns: relation.columns.map((c, i) => ({ ...c, name: names[i] ?? c.name })) } : relation;
     switch (ref.type) {
       case 'BASE_TABLE': {
-        if (ref.schema_name || ref.catalog_name) throw new LineageUnsupported(`table ${ref.schema_name}.${ref.table_name} outside the step's inputs`);
+        if (ref.schema_name || ref.catalog_name)
+          throw new LineageUnsupported(`table ${ref.schema_name}.${ref.table_name} outside the step's inputs`);
         const name = String(ref.table_name);
         let relation: QueryLineage | undefined;
         for (let s: Scope | undefined = scope; s && !relation; s = s.parent) relation = s.ctes.get(name.toLowerCase());
@@ -134,7 +139,10 @@ export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, reado
           const input = [...inputs.keys()].find((k) => k.toLowerCase() === name.toLowerCase());
           if (input === undefined) throw new LineageUnsupported(`table ${name} is neither an input nor a CTE`);
           relation = {
-            columns: (inputs.get(input) ?? []).map((c) => ({ name: c, lineage: { direct: new Map([[`${input}.${c}`, { subtype: 'IDENTITY' as const, masking: false }]]), indirect: new Map() } })),
+            columns: (inputs.get(input) ?? []).map((c) => ({
+              name: c,
+              lineage: { direct: new Map([[`${input}.${c}`, { subtype: 'IDENTITY' as const, masking: false }]]), indirect: new Map() },
+            })),
             dataset: new Map(),
           };
         }
@@ -192,10 +200,14 @@ export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, reado
     const ctes = new Map<string, QueryLineage>();
     const scope: Scope = { bindings: [], ctes, parent: outer };
     for (const { key, value } of node.cte_map?.map ?? []) {
-      if (value.materialized === 'CTE_MATERIALIZE_RECURSIVE' || value.query?.node?.type === 'RECURSIVE_CTE_NODE') throw new LineageUnsupported('recursive CTEs');
+      if (value.materialized === 'CTE_MATERIALIZE_RECURSIVE' || value.query?.node?.type === 'RECURSIVE_CTE_NODE')
+        throw new LineageUnsupported('recursive CTEs');
       const relation = query(value.query.node, scope);
       const names: string[] = value.aliases ?? [];
-      ctes.set(String(key).toLowerCase(), names.length ? { ...relation, columns: relation.columns.map((c, i) => ({ ...c, name: names[i] ?? c.name })) } : relation);
+      ctes.set(
+        String(key).toLowerCase(),
+        names.length ? { ...relation, columns: relation.columns.map((c, i) => ({ ...c, name: names[i] ?? c.name })) } : relation,
+      );
     }
     const dataset = new Map<SourceKey, Set<IndirectSubtype>>();
     scope.bindings.push(...table(node.from_table, scope, dataset));
@@ -205,7 +217,13 @@ export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, reado
     for (const item of node.select_list ?? []) {
       if (item.class === 'STAR') {
         if (item.columns || item.expr) throw new LineageUnsupported('COLUMNS(...) expressions');
-        const excluded = new Set<string>((item.exclude_list ?? []).map((e: Node) => String(Array.isArray(e) ? e[e.length - 1] : (e.exclude_name?.column_names?.at(-1) ?? e.column_names?.at(-1) ?? e)).toLowerCase()));
+        const excluded = new Set<string>(
+          (item.exclude_list ?? []).map((e: Node) =>
+            String(
+              Array.isArray(e) ? e[e.length - 1] : (e.exclude_name?.column_names?.at(-1) ?? e.column_names?.at(-1) ?? e),
+            ).toLowerCase(),
+          ),
+        );
         const replaced = new Map<string, Node>((item.replace_list ?? []).map((r: Node) => [String(r.key).toLowerCase(), r.value]));
         for (const b of scope.bindings) {
           if (item.relation_name && b.alias.toLowerCase() !== String(item.relation_name).toLowerCase()) continue;
@@ -239,14 +257,17 @@ export function deriveLineage(statement: Node, inputs: ReadonlyMap<string, reado
       }
       return expr(e, scope, 'TRANSFORMATION');
     };
-    for (const clause of [node.where_clause, node.having, node.qualify]) if (clause) influence(dataset, expr(clause, scope, 'TRANSFORMATION'), 'FILTER');
+    for (const clause of [node.where_clause, node.having, node.qualify])
+      if (clause) influence(dataset, expr(clause, scope, 'TRANSFORMATION'), 'FILTER');
     for (const g of node.group_expressions ?? []) influence(dataset, item(g), 'GROUP_BY');
     if (node.aggregate_handling === 'FORCE_AGGREGATES') {
-      for (const [i, c] of columns.entries()) if (![...c.lineage.direct.values()].some((d) => d.subtype === 'AGGREGATION')) influence(dataset, columns[i]!.lineage, 'GROUP_BY');
+      for (const [i, c] of columns.entries())
+        if (![...c.lineage.direct.values()].some((d) => d.subtype === 'AGGREGATION')) influence(dataset, columns[i]!.lineage, 'GROUP_BY');
     }
     for (const modifier of node.modifiers ?? []) {
       if (modifier.type === 'ORDER_MODIFIER') for (const o of modifier.orders) influence(dataset, item(o.expression), 'SORT');
-      if (modifier.type === 'DISTINCT_MODIFIER') for (const t of modifier.distinct_on_targets ?? []) influence(dataset, item(t), 'GROUP_BY');
+      if (modifier.type === 'DISTINCT_MODIFIER')
+        for (const t of modifier.distinct_on_targets ?? []) influence(dataset, item(t), 'GROUP_BY');
     }
     return { columns, dataset };
   };

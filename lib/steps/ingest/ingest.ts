@@ -16,7 +16,10 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const { step, invocation } = ctx;
   const trigger = invocation.trigger;
   if (trigger.kind !== 'upload') {
-    throw new SluiceError('INGEST_NO_UPLOAD', `step "${step.name}" ingests an uploaded object, but the run was started by schedule "${trigger.name}"`);
+    throw new SluiceError(
+      'INGEST_NO_UPLOAD',
+      `step "${step.name}" ingests an uploaded object, but the run was started by schedule "${trigger.name}"`,
+    );
   }
   const source = ctx.dataset(step.input);
   const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
@@ -80,7 +83,13 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
 
   const outputs: WrittenObject[] = [await ctx.writeBatch(step.output, stagedFile, counts.valid)];
   ctx.lineage.output(step.output, {
-    facets: { columnLineage: passThroughLineage(datasetIdentity(source), typings.map((t) => t.name), 'TRANSFORMATION') },
+    facets: {
+      columnLineage: passThroughLineage(
+        datasetIdentity(source),
+        typings.map((t) => t.name),
+        'TRANSFORMATION',
+      ),
+    },
   });
   if (rejected > 0) outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
   else ctx.lineage.dropOutput(step.rejects);

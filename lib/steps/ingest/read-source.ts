@@ -107,7 +107,11 @@ async function count(db: DuckDb, table: string): Promise<number> {
 }
 
 /** Reads the header line of a CSV (UTF-8, optional BOM, LF or CRLF, quoted names allowed). */
-export async function readCsvHeader(file: string, sourceKey: string, dialect: { delimiter: string; quote: string } = { delimiter: ',', quote: '"' }): Promise<string[]> {
+export async function readCsvHeader(
+  file: string,
+  sourceKey: string,
+  dialect: { delimiter: string; quote: string } = { delimiter: ',', quote: '"' },
+): Promise<string[]> {
   const buffer = await readHead(file, 1 << 20, sourceKey);
   const bytesRead = buffer.length;
   if (bytesRead === 0) throw new SluiceError('INGEST_EMPTY', `${sourceKey}: the file is empty; expected a CSV header line`);
@@ -118,11 +122,18 @@ export async function readCsvHeader(file: string, sourceKey: string, dialect: { 
   if (end < 0 && bytesRead === 1 << 20) throw new SluiceError('INGEST_HEADER', `${sourceKey}: no header line in the first 1 MiB`);
   const line = (end < 0 ? text : text.slice(0, end)).replace(/\r$/, '');
   if (line.includes('\uFFFD')) {
-    throw new SluiceError('INGEST_ENCODING', `${sourceKey}: the header line is not valid UTF-8; expected a UTF-8 CSV (with or without BOM)`);
+    throw new SluiceError(
+      'INGEST_ENCODING',
+      `${sourceKey}: the header line is not valid UTF-8; expected a UTF-8 CSV (with or without BOM)`,
+    );
   }
   const names = splitCsvLine(line, dialect.delimiter, dialect.quote);
   const problems = names.flatMap((n, i) =>
-    n.trim() === '' ? [`column ${i + 1} has an empty name`] : n.startsWith('__') ? [`column "${n}": names starting with "__" are reserved`] : [],
+    n.trim() === ''
+      ? [`column ${i + 1} has an empty name`]
+      : n.startsWith('__')
+        ? [`column "${n}": names starting with "__" are reserved`]
+        : [],
   );
   const seen = new Set<string>();
   for (const n of names) {
@@ -130,7 +141,10 @@ export async function readCsvHeader(file: string, sourceKey: string, dialect: { 
     seen.add(n);
   }
   if (problems.length > 0) {
-    throw new SluiceError('INGEST_HEADER', `${sourceKey}: invalid header line ${JSON.stringify(line.slice(0, 200))}: ${problems.join('; ')}`);
+    throw new SluiceError(
+      'INGEST_HEADER',
+      `${sourceKey}: invalid header line ${JSON.stringify(line.slice(0, 200))}: ${problems.join('; ')}`,
+    );
   }
   return names;
 }
@@ -148,7 +162,9 @@ async function readHead(file: string, limit: number, sourceKey: string): Promise
       if (size >= limit) break;
     }
   } catch (error) {
-    throw new SluiceError('INGEST_UNREADABLE', `${sourceKey}: cannot be decompressed as gzip: ${(error as Error).message}`, { cause: error });
+    throw new SluiceError('INGEST_UNREADABLE', `${sourceKey}: cannot be decompressed as gzip: ${(error as Error).message}`, {
+      cause: error,
+    });
   } finally {
     source.destroy();
   }

@@ -35,7 +35,9 @@ export function columnTyping(column: ColumnSpec): ColumnTyping {
       ];
       if (column.enum) {
         const allowed = column.enum.map(literal).join(', ');
-        checks.push(`WHEN ${typed} NOT IN (${allowed}) THEN ${name} || ${literal(`expected one of ${column.enum.join(', ')}, got `)} || ${shown}`);
+        checks.push(
+          `WHEN ${typed} NOT IN (${allowed}) THEN ${name} || ${literal(`expected one of ${column.enum.join(', ')}, got `)} || ${shown}`,
+        );
       }
       return `CASE ${checks.join(' ')} END`;
     },

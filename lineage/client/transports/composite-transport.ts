@@ -25,9 +25,7 @@ export class CompositeTransport implements Transport {
 
   constructor(children: readonly CompositeChild[], options: CompositeTransportOptions = {}) {
     if (children.length === 0) throw new LineageTransportError('composite transport: expected at least one child transport, got none');
-    this.children = options.sort_transports
-      ? [...children].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0))
-      : [...children];
+    this.children = options.sort_transports ? [...children].sort((a, b) => (b.priority ?? 0) - (a.priority ?? 0)) : [...children];
     this.#continueOnFailure = options.continue_on_failure ?? true;
     this.#continueOnSuccess = options.continue_on_success ?? true;
   }
@@ -52,9 +50,12 @@ export class CompositeTransport implements Transport {
       }
     }
     if (delivered === 0) {
-      throw new LineageTransportError(`composite transport: none of ${this.children.length} transports delivered the event: ${failures.join('; ')}`, {
-        retryable,
-      });
+      throw new LineageTransportError(
+        `composite transport: none of ${this.children.length} transports delivered the event: ${failures.join('; ')}`,
+        {
+          retryable,
+        },
+      );
     }
   }
 

@@ -40,6 +40,10 @@ function build(config: TransportConfig): Transport {
 /** Creates the transport described by `config` (validated here; throws LineageConfigError listing every problem). */
 export function createTransport(config: TransportConfig | Record<string, unknown>): Transport {
   const parsed = TransportConfigSchema.safeParse(config, { reportInput: true });
-  if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'transport settings');
+  if (!parsed.success)
+    throw new LineageConfigError(
+      formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }),
+      'transport settings',
+    );
   return build(parsed.data);
 }

@@ -37,7 +37,8 @@ export class FileTransport implements Transport {
 
   constructor(options: FileTransportOptions) {
     const parsed = FileTransportConfigSchema.safeParse({ type: 'file', ...options }, { reportInput: true });
-    if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'file transport');
+    if (!parsed.success)
+      throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'file transport');
     this.config = parsed.data;
   }
 

@@ -57,7 +57,8 @@ export class HttpTransport implements Transport {
 
   constructor(options: HttpTransportOptions) {
     const parsed = HttpTransportConfigSchema.safeParse({ ...options, type: 'http' }, { reportInput: true });
-    if (!parsed.success) throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'http transport');
+    if (!parsed.success)
+      throw new LineageConfigError(formatIssues(parsed.error.issues, { prefix: ['transport'], wording: lineageWording }), 'http transport');
     this.config = parsed.data;
     this.target = new URL(this.config.endpoint, this.config.url);
   }
@@ -107,11 +108,20 @@ export class HttpTransport implements Transport {
       attempts += 1;
       let answer: HttpAnswer;
       try {
-        answer = await postOnce(target, body, headers, { timeoutMs: this.config.timeout * 1000, signal, rejectUnauthorized: this.config.verify });
+        answer = await postOnce(target, body, headers, {
+          timeoutMs: this.config.timeout * 1000,
+          signal,
+          rejectUnauthorized: this.config.verify,
+        });
       } catch (error) {
         const attempt = error as HttpAttemptError;
         if (attempt.aborted) {
-          throw new LineageTransportError(`${where()}: delivery ${attempt.message}`, { code: 'LINEAGE_ABORTED', cause: error, retryable: true, attempts });
+          throw new LineageTransportError(`${where()}: delivery ${attempt.message}`, {
+            code: 'LINEAGE_ABORTED',
+            cause: error,
+            retryable: true,
+            attempts,
+          });
         }
         const phase = attempt.phase ?? 'connect';
         if (!(failFast && phase === 'connect') && (phase === 'connect' || postRetryable) && left.total > 0 && left[phase] > 0) {

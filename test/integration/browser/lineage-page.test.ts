@@ -30,7 +30,16 @@ describe('the lineage page in headless Chromium', () => {
       executablePath: '/usr/bin/chromium',
       headless: true,
       viewport: { width: 1400, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = browser.pages()[0] ?? (await browser.newPage());
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -55,7 +64,13 @@ describe('the lineage page in headless Chromium', () => {
     await page.selectOption('#depth', '5');
     await expect.poll(() => page.locator('#lineage-graph g.node').count()).toBeGreaterThan(8);
     const ids = await page.locator('#lineage-graph g.node').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-node')));
-    expect(ids).toEqual(expect.arrayContaining(['job:sluice:churn.test', 'dataset:s3://churn-data:predictions/churn', 'dataset:s3://churn-data:raw/customers']));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'job:sluice:churn.test',
+        'dataset:s3://churn-data:predictions/churn',
+        'dataset:s3://churn-data:raw/customers',
+      ]),
+    );
     expect(await page.locator('#lineage-graph g.node.failing').count()).toBeGreaterThan(0);
     await page.locator('section.version.quarantined').first().waitFor();
     expect(await page.locator('section.version.quarantined h4').first().textContent()).toMatch(/QUARANTINED\s+batch=bad-/);

@@ -60,7 +60,12 @@ describe('the churn example in a real Marquez', () => {
       await generateCustomers(badFile, { rows: 1000, bad: true });
       good = await runLocal(churn, { stateDir, input: goodFile, baseDir: exampleDir, env });
       bad = await runLocal(churn, { stateDir, input: badFile, baseDir: exampleDir, env });
-      nightly = await runLocal(churn, { stateDir, schedule: { name: 'nightly', nominalTime: '2026-11-23T06:00:00Z' }, baseDir: exampleDir, env });
+      nightly = await runLocal(churn, {
+        stateDir,
+        schedule: { name: 'nightly', nominalTime: '2026-11-23T06:00:00Z' },
+        baseDir: exampleDir,
+        env,
+      });
     } finally {
       process.stderr.write = write;
     }
@@ -94,12 +99,15 @@ describe('the churn example in a real Marquez', () => {
     const shape = jobs.map((j) => [j.name, j.simpleName, j.parentJobName ?? null]).sort();
     expect(shape).toEqual([['churn', 'churn', null], ...STEPS.map((s) => [`churn.${s}`, s, 'churn'])].sort());
     const parent = jobs.find((j) => j.name === 'churn')!;
-    for (const j of jobs.filter((j) => j.name !== 'churn')) expect([j.name, j.parentJobUuid]).toEqual([j.name, parent.id?.uuid ?? j.parentJobUuid]);
+    for (const j of jobs.filter((j) => j.name !== 'churn'))
+      expect([j.name, j.parentJobUuid]).toEqual([j.name, parent.id?.uuid ?? j.parentJobUuid]);
   });
 
   it('records COMPLETED and FAILED run states as the runs ended', async () => {
     const states = async (job: string) =>
-      (await api<{ runs: Array<{ state: string; createdAt: string }> }>(`/namespaces/${enc(ns)}/jobs/${enc(job)}/runs?limit=100`)).runs.map((r) => r.state).sort();
+      (await api<{ runs: Array<{ state: string; createdAt: string }> }>(`/namespaces/${enc(ns)}/jobs/${enc(job)}/runs?limit=100`)).runs
+        .map((r) => r.state)
+        .sort();
     expect(await states('churn')).toEqual(['COMPLETED', 'COMPLETED', 'FAILED']);
     expect(await states('churn.ingest')).toEqual(['COMPLETED', 'COMPLETED']);
     expect(await states('churn.test')).toEqual(['COMPLETED', 'FAILED']);
@@ -113,12 +121,15 @@ describe('the churn example in a real Marquez', () => {
   });
 
   it('keeps each dataset with its schema fields', async () => {
-    const fields = async (name: string) => (await api(`/namespaces/${enc(DATA)}/datasets/${enc(name)}`)).fields.map((f: { name: string }) => f.name);
+    const fields = async (name: string) =>
+      (await api(`/namespaces/${enc(DATA)}/datasets/${enc(name)}`)).fields.map((f: { name: string }) => f.name);
     const raw = ['customer_id', 'signup_date', 'plan', 'monthly_charges', 'tenure_months', 'support_tickets', 'last_login', 'auto_renew'];
     expect(await fields('raw/customers')).toEqual(expect.arrayContaining(raw));
     expect(await fields('staged/customers')).toEqual(expect.arrayContaining(raw));
     expect(await fields('published/customers')).toEqual(expect.arrayContaining(raw));
-    expect(await fields('features/churn')).toEqual(expect.arrayContaining(['customer_id', 'lifetime_value', 'tickets_per_month', 'days_since_login']));
+    expect(await fields('features/churn')).toEqual(
+      expect.arrayContaining(['customer_id', 'lifetime_value', 'tickets_per_month', 'days_since_login']),
+    );
     expect(await fields('predictions/churn')).toEqual(expect.arrayContaining(['customer_id']));
   });
 
@@ -139,7 +150,8 @@ describe('the churn example in a real Marquez', () => {
 
   it('shows the data-test assertions on the tested dataset', async () => {
     const staged = await api(`/namespaces/${enc(DATA)}/datasets/${enc('staged/customers')}`);
-    const assertions = staged.facets?.dataQualityAssertions?.assertions as Array<{ assertion: string; success: boolean; column?: string }> | undefined;
+    const assertions = staged.facets?.dataQualityAssertions?.assertions as
+      Array<{ assertion: string; success: boolean; column?: string }> | undefined;
     expect(assertions?.length).toBeGreaterThanOrEqual(6);
     // The current version of staged is the bad batch's: its duplicate ids failed the unique test.
     expect(assertions).toEqual(expect.arrayContaining([expect.objectContaining({ success: false })]));
@@ -156,7 +168,8 @@ describe('the churn example in a real Marquez', () => {
       for (const e of byId.get(id)?.inEdges ?? []) if (!upstream.has(e.origin)) upstream.add(e.origin) && queue.push(e.origin);
     }
     for (const step of STEPS) expect(upstream).toContain(`job:${ns}:churn.${step}`);
-    for (const d of ['features/churn', 'published/customers', 'staged/customers', 'raw/customers']) expect(upstream).toContain(`dataset:${DATA}:${d}`);
+    for (const d of ['features/churn', 'published/customers', 'staged/customers', 'raw/customers'])
+      expect(upstream).toContain(`dataset:${DATA}:${d}`);
   });
 
   it('traces a feature column back to its raw columns', async () => {
@@ -202,12 +215,25 @@ describe('the churn example in a real Marquez', () => {
     const pipelineStart = goodEvents.find((e) => e.job.name === 'churn' && e.eventType === 'START')!;
     const rest = goodEvents.filter((e) => e !== pipelineStart);
     const order = [...rest.slice(0, 2), pipelineStart, ...rest.slice(2)].map(moved);
-    expect(order.map((e) => `${e.eventType} ${e.job.name}`).slice(0, 3)).toEqual(['START churn.ingest', 'COMPLETE churn.ingest', 'START churn']);
+    expect(order.map((e) => `${e.eventType} ${e.job.name}`).slice(0, 3)).toEqual([
+      'START churn.ingest',
+      'COMPLETE churn.ingest',
+      'START churn',
+    ]);
     const placeholderSeen: string[] = [];
     for (const [i, event] of order.entries()) {
-      const r = await fetch(`${marquez.url}/api/v1/lineage`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(event) });
+      const r = await fetch(`${marquez.url}/api/v1/lineage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(event),
+      });
       expect([i, r.status]).toEqual([i, 201]);
-      if (i === 1) placeholderSeen.push(...(await api(`/namespaces/${reordered}/jobs`)).jobs.map((j: { name: string; latestRun?: { state: string } }) => `${j.name}:${j.latestRun?.state}`));
+      if (i === 1)
+        placeholderSeen.push(
+          ...(await api(`/namespaces/${reordered}/jobs`)).jobs.map(
+            (j: { name: string; latestRun?: { state: string } }) => `${j.name}:${j.latestRun?.state}`,
+          ),
+        );
     }
     // Before its START, the pipeline job is Marquez's placeholder: same name and namespace, its run RUNNING.
     expect(placeholderSeen.sort()).toEqual(['churn.ingest:COMPLETED', 'churn:RUNNING']);
@@ -216,5 +242,4 @@ describe('the churn example in a real Marquez', () => {
       [['churn', null, 'COMPLETED'], ...STEPS.map((s) => [`churn.${s}`, 'churn', 'COMPLETED'])].sort(),
     );
   });
-
 });

@@ -40,7 +40,12 @@ async function main(argv: string[]): Promise<number> {
       return await new Promise<number>((done) => {
         const child = spawn(cmd[0]!, cmd.slice(1), {
           stdio: 'inherit',
-          env: { ...process.env, MARQUEZ_URL: m.url, MARQUEZ_ADMIN_URL: m.adminUrl, PATH: `${join(import.meta.dirname, '../../../node_modules/.bin')}:${process.env.PATH}` },
+          env: {
+            ...process.env,
+            MARQUEZ_URL: m.url,
+            MARQUEZ_ADMIN_URL: m.adminUrl,
+            PATH: `${join(import.meta.dirname, '../../../node_modules/.bin')}:${process.env.PATH}`,
+          },
         });
         child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
         child.on('error', (e) => {
@@ -59,7 +64,9 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`[marquez] ${error instanceof MarquezUnavailableError ? 'unavailable: ' : ''}${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `[marquez] ${error instanceof MarquezUnavailableError ? 'unavailable: ' : ''}${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

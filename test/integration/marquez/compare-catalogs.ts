@@ -47,7 +47,10 @@ export async function lineageShape(url: string, nodeId: string, depth: number): 
 }
 
 /** Snapshots `namespaces` (all, when not given) and the lineage of `lineageNodes` (all jobs and datasets, when not given) at each depth. */
-export async function snapshotCatalog(url: string, opts: { namespaces?: string[]; lineageNodes?: string[]; depths: number[] }): Promise<CatalogSnapshot> {
+export async function snapshotCatalog(
+  url: string,
+  opts: { namespaces?: string[]; lineageNodes?: string[]; depths: number[] },
+): Promise<CatalogSnapshot> {
   const namespaces = opts.namespaces ?? ((await getOk(url, 'namespaces'))['namespaces'] as Obj[]).map((n) => String(n['name'])).sort();
   const snapshot: CatalogSnapshot = { namespaces, jobs: {}, datasets: {}, runs: {}, lineage: {} };
   const nodes: string[] = [];
@@ -92,9 +95,12 @@ export function compareSnapshots(a: CatalogSnapshot, b: CatalogSnapshot, labels:
       const ys = new Set(y.map((v) => JSON.stringify(v)));
       const onlyX = [...xs].filter((v) => !ys.has(v));
       const onlyY = [...ys].filter((v) => !xs.has(v));
-      if (onlyX.length > 0) out.push(`${path}: only in ${labels[0]}: ${onlyX.slice(0, 10).join(', ')}${onlyX.length > 10 ? ` (+${onlyX.length - 10})` : ''}`);
-      if (onlyY.length > 0) out.push(`${path}: only in ${labels[1]}: ${onlyY.slice(0, 10).join(', ')}${onlyY.length > 10 ? ` (+${onlyY.length - 10})` : ''}`);
-      if (onlyX.length === 0 && onlyY.length === 0 && JSON.stringify(x) !== JSON.stringify(y)) out.push(`${path}: same items, different order`);
+      if (onlyX.length > 0)
+        out.push(`${path}: only in ${labels[0]}: ${onlyX.slice(0, 10).join(', ')}${onlyX.length > 10 ? ` (+${onlyX.length - 10})` : ''}`);
+      if (onlyY.length > 0)
+        out.push(`${path}: only in ${labels[1]}: ${onlyY.slice(0, 10).join(', ')}${onlyY.length > 10 ? ` (+${onlyY.length - 10})` : ''}`);
+      if (onlyX.length === 0 && onlyY.length === 0 && JSON.stringify(x) !== JSON.stringify(y))
+        out.push(`${path}: same items, different order`);
       return;
     }
     if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x) && !Array.isArray(y)) {

@@ -21,7 +21,10 @@ describe(`the embedded catalog and Marquez on the same events (generated graph s
   async function postToBoth(events: Record<string, unknown>[]): Promise<void> {
     for (const event of events) {
       const [m, c] = await Promise.all([post(marquez.url, event), post(catalog.url, event)]);
-      if (m.status !== 201 || c.status !== 201) throw new Error(`Marquez ${m.status} ${await m.text()}, catalog ${c.status} ${await c.text()} for ${JSON.stringify(event).slice(0, 300)}`);
+      if (m.status !== 201 || c.status !== 201)
+        throw new Error(
+          `Marquez ${m.status} ${await m.text()}, catalog ${c.status} ${await c.text()} for ${JSON.stringify(event).slice(0, 300)}`,
+        );
     }
   }
 
@@ -35,7 +38,16 @@ describe(`the embedded catalog and Marquez on the same events (generated graph s
     catalog = await startCatalogServer({ port: 0 });
     streams['churn'] = churn.events;
     // Several pipelines, shared datasets, a parent job for some, two runs per job (IO accumulates and changes), failures.
-    streams['generated'] = generateGraphEvents({ pipelines: 6, jobsPerPipeline: 10, referenceDatasets: 5, runsPerJob: 2, failEvery: 7, withParent: 2, seed, namespace: 'diff' }).events;
+    streams['generated'] = generateGraphEvents({
+      pipelines: 6,
+      jobsPerPipeline: 10,
+      referenceDatasets: 5,
+      runsPerJob: 2,
+      failEvery: 7,
+      withParent: 2,
+      seed,
+      namespace: 'diff',
+    }).events;
     await postToBoth(streams['churn']);
     await postToBoth(streams['generated']);
   }, 600_000);
@@ -62,12 +74,20 @@ describe(`the embedded catalog and Marquez on the same events (generated graph s
     const namespaces = ['diff-jobs', 's3://diff-lake', 'diff-warehouse'];
     const [inMarquez, inCatalog] = await snapshots(namespaces, [1, 3, 20]);
     expect(Object.keys(inMarquez.jobs).length).toBeGreaterThanOrEqual(60);
-    expect(Object.values(inMarquez.runs).flat().some((r) => r.endsWith(' FAILED'))).toBe(true);
+    expect(
+      Object.values(inMarquez.runs)
+        .flat()
+        .some((r) => r.endsWith(' FAILED')),
+    ).toBe(true);
     expect(compareSnapshots(inMarquez, inCatalog, ['Marquez', 'catalog'])).toEqual([]);
   }, 600_000);
 
   it('lists the same namespaces (the churn and generated ones)', async () => {
-    const names = async (url: string) => ((await (await fetch(`${url}/api/v1/namespaces`)).json()) as { namespaces: Array<{ name: string }> }).namespaces.map((n) => n.name).filter((n) => n !== 'default').sort();
+    const names = async (url: string) =>
+      ((await (await fetch(`${url}/api/v1/namespaces`)).json()) as { namespaces: Array<{ name: string }> }).namespaces
+        .map((n) => n.name)
+        .filter((n) => n !== 'default')
+        .sort();
     expect(await names(catalog.url)).toEqual(await names(marquez.url));
   });
 });

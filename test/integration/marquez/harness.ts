@@ -1,6 +1,17 @@
 // Runs a real Marquez (Java) on a private PostgreSQL cluster, both on 127.0.0.1, for tests. See README.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -88,34 +99,50 @@ export async function startMarquez(options: StartMarquezOptions = {}): Promise<M
 function requireJava(): string {
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new MarquezUnavailableError('java', 'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)');
+    throw new MarquezUnavailableError(
+      'java',
+      'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)',
+    );
   }
   const major = Number(/version "(\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (major < 17) throw new MarquezUnavailableError('java', `Marquez needs Java 17+, found ${r.stderr.split('\n')[0]}`);
   return 'java';
 }
 
-interface Postgres { readonly bin: string; readonly version: number }
+interface Postgres {
+  readonly bin: string;
+  readonly version: number;
+}
 
 function findPostgres(log: (line: string) => void): Postgres {
   const found = locatePostgres();
   if (found) return found;
   if (process.getuid?.() !== 0) {
-    throw new MarquezUnavailableError('postgresql', 'PostgreSQL 14+ server binaries (initdb, pg_ctl) not found and not running as root, so it cannot be installed here; run: sudo apt-get update && sudo apt-get install -y postgresql');
+    throw new MarquezUnavailableError(
+      'postgresql',
+      'PostgreSQL 14+ server binaries (initdb, pg_ctl) not found and not running as root, so it cannot be installed here; run: sudo apt-get update && sudo apt-get install -y postgresql',
+    );
   }
   log('PostgreSQL not found: apt-get update && apt-get install -y postgresql (once)');
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'postgresql']]) {
     const r = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new MarquezUnavailableError('postgresql', `apt-get ${args.join(' ')} failed:\n${tail(`${r.stdout}${r.stderr}`, 10)}`);
+    if (r.status !== 0)
+      throw new MarquezUnavailableError('postgresql', `apt-get ${args.join(' ')} failed:\n${tail(`${r.stdout}${r.stderr}`, 10)}`);
   }
   const installed = locatePostgres();
-  if (!installed) throw new MarquezUnavailableError('postgresql', 'apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
+  if (!installed)
+    throw new MarquezUnavailableError('postgresql', 'apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
   return installed;
 }
 
 function locatePostgres(): Postgres | undefined {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).map(Number).filter((n) => n >= 14).sort((a, b) => b - a) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .map(Number)
+        .filter((n) => n >= 14)
+        .sort((a, b) => b - a)
+    : [];
   for (const v of versions) {
     const bin = join(root, String(v), 'bin');
     if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return { bin, version: v };
@@ -184,7 +211,10 @@ class RunState {
   private killNow(exiting = true): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const [pid, sig] of [[this.java?.pid, 'SIGKILL'], [this.pgPid, 'SIGQUIT']] as const) {
+    for (const [pid, sig] of [
+      [this.java?.pid, 'SIGKILL'],
+      [this.pgPid, 'SIGQUIT'],
+    ] as const) {
       if (pid) {
         try {
           process.kill(pid, sig);
@@ -254,7 +284,21 @@ async function startPostgres(run: RunState, pg: Postgres, log: (line: string) =>
     const pglog = existsSync(join(run.dir, 'postgres.log')) ? readFileSync(join(run.dir, 'postgres.log'), 'utf8') : '';
     throw new MarquezUnavailableError('postgresql', `pg_ctl start failed:\n${tail(`${start.stderr}${pglog}`, 10)}`);
   }
-  const sql = exec('psql', ['-h', sock, '-p', String(run.pgPort), '-U', 'postgres', '-v', 'ON_ERROR_STOP=1', '-q', '-c', "CREATE USER marquez PASSWORD 'marquez'", '-c', 'CREATE DATABASE marquez OWNER marquez']);
+  const sql = exec('psql', [
+    '-h',
+    sock,
+    '-p',
+    String(run.pgPort),
+    '-U',
+    'postgres',
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-q',
+    '-c',
+    "CREATE USER marquez PASSWORD 'marquez'",
+    '-c',
+    'CREATE DATABASE marquez OWNER marquez',
+  ]);
   if (sql.status !== 0) throw new MarquezUnavailableError('postgresql', `creating the marquez database failed: ${sql.stderr}`);
   log(`PostgreSQL ${pg.version} on 127.0.0.1:${run.pgPort} (PID ${run.pgPid}) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 }
@@ -292,12 +336,21 @@ logging:
 `;
 }
 
-async function waitHealthy(adminUrl: string, child: ChildProcess, logFile: string, timeoutMs: number, log: (line: string) => void): Promise<void> {
+async function waitHealthy(
+  adminUrl: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<void> {
   const t0 = Date.now();
   let next = 10_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new MarquezUnavailableError('marquez', `Marquez exited (${child.exitCode ?? child.signalCode}) before it was healthy; last lines of ${logFile}:\n${tail(readFileSync(logFile, 'utf8'), 25)}`);
+      throw new MarquezUnavailableError(
+        'marquez',
+        `Marquez exited (${child.exitCode ?? child.signalCode}) before it was healthy; last lines of ${logFile}:\n${tail(readFileSync(logFile, 'utf8'), 25)}`,
+      );
     }
     try {
       const r = await fetch(`${adminUrl}/healthcheck`, { signal: AbortSignal.timeout(2_000) });
@@ -307,7 +360,10 @@ async function waitHealthy(adminUrl: string, child: ChildProcess, logFile: strin
     }
     const waited = Date.now() - t0;
     if (waited > timeoutMs) {
-      throw new MarquezUnavailableError('marquez', `no healthy answer from ${adminUrl}/healthcheck after ${timeoutMs / 1000} s; last lines of ${logFile}:\n${tail(readFileSync(logFile, 'utf8'), 25)}`);
+      throw new MarquezUnavailableError(
+        'marquez',
+        `no healthy answer from ${adminUrl}/healthcheck after ${timeoutMs / 1000} s; last lines of ${logFile}:\n${tail(readFileSync(logFile, 'utf8'), 25)}`,
+      );
     }
     if (waited > next) {
       log(`waiting for Marquez health check (${Math.round(waited / 1000)} s; migrations run on first start)`);

@@ -27,7 +27,10 @@ function requireMvn(): void {
 }
 
 /** The classpath of a Marquez release. */
-export interface Prepared { readonly classpath: string; readonly version: string }
+export interface Prepared {
+  readonly classpath: string;
+  readonly version: string;
+}
 
 /** Finds cached jars, else fetches them from Maven Central; a registry that does not serve Marquez is an error. */
 export async function prepareMarquez(opts: { cacheDir: string; log: (line: string) => void }): Promise<Prepared> {
@@ -74,7 +77,10 @@ function publish(work: string, target: string): string {
 
 function classpathOf(dir: string): string {
   const lib = join(dir, 'lib');
-  return readdirSync(lib).filter((f) => f.endsWith('.jar')).map((f) => join(lib, f)).join(':');
+  return readdirSync(lib)
+    .filter((f) => f.endsWith('.jar'))
+    .map((f) => join(lib, f))
+    .join(':');
 }
 
 function mvn(args: string[], cwd: string): { status: number; output: string } {

@@ -33,11 +33,17 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     void (async () => {
       const body = await readBody(req);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (typeof v === 'string' && k !== 'host' && k !== 'content-length' && k !== 'connection') headers[k] = v;
       let status = 502;
       let answer = '';
       try {
-        const r = await fetch(`${target}${req.url ?? '/'}`, { method: req.method, headers, body: body.length ? body : undefined, signal: AbortSignal.timeout(30_000) });
+        const r = await fetch(`${target}${req.url ?? '/'}`, {
+          method: req.method,
+          headers,
+          body: body.length ? body : undefined,
+          signal: AbortSignal.timeout(30_000),
+        });
         status = r.status;
         answer = await r.text();
       } catch (error) {

@@ -19,7 +19,11 @@ if (process.env.SLUICE_SKIP_MARQUEZ === '1') {
 
 try {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (java.error || java.status !== 0) throw new MarquezUnavailableError('java', 'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)');
+  if (java.error || java.status !== 0)
+    throw new MarquezUnavailableError(
+      'java',
+      'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)',
+    );
   await prepareMarquez({ cacheDir: join(root, '.cache', 'marquez'), log: (l) => say(l) });
 } catch (error) {
   say(`cannot run the real-Marquez suite: ${error instanceof Error ? error.message : String(error)}`);
@@ -29,9 +33,13 @@ try {
 say(`Marquez jars ready (${seconds(t0)})`);
 
 const t1 = Date.now();
-const vitest = spawnSync(process.execPath, [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'vitest.marquez.config.ts')], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const vitest = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(root, 'vitest.marquez.config.ts')],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 say(`suite ${vitest.status === 0 ? 'passed' : 'FAILED'} in ${seconds(t1)} (total ${seconds(t0)})`);
 process.exit(vitest.status ?? 1);

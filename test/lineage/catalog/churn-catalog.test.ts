@@ -28,12 +28,26 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
 
   it('names step jobs parent.child and links them to the pipeline job', async () => {
     const { body } = await getJson(catalog.url, 'namespaces/sluice/jobs');
-    expect(body.jobs.map((j: { name: string }) => j.name)).toEqual(['churn', 'churn.features', 'churn.ingest', 'churn.score', 'churn.test']);
+    expect(body.jobs.map((j: { name: string }) => j.name)).toEqual([
+      'churn',
+      'churn.features',
+      'churn.ingest',
+      'churn.score',
+      'churn.test',
+    ]);
     const test = body.jobs.find((j: { name: string }) => j.name === 'churn.test');
-    expect(test).toMatchObject({ simpleName: 'test', parentJobName: 'churn', type: 'BATCH', id: { namespace: 'sluice', name: 'churn.test' } });
+    expect(test).toMatchObject({
+      simpleName: 'test',
+      parentJobName: 'churn',
+      type: 'BATCH',
+      id: { namespace: 'sluice', name: 'churn.test' },
+    });
     expect(test.latestRun.state).toBe('FAILED');
     expect(test.inputs).toEqual([{ namespace: NS, name: 'staged/customers' }]);
-    expect(test.outputs).toEqual([{ namespace: NS, name: 'published/customers' }, { namespace: NS, name: 'quarantine/customers' }]);
+    expect(test.outputs).toEqual([
+      { namespace: NS, name: 'published/customers' },
+      { namespace: NS, name: 'quarantine/customers' },
+    ]);
   });
 
   it('records the run states and durations of both pipeline runs', async () => {
@@ -55,13 +69,19 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
     expect(staged.datasetVersionId).toMatchObject({ namespace: NS, name: 'staged/customers' });
     const failedAssertions = staged.facets.dataQualityAssertions.assertions.filter((a: { success: boolean }) => !a.success);
     expect(failedAssertions.map((a: { name: string }) => a.name)).toEqual(['unique(customer_id)', 'range(monthly_charges)']);
-    expect(failed.outputDatasetVersions.map((o: { datasetVersionId: { name: string } }) => o.datasetVersionId.name)).toEqual(['published/customers', 'quarantine/customers']);
+    expect(failed.outputDatasetVersions.map((o: { datasetVersionId: { name: string } }) => o.datasetVersionId.name)).toEqual([
+      'published/customers',
+      'quarantine/customers',
+    ]);
   });
 
   it('makes only completed outputs current: the failed run leaves published/customers at the good batch', async () => {
     const { body: published } = await getJson(catalog.url, `namespaces/${enc(NS)}/datasets/${enc('published/customers')}`);
     const { body: versions } = await getJson(catalog.url, `namespaces/${enc(NS)}/datasets/${enc('published/customers')}/versions`);
-    const good = versions.versions.find((v: { createdByRun: { id: string; state: string } | null }) => v.createdByRun?.id !== undefined && v.createdByRun.state === 'COMPLETED');
+    const good = versions.versions.find(
+      (v: { createdByRun: { id: string; state: string } | null }) =>
+        v.createdByRun?.id !== undefined && v.createdByRun.state === 'COMPLETED',
+    );
     expect(published.currentVersion).toBe(good.version);
     expect(published.fields.map((f: { name: string }) => f.name)).toContain('customer_id');
     const { body: staged } = await getJson(catalog.url, `namespaces/${enc(NS)}/datasets/${enc('staged/customers')}`);
@@ -73,12 +93,22 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
     expect(status).toBe(200);
     const ids = body.graph.map((n: { id: string }) => n.id);
     expect(ids).toEqual([...ids].sort());
-    for (const id of ['job:sluice:churn.ingest', 'job:sluice:churn.test', 'job:sluice:churn.features', 'job:sluice:churn.score', `dataset:${NS}:raw/customers`, `dataset:${NS}:quarantine/customers`]) {
+    for (const id of [
+      'job:sluice:churn.ingest',
+      'job:sluice:churn.test',
+      'job:sluice:churn.features',
+      'job:sluice:churn.score',
+      `dataset:${NS}:raw/customers`,
+      `dataset:${NS}:quarantine/customers`,
+    ]) {
       expect(ids).toContain(id);
     }
     const score = body.graph.find((n: { id: string }) => n.id === 'job:sluice:churn.score');
     expect(score.outEdges).toEqual([{ origin: 'job:sluice:churn.score', destination: `dataset:${NS}:predictions/churn` }]);
-    expect(score.inEdges.map((e: { origin: string }) => e.origin)).toEqual([`dataset:${NS}:features/churn`, 'dataset:s3://churn-models:churn/xgboost/model.json']);
+    expect(score.inEdges.map((e: { origin: string }) => e.origin)).toEqual([
+      `dataset:${NS}:features/churn`,
+      'dataset:s3://churn-models:churn/xgboost/model.json',
+    ]);
   });
 
   it('walks strictly upstream or downstream when asked (extension)', async () => {
@@ -88,7 +118,9 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
     expect(upIds).not.toContain('job:sluice:churn.score');
     const down = await getJson(catalog.url, `lineage?nodeId=${enc(`dataset:${NS}:staged/customers`)}&depth=20&direction=downstream`);
     const downIds = down.body.graph.map((n: { id: string }) => n.id);
-    expect(downIds).toEqual(expect.arrayContaining(['job:sluice:churn.test', `dataset:${NS}:features/churn`, `dataset:${NS}:predictions/churn`]));
+    expect(downIds).toEqual(
+      expect.arrayContaining(['job:sluice:churn.test', `dataset:${NS}:features/churn`, `dataset:${NS}:predictions/churn`]),
+    );
     expect(downIds).not.toContain('job:sluice:churn.ingest');
   });
 
@@ -100,7 +132,10 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
   });
 
   it('answers column lineage back to the raw upload', async () => {
-    const { status, body } = await getJson(catalog.url, `column-lineage?nodeId=${enc(`datasetField:${NS}:published/customers:monthly_charges`)}&depth=10`);
+    const { status, body } = await getJson(
+      catalog.url,
+      `column-lineage?nodeId=${enc(`datasetField:${NS}:published/customers:monthly_charges`)}&depth=10`,
+    );
     expect(status).toBe(200);
     expect(body.graph.map((n: { id: string }) => n.id)).toContain(`datasetField:${NS}:raw/customers:monthly_charges`);
     expect(body.graph.every((n: { type: string }) => n.type === 'DATASET_FIELD')).toBe(true);

@@ -16,13 +16,20 @@ export async function churnEventStream(rows = 500): Promise<ChurnStream> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-catalog-'));
   try {
     const eventsFile = join(dir, 'events.jsonl');
-    const env = { OPENLINEAGE__TRANSPORT__TYPE: 'file', OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: eventsFile, OPENLINEAGE__TRANSPORT__APPEND: 'true' };
+    const env = {
+      OPENLINEAGE__TRANSPORT__TYPE: 'file',
+      OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: eventsFile,
+      OPENLINEAGE__TRANSPORT__APPEND: 'true',
+    };
     await generateCustomers(join(dir, 'good.csv'), { rows });
     await generateCustomers(join(dir, 'bad.csv'), { rows, bad: true });
     const good = await runLocal(churn, { stateDir: join(dir, 'state'), input: join(dir, 'good.csv'), baseDir: exampleDir, env });
     const bad = await runLocal(churn, { stateDir: join(dir, 'state'), input: join(dir, 'bad.csv'), baseDir: exampleDir, env });
     const text = await readFile(eventsFile, 'utf8');
-    const events = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     return { events, good, bad };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -7,7 +7,15 @@ import type { CatalogServer } from '../../../lineage/catalog/index.ts';
 import { compareSnapshots, snapshotCatalog } from '../../integration/marquez/compare-catalogs.ts';
 import { post } from './churn-events.ts';
 
-const graph = generateGraphEvents({ pipelines: 3, jobsPerPipeline: 6, referenceDatasets: 3, runsPerJob: 2, failEvery: 5, withParent: 1, seed: 11 });
+const graph = generateGraphEvents({
+  pipelines: 3,
+  jobsPerPipeline: 6,
+  referenceDatasets: 3,
+  runsPerJob: 2,
+  failEvery: 5,
+  withParent: 1,
+  seed: 11,
+});
 type Event = { eventType: string; job: { name: string }; inputs: Array<{ namespace: string; name: string }> };
 
 async function catalogWith(events: Record<string, unknown>[]): Promise<CatalogServer> {
@@ -43,7 +51,9 @@ describe('compareSnapshots over two catalogs', () => {
     const missing = await catalogWith(graph.events.filter((_, i) => i !== last));
     catalogs.push(missing);
     const diff = compareSnapshots(reference, await snap(missing), ['full', 'missing'], 10_000);
-    expect(diff.some((d) => d.includes(name) && d.includes('latestRunState') && d.includes('"COMPLETED"') && d.includes('"RUNNING"'))).toBe(true);
+    expect(diff.some((d) => d.includes(name) && d.includes('latestRunState') && d.includes('"COMPLETED"') && d.includes('"RUNNING"'))).toBe(
+      true,
+    );
     expect(diff.some((d) => d.startsWith('.runs.') && d.includes(name))).toBe(true);
   });
 
@@ -55,7 +65,9 @@ describe('compareSnapshots over two catalogs', () => {
     const extra = await catalogWith(events);
     catalogs.push(extra);
     const diff = compareSnapshots(reference, await snap(extra), ['full', 'extra'], 10_000);
-    expect(diff.some((d) => d.startsWith('.lineage.') && d.includes('only in extra') && d.includes('dataset:s3://elsewhere:extra>job:'))).toBe(true);
+    expect(
+      diff.some((d) => d.startsWith('.lineage.') && d.includes('only in extra') && d.includes('dataset:s3://elsewhere:extra>job:')),
+    ).toBe(true);
     expect(diff.some((d) => d.startsWith('.namespaces') && d.includes('s3://elsewhere'))).toBe(true);
   });
 });

@@ -4,7 +4,22 @@ import type { CatalogServer } from '../../../lineage/catalog/index.ts';
 import { churnEventStream, getJson, post } from './churn-events.ts';
 
 // Values of the wrong type, sizes and shapes, put at every path of real events.
-const HOSTILE: unknown[] = [null, 0, -1, 1e308, true, '', ' ', 'x'.repeat(2000), "'; DROP TABLE runs; --", '\u0000', [], [null], {}, { a: { b: [] } }];
+const HOSTILE: unknown[] = [
+  null,
+  0,
+  -1,
+  1e308,
+  true,
+  '',
+  ' ',
+  'x'.repeat(2000),
+  "'; DROP TABLE runs; --",
+  '\u0000',
+  [],
+  [null],
+  {},
+  { a: { b: [] } },
+];
 
 function paths(value: unknown, prefix: string[] = []): string[][] {
   if (typeof value !== 'object' || value === null) return [prefix];
@@ -40,7 +55,8 @@ describe('the catalog fed real events with one field replaced by a hostile value
         const value = HOSTILE[i % HOSTILE.length];
         const res = await post(catalog.url, mutate(event, all[i]!, value));
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        if (![201, 400, 422].includes(res.status)) throw new Error(`${res.status} for ${all[i]!.join('.')} = ${JSON.stringify(value)?.slice(0, 40)}: ${await res.text()}`);
+        if (![201, 400, 422].includes(res.status))
+          throw new Error(`${res.status} for ${all[i]!.join('.')} = ${JSON.stringify(value)?.slice(0, 40)}: ${await res.text()}`);
       }
     }
     expect(statuses.get(201)).toBeGreaterThan(0);

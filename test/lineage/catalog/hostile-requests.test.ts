@@ -31,7 +31,12 @@ describe('the catalog under hostile and malformed requests', () => {
     ['a JSON array', '[1,2]', 400, /JSON object/],
     ['a date without time', JSON.stringify(event({ eventTime: '2021-11-03' })), 400, /eventTime/],
     ['an unknown eventType', JSON.stringify(event({ eventType: 'EXPLODE' })), 400, /eventType/],
-    ['an illegal dataset namespace', JSON.stringify(event({ outputs: [{ namespace: "s3://x'; DROP TABLE datasets;--", name: 'b' }] })), 400, /namespace/],
+    [
+      'an illegal dataset namespace',
+      JSON.stringify(event({ outputs: [{ namespace: "s3://x'; DROP TABLE datasets;--", name: 'b' }] })),
+      400,
+      /namespace/,
+    ],
     ['a NUL in a job name', JSON.stringify(event({ job: { namespace: 'n', name: 'a\u0000b' } })), 400, /control characters/],
   ])('answers 400 to %s', async (_what, body, status, message) => {
     const res = await post(catalog.url, body);
@@ -40,7 +45,13 @@ describe('the catalog under hostile and malformed requests', () => {
   });
 
   it('answers 422 naming every problem of an invalid event', async () => {
-    const res = await post(catalog.url, { eventType: 'START', eventTime: '2025-06-01T10:00:00Z', run: { runId: 7, facets: { parent: { _producer: 'p', _schemaURL: 's', run: {} } } }, job: { namespace: 'n' }, inputs: [{ name: 'x' }] });
+    const res = await post(catalog.url, {
+      eventType: 'START',
+      eventTime: '2025-06-01T10:00:00Z',
+      run: { runId: 7, facets: { parent: { _producer: 'p', _schemaURL: 's', run: {} } } },
+      job: { namespace: 'n' },
+      inputs: [{ name: 'x' }],
+    });
     expect(res.status).toBe(422);
     const body = (await res.json()) as { errors: string[] };
     expect(body.errors).toEqual([
@@ -72,7 +83,10 @@ describe('the catalog under hostile and malformed requests', () => {
 
   it('stores injection attempts in names verbatim and keeps every table', async () => {
     const name = "x'); DROP TABLE jobs; --";
-    expect((await post(catalog.url, event({ job: { namespace: 'hostile', name }, run: { runId: '0196f5a0-8f3a-7c4e-9a51-2b7d3c4e5f61' } }))).status).toBe(201);
+    expect(
+      (await post(catalog.url, event({ job: { namespace: 'hostile', name }, run: { runId: '0196f5a0-8f3a-7c4e-9a51-2b7d3c4e5f61' } })))
+        .status,
+    ).toBe(201);
     const { body } = await getJson(catalog.url, `namespaces/hostile/jobs/${encodeURIComponent(name)}`);
     expect(body.name).toBe(name);
     const search = await getJson(catalog.url, `search?q=${encodeURIComponent("%' OR 1=1 --")}`);

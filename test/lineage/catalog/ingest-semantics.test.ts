@@ -12,7 +12,14 @@ const ev = (eventType: string, eventTime: string, over: Record<string, unknown> 
   job: { namespace: 'ns', name: 'child' },
   ...over,
 });
-const parentFacet = { parent: { _producer: 'https://example.com/p', _schemaURL: 'https://example.com/s', run: { runId: PARENT }, job: { namespace: 'ns', name: 'pipe' } } };
+const parentFacet = {
+  parent: {
+    _producer: 'https://example.com/p',
+    _schemaURL: 'https://example.com/s',
+    run: { runId: PARENT },
+    job: { namespace: 'ns', name: 'pipe' },
+  },
+};
 
 function jobs(store: CatalogStore): string[] {
   return store.all<{ name: string }>('SELECT name FROM jobs ORDER BY name').map((r) => r.name);
@@ -33,7 +40,10 @@ describe('ingestion semantics', () => {
     expect(jobs(store)).toEqual(['pipe', 'pipe.child']);
     expect({ ...store.get('SELECT state FROM runs WHERE uuid = ?', PARENT) }).toEqual({ state: 'COMPLETED' });
     // An event named parent.child with the facet hits the same job.
-    ingestEvent(store, ev('COMPLETE', '2025-01-01T00:00:06Z', { job: { namespace: 'ns', name: 'pipe.child' }, run: { runId: CHILD, facets: parentFacet } }));
+    ingestEvent(
+      store,
+      ev('COMPLETE', '2025-01-01T00:00:06Z', { job: { namespace: 'ns', name: 'pipe.child' }, run: { runId: CHILD, facets: parentFacet } }),
+    );
     expect(jobs(store)).toEqual(['pipe', 'pipe.child']);
   });
 
@@ -49,8 +59,10 @@ describe('ingestion semantics', () => {
 
   it('rolls back the whole event when part of it fails', () => {
     const store = new CatalogStore();
-    store.db.exec('CREATE TRIGGER boom BEFORE INSERT ON run_io BEGIN SELECT RAISE(ABORT, \'boom\'); END');
-    expect(() => ingestEvent(store, ev('START', '2025-01-01T00:00:00Z', { inputs: [{ namespace: 's3://b', name: 'in1' }] }))).toThrow(/boom/);
+    store.db.exec("CREATE TRIGGER boom BEFORE INSERT ON run_io BEGIN SELECT RAISE(ABORT, 'boom'); END");
+    expect(() => ingestEvent(store, ev('START', '2025-01-01T00:00:00Z', { inputs: [{ namespace: 's3://b', name: 'in1' }] }))).toThrow(
+      /boom/,
+    );
     expect(store.get<{ n: number }>('SELECT count(*) AS n FROM jobs')!.n).toBe(0);
     expect(store.get<{ n: number }>('SELECT count(*) AS n FROM lineage_events')!.n).toBe(0);
   });
@@ -58,9 +70,22 @@ describe('ingestion semantics', () => {
   it('makes a DatasetEvent version current at once and a JobEvent declare IO', () => {
     const store = new CatalogStore();
     const base = { eventTime: '2025-01-01T00:00:00Z', producer: 'https://example.com/p' };
-    expect(ingestEvent(store, { ...base, schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent', dataset: { namespace: 's3://b', name: 'd' } }).status).toBe(201);
+    expect(
+      ingestEvent(store, {
+        ...base,
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent',
+        dataset: { namespace: 's3://b', name: 'd' },
+      }).status,
+    ).toBe(201);
     expect(store.get<{ v: string | null }>('SELECT current_version AS v FROM datasets')!.v).not.toBeNull();
-    expect(ingestEvent(store, { ...base, schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent', job: { namespace: 'ns', name: 'j' }, inputs: [{ namespace: 's3://b', name: 'd' }] }).status).toBe(201);
+    expect(
+      ingestEvent(store, {
+        ...base,
+        schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/JobEvent',
+        job: { namespace: 'ns', name: 'j' },
+        inputs: [{ namespace: 's3://b', name: 'd' }],
+      }).status,
+    ).toBe(201);
     expect(store.get<{ n: number }>('SELECT count(*) AS n FROM job_version_io')!.n).toBe(1);
   });
 });

@@ -47,7 +47,9 @@ describe('where the lineage page script comes from', () => {
   });
 
   it('fails, saying how to build the page, when there is neither a built file nor esbuild', async () => {
-    await expect(loadPageScript({ builtFile: join(dir, 'missing.js'), sourceDir: sources, bundle: null })).rejects.toThrow(/npm run build:page/);
+    await expect(loadPageScript({ builtFile: join(dir, 'missing.js'), sourceDir: sources, bundle: null })).rejects.toThrow(
+      /npm run build:page/,
+    );
   });
 
   it('writes the bundle where it is told (npm run build:page, a package build)', async () => {

@@ -22,8 +22,17 @@ describe('sluice lineage serve over a local state directory', () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-serve-'));
     stream = await churnEventStream();
     await mkdir(join(dir, 'lineage'), { recursive: true });
-    await writeFile(join(dir, 'lineage', 'events.jsonl'), stream.events.slice(0, 10).map((e) => `${JSON.stringify(e)}\n`).join(''));
-    child = spawn(node, [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', dir, '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    await writeFile(
+      join(dir, 'lineage', 'events.jsonl'),
+      stream.events
+        .slice(0, 10)
+        .map((e) => `${JSON.stringify(e)}\n`)
+        .join(''),
+    );
+    child = spawn(node, [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', dir, '--port', '0'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -51,7 +60,13 @@ describe('sluice lineage serve over a local state directory', () => {
   });
 
   it('picks up events appended while it serves, each once', async () => {
-    await appendFile(join(dir, 'lineage', 'events.jsonl'), stream.events.slice(10).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    await appendFile(
+      join(dir, 'lineage', 'events.jsonl'),
+      stream.events
+        .slice(10)
+        .map((e) => `${JSON.stringify(e)}\n`)
+        .join(''),
+    );
     await expect.poll(async () => (await getJson(url, 'namespaces/sluice/jobs/churn/runs')).body.totalCount, { timeout: 10_000 }).toBe(2);
     const { body } = await getJson(url, 'events/lineage?limit=100');
     expect(body.events).toHaveLength(stream.events.length);
@@ -68,7 +83,13 @@ describe('importEventsFile', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sluice-import-'));
     try {
       const file = join(dir, 'events.jsonl');
-      const event = { eventType: 'START', eventTime: '2025-01-01T00:00:00Z', producer: 'https://example.com/p', run: { runId: '0196f5a0-0000-7000-8000-000000000009' }, job: { namespace: 'n', name: 'j' } };
+      const event = {
+        eventType: 'START',
+        eventTime: '2025-01-01T00:00:00Z',
+        producer: 'https://example.com/p',
+        run: { runId: '0196f5a0-0000-7000-8000-000000000009' },
+        job: { namespace: 'n', name: 'j' },
+      };
       await writeFile(file, `${JSON.stringify(event)}\nnot json\n{"eventTime":`);
       const store = new CatalogStore();
       expect(await importEventsFile(store, file)).toMatchObject({ imported: 1, rejected: 1 });

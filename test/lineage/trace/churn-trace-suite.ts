@@ -39,7 +39,11 @@ export function churnTraceSuite(label: string, start: () => Promise<TraceTarget>
       const cause = report.rootCauses[0]!;
       expect(cause.kind).toBe('dataset-version');
       if (cause.kind !== 'dataset-version') return;
-      expect(cause.version).toMatchObject({ namespace: 's3://churn-data', name: 'staged/customers', subset: expect.stringMatching(/^batch=bad-/) });
+      expect(cause.version).toMatchObject({
+        namespace: 's3://churn-data',
+        name: 'staged/customers',
+        subset: expect.stringMatching(/^batch=bad-/),
+      });
       expect(cause.version.failedAssertions.map((a) => [a.name, a.column])).toEqual([
         ['unique(customer_id)', 'customer_id'],
         ['range(monthly_charges)', 'monthly_charges'],

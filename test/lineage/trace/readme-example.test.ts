@@ -18,7 +18,14 @@ beforeAll(async () => {
   const job = { namespace: 'sluice', name: 'churn.test' };
   const outputs = [{ namespace: 's3://churn-data', name: 'quarantine/customers' }];
   await client.emit(runEvent({ eventType: 'START', run: { runId }, job, outputs }));
-  await client.emit(runEvent({ eventType: 'FAIL', run: { runId, facets: { errorMessage: facets.errorMessageRunFacet({ message: 'data tests failed' }) } }, job, outputs }));
+  await client.emit(
+    runEvent({
+      eventType: 'FAIL',
+      run: { runId, facets: { errorMessage: facets.errorMessageRunFacet({ message: 'data tests failed' }) } },
+      job,
+      outputs,
+    }),
+  );
 });
 afterAll(async () => {
   await catalog?.close();

@@ -41,7 +41,10 @@ describe('sluice trace (CLI)', () => {
   });
 
   it('exits 2 for an unknown node or bad flags, 1 when the backend is down', async () => {
-    expect(await sluice(['trace', 'nope', '--url', catalog.url])).toMatchObject({ code: 2, stderr: expect.stringContaining('no run, job or dataset') });
+    expect(await sluice(['trace', 'nope', '--url', catalog.url])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('no run, job or dataset'),
+    });
     expect((await sluice(['trace', badRun, '--json', '--mermaid'])).code).toBe(2);
     expect((await sluice(['trace', badRun, '--url', 'http://127.0.0.1:1'])).code).toBe(1);
   });

@@ -8,7 +8,11 @@ export type Child = Node | string | number | null | undefined;
 export type Attributes = Record<string, string | number | boolean | null | undefined>;
 
 /** A new HTML element with attributes and children; every text goes through a text node. */
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attributes = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attributes = {},
+  ...children: (Child | Child[])[]
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v !== undefined && v !== null && v !== false) e.setAttribute(k, String(v));
@@ -25,10 +29,12 @@ export function svgEl(tag: string, attrs: Record<string, string | number>): SVGE
 }
 
 /** A duration for people: milliseconds below a second, seconds with one decimal above. */
-export const duration = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '–' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
+export const duration = (ms: number | null | undefined): string =>
+  ms === null || ms === undefined ? '–' : ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 
 /** A coloured badge for a run state (NEW when the job has no run state yet). */
-export const stateBadge = (state: string | null | undefined): HTMLSpanElement => el('span', { class: `state state-${String(state).toLowerCase()}` }, state || 'NEW');
+export const stateBadge = (state: string | null | undefined): HTMLSpanElement =>
+  el('span', { class: `state state-${String(state).toLowerCase()}` }, state || 'NEW');
 
 /** Shows an error above the graph (an empty text clears it). */
 export function showError(error: unknown): void {

@@ -27,22 +27,39 @@ function layout(graph: LineageNode[]): { pos: Map<string, Point>; width: number;
 
 /** Draws the graph around `nodeId` (`depth` job hops, `direction` both, upstream or downstream); a click opens a node. */
 export async function drawGraph(nodeId: string, depth: string, direction: string): Promise<void> {
-  const { graph } = await get<LineageGraph>(`lineage?nodeId=${enc(nodeId)}&depth=${depth}${direction === 'both' ? '' : `&direction=${direction}`}`);
+  const { graph } = await get<LineageGraph>(
+    `lineage?nodeId=${enc(nodeId)}&depth=${depth}${direction === 'both' ? '' : `&direction=${direction}`}`,
+  );
   const { pos, width, height } = layout(graph);
   const svg = svgEl('svg', { width, height, viewBox: `0 0 ${width} ${height}`, id: 'lineage-graph' });
-  svg.append(Object.assign(svgEl('defs', {}), { innerHTML: '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>' }));
+  svg.append(
+    Object.assign(svgEl('defs', {}), {
+      innerHTML:
+        '<marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#888"/></marker>',
+    }),
+  );
   for (const n of graph) {
     for (const e of n.outEdges) {
       const a = pos.get(e.origin);
       const b = pos.get(e.destination);
       if (!a || !b) continue;
-      svg.append(svgEl('path', { d: `M${a.x + 190},${a.y + 22} C${a.x + 210},${a.y + 22} ${b.x - 20},${b.y + 22} ${b.x},${b.y + 22}`, class: 'edge', 'marker-end': 'url(#arrow)' }));
+      svg.append(
+        svgEl('path', {
+          d: `M${a.x + 190},${a.y + 22} C${a.x + 210},${a.y + 22} ${b.x - 20},${b.y + 22} ${b.x},${b.y + 22}`,
+          class: 'edge',
+          'marker-end': 'url(#arrow)',
+        }),
+      );
     }
   }
   for (const n of graph) {
     const p = pos.get(n.id)!;
     const failing = n.type === 'JOB' && n.data.latestRun && n.data.latestRun.state === 'FAILED';
-    const g = svgEl('g', { class: `node ${n.type.toLowerCase()}${failing ? ' failing' : ''}${n.id === nodeId ? ' selected' : ''}`, 'data-node': n.id, transform: `translate(${p.x},${p.y})` });
+    const g = svgEl('g', {
+      class: `node ${n.type.toLowerCase()}${failing ? ' failing' : ''}${n.id === nodeId ? ' selected' : ''}`,
+      'data-node': n.id,
+      transform: `translate(${p.x},${p.y})`,
+    });
     g.append(svgEl('rect', { width: 190, height: 44, rx: n.type === 'JOB' ? 6 : 20 }));
     const label = svgEl('text', { x: 10, y: 19 });
     label.textContent = n.data.name.length > 28 ? `…${n.data.name.slice(-27)}` : n.data.name;

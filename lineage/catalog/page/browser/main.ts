@@ -20,7 +20,19 @@ async function search(q: string): Promise<void> {
   const { results } = await get<SearchResultList>(`search?q=${enc(q)}&limit=50`);
   if (results.length === 0) list.append(el('li', { class: 'muted' }, `no job or dataset matches ${JSON.stringify(q)}`));
   for (const r of results) {
-    list.append(el('li', {}, el('a', { href: `#${enc(r.nodeId)}`, 'data-node': r.nodeId }, el('span', { class: 'kind' }, r.type), ' ', `${r.namespace} : ${r.name}`)));
+    list.append(
+      el(
+        'li',
+        {},
+        el(
+          'a',
+          { href: `#${enc(r.nodeId)}`, 'data-node': r.nodeId },
+          el('span', { class: 'kind' }, r.type),
+          ' ',
+          `${r.namespace} : ${r.name}`,
+        ),
+      ),
+    );
   }
 }
 
