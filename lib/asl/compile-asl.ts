@@ -1,12 +1,11 @@
 import type { PipelineSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
+import { ASL_STATES } from '../definition/state-names.ts';
+import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
-export const FUNCTION_ARN_VARIABLES: Readonly<Record<StepKind, string>> = {
-  ingest: 'IngestFunctionArn',
-  dataTests: 'DataTestsFunctionArn',
-  featureBuild: 'FeatureBuildFunctionArn',
-  batchScore: 'BatchScoreFunctionArn',
-};
+export const FUNCTION_ARN_VARIABLES = Object.fromEntries(
+  Object.entries(STEP_KINDS).map(([kind, definition]) => [kind, definition.lambda.arnVariable]),
+) as Readonly<Record<StepKind, string>>;
 
 /** Error names a step throws that are worth retrying; Lambda's own transient errors are retried too. */
 export const RETRYABLE_ERRORS = [
@@ -16,9 +15,6 @@ export const RETRYABLE_ERRORS = [
   'Lambda.TooManyRequestsException',
   'Sluice.Retryable',
 ] as const;
-
-/** Names of the states Sluice adds around the steps. */
-export const ASL_STATES = { begin: 'Begin', route: 'Route', failed: 'Failed', invalidInput: 'InvalidInput' } as const;
 
 /** An Amazon States Language document (the parts Sluice writes). */
 export interface AslDocument {
@@ -86,11 +82,11 @@ function taskState(spec: PipelineSpec, step: Step, next: string | undefined): Re
     Comment: `${step.kind} step`,
     Resource: 'arn:aws:states:::lambda:invoke',
     Parameters: {
-      FunctionName: `\${${FUNCTION_ARN_VARIABLES[step.kind]}}`,
+      FunctionName: `\${${kindOf(step).lambda.arnVariable}}`,
       Payload: {
         pipeline: { name: spec.name, namespace: spec.namespace },
         step,
-        datasets: Object.fromEntries([...stepDatasets(step), ...referencedDatasets(spec, step)].map((ref) => [ref, spec.datasets[ref]])),
+        datasets: Object.fromEntries(stepDatasets(step, spec).map((ref) => [ref, spec.datasets[ref]])),
         'trigger.$': '$.trigger',
         'results.$': '$.results',
         execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
@@ -105,27 +101,6 @@ function taskState(spec: PipelineSpec, step: Step, next: string | undefined): Re
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: ASL_STATES.failed }],
     ...(next ? { Next: next } : { End: true }),
   };
-}
-
-/** The datasets a step reads or writes, by reference. */
-export function stepDatasets(step: Step): string[] {
-  switch (step.kind) {
-    case 'ingest':
-      return [step.input, step.output, step.rejects];
-    case 'dataTests':
-      return [step.dataset, step.publishTo, step.quarantineTo];
-    case 'featureBuild':
-      return [...new Set([...Object.values(step.inputs), step.output])];
-    case 'batchScore':
-      return [step.input, step.output];
-  }
-}
-
-/** Datasets a data-test step reads besides the batch: those its referential rules point at. */
-export function referencedDatasets(spec: { datasets: PipelineSpec['datasets'] }, step: Step): string[] {
-  if (step.kind !== 'dataTests') return [];
-  const tests = spec.datasets[step.dataset]?.tests ?? [];
-  return [...new Set(tests.flatMap((r) => (r.rule === 'referential' ? [r.dataset] : [])))];
 }
 
 /** Replaces `${Name}` substitution variables, as Step Functions does with DefinitionSubstitutions. */

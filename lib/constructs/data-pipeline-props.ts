@@ -7,7 +7,7 @@ import type { IConstruct } from 'constructs';
 import { SluiceError } from '../../core/errors.ts';
 import { parsePipelineSpec } from '../definition/define-pipeline.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
-import { renameBuckets, specBuckets } from './step-access.ts';
+import { renameBuckets, specBuckets } from '../definition/spec-buckets.ts';
 import { BUCKET_NAME_PATTERN } from '../../core/identifiers.ts';
 
 /** Properties of a {@link DataPipeline}. */

@@ -1,21 +1,24 @@
 import { fileURLToPath } from 'node:url';
 import type { StepKind } from '../definition/pipeline-schema.ts';
+import { STEP_KINDS } from '../definition/step-kinds/index.ts';
 
 /** The Lambda functions Sluice deploys: one per step kind, plus the two lineage functions. */
 export type SluiceFunctionName = StepKind | 'lineageStatus' | 'lineageReplay';
 
-/** Entry file of each function, relative to the package root. */
+/** Entry file of each function, relative to the package root: the step kinds' from the registry, and the lineage functions. */
 export const FUNCTION_ENTRIES: Readonly<Record<SluiceFunctionName, string>> = {
-  ingest: 'functions/ingest/index.ts',
-  dataTests: 'functions/data-tests/index.ts',
-  featureBuild: 'functions/feature-build/index.ts',
-  batchScore: 'functions/batch-score/index.ts',
+  ...(Object.fromEntries(Object.entries(STEP_KINDS).map(([kind, definition]) => [kind, definition.lambda.entry])) as Record<
+    StepKind,
+    string
+  >),
   lineageStatus: 'functions/lineage-status/index.ts',
   lineageReplay: 'functions/lineage-replay/index.ts',
 };
 
 /** The functions whose steps open DuckDB, and so get the DuckDB layer. */
-export const DUCKDB_FUNCTIONS: ReadonlySet<SluiceFunctionName> = new Set(['ingest', 'dataTests', 'featureBuild', 'batchScore']);
+export const DUCKDB_FUNCTIONS: ReadonlySet<SluiceFunctionName> = new Set(
+  Object.entries(STEP_KINDS).flatMap(([kind, definition]) => (definition.lambda.duckdb ? [kind as StepKind] : [])),
+);
 
 /** Packages left out of every bundle: DuckDB's API and its native binding ship in the layer. */
 export const DUCKDB_EXTERNALS: readonly string[] = ['@duckdb/node-api', '@duckdb/node-bindings', '@duckdb/node-bindings-*'];

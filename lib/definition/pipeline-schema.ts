@@ -1,34 +1,10 @@
 import { z } from 'zod';
-import { DIRECT_SUBTYPES, INDIRECT_SUBTYPES } from '../../core/column-transformations.ts';
-import { ColumnSpecSchema } from './columns.ts';
-import { BucketNameSchema, ColumnNameSchema, IdentifierSchema, KeyPrefixSchema, NamespaceSchema } from './names.ts';
-import { DataTestRuleSchema } from './rules.ts';
+import { DatasetDefinitionSchema, DatasetSpecSchema } from './dataset-schema.ts';
+import { IdentifierSchema, NamespaceSchema } from './names.ts';
+import { STEP_KIND_NAMES, STEP_SCHEMAS } from './step-kinds/index.ts';
+import { DatasetRefSchema as DatasetRef } from './step-kinds/step-kind.ts';
 
-const DatasetRef = IdentifierSchema;
-
-const DatasetBase = {
-  bucket: BucketNameSchema,
-  prefix: KeyPrefixSchema,
-  format: z.enum(['csv', 'jsonl', 'parquet'], { error: (i) => `expected "csv", "jsonl" or "parquet", got ${JSON.stringify(i.input)}` }),
-  description: z.string().optional(),
-  /** How a CSV dataset is written; defaults: comma, double quote, quote doubled as escape, a header line. */
-  csv: z
-    .strictObject({
-      delimiter: z.string().length(1, 'expected one character').optional(),
-      quote: z.string().length(1, 'expected one character').optional(),
-      escape: z.string().length(1, 'expected one character').optional(),
-      header: z.boolean().optional(),
-    })
-    .optional(),
-  tests: z.array(DataTestRuleSchema).optional(),
-};
-
-/** A dataset as written in a definition: its columns may be given as a zod object schema. */
-export const DatasetDefinitionSchema = z.strictObject({ ...DatasetBase, schema: z.unknown().optional() });
-/** A dataset in the compiled, plain-JSON spec. */
-export const DatasetSpecSchema = z.strictObject({ ...DatasetBase, columns: z.array(ColumnSpecSchema).optional() });
-/** A dataset in the compiled spec. */
-export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
+export { DatasetDefinitionSchema, DatasetSpecSchema, type DatasetSpec } from './dataset-schema.ts';
 
 /** What starts a run: an object landing under a dataset's prefix, or a schedule. */
 export const TriggerSchema = z.discriminatedUnion(
@@ -49,72 +25,16 @@ export const TriggerSchema = z.discriminatedUnion(
 /** A trigger. */
 export type Trigger = z.infer<typeof TriggerSchema>;
 
-const LineageSource = z.string({ error: 'required' }).regex(/^[A-Za-z_][A-Za-z0-9_]*\.[^.]+$/, {
-  error: (i) => `expected "<input alias>.<column>", got ${JSON.stringify(i.input)}`,
+/** `a, b or c`. */
+function listOr(items: readonly string[]): string {
+  return items.length < 2 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;
+}
+
+/** A step of one of the registered kinds (lib/definition/step-kinds). */
+export const StepSchema = z.discriminatedUnion('kind', STEP_SCHEMAS, {
+  error: (i) =>
+    `expected kind ${listOr(STEP_KIND_NAMES.map((k) => JSON.stringify(k)))}, got ${JSON.stringify((i.input as { kind?: unknown })?.kind)}`,
 });
-
-/** Column lineage as a user declares it: per output column its sources, plus dataset-wide influences. */
-export const DeclaredColumnLineageSchema = z.strictObject({
-  fields: z.record(
-    z.string().min(1),
-    z.array(z.strictObject({ from: LineageSource, subtype: z.enum([...DIRECT_SUBTYPES, ...INDIRECT_SUBTYPES]).default('TRANSFORMATION') })),
-  ),
-  dataset: z.array(z.strictObject({ from: LineageSource, subtype: z.enum(INDIRECT_SUBTYPES) })).optional(),
-});
-/** Declared column lineage. */
-export type DeclaredColumnLineage = z.infer<typeof DeclaredColumnLineageSchema>;
-
-const StepBase = {
-  name: IdentifierSchema,
-  timeoutSeconds: z.int().min(1).max(900).optional(),
-};
-
-/** A step of one of the four kinds. */
-export const StepSchema = z.discriminatedUnion(
-  'kind',
-  [
-    z.strictObject({ ...StepBase, kind: z.literal('ingest'), input: DatasetRef, output: DatasetRef, rejects: DatasetRef }),
-    z.strictObject({
-      ...StepBase,
-      kind: z.literal('dataTests'),
-      dataset: DatasetRef,
-      publishTo: DatasetRef,
-      quarantineTo: DatasetRef,
-    }),
-    z.strictObject({
-      ...StepBase,
-      kind: z.literal('featureBuild'),
-      inputs: z.record(ColumnNameSchema, DatasetRef).refine((m) => Object.keys(m).length > 0, 'expected at least one input'),
-      sql: z.string({ error: 'required' }).trim().min(1, 'required'),
-      output: DatasetRef,
-      /** Constants bound as `$name` parameters, besides `$nominal_time`, `$nominal_date` and `$batch_id`. */
-      params: z.record(ColumnNameSchema, z.union([z.string(), z.number(), z.boolean()])).optional(),
-      /** Incremental windows: an input alias reads only the partitions of its last `days` days. */
-      windows: z.record(ColumnNameSchema, z.strictObject({ days: z.int().min(1).max(3660) })).optional(),
-      /** A TypeScript transform applied to the SQL result: the name of a function exported by the pipeline module. */
-      transform: IdentifierSchema.optional(),
-      /** Column lineage declared by the user, used instead of the lineage derived from the SQL. */
-      columnLineage: DeclaredColumnLineageSchema.optional(),
-    }),
-    z.strictObject({
-      ...StepBase,
-      kind: z.literal('batchScore'),
-      input: DatasetRef,
-      model: z.strictObject({
-        bucket: BucketNameSchema,
-        key: z.string({ error: 'required' }).min(1, 'required'),
-        source: z.string().optional(),
-      }),
-      entityKey: ColumnNameSchema,
-      threshold: z.number().min(0).max(1).default(0.5),
-      output: DatasetRef,
-    }),
-  ],
-  {
-    error: (i) =>
-      `expected kind "ingest", "dataTests", "featureBuild" or "batchScore", got ${JSON.stringify((i.input as { kind?: unknown })?.kind)}`,
-  },
-);
 /** A step. */
 export type Step = z.infer<typeof StepSchema>;
 /** The kinds of step. */

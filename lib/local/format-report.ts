@@ -1,3 +1,4 @@
+import { STEP_KINDS } from '../definition/step-kinds/index.ts';
 import type { RunProgress, RunReport } from './run-local.ts';
 
 /** Renders a run report for people: a per-step table, where outputs and lineage went, and why a run failed. */
@@ -5,14 +6,15 @@ export function formatRunReport(report: RunReport): string {
   const header = ['step', 'kind', 'status', 'rows in', 'rows out', 'rejected', 'tests ok/fail/warn', 'time'];
   const rows = report.steps.map((s) => {
     const r = s.result;
+    const fills: readonly string[] = STEP_KINDS[s.kind].report;
     return [
       s.step,
       s.kind,
       s.status === 'SUCCEEDED' ? 'ok' : s.status === 'FAILED' ? 'FAILED' : '-',
       r ? count(r.rowsIn) : '',
       r ? count(r.rowsOut) : '',
-      r?.rejectedRows !== undefined ? count(r.rejectedRows) : '',
-      r?.tests ? `${r.tests.passed}/${r.tests.failed}/${r.tests.warned}` : '',
+      fills.includes('rejected') && r?.rejectedRows !== undefined ? count(r.rejectedRows) : '',
+      fills.includes('tests') && r?.tests ? `${r.tests.passed}/${r.tests.failed}/${r.tests.warned}` : '',
       s.attempts > 0 ? `${(s.durationMs / 1000).toFixed(2)} s${s.attempts > 1 ? ` (${s.attempts} tries)` : ''}` : '',
     ];
   });

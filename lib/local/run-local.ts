@@ -12,6 +12,8 @@ import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
+import { specBuckets } from '../definition/spec-buckets.ts';
+import { stepArtifacts } from '../definition/step-kinds/index.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
 import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
@@ -83,18 +85,14 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   if ((options.input === undefined) === (options.schedule === undefined)) {
     throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
   }
-  const buckets = [
-    ...Object.values(spec.datasets).map((d) => d.bucket),
-    ...spec.steps.flatMap((s) => (s.kind === 'batchScore' ? [s.model.bucket] : [])),
-  ];
-  const s3 = await startEmbeddedS3(s3Directory, buckets);
+  const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
   try {
     const env = handlerEnvironment(base, s3.endpoint, stateDir);
     return await withEnvironment(env, async () => {
       const store = new ObjectStore(process.env);
       let input: { trigger: TriggerInput };
       try {
-        await seedModels(spec, store, resolve(options.baseDir ?? '.'));
+        await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
         input = options.input !== undefined ? await uploadInput(spec, store, s3, options.input) : scheduleInput(spec, options.schedule!);
       } finally {
         store.close();
@@ -144,15 +142,17 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   }
 }
 
-/** Uploads model artifacts that the definition ships with (`model.source`), so scoring finds them. */
-async function seedModels(spec: PipelineSpec, store: ObjectStore, baseDir: string): Promise<void> {
+/** Uploads the artifacts (models) the definition ships with (`model.source`), so the steps that read them find them. */
+async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: string): Promise<void> {
   for (const step of spec.steps) {
-    if (step.kind !== 'batchScore' || step.model.source === undefined) continue;
-    const file = resolve(baseDir, step.model.source);
-    await stat(file).catch(() => {
-      throw new SluiceError('RUN_MODEL_SOURCE', `steps.${step.name}.model.source: ${file} does not exist`);
-    });
-    await store.upload(step.model.bucket, step.model.key, file, 'application/json');
+    for (const artifact of stepArtifacts(step)) {
+      if (artifact.source === undefined) continue;
+      const file = resolve(baseDir, artifact.source);
+      await stat(file).catch(() => {
+        throw new SluiceError('RUN_MODEL_SOURCE', `steps.${step.name}.model.source: ${file} does not exist`);
+      });
+      await store.upload(artifact.bucket, artifact.key, file, 'application/json');
+    }
   }
 }
 

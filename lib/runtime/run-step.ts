@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
-import { referencedDatasets, stepDatasets } from '../asl/compile-asl.ts';
+import { stepReads, stepWrites } from '../definition/step-kinds/index.ts';
 import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../asl/step-invocation.ts';
@@ -46,14 +46,6 @@ export interface StepOutcome {
 /** A step implementation of one kind. */
 export type StepWork<K extends StepKind> = (context: StepContext<K>) => Promise<StepOutcome>;
 
-/** Which of a step's datasets it reads; the rest it writes. */
-const READS: Record<StepKind, (step: Step, invocation: StepInvocation) => string[]> = {
-  ingest: (s) => (s.kind === 'ingest' ? [s.input] : []),
-  dataTests: (s, invocation) => (s.kind === 'dataTests' ? [s.dataset, ...referencedDatasets(invocation, s)] : []),
-  featureBuild: (s) => (s.kind === 'featureBuild' ? [...new Set(Object.values(s.inputs))] : []),
-  batchScore: (s) => (s.kind === 'batchScore' ? [s.input] : []),
-};
-
 /**
  * Turns a step implementation into a Lambda handler: validates the payload, emits START, runs the work,
  * emits COMPLETE or FAIL, and throws errors named for the state machine's Retry and Catch.
@@ -70,12 +62,11 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     if (step.kind !== kind) {
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
-    const reads = READS[kind](step, invocation);
     // In Lambda the lineage API key comes from Secrets Manager, read once per cold start; locally this is a no-op.
     await ensureLineageApiKey();
     const lineage = new StepLineage(invocation, lineageEmitter(process.env), {
-      inputs: reads,
-      outputs: stepDatasets(step).filter((ref) => !reads.includes(ref)),
+      inputs: stepReads(step, invocation),
+      outputs: stepWrites(step, invocation),
     });
     const scratchDir = await mkdtemp(join(tmpdir(), `sluice-${step.name}-`));
     const store = new ObjectStore(process.env);

@@ -1,7 +1,7 @@
 import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { literal, type DuckDb } from '../../runtime/duckdb.ts';
-import type { DeclaredColumnLineage } from '../../definition/pipeline-schema.ts';
+import type { DeclaredColumnLineage } from '../../definition/step-kinds/index.ts';
 import { deriveLineage, LineageUnsupported, type QueryLineage } from './sql-lineage.ts';
 import { INDIRECT_SUBTYPES } from '../../../core/column-transformations.ts';
 

@@ -1,0 +1,108 @@
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SLUICE_ENV } from '../../core/env.ts';
+import type { PipelineSpec } from '../definition/pipeline-schema.ts';
+import type { PrefixRef } from '../definition/step-kinds/index.ts';
+import { grantPrefixes } from './bucket-grants.ts';
+import { SluiceFunction } from './sluice-function.ts';
+
+/** Settings of {@link PipelineLineage}. */
+export interface PipelineLineageProps {
+  readonly spec: PipelineSpec;
+  readonly stateMachine: sfn.StateMachine;
+  /** The state machine's concrete name, so the executions the status function may read are known at synth time. */
+  readonly stateMachineName: string;
+  readonly environment: Record<string, string>;
+  readonly outbox: PrefixRef;
+  readonly buckets: ReadonlyMap<string, s3.Bucket>;
+  readonly logRetention: logs.RetentionDays;
+  readonly replayInterval: Duration;
+  readonly deadLetterQueue: sqs.IQueue;
+}
+
+/**
+ * The lineage of the pipeline run itself and the outbox replay: a function on every execution status change
+ * (START/COMPLETE/FAIL/ABORT, and closing step runs a timeout or abort left open), and a scheduled replay.
+ */
+export class PipelineLineage extends Construct {
+  readonly statusFunction: SluiceFunction;
+  readonly replayFunction: SluiceFunction;
+
+  constructor(scope: Construct, id: string, props: PipelineLineageProps) {
+    super(scope, id);
+    const { spec } = props;
+    const identity = {
+      name: spec.name,
+      namespace: spec.namespace,
+      datasets: Object.fromEntries(
+        Object.entries(spec.datasets).map(([ref, d]) => [ref, { bucket: d.bucket, prefix: d.prefix, format: d.format }]),
+      ),
+    };
+    this.statusFunction = new SluiceFunction(this, 'Status', {
+      name: 'lineageStatus',
+      description: `Sluice ${spec.name}: pipeline-run lineage from execution status changes`,
+      environment: { ...props.environment, [SLUICE_ENV.pipeline]: JSON.stringify(identity) },
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      logRetention: props.logRetention,
+    });
+    this.replayFunction = new SluiceFunction(this, 'Replay', {
+      name: 'lineageReplay',
+      description: `Sluice ${spec.name}: replays the lineage outbox`,
+      environment: props.environment,
+      memorySize: 256,
+      timeout: Duration.minutes(5),
+      logRetention: props.logRetention,
+    });
+    grantPrefixes(this.statusFunction.function, props.buckets, [props.outbox], ['write']);
+    grantPrefixes(this.replayFunction.function, props.buckets, [props.outbox], ['read', 'delete']);
+    this.#allowExecutionHistory(props.stateMachineName);
+
+    new events.Rule(this, 'ExecutionStatusChange', {
+      description: `Pipeline-run lineage of ${spec.name}: every execution status change`,
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [props.stateMachine.stateMachineArn] },
+      },
+      targets: [
+        new targets.LambdaFunction(this.statusFunction.function, {
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(6),
+        }),
+      ],
+    });
+    new events.Rule(this, 'ReplaySchedule', {
+      description: `Replays the lineage outbox of ${spec.name}`,
+      schedule: events.Schedule.rate(props.replayInterval),
+      targets: [new targets.LambdaFunction(this.replayFunction.function, { retryAttempts: 0 })],
+    });
+  }
+
+  /** The status function reads an ended execution's history to close step runs a timeout or abort left open. */
+  #allowExecutionHistory(stateMachineName: string): void {
+    const stack = Stack.of(this);
+    const executions = stack.formatArn({
+      service: 'states',
+      resource: 'execution',
+      resourceName: `${stateMachineName}:*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    this.statusFunction.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }),
+    );
+    const pseudo = (value: string, name: string): string => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    Validations.of(this.statusFunction).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:${stateMachineName}:*]`,
+      reason: 'Execution ARNs are minted per run; "<state machine>:*" is the narrowest scope that covers this pipeline\'s executions only',
+    });
+  }
+}
