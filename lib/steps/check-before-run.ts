@@ -27,20 +27,11 @@ export async function checkBeforeRun(
 ): Promise<PreRunReport> {
   const broken = (path: readonly PropertyKey[]): boolean => {
     const prefix = formatPath(path);
-    return (options.definitionProblems ?? []).some(
-      (p) => p.startsWith(`${prefix}.`) || p.startsWith(`${prefix}:`) || p.startsWith(`${prefix}[`),
-    );
+    return (options.definitionProblems ?? []).some((p) => [`${prefix}.`, `${prefix}:`, `${prefix}[`].some((start) => p.startsWith(start)));
   };
   const problems: string[] = [];
   const notChecked: string[] = [];
-  const known = new Map<string, readonly Field[]>();
-  for (const [ref, dataset] of Object.entries(spec.datasets)) {
-    if (dataset.columns)
-      known.set(
-        ref,
-        dataset.columns.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] })),
-      );
-  }
+  const { known, unknownColumns } = declaredColumns(spec);
   for (const [index, step] of spec.steps.entries()) {
     const check = PRE_RUN_CHECKS[step.kind] as PreRunCheck<Step> | undefined;
     let db: Promise<DuckDb> | undefined;
@@ -48,6 +39,7 @@ export async function checkBeforeRun(
       spec,
       baseDir: options.baseDir,
       columns: (ref) => known.get(ref),
+      unknownColumns,
       produces: (ref, fields) => {
         if (!spec.datasets[ref]?.columns) known.set(ref, fields);
       },
@@ -70,4 +62,36 @@ export async function checkBeforeRun(
     }
   }
   return { problems, notChecked };
+}
+
+/**
+ * The columns each dataset is known to have before a run: declared or passed on by definePipeline, except where an
+ * upload keeps undeclared columns (`extraColumns: "keep"`), which makes its staged and published tables wider than any
+ * schema says. `unknownColumns` says why a dataset has none.
+ */
+function declaredColumns(spec: PipelineSpec): { known: Map<string, readonly Field[]>; unknownColumns: (ref: string) => string } {
+  const known = new Map<string, readonly Field[]>();
+  for (const [ref, dataset] of Object.entries(spec.datasets)) {
+    if (dataset.columns)
+      known.set(
+        ref,
+        dataset.columns.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] })),
+      );
+  }
+  const widenedBy = new Map<string, string>();
+  for (const [ref, dataset] of Object.entries(spec.datasets)) if (dataset.extraColumns === 'keep') widenedBy.set(ref, ref);
+  for (const step of spec.steps) {
+    for (const [to, from] of kindOf(step).passesColumns?.(step) ?? []) {
+      const upload = widenedBy.get(from);
+      if (upload !== undefined) widenedBy.set(to, upload);
+    }
+  }
+  for (const ref of widenedBy.keys()) known.delete(ref);
+  const unknownColumns = (ref: string): string => {
+    const upload = widenedBy.get(ref);
+    return upload === undefined
+      ? `dataset ${JSON.stringify(ref)} declares no schema`
+      : `dataset ${JSON.stringify(ref)} has the undeclared columns its upload keeps (datasets.${upload}.extraColumns: "keep")`;
+  };
+  return { known, unknownColumns };
 }

@@ -17,6 +17,8 @@ export interface CheckContext {
   readonly baseDir: string;
   /** The columns of a dataset, when known. */
   columns(ref: string): readonly Field[] | undefined;
+  /** Why a dataset's columns are not known before the run (`dataset "x" declares no schema`). */
+  unknownColumns(ref: string): string;
   /** Records the columns a step will write to a dataset, for the checks of later steps. */
   produces(ref: string, fields: readonly Field[]): void;
   /** A problem at a path of the spec (`['steps', 2, 'sql']`). */

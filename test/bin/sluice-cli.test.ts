@@ -113,7 +113,7 @@ describe('sluice CLI', () => {
       triggers: 1,
       notChecked: [
         'datasets.staged.tests: the rules are not bound before the run: dataset "staged" declares no schema',
-        'steps[2].sql: the SQL is not bound before the run: input p (dataset "published") declares no schema',
+        'steps[2].sql: the SQL is not bound before the run: input p: dataset "published" declares no schema',
         'steps[3].model: no source file, so the model is first read from s3://schemaless-models/model.json when the step runs',
       ],
     });

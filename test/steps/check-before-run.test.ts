@@ -114,8 +114,21 @@ describe('checks before a run', () => {
     expect(problems).toEqual([]);
     expect(notChecked).toEqual([
       'datasets.staged_orders.tests: the rules are not bound before the run: dataset "staged_orders" declares no schema',
-      'steps[4].sql: the SQL is not bound before the run: input o (dataset "orders") declares no schema',
+      'steps[4].sql: the SQL is not bound before the run: input o: dataset "orders" declares no schema',
       'steps[5].model: no source file, so the model is first read from s3://shop-models/model.json when the step runs',
+    ]);
+  });
+
+  it('does not bind what reads an upload that keeps undeclared columns, and says so', async () => {
+    const { problems, notChecked } = await check((d) => {
+      d.datasets.raw_orders.extraColumns = 'keep';
+      features(d).sql = 'SELECT c.customer_id, max(o.coupon) AS coupon FROM c LEFT JOIN o USING (customer_id) GROUP BY ALL';
+      d.steps[5].model.source = undefined;
+    });
+    expect(problems).toEqual([]);
+    expect(notChecked.slice(0, 2)).toEqual([
+      'datasets.staged_orders.tests: the rules are not bound before the run: dataset "staged_orders" has the undeclared columns its upload keeps (datasets.raw_orders.extraColumns: "keep")',
+      'steps[4].sql: the SQL is not bound before the run: input o: dataset "orders" has the undeclared columns its upload keeps (datasets.raw_orders.extraColumns: "keep")',
     ]);
   });
 

@@ -26,7 +26,6 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   const db = await ctx.duckdb();
   // The batch an earlier step of this run built, or (a schedule starting here) the input's table.
   const batch = ctx.written(step.input);
-  let fileCount = batch.length;
   if (batch.length > 0) {
     const files = await ctx.download(
       batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
@@ -38,7 +37,6 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     if (read.batches.length === 0) {
       throw new SluiceError('SCORE_NO_INPUT', `no published batches to score under s3://${input.bucket}/${input.prefix}/`);
     }
-    fileCount = read.files;
   }
   const fields = (await db.all(`SELECT column_name, column_type FROM (DESCRIBE features)`)).map((r) => ({
     name: String(r.column_name),
@@ -65,7 +63,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
       ...(version ? { version } : {}),
       fields,
       rowCount: rowsIn,
-      fileCount,
+      fileCount: batch.length,
       bytes: batch.reduce((n, o) => n + o.bytes, 0),
       partition: batchPartition(ctx.batchId),
     });

@@ -15,7 +15,7 @@ export async function checkRules(step: DataTestsStep, _index: number, context: C
   const at = (...path: PropertyKey[]): PropertyKey[] => ['datasets', step.dataset, 'tests', ...path];
   const fields = context.columns(step.dataset);
   if (!fields) {
-    context.notChecked(at(), `the rules are not bound before the run: dataset ${JSON.stringify(step.dataset)} declares no schema`);
+    context.notChecked(at(), `the rules are not bound before the run: ${context.unknownColumns(step.dataset)}`);
     return;
   }
   const db = await context.duckdb();
@@ -25,7 +25,7 @@ export async function checkRules(step: DataTestsStep, _index: number, context: C
     if (rule.rule !== 'referential') continue;
     const target = context.columns(rule.dataset);
     if (!target) {
-      context.notChecked(at(j), `dataset ${JSON.stringify(rule.dataset)} declares no schema, so the referenced column is not checked`);
+      context.notChecked(at(j), `the referenced column is not checked: ${context.unknownColumns(rule.dataset)}`);
       continue;
     }
     if (!references.has(rule.dataset)) await emptyTable(db, `ref_${rule.dataset}`, target, BATCH_COLUMN);

@@ -18,7 +18,7 @@ export async function checkFeatureSql(step: FeatureBuildStep, index: number, con
   if (unknown.length > 0) {
     context.notChecked(
       at('sql'),
-      `the SQL is not bound before the run: ${unknown.map(([alias, ref]) => `input ${alias} (dataset ${JSON.stringify(ref)})`).join(', ')} declares no schema`,
+      `the SQL is not bound before the run: ${unknown.map(([alias, ref]) => `input ${alias}: ${context.unknownColumns(ref)}`).join('; ')}`,
     );
     return;
   }
