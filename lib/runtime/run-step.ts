@@ -10,6 +10,7 @@ import { batchIdOf, batchKey, batchPartition, batchTimeOf, writtenThisRun } from
 import { BATCH_RECORD_FORMAT, listBatches, writeBatchRecord } from './batch-record.ts';
 import { createTableView, tableBatches, type TableRead } from './table-read.ts';
 import { semanticsOf } from '../definition/dataset-semantics.ts';
+import { batchRecordsPrefix } from '../definition/storage-layout.ts';
 import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
 import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
@@ -112,8 +113,15 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       async readTable(ref, view, options = {}) {
         const dataset = context.dataset(ref);
         const window = options.windowDays === undefined ? undefined : { days: options.windowDays, until: context.batchTime };
-        const batches = tableBatches(await listBatches(store, dataset), semanticsOf(dataset), window);
-        const read = await createTableView({ db: await context.duckdb(), store, scratch: context.scratch }, view, dataset, batches);
+        const published = await listBatches(store, dataset);
+        const batches = tableBatches(published, semanticsOf(dataset), window);
+        const created = await createTableView({ db: await context.duckdb(), store, scratch: context.scratch }, view, dataset, batches);
+        // An empty table next to data files usually means files written by other means: say so rather than just "empty".
+        const unrecorded =
+          published.length === 0
+            ? (await store.list(dataset.bucket, dataset.prefix)).filter((o) => !o.key.startsWith(`${batchRecordsPrefix(dataset)}/`)).length
+            : 0;
+        const read = unrecorded > 0 ? { ...created, unrecorded } : created;
         lineage.input(ref, {
           ...(read.version ? { version: read.version } : {}),
           ...(read.fields.length > 0 ? { fields: read.fields } : {}),

@@ -41,6 +41,8 @@ export interface TableRead {
   readonly version?: string;
   /** False when there was nothing to read and no declared columns to make an empty table from. */
   readonly created: boolean;
+  /** With no batch to read: how many objects lie under the prefix without a batch record (written by other means). */
+  readonly unrecorded?: number;
 }
 
 /** What {@link createTableView} needs from the step. */

@@ -194,4 +194,24 @@ describe('feature builds over published partitions', () => {
       'step "features": input e has no published batches under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z',
     );
   });
+
+  it('says so when the input prefix holds files that no batch record publishes', async () => {
+    const stateDir = join(dir, `s${n++}`);
+    const file = join(dir, 'loose.parquet');
+    const db = await openDuckDb();
+    try {
+      await db.run(`COPY (SELECT 'u1' AS user, 1.0 AS amount) TO '${file}' (FORMAT parquet)`);
+    } finally {
+      db.close();
+    }
+    await withStoredObjects(join(stateDir, 's3'), ['fb-data'], (store) => store.upload('fb-data', 'published/events/loose.parquet', file));
+    const report = await runLocal(pipeline({ sql: 'SELECT * FROM e' }), {
+      stateDir,
+      schedule: { name: 'daily', nominalTime: '2026-11-22T06:00:00Z' },
+      env: { OPENLINEAGE_DISABLED: 'true' },
+    });
+    expect(report.error?.message).toBe(
+      'step "features": input e has no published batches under s3://fb-data/published/events/ (its 1 object has no batch record under _batches/; a table is the batches steps published)',
+    );
+  });
 });

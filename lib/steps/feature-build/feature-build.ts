@@ -27,7 +27,12 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     const days = step.windows?.[alias]?.days;
     const read = await ctx.readTable(ref, alias, { windowDays: days });
     const where = `s3://${dataset.bucket}/${dataset.prefix}/${days === undefined ? '' : ` in the ${days} days up to ${nominalTime}`}`;
-    if (read.batches.length === 0) empty.push(`input ${alias} has no published batches under ${where}`);
+    if (read.batches.length === 0) {
+      const stray = read.unrecorded
+        ? ` (its ${read.unrecorded} object${read.unrecorded === 1 ? ' has' : 's have'} no batch record under _batches/; a table is the batches steps published)`
+        : '';
+      empty.push(`input ${alias} has no published batches under ${where}${stray}`);
+    }
     if (!read.created) untyped.push(`input ${alias} (dataset ${JSON.stringify(ref)})`);
     rowsIn += read.rows;
     const columns = read.fields.length > 0 ? read.fields.map((f) => f.name) : (dataset.columns ?? []).map((c) => c.name);
