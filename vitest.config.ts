@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // `sluice` imports resolve to the TypeScript sources here, to the compiled package elsewhere.
+  resolve: { conditions: ['sluice-source'] },
+  ssr: { resolve: { conditions: ['sluice-source'] } },
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/integration/**'],

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { isSluiceError } from '../lib/index.ts';
 import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
