@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildPage } from '../lineage/catalog/page/build-page.ts';
 import { BUNDLE_FILE, FUNCTION_ENTRIES, functionBundleOptions, functionFolder, type SluiceFunctionName } from '../lib/constructs/lambda-bundling.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -13,6 +14,8 @@ await rm(dist, { recursive: true, force: true });
 step('JavaScript and declarations (tsc -p tsconfig.build.json)');
 execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 await chmod(join(dist, 'bin', 'sluice.js'), 0o755);
+step('lineage page script');
+await buildPage(join(dist, 'lineage', 'catalog', 'page', 'lineage-page.bundle.js'));
 
 // The Lambda functions ship bundled, so a user's synth needs neither esbuild nor Docker.
 for (const name of Object.keys(FUNCTION_ENTRIES) as SluiceFunctionName[]) {
