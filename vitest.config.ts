@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: { conditions: ['sluice-source'] },
   ssr: { resolve: { conditions: ['sluice-source'] } },
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'templates/*/test/**/*.test.ts'],
     exclude: ['test/integration/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

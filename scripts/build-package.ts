@@ -4,7 +4,13 @@ import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { buildPage } from '../lineage/catalog/page/build-page.ts';
-import { BUNDLE_FILE, FUNCTION_ENTRIES, functionBundleOptions, functionFolder, type SluiceFunctionName } from '../lib/constructs/lambda-bundling.ts';
+import {
+  BUNDLE_FILE,
+  FUNCTION_ENTRIES,
+  functionBundleOptions,
+  functionFolder,
+  type SluiceFunctionName,
+} from '../lib/constructs/lambda-bundling.ts';
 
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');

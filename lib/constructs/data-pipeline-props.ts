@@ -128,6 +128,14 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     const details = (error as { details?: readonly string[] }).details;
     problems.push(...(details?.length ? details.map((d) => `spec.${d}`) : [`spec: ${(error as Error).message}`]));
   }
+  spec?.steps.forEach((step, i) => {
+    // A transform is a function in the pipeline module, which the deployed functions do not carry yet.
+    if (step.kind === 'featureBuild' && step.transform !== undefined) {
+      problems.push(
+        `spec.steps[${i}].transform: TypeScript transforms run locally only; a deployed feature step needs SQL (got transform ${JSON.stringify(step.transform)})`,
+      );
+    }
+  });
   const names = spec ? specBuckets(spec) : [];
   for (const [from, to] of Object.entries(props.bucketNames ?? {})) {
     if (spec && !names.includes(from)) problems.push(`bucketNames.${from}: not a bucket of the spec (buckets: ${names.join(', ')})`);

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { AssetHashType, DockerImage } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SluiceError } from '../../core/errors.ts';
-import { BUNDLE_FILE, FROM_SOURCES, functionBundleOptions, functionFolder, packagePath, type SluiceFunctionName } from './lambda-bundling.ts';
+import {
+  BUNDLE_FILE,
+  FROM_SOURCES,
+  functionBundleOptions,
+  functionFolder,
+  packagePath,
+  type SluiceFunctionName,
+} from './lambda-bundling.ts';
 
 /**
  * A function's code. The installed package ships every function bundled (`dist/functions/<name>/index.mjs`), so a
@@ -15,7 +22,10 @@ export function functionCode(name: SluiceFunctionName): lambda.Code {
   const folder = packagePath(functionFolder(name));
   if (!FROM_SOURCES) {
     if (!existsSync(join(folder, BUNDLE_FILE))) {
-      throw new SluiceError('CONSTRUCT_BUNDLE_MISSING', `the Sluice package has no bundle for ${name} (${join(folder, BUNDLE_FILE)}); reinstall sluice`);
+      throw new SluiceError(
+        'CONSTRUCT_BUNDLE_MISSING',
+        `the Sluice package has no bundle for ${name} (${join(folder, BUNDLE_FILE)}); reinstall sluice`,
+      );
     }
     return lambda.Code.fromAsset(folder);
   }

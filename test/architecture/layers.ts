@@ -6,6 +6,7 @@ export const PUBLIC_ENTRIES = [
   'lib/index.ts',
   'lib/local/index.ts',
   'lib/constructs/index.ts',
+  'lib/testing/index.ts',
   'lineage/index.ts',
   'lineage/catalog/index.ts',
   'lineage/trace/index.ts',
@@ -47,6 +48,11 @@ export const LAYERS: readonly Layer[] = [
     path: 'lib/local/',
     may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', 'lib/steps/', ...LINEAGE_PUBLIC],
     packages: ['node:*', 's3rver', 'aws-local-stepfunctions'],
+  },
+  {
+    path: 'lib/testing/',
+    may: ['core/', 'lib/definition/', 'lib/runtime/', 'lib/local/', ...LINEAGE_PUBLIC],
+    packages: ['node:*'],
   },
   {
     path: 'lib/constructs/',
