@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { isSluiceError } from '../lib/index.ts';
+import { initCommand } from './commands/init.ts';
 import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
 import { traceCommand } from './commands/trace.ts';
@@ -9,6 +10,7 @@ import { CliUsageError, EXIT } from './commands/cli.ts';
 const USAGE = `Usage: sluice <command> [options]
 
 Commands:
+  init <dir>               Create a pipeline project: a pipeline, sample data, a test, a CDK app and CI
   run <pipeline.ts>        Run a pipeline locally: embedded S3, the compiled state machine, the real handlers
   validate <pipeline.ts>   Check a pipeline definition; print its spec or its ASL
   lineage replay|status    Re-send (or count) the lineage events kept in the outbox while the backend was down
@@ -28,6 +30,7 @@ function isInvalidInput(code: string): boolean {
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  init: initCommand,
   run: runCommand,
   validate: validateCommand,
   lineage: lineageCommand,
