@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
+import { testEnvironment } from '../support/environment.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const node = join(root, 'node_modules', 'node', 'bin', 'node');
 
 function sluice(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const out = spawnSync(node, [join(root, 'bin', 'sluice.ts'), ...args], {
+  const out = spawnSync(node, ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    // The test's own environment: whatever the shell exports (OPENLINEAGE_*, AWS_*) does not reach the CLI.
+    env: testEnvironment(env as Record<string, string>),
     timeout: 60_000,
   });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
