@@ -67,6 +67,7 @@ export const LAYERS: readonly Layer[] = [
   },
   { path: 'bin/', may: ['core/', 'examples/', ...PUBLIC_ENTRIES], packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'cdk-nag'] },
   { path: 'examples/', may: [], packages: ['node:*', 'zod', 'sluice', 'sluice/*'] },
+  { path: 'templates/', may: [], packages: ['node:*', 'zod', 'sluice', 'sluice/*', 'aws-cdk-lib', 'vitest', 'vitest/config'] },
 ];
 
 /** An import that crosses a layer the wrong way. */
