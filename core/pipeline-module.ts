@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { SluiceError } from './errors.ts';
+import { isSluiceError, SluiceError } from './errors.ts';
 
 /** File names a pipeline module may have: TypeScript (run by Node's type stripping) or JavaScript. */
 export const PIPELINE_MODULE_PATTERN = /\.(ts|mts|js|mjs)$/;
@@ -19,6 +19,8 @@ export async function importPipelineModule(file: string): Promise<unknown> {
   try {
     module = (await import(pathToFileURL(path).href)) as typeof module;
   } catch (error) {
+    // definePipeline's own error (every problem with its path) says more than a wrapper would.
+    if (isSluiceError(error)) throw error;
     throw new SluiceError('PIPELINE_MODULE_IMPORT', `cannot import ${path}: ${(error as Error).message}${hint(error)}`, { cause: error });
   }
   const exported = module.default ?? module.pipeline;

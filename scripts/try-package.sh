@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tries the package as a user gets it: packs it, then, in a temporary folder outside the repository, installs the
 # tarball, scaffolds a project with `sluice init`, installs, tests, runs its sample and synthesizes it — on each Node
-# version given (default 22 and 24), with Node binaries from the npm registry's `node` package.
+# version given (default 22 and 24), with Node binaries from the npm registry's `node` package; on the last version
+# also the events template.
 # Usage: bash scripts/try-package.sh [22] [24]
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
@@ -48,5 +49,15 @@ for version in "${versions[@]}"; do
   [ "$bad" -eq 1 ] || { echo "the bad sample must end the run with exit 1, got $bad" >&2; exit 1; }
   npx cdk synth --quiet
   ls cdk.out/*.template.json
+  if [ "$version" = "${versions[-1]}" ]; then
+    echo "-- the events template"
+    cd "$user"
+    npx sluice init events --template events --sluice "$tarball" >/dev/null
+    cd events
+    npm install "${quiet[@]}"
+    npm test
+    npx sluice validate pipelines/*.ts
+    npx cdk synth --quiet
+  fi
 done
 echo "package tried on Node ${versions[*]}"

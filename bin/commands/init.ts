@@ -8,6 +8,8 @@ import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 const RENAMES: Readonly<Record<string, string>> = { gitignore: '.gitignore', github: '.github', 'package.template.json': 'package.json' };
 
 const DEFAULT_TEMPLATE = 'scoring';
+/** The files every template shares (package.json, tsconfig, the CDK app, CI); a template's own files go over them. */
+const BASE = 'base';
 
 function usage(templates: string[]): string {
   return `Usage: sluice init <dir> [--template <name>] [--sluice <version | tarball>] [--json]
@@ -79,7 +81,10 @@ async function listFiles(dir: string, base = dir): Promise<string[]> {
 export async function initCommand(args: string[]): Promise<number> {
   const { root, version } = await packageRoot();
   const templatesDir = join(root, 'templates');
-  const templates = (await readdir(templatesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
+  const templates = (await readdir(templatesDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory() && e.name !== BASE)
+    .map((e) => e.name)
+    .sort();
   const USAGE = usage(templates);
   const { values, positionals } = parseCommandArgs(
     args,
@@ -109,6 +114,7 @@ export async function initCommand(args: string[]): Promise<number> {
   }
 
   await mkdir(target, { recursive: true });
+  await cp(join(templatesDir, BASE), target, { recursive: true });
   await cp(join(templatesDir, template), target, { recursive: true });
   await applyRenames(target);
   const manifestPath = join(target, 'package.json');

@@ -10,8 +10,8 @@ export async function loadPipeline(file: string | undefined, usage: string): Pro
   try {
     exported = await importPipelineModule(file);
   } catch (error) {
-    // A file that is missing or exports nothing is a usage problem; one that fails to import says why on its own.
-    if (isSluiceError(error) && error.code !== 'PIPELINE_MODULE_IMPORT') throw new CliUsageError(error.message, usage);
+    // A file that is missing or exports nothing is a usage problem; one that fails to import or define says why on its own.
+    if (isSluiceError(error) && /^PIPELINE_MODULE_(MISSING|EXPORT)$/.test(error.code)) throw new CliUsageError(error.message, usage);
     throw error;
   }
   return { spec: parsePipelineSpec(exported), path: resolve(file) };

@@ -61,6 +61,23 @@ describe('sluice init', () => {
     expect(out.stderr).toContain('npm install');
   });
 
+  it('creates the events template over the same base: its own pipeline, samples and test, the shared CDK app and CI', async () => {
+    const out = sluice(['init', 'ev', '--template', 'events', '--json'], dir);
+    expect(out.code).toBe(0);
+    const { files } = JSON.parse(out.stdout) as { files: string[] };
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'pipelines/events.ts',
+        'data/events.jsonl',
+        'test/events.test.ts',
+        'infra/app.ts',
+        '.github/workflows/ci.yml',
+      ]),
+    );
+    expect(files.filter((f) => f.includes('orders'))).toEqual([]);
+    expect(await readFile(join(dir, 'ev', 'README.md'), 'utf8')).toContain('pipelines/events.ts');
+  });
+
   it('writes a tarball given with --sluice as a file: dependency relative to the project', async () => {
     await writeFile(join(dir, 'sluice-9.9.9.tgz'), '');
     expect(sluice(['init', 'from-tarball', '--sluice', 'sluice-9.9.9.tgz'], dir).code).toBe(0);
@@ -75,7 +92,7 @@ describe('sluice init', () => {
     expect(await readdir(join(dir, 'taken'))).toEqual(['notes.txt']);
     expect(sluice(['init', 'x', '--template', 'nope'], dir)).toMatchObject({
       code: 2,
-      stderr: expect.stringContaining('--template: expected one of scoring, got "nope"'),
+      stderr: expect.stringContaining('--template: expected one of events, scoring, got "nope"'),
     });
     expect(sluice(['init', 'y', '--sluice', './missing.tgz'], dir)).toMatchObject({
       code: 2,

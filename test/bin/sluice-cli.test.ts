@@ -66,6 +66,20 @@ describe('sluice CLI', () => {
     expect(out.stderr).toContain('steps[1].sql: required');
   });
 
+  it('validates several files, naming each invalid one, and exits 2 when any is invalid', () => {
+    const out = sluice([
+      'validate',
+      'examples/churn/pipeline.ts',
+      'test/fixtures/pipelines/broken.ts',
+      'templates/events/pipelines/events.ts',
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toContain('pipeline churn is valid');
+    expect(out.stdout).toContain('pipeline events is valid');
+    expect(out.stderr).toMatch(/broken\.ts: Pipeline definition "broken" is invalid/);
+    expect(out.stderr).toContain('1 of 3 pipeline files are invalid');
+  });
+
   it('runs a pipeline, prints JSON with --json and exits 0, or 1 when the run fails', async () => {
     const good = join(dir, 'good.csv');
     const bad = join(dir, 'bad.csv');
