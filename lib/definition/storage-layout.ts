@@ -15,3 +15,6 @@ export function batchRecordsPrefix(dataset: { readonly prefix: string }): string
 export function batchObjectKey(dataset: { readonly prefix: string }, batch: string, file: string): string {
   return `${dataset.prefix}/batch=${batch}/${file}`;
 }
+
+/** The sample of rows that broke each failed data test, kept beside a quarantined batch's data (not part of it). */
+export const FAILING_ROWS_FILE = 'failing-rows.parquet';

@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
+import { testEnvironment } from '../support/environment.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const node = join(root, 'node_modules', 'node', 'bin', 'node');
 
 function sluice(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const out = spawnSync(node, [join(root, 'bin', 'sluice.ts'), ...args], {
+  const out = spawnSync(node, ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    // The test's own environment: whatever the shell exports (OPENLINEAGE_*, AWS_*) does not reach the CLI.
+    env: testEnvironment(env as Record<string, string>),
     timeout: 60_000,
   });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
@@ -107,6 +109,7 @@ describe('sluice CLI', () => {
     const out = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts', '--json']);
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({
+      file: join(root, 'test', 'fixtures', 'pipelines', 'schemaless.ts'),
       valid: true,
       pipeline: 'schemaless',
       steps: 4,
@@ -118,9 +121,27 @@ describe('sluice CLI', () => {
       ],
     });
     const text = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts']);
-    expect(text.stderr).toContain('sluice: not checked: steps[2].sql: the SQL is not bound before the run');
-    const churn = JSON.parse(sluice(['validate', 'examples/churn/pipeline.ts', '--json']).stdout);
-    expect(churn).toEqual({ valid: true, pipeline: 'churn', steps: 4, triggers: 2, notChecked: [] });
+    expect(text.stderr).toContain('sluice: not checked: schemaless: steps[2].sql: the SQL is not bound before the run');
+    const both = JSON.parse(sluice(['validate', 'examples/churn/pipeline.ts', 'test/fixtures/pipelines/unchecked-shop.ts', '--json']).stdout);
+    expect(both.map((r: any) => [r.pipeline, r.valid, r.problems?.length])).toEqual([
+      ['churn', true, undefined],
+      [undefined, false, 4],
+    ]);
+  });
+
+
+  it('validates several files, naming each invalid one, and exits 2 when any is invalid', () => {
+    const out = sluice([
+      'validate',
+      'examples/churn/pipeline.ts',
+      'test/fixtures/pipelines/broken.ts',
+      'templates/events/pipelines/events.ts',
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toContain('pipeline churn is valid');
+    expect(out.stdout).toContain('pipeline events is valid');
+    expect(out.stderr).toMatch(/broken\.ts: Pipeline definition "broken" is invalid/);
+    expect(out.stderr).toContain('1 of 3 pipeline files are invalid');
   });
 
   it('runs a pipeline, prints JSON with --json and exits 0, or 1 when the run fails', async () => {
