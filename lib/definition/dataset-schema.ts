@@ -21,7 +21,7 @@ const DatasetBase = {
   tests: z.array(DataTestRuleSchema).optional(),
   /** How published batches combine into the table readers see (docs/datasets-and-runs.md); default `append`. */
   semantics: DatasetSemanticsSchema.optional(),
-  /** For an uploaded dataset: the fraction of rejected rows above which ingest fails the batch; default 0.05. */
+  /** For an uploaded dataset: the fraction of rejected rows above which ingest fails the batch; default 0.1. */
   maxRejectedFraction: z.number().min(0, 'expected a fraction from 0 to 1').max(1, 'expected a fraction from 0 to 1').optional(),
   /** For an uploaded dataset: what ingest does with columns the schema does not declare; default `ignore`. */
   extraColumns: ExtraColumnsSchema.optional(),

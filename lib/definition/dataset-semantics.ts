@@ -32,8 +32,11 @@ export type ExtraColumns = z.infer<typeof ExtraColumnsSchema>;
 
 /** Semantics of a dataset that declares none: every published batch is part of the table. */
 export const DEFAULT_SEMANTICS = 'append' as const;
-/** Rejected rows a batch may have before ingest fails it, as a fraction of the file's rows. */
-export const DEFAULT_MAX_REJECTED_FRACTION = 0.05;
+/**
+ * Rejected rows a batch may have before ingest fails it, as a fraction of the file's records: beyond a tenth, the file
+ * (its format, its delimiter, its producer) is more likely wrong than a few of its rows.
+ */
+export const DEFAULT_MAX_REJECTED_FRACTION = 0.1;
 /** Extra columns are dropped (and noted in lineage) unless a dataset says otherwise. */
 export const DEFAULT_EXTRA_COLUMNS: ExtraColumns = 'ignore';
 

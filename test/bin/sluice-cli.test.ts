@@ -122,13 +122,14 @@ describe('sluice CLI', () => {
     });
     const text = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts']);
     expect(text.stderr).toContain('sluice: not checked: schemaless: steps[2].sql: the SQL is not bound before the run');
-    const both = JSON.parse(sluice(['validate', 'examples/churn/pipeline.ts', 'test/fixtures/pipelines/unchecked-shop.ts', '--json']).stdout);
+    const both = JSON.parse(
+      sluice(['validate', 'examples/churn/pipeline.ts', 'test/fixtures/pipelines/unchecked-shop.ts', '--json']).stdout,
+    );
     expect(both.map((r: any) => [r.pipeline, r.valid, r.problems?.length])).toEqual([
       ['churn', true, undefined],
       [undefined, false, 4],
     ]);
   });
-
 
   it('validates several files, naming each invalid one, and exits 2 when any is invalid', () => {
     const out = sluice([
