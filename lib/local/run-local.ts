@@ -93,6 +93,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   if ((options.input === undefined) === (options.schedule === undefined)) {
     throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
   }
+  const uploadTo = options.input === undefined ? undefined : uploadTrigger(spec, options.dataset);
   const checked = await checkBeforeRun(spec, { baseDir: resolve(options.baseDir ?? '.') });
   if (checked.problems.length > 0) throw new PipelineDefinitionError(JSON.stringify(spec.name), checked.problems);
   options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
@@ -105,8 +106,8 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       try {
         await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
         input =
-          options.input !== undefined
-            ? await uploadInput(spec, store, s3, options.input, options.dataset)
+          uploadTo && options.input !== undefined
+            ? await uploadInput(spec, store, s3, options.input, uploadTo)
             : scheduleInput(spec, options.schedule!);
       } finally {
         store.close();
@@ -208,9 +209,8 @@ async function uploadInput(
   store: ObjectStore,
   s3: Awaited<ReturnType<typeof startEmbeddedS3>>,
   file: string,
-  datasetRef: string | undefined,
+  trigger: Extract<Trigger, { kind: 'upload' }>,
 ): Promise<{ trigger: TriggerInput }> {
-  const trigger = uploadTrigger(spec, datasetRef);
   const dataset = spec.datasets[trigger.dataset]!;
   const path = resolve(file);
   await stat(path).catch(() => {
