@@ -1,10 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { scriptArgs } from '../../scripts/script-args.ts';
 import { bundleAll } from '../size/bundle.ts';
 import { packagePath } from '../../lib/constructs/lambda-bundling.ts';
 
 // `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs.
+scriptArgs(
+  `Usage: npm run bench:cold-start
+Times each Lambda bundle's module initialisation (the import until \`handler\` is exported) in fresh Node processes,
+median of 7 (SLUICE_BENCH_RUNS=N for another count), against the 100 ms goal.
+`,
+  {},
+);
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS) || 7;
 const GOAL_MS = 100;
 // Under node_modules/.cache so the bundles resolve @aws-sdk/* from node_modules, as Lambda resolves the runtime's.

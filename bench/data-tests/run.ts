@@ -5,13 +5,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
-const rows = Number(values.rows);
-const runs = Number(values.runs);
+const USAGE = `Usage: npm run bench:data-tests [-- --rows N --runs N]
+  --rows N   rows of the generated customer extract (default 1000000)
+  --runs N   timed runs per contender, the best one reported (default 3)
+Compares Sluice's ingest and data-test steps with pandas + Great Expectations (installed from PyPI into
+.cache/venv-data-tests on first use) and with the same rules as one hand-written DuckDB query; writes its section
+of docs/benchmarks.md.
+`;
+const values = scriptArgs(USAGE, { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } });
+const rows = integerFlag('rows', values.rows, USAGE);
+const runs = integerFlag('runs', values.runs, USAGE);
 const root = join(import.meta.dirname, '..', '..');
 const cache = join(root, '.cache', 'bench-data-tests');
 const venv = join(root, '.cache', 'venv-data-tests');
