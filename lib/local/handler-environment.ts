@@ -11,9 +11,15 @@ export const LOCAL_ACCOUNT = '000000000000';
 /**
  * The environment handlers run with locally: what a Lambda function's configuration would set, pointing the
  * SDK at the embedded S3. Lineage goes where the user's OPENLINEAGE_* settings (or openlineage.yml) say, or else to
- * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`.
+ * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`. Step records go
+ * to `records` in the embedded S3, the steps' structured log lines to `<state-dir>/logs/steps.jsonl`.
  */
-export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, stateDir: string): Record<string, string | undefined> {
+export function handlerEnvironment(
+  base: NodeJS.ProcessEnv,
+  s3Endpoint: string,
+  stateDir: string,
+  records?: { readonly bucket: string; readonly prefix: string },
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     AWS_REGION: LOCAL_REGION,
@@ -29,6 +35,10 @@ export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, 
   for (const key of new Set([...Object.keys(process.env), ...Object.keys(base)])) {
     if (key.startsWith('OPENLINEAGE')) env[key] = base[key];
   }
+  // Step records go to the embedded S3 as they go to the pipeline's bucket in AWS; log lines to a file, not the terminal.
+  if (records) env[SLUICE_ENV.stepRecords] = `s3://${records.bucket}/${records.prefix}`;
+  env[SLUICE_ENV.logFile] = base[SLUICE_ENV.logFile] || stateDirLayout(stateDir).logs;
+  env[SLUICE_ENV.metricNamespace] = base[SLUICE_ENV.metricNamespace];
   // Undelivered events wait under the state directory for `sluice lineage replay`, unless the user named a place.
   env[SLUICE_ENV.lineageOutbox] = base[SLUICE_ENV.lineageOutbox] || stateDirLayout(stateDir).outbox;
   if (resolveLineageConfig({ env: base }) === undefined) {
