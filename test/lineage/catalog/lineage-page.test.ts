@@ -60,7 +60,7 @@ describe('where the lineage page script comes from', () => {
 
 describe('the lineage page', () => {
   it('inlines its script so that no text in it can end the script element', () => {
-    const html = pageHtml('const a = "</script><b>"; const b = "</SCRIPT>";');
+    const { html } = pageHtml('const a = "</script><b>"; const b = "</SCRIPT>";');
     expect(html.match(/<\/script>/gi)).toHaveLength(1);
     expect(html).toContain('const a = "<\\/script><b>"; const b = "<\\/SCRIPT>";');
   });
