@@ -1,7 +1,8 @@
 // The SVG the graphs are drawn in: arrow markers and patterns, the pan-and-zoom layer, and the first view of a graph.
 import { svgEl } from './dom.ts';
 import type { Placement, Point, Rect } from './layout.ts';
-import { PanZoom, fitView, centreView, initialView, READABLE_ZOOM } from './pan-zoom.ts';
+import { PanZoom } from './pan-zoom.ts';
+import { READABLE_ZOOM, centreView, fitView, initialView } from './view-fit.ts';
 
 const DEFS = `
 <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,1 L9,5 L0,9 z" class="arrow"/></marker>

@@ -1,7 +1,6 @@
-// Graph layout by ELK's layered algorithm (left to right, edges routed orthogonally around the boxes). ELK is large
-// and a 300-node layout takes a moment, so the page runs it in a Web Worker (the catalog serves ELK's worker script).
-import Elk from 'elkjs/lib/elk-api.js';
-import type { ELK, ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
+// Graph layout by ELK's layered algorithm (left to right, edges routed orthogonally around the boxes): the ELK graph
+// of some boxes and links, and what ELK answered read back; ELK itself runs elsewhere (a Web Worker in the page).
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 
 /** A point in layout coordinates. */
 export type Point = { x: number; y: number };
@@ -83,14 +82,4 @@ export function placement(laid: ElkNode): Placement {
 /** Lays boxes and links out. */
 export async function layout(layouter: Layouter, boxes: LayoutBox[], links: LayoutLink[]): Promise<Placement> {
   return placement(await layouter(elkGraph(boxes, links)));
-}
-
-let worker: ELK | undefined;
-
-/** ELK in a Web Worker loaded from `url`, started once per page. */
-export function workerLayouter(url: string): Layouter {
-  return (graph) => {
-    worker ??= new Elk({ workerUrl: url });
-    return worker.layout(graph);
-  };
 }

@@ -11,9 +11,7 @@ import type { GraphModel, ModelNode, Side } from './graph-model.ts';
 import { layout } from './layout.ts';
 import type { Layouter } from './layout.ts';
 import type { GraphScope } from './routes.ts';
-
-/** The size of a node's box. */
-export const NODE_SIZE = { width: 236, height: 60 } as const;
+import { NODE_SIZE } from './node-size.ts';
 
 const NAME_CHARS = 29;
 

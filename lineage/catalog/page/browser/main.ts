@@ -3,7 +3,7 @@
 import { ColumnGraphView } from './column-graph.ts';
 import { $, el, showBusy, showError } from './dom.ts';
 import { GraphCanvas } from './graph-canvas.ts';
-import { workerLayouter } from './layout.ts';
+import { workerLayouter } from './elk-worker.ts';
 import { LineageGraphView } from './lineage-graph.ts';
 import { DEFAULT_SCOPE, nodeHash, parseRoute, routeHash } from './routes.ts';
 import type { GraphScope, Route } from './routes.ts';

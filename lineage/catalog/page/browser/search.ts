@@ -3,15 +3,14 @@
 import type { DatasetList, NamespaceList, SearchResultList } from '../../../marquez/api.ts';
 import { enc, get } from './api.ts';
 import { datasetHash, fieldHash, jobHash } from './routes.ts';
+import { byRank, matchFields } from './search-rank.ts';
+import type { FieldEntry } from './search-rank.ts';
 
 /** One search hit, with the hash that opens it. */
 export type Hit = { kind: 'job' | 'dataset' | 'field'; name: string; detail: string; hash: string };
 
 /** Hits by kind. */
 export type Hits = { jobs: Hit[]; datasets: Hit[]; fields: Hit[] };
-
-/** A field of a dataset, for field search. */
-export type FieldEntry = { namespace: string; dataset: string; field: string; type: string | null };
 
 const FIELDS_FRESH_MS = 30_000;
 const PAGE = 1000;
@@ -39,32 +38,6 @@ export function fieldIndex(now = Date.now()): Promise<FieldEntry[]> {
     list.catch(() => (fields = undefined));
   }
   return fields.list;
-}
-
-/** How well `name` matches `q` (lower is better): exact, then a whole last segment, then a prefix, then anywhere. */
-export function rank(name: string, q: string): number {
-  const n = name.toLowerCase();
-  const t = q.toLowerCase();
-  const last = n.split(/[./:]/).pop() ?? n;
-  if (n === t) return 0;
-  if (last === t) return 1;
-  if (n.startsWith(t) || last.startsWith(t)) return 2;
-  return n.includes(t) ? 3 : Number.POSITIVE_INFINITY;
-}
-
-const byRank =
-  <T>(q: string, key: (x: T) => string) =>
-  (a: T, b: T) =>
-    rank(key(a), q) - rank(key(b), q) || key(a).localeCompare(key(b));
-
-/** The fields whose name contains `q`, best first. */
-export function matchFields(list: FieldEntry[], q: string, limit: number): FieldEntry[] {
-  const t = q.trim().toLowerCase();
-  if (!t) return [];
-  return list
-    .filter((f) => f.field.toLowerCase().includes(t))
-    .sort(byRank(t, (f) => f.field))
-    .slice(0, limit);
 }
 
 /** Jobs, datasets and fields matching `q`, best first, at most `limit` of each kind. */

@@ -2,7 +2,7 @@
 // it goes; read from the column-lineage graph the canvas shows.
 import type { ColumnLineageNode } from '../../../../marquez/api.ts';
 import { el } from '../dom.ts';
-import { fieldRoles, inputsOf, outputsOf } from '../column-graph.ts';
+import { fieldRoles, inputsOf, outputsOf } from '../column-roles.ts';
 import { datasetHash, fieldHash } from '../routes.ts';
 import { keyValues, section, table, titleBlock } from './panel.ts';
 
