@@ -106,6 +106,7 @@ h4 { font-size: 12.5px; margin: 12px 0 6px; color: #334155; }
 table.grid { border-collapse: collapse; width: 100%; font-size: 13px; background: #fff; }
 table.grid th { text-align: left; font-size: 11px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); font-weight: 600; padding: 6px 8px; border-bottom: 1px solid var(--line); }
 table.grid td { padding: 6px 8px; border-bottom: 1px solid #f1f5f9; vertical-align: top; overflow-wrap: anywhere; }
+table.grid td .mono { overflow-wrap: normal; white-space: nowrap; }
 table.grid tr.failing td { background: var(--failed-bg); } table.grid tr.warning td { background: var(--warned-bg); }
 table.grid tr.quarantined td { background: var(--quarantined-bg); }
 .error-text { color: #991b1b; font-size: 12.5px; }

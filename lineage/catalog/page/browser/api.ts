@@ -5,7 +5,15 @@ import { $ } from './dom.ts';
 const API = '/api/v1/';
 const KEY = 'sluice-catalog-key';
 
+let asking: Promise<void> | undefined;
+
+// One prompt for all the requests refused meanwhile: each waits for the same key.
 function askForKey(message: string): Promise<void> {
+  asking ??= prompt(message).finally(() => (asking = undefined));
+  return asking;
+}
+
+function prompt(message: string): Promise<void> {
   return new Promise((resolve) => {
     const form = $<HTMLFormElement>('#key-form');
     const input = $<HTMLInputElement>('#key');
