@@ -17,6 +17,7 @@ export async function bundlePage(): Promise<string> {
     platform: 'browser',
     target: 'es2022',
     charset: 'utf8',
+    minify: true,
     legalComments: 'none',
     logLevel: 'silent',
   });
