@@ -54,9 +54,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
 
-/** Waits until the page has drawn its graph (the layout worker answered and no work is pending). */
-export async function graphDrawn(page: Page): Promise<void> {
-  await page.locator('#lineage-graph .nodes > g').first().waitFor();
+/** Waits until the page has drawn the graph around `focus` (or any graph), the layout worker answered, nothing pending. */
+export async function graphDrawn(page: Page, focus?: string): Promise<void> {
+  await page
+    .locator(focus === undefined ? '#lineage-graph[data-focus] .nodes > g' : `#lineage-graph[data-focus="${focus}"]`)
+    .first()
+    .waitFor({ state: 'attached' });
   await page.locator('#busy').waitFor({ state: 'hidden' });
 }
 

@@ -42,7 +42,7 @@ describe('the lineage page on a 302-node graph', () => {
   it('stays readable: no overlapping boxes, the focused node in view at a readable size', async () => {
     const started = Date.now();
     await page.goto(`${catalog.url}/#/job/wide/p15.features?depth=20`);
-    await graphDrawn(page);
+    await graphDrawn(page, focus);
     console.log(`302-node graph drawn ${Date.now() - started} ms after navigation`);
     const boxes = await nodeBoxes(page);
     expect(boxes).toHaveLength(302);

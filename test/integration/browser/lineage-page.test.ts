@@ -50,7 +50,7 @@ describe('the lineage page after the example good and bad runs', () => {
   it('shows the failed test run in two clicks from search', async () => {
     await search('test');
     await page.locator('#search-results a.hit-job', { hasText: 'churn.test' }).click(); // 1
-    await graphDrawn(page);
+    await graphDrawn(page, 'job:sluice:churn.test');
     const failed = page.locator('#runs li.run.failed');
     expect(await failed.getAttribute('data-run')).toBe(failedRun);
     expect(await failed.textContent()).toMatch(/FAILED.*2 of 6 data tests failed on staged/);
@@ -67,19 +67,19 @@ describe('the lineage page after the example good and bad runs', () => {
     expect(await page.locator('#outputs li.quarantined').getAttribute('data-dataset')).toBe('s3://churn-data:quarantine/customers');
     expect(await page.locator('#inputs li .badge-failed').textContent()).toBe('2 of 6 failed');
     expect(await page.locator('#parent-run').textContent()).toMatch(/^[0-9a-f]{8}$/);
-    await graphDrawn(page);
+    await graphDrawn(page, 'job:sluice:churn.test');
     await screenshot(page, '03-run-failed-test');
   });
 
   it('shows the quarantined batch in one click from search', async () => {
     await search('quarantine');
     await page.locator('#search-results a.hit-dataset', { hasText: 'quarantine/customers' }).click(); // 1
+    await graphDrawn(page, 'dataset:s3://churn-data:quarantine/customers');
     const batch = page.locator('details.version.quarantined');
     await batch.first().waitFor();
     expect(await batch.first().getAttribute('open')).not.toBeNull();
     expect(await batch.first().locator('summary').textContent()).toMatch(/QUARANTINED\s*batch=\S*bad-\w+/);
     expect(await batch.first().textContent()).toMatch(/written by\s*churn\.test run \w{8}\s*FAILED/);
-    await graphDrawn(page);
     expect(await page.locator('#lineage-graph g.node.focus').getAttribute('data-health')).toBe('quarantined');
     await screenshot(page, '04-dataset-quarantine');
   });
@@ -155,7 +155,8 @@ describe('the lineage page after the example good and bad runs', () => {
 
   it('pans, zooms, collapses and expands the graph, and opens a node by clicking it', async () => {
     await page.goto(`${catalog.url}/#/dataset/s3%3A%2F%2Fchurn-data/staged%2Fcustomers?depth=5`);
-    await graphDrawn(page);
+    await graphDrawn(page, 'dataset:s3://churn-data:staged/customers');
+    await expect.poll(() => page.locator('#graph-note').textContent()).toMatch(/depth 5/);
     const transform = () => page.locator('#lineage-graph g.layer').getAttribute('transform');
     const scale = async () => Number(/scale\(([\d.]+)\)/.exec((await transform())!)![1]);
     const before = await scale();
@@ -182,7 +183,7 @@ describe('the lineage page after the example good and bad runs', () => {
     await expect.poll(() => page.locator('#lineage-graph g.node').count()).toBe(all);
     await page.locator('#lineage-graph g.node[data-node="job:sluice:churn.ingest"]').click();
     await expect.poll(() => page.url()).toContain('#/job/sluice/churn.ingest?depth=5');
-    await graphDrawn(page);
+    await graphDrawn(page, 'job:sluice:churn.ingest');
     expect(await page.locator('#lineage-graph g.node.focus').getAttribute('data-node')).toBe('job:sluice:churn.ingest');
   });
 

@@ -39,7 +39,7 @@ describe('the lineage page of a catalog that protects reads', () => {
     await page.fill('#search', 'amount');
     await page.locator('#search-results a.hit-field').first().waitFor();
     await page.goto(`${guarded.url}/#/job/wide/p03.test`);
-    await graphDrawn(page);
+    await graphDrawn(page, 'job:wide:p03.test');
     const run = await page.locator('#runs li.run.failed').getAttribute('data-run');
     await page.goto(`${guarded.url}/#/run/${run}/trace`);
     await page.locator('#root-causes li').first().waitFor();

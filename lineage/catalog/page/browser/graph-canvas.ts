@@ -69,6 +69,8 @@ export class GraphCanvas {
     this.#focus = focus;
     this.layer.replaceChildren();
     draw(this.layer);
+    // Says which graph is on screen (tests and scripts wait on it).
+    this.svg.setAttribute('data-focus', focus ?? '');
     if (!keepView) this.panZoom.set(initialView(this.#content(), this.rect(focus), this.panZoom.viewport()));
   }
 
