@@ -1,8 +1,8 @@
 // Bundles the lineage page's browser script: `npm run build:page [outfile]`, or buildPage() from a package build.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { BUILT_PAGE_SCRIPT, PAGE_SOURCES } from './page-script.ts';
+import { BUILT_PAGE_SCRIPT, ELK_WORKER_MODULE, PAGE_SOURCES, elkWorkerSource } from './page-script.ts';
 
 /** The page's browser sources as one ES module script (the page inlines it). */
 export async function bundlePage(): Promise<string> {
@@ -17,16 +17,23 @@ export async function bundlePage(): Promise<string> {
     platform: 'browser',
     target: 'es2022',
     charset: 'utf8',
+    minify: true,
     legalComments: 'none',
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
 }
 
-/** Writes the bundled script to `outfile`, by default where the catalog looks for it; returns the path written. */
+/**
+ * Writes the bundled script to `outfile`, by default where the catalog looks for it, and the graph-layout worker (ELK's
+ * worker script) beside it as `layout-worker.js`; returns the script's path.
+ */
 export async function buildPage(outfile: string = BUILT_PAGE_SCRIPT): Promise<string> {
   await mkdir(dirname(outfile), { recursive: true });
   await writeFile(outfile, await bundlePage());
+  const worker = elkWorkerSource();
+  if (!worker) throw new Error(`cannot build the lineage page: ${ELK_WORKER_MODULE} is not installed (npm ci installs it)`);
+  await copyFile(worker, join(dirname(outfile), 'layout-worker.js'));
   return outfile;
 }
 
