@@ -1,8 +1,11 @@
 // Bundles the lineage page's browser script: `npm run build:page [outfile]`, or buildPage() from a package build.
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 import { BUILT_PAGE_SCRIPT, ELK_WORKER_MODULE, PAGE_SOURCES, elkWorkerSource } from './page-script.ts';
+
+/** Names the EPL-2.0 code the page and its worker contain, and where its licence is. */
+const ELK_NOTICE = '/*! Contains elkjs (Eclipse Public License 2.0, https://github.com/kieler/elkjs); licence: layout-worker.LICENSE.md */';
 
 /** The page's browser sources as one ES module script (the page inlines it). */
 export async function bundlePage(): Promise<string> {
@@ -19,6 +22,8 @@ export async function bundlePage(): Promise<string> {
     charset: 'utf8',
     minify: true,
     legalComments: 'none',
+    // The page bundles elkjs's client; its licence travels beside the worker (see buildPage).
+    banner: { js: ELK_NOTICE },
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
@@ -33,7 +38,9 @@ export async function buildPage(outfile: string = BUILT_PAGE_SCRIPT): Promise<st
   await writeFile(outfile, await bundlePage());
   const worker = elkWorkerSource();
   if (!worker) throw new Error(`cannot build the lineage page: ${ELK_WORKER_MODULE} is not installed (npm ci installs it)`);
-  await copyFile(worker, join(dirname(outfile), 'layout-worker.js'));
+  await writeFile(join(dirname(outfile), 'layout-worker.js'), `${ELK_NOTICE}\n${await readFile(worker, 'utf8')}`);
+  // The licence of ELK (EPL-2.0) ships with the code built from it.
+  await copyFile(join(dirname(worker), '..', 'LICENSE.md'), join(dirname(outfile), 'layout-worker.LICENSE.md'));
   return outfile;
 }
 

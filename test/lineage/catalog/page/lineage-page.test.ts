@@ -56,7 +56,10 @@ describe('where the lineage page script comes from', () => {
   it('writes the bundle where it is told (npm run build:page, a package build), and the layout worker beside it', async () => {
     const out = await buildPage(join(dir, 'dist', 'page.js'));
     expect(await readFile(out, 'utf8')).toBe(await bundlePage());
-    expect(await readFile(join(dir, 'dist', 'layout-worker.js'), 'utf8')).toBe(await readFile(elkWorkerSource()!, 'utf8'));
+    const worker = await readFile(join(dir, 'dist', 'layout-worker.js'), 'utf8');
+    expect(worker.endsWith(await readFile(elkWorkerSource()!, 'utf8'))).toBe(true);
+    expect(worker.split('\n', 1)[0]).toMatch(/elkjs \(Eclipse Public License 2\.0/);
+    expect(await readFile(join(dir, 'dist', 'layout-worker.LICENSE.md'), 'utf8')).toMatch(/Eclipse Public License/);
   });
 
   it('serves the built layout worker, else the one elkjs ships', async () => {
