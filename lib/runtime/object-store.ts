@@ -86,13 +86,13 @@ export class ObjectStore {
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: out.ContentLength ?? 0 };
   }
 
-  /** Every object under a prefix (`staged/customers` lists `staged/customers/...`), in key order. */
+  /** Every object under a prefix (`staged/customers` lists `staged/customers/...`; `''` the whole bucket), in key order. */
   async list(bucket: string, prefix: string): Promise<ObjectVersion[]> {
     const found: ObjectVersion[] = [];
     let token: string | undefined;
     do {
       const out = await this.#call(`list s3://${bucket}/${prefix}/`, ({ sdk, client }) =>
-        client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token })),
+        client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? '' : `${prefix}/`, ContinuationToken: token })),
       );
       for (const o of out.Contents ?? []) {
         if (o.Key)
@@ -107,6 +107,12 @@ export class ObjectStore {
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  /** The names of the buckets the credentials can list. */
+  async buckets(): Promise<string[]> {
+    const out = await this.#call('list buckets', ({ sdk, client }) => client.send(new sdk.ListBucketsCommand({})));
+    return (out.Buckets ?? []).flatMap((b) => (b.Name ? [b.Name] : [])).sort();
   }
 
   /** Releases the client's sockets. */

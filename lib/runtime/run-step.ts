@@ -226,6 +226,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
           time: context.batchTime,
           execution: invocation.execution,
           publishedAt: new Date().toISOString(),
+          role: outputRole(step, ref),
         });
       },
     };
