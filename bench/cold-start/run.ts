@@ -28,6 +28,8 @@ const env = {
     datasets: { raw: { bucket: 'bench-bucket', prefix: 'raw/x', format: 'csv' } },
   }),
   SLUICE_LINEAGE_OUTBOX: 's3://bench-bucket/_lineage/outbox',
+  SLUICE_STEP_RECORDS: 's3://bench-bucket/_sluice/runs',
+  SLUICE_ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:bench',
   OPENLINEAGE__TRANSPORT__TYPE: 'console',
 };
 // Timed inside the child: from before the import to the handler being exported; also reports whether DuckDB got loaded.

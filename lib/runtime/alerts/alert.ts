@@ -19,7 +19,8 @@ export interface AlertFacts {
     readonly error?: string;
     readonly cause?: string;
   };
-  readonly trigger: TriggerInput;
+  /** What started the execution; none when its input had no trigger (it then fails before any step). */
+  readonly trigger?: TriggerInput;
   readonly records: ReadonlyMap<string, StepRecord>;
   /** Base URL of the lineage page (`sluice lineage serve`) the alert links to. */
   readonly lineagePageUrl?: string;
@@ -47,7 +48,7 @@ export interface Alert {
   /** FAILED, TIMED_OUT or ABORTED for an execution that did not succeed; WARNED for one that succeeded with warned rules. */
   readonly status: Exclude<ExecutionStatus, 'SUCCEEDED'> | 'WARNED';
   readonly execution: { readonly arn: string; readonly name: string; readonly runId: string; readonly startTime?: string };
-  readonly trigger: TriggerInput;
+  readonly trigger?: TriggerInput;
   /** The step that failed or did not finish. */
   readonly failedStep?: { readonly name: string; readonly kind: string };
   readonly rootCauses: readonly RootCause[];
@@ -73,7 +74,7 @@ export interface Alert {
  */
 export function buildAlert(facts: AlertFacts): Alert | undefined {
   const { graph, execution, records } = facts;
-  const planned = graph.plan(facts.trigger) ?? graph.steps.filter((s) => records.has(s.name)).map((s) => s.name);
+  const planned = (facts.trigger && graph.plan(facts.trigger)) || graph.steps.filter((s) => records.has(s.name)).map((s) => s.name);
   const steps = graph.steps.filter((s) => planned.includes(s.name));
   const warned = [...records.values()].some((r) => r.rules?.some((rule) => rule.severity === 'warn'));
   if (execution.status === 'SUCCEEDED' && !warned) return undefined;
@@ -104,7 +105,7 @@ export function buildAlert(facts: AlertFacts): Alert | undefined {
               rows: rejected,
               ...(record.rowsIn !== undefined ? { of: record.rowsIn } : {}),
               reasons: record.rejections ?? [],
-              ...(facts.trigger.kind === 'upload' && step.kind === 'ingest'
+              ...(facts.trigger?.kind === 'upload' && step.kind === 'ingest'
                 ? { from: `s3://${facts.trigger.bucket}/${facts.trigger.key}` }
                 : {}),
             },
@@ -112,6 +113,9 @@ export function buildAlert(facts: AlertFacts): Alert | undefined {
         : {}),
       ...(record.error ? { error: record.error } : {}),
     });
+  }
+  if (rootCauses.length === 0 && execution.status !== 'SUCCEEDED') {
+    rootCauses.push({ step: '(execution)', kind: 'state machine', status: 'NOT_FINISHED', rules: [], ...executionError(facts) });
   }
   const quarantined = [...records.values()].flatMap((r) =>
     r.outputs
@@ -141,7 +145,7 @@ export function buildAlert(facts: AlertFacts): Alert | undefined {
       runId: pipelineRunId(execution.arn),
       ...(execution.startTime ? { startTime: execution.startTime } : {}),
     },
-    trigger: facts.trigger,
+    ...(facts.trigger ? { trigger: facts.trigger } : {}),
     ...(failed ? { failedStep: { name: failed.name, kind: failed.kind } } : {}),
     rootCauses,
     quarantined,

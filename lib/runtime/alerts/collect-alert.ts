@@ -17,7 +17,7 @@ export interface AlertSources {
   /** The ASL document the execution ran. */
   readonly asl: AslDocument;
   readonly execution: AlertFacts['execution'];
-  readonly trigger: TriggerInput;
+  readonly trigger?: TriggerInput;
   readonly lineagePageUrl?: string;
   /** A Marquez-compatible catalog to ask for further downstream jobs (other pipelines reading what was not updated). */
   readonly catalog?: { readonly url: string; readonly apiKey?: string };
@@ -38,7 +38,7 @@ export async function collectAlert(
   const facts: AlertFacts = {
     graph,
     execution: sources.execution,
-    trigger: sources.trigger,
+    ...(sources.trigger ? { trigger: sources.trigger } : {}),
     records,
     ...(sources.lineagePageUrl ? { lineagePageUrl: sources.lineagePageUrl } : {}),
   };

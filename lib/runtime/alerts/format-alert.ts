@@ -21,14 +21,17 @@ export function alertSubject(alert: Alert): string {
   return ascii.length <= 100 ? ascii : `${ascii.slice(0, 97)}...`;
 }
 
-function trigger(t: TriggerInput): string {
+function trigger(t: TriggerInput | undefined): string {
+  if (!t) return 'none (the execution input has no "trigger")';
   return t.kind === 'upload' ? `upload to ${t.dataset}: s3://${t.bucket}/${t.key}` : `schedule ${t.name} at ${t.nominalTime}`;
 }
 
 function cause(c: RootCause): string[] {
   const out: string[] = [];
   const batch = c.batch ? ` batch ${c.batch}${c.rows !== undefined ? ` (${plural(c.rows, 'row')})` : ''}` : '';
-  if (c.status === 'NOT_FINISHED') out.push(`  step ${c.step} (${c.kind}) did not finish${c.error ? `: ${c.error.message}` : ''}`);
+  if (c.status === 'NOT_FINISHED' && c.step === '(execution)')
+    out.push(`  the execution failed before any step: ${c.error?.message ?? ''}`);
+  else if (c.status === 'NOT_FINISHED') out.push(`  step ${c.step} (${c.kind}) did not finish${c.error ? `: ${c.error.message}` : ''}`);
   else if (c.rules.length > 0) out.push(`  step ${c.step} (${c.kind}) checked${batch}:`);
   else if (c.error) out.push(`  step ${c.step} (${c.kind}) failed on${batch}: ${c.error.message.split('\n')[0]}`);
   for (const r of c.rules) {
