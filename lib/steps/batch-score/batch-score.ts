@@ -20,7 +20,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   const modelObject = await ctx.store.download(step.model.bucket, step.model.key, modelFile);
   const modelVersion = modelObject.versionId ?? modelObject.etag;
   ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
-  const model = parseModel(await readFile(modelFile, 'utf8'), modelUri);
+  const model = parseModel(await readFile(modelFile), modelUri);
 
   const input = ctx.dataset(step.input);
   const db = await ctx.duckdb();
