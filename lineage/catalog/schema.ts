@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS dataset_versions (
   version_label TEXT, fields TEXT NOT NULL DEFAULT '[]', lifecycle_state TEXT, created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dataset_versions_dataset ON dataset_versions (dataset_uuid, created_at);
+CREATE INDEX IF NOT EXISTS dataset_versions_label ON dataset_versions (dataset_uuid, version_label);
 CREATE TABLE IF NOT EXISTS run_io (
   run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL, direction TEXT NOT NULL, version_uuid TEXT NOT NULL,
   PRIMARY KEY (run_uuid, dataset_uuid, direction)
