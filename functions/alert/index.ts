@@ -2,7 +2,7 @@ import { SLUICE_ENV } from '../../core/env.ts';
 import { SluiceError } from '../../core/errors.ts';
 import { formatIssues } from '../../core/issues.ts';
 import { TriggerInputSchema } from '../../lib/asl/step-invocation.ts';
-import { executionName, executionRecordsPrefix } from '../../lib/definition/storage-layout.ts';
+import { alertMarkerKey, executionName } from '../../lib/definition/storage-layout.ts';
 import { collectAlert } from '../../lib/runtime/alerts/collect-alert.ts';
 import type { ExecutionStatus } from '../../lib/runtime/alerts/alert.ts';
 import { executionDefinition } from '../../lib/runtime/alerts/execution-definition.ts';
@@ -55,7 +55,7 @@ export async function handler(event: unknown): Promise<{ published: string | nul
   });
   for (const problem of found.unreadable) log.warn(`a step record could not be read: ${problem}`);
   if (!found.alert) return { published: null };
-  const marker = `${executionRecordsPrefix(records!.prefix, found.alert.pipeline, executionName(executionArn))}/alert.json`;
+  const marker = alertMarkerKey(records!.prefix, found.alert.pipeline, executionName(executionArn));
   if ((await store.list(records!.bucket, marker.slice(0, marker.lastIndexOf('/')))).some((o) => o.key === marker)) {
     log.info('alert already published for this execution', { pipeline: found.alert.pipeline });
     return { published: null };

@@ -32,6 +32,11 @@ export function stepRecordKey(prefix: string, pipeline: string, executionName: s
   return `${executionRecordsPrefix(prefix, pipeline, executionName)}/${step}.json`;
 }
 
+/** The key of the marker an execution's alert leaves once published; step names start with a letter, so no record is named so. */
+export function alertMarkerKey(prefix: string, pipeline: string, executionName: string): string {
+  return `${executionRecordsPrefix(prefix, pipeline, executionName)}/_alert.json`;
+}
+
 /** The name of an execution, the last part of its ARN. */
 export function executionName(executionArn: string): string {
   return executionArn.slice(executionArn.lastIndexOf(':') + 1);

@@ -66,7 +66,8 @@ export async function readStepRecords(
   const records = new Map<string, StepRecord>();
   const unreadable: string[] = [];
   for (const object of await store.list(where.bucket, prefix)) {
-    if (!object.key.endsWith('.json')) continue;
+    // Step records are `<step>.json`; `_`-named objects beside them (the alert's marker) are not records.
+    if (!object.key.endsWith('.json') || object.key.slice(object.key.lastIndexOf('/') + 1).startsWith('_')) continue;
     try {
       const parsed = StepRecordSchema.safeParse(JSON.parse(await store.getText(where.bucket, object.key)));
       if (parsed.success) records.set(parsed.data.step, parsed.data);

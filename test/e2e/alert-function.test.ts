@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../..
 import { runLocal, stateDirLayout, type RunReport } from '../../lib/local/index.ts';
 import { importEventsFile, startCatalogServer, type CatalogServer } from '../../lineage/catalog/index.ts';
 import { runEvent } from '../../lineage/index.ts';
+import { captureStderr } from '../support/environment.ts';
 import { startFakeAwsApis, type FakeAwsApis } from '../support/fake-aws-apis.ts';
 
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'churn');
@@ -36,6 +37,7 @@ describe('the alert function (the real handler against the embedded S3, the embe
   let dir: string;
   let good: RunReport;
   let bad: RunReport;
+  let warned: RunReport;
   let s3: EmbeddedS3;
   let catalog: CatalogServer;
   let aws: FakeAwsApis;
@@ -49,6 +51,15 @@ describe('the alert function (the real handler against the embedded S3, the embe
     await generateCustomers(join(dir, 'bad.csv'), { rows: 400, bad: true });
     good = await runLocal(churn, { stateDir, input: join(dir, 'good.csv'), baseDir: exampleDir });
     bad = await runLocal(churn, { stateDir, input: join(dir, 'bad.csv'), baseDir: exampleDir });
+    // A clean extract but for three customers over the support-ticket rule, whose severity is "warn".
+    await generateCustomers(join(dir, 'clean.csv'), { rows: 400, seed: 5 });
+    const lines = (await readFile(join(dir, 'clean.csv'), 'utf8')).split('\n');
+    for (const i of [10, 20, 30])
+      lines[i] = lines[i]!.split(',')
+        .map((v, c) => (c === 5 ? '99' : v))
+        .join(',');
+    await writeFile(join(dir, 'warned.csv'), lines.join('\n'));
+    warned = await runLocal(churn, { stateDir, input: join(dir, 'warned.csv'), baseDir: exampleDir });
     // The catalog knows the pipeline's runs and a job of another team that reads the predictions.
     catalog = await startCatalogServer({ port: 0 });
     await importEventsFile(catalog.store, stateDirLayout(stateDir).events);
@@ -141,14 +152,35 @@ describe('the alert function (the real handler against the embedded S3, the embe
   });
 
   it('publishes an execution once, however often its status change is delivered', async () => {
-    expect(await handler(statusChange(bad, 'FAILED'))).toEqual({ published: null });
+    const again = await captureStderr(() => handler(statusChange(bad, 'FAILED')));
+    expect(again.result).toEqual({ published: null });
     expect(aws.published).toHaveLength(1);
+    // The marker the first delivery left beside the step records is not mistaken for one.
+    expect(again.stderr).not.toContain('could not be read');
   });
 
   it('publishes nothing for a run that succeeded without a warned rule, or for one still running', async () => {
     expect(await handler(statusChange(good, 'SUCCEEDED'))).toEqual({ published: null });
     expect(await handler(statusChange(good, 'RUNNING'))).toEqual({ published: null });
     expect(aws.published).toHaveLength(1);
+  });
+
+  it('publishes one message for a run that succeeded with a warned rule, naming the rule and its values', async () => {
+    expect(warned.status).toBe('SUCCEEDED');
+    const result = await handler(statusChange(warned, 'SUCCEEDED'));
+    expect(result.published).toBe('message-2');
+    expect(aws.published).toHaveLength(2);
+    const message = aws.published[1]!;
+    expect(message.subject).toBe('Sluice churn: succeeded with warnings: 1 rule warned');
+    expect(message.message).toContain('The run succeeded, but rules with severity "warn" did not hold.');
+    expect(message.message).toMatch(
+      /WARNED range\(support_tickets\) on support_tickets: expected values in \[-∞, 40\], got 3 values outside/,
+    );
+    expect(message.message).not.toMatch(/^ {4}FAILED /m);
+    expect(message.message).not.toContain('Quarantined');
+    expect(message.message).not.toContain('Not updated by this run');
+    expect(message.attributes['sluice.status']).toEqual({ dataType: 'String', value: 'WARNED' });
+    expect(JSON.parse(message.attributes['sluice.alert']!.value).rootCauses).toEqual(warned.alert!.rootCauses);
   });
 
   it('refuses an event that is not an execution status change, naming what is wrong', async () => {
