@@ -262,6 +262,33 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     expect(good.alert).toBeUndefined();
   });
 
+  it("logs JSON lines naming the execution, run id and step, and each step run's metrics in embedded metric format", async () => {
+    expect(bad.logs).toBe(join(dir, 'state', 'logs', 'steps.jsonl'));
+    const lines = (await readFile(bad.logs, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ofBad = lines.filter((l) => l['execution'] === bad.executionArn);
+    expect(ofBad.length).toBeGreaterThan(0);
+    for (const line of lines)
+      expect(line).toMatchObject({ pipeline: 'churn', execution: expect.any(String), runId: expect.any(String), step: expect.any(String) });
+    const metrics = ofBad.filter((l) => l['_aws'] !== undefined);
+    expect(metrics.map((m) => m['Step'])).toEqual(['ingest', 'test']);
+    expect(metrics[1]).toMatchObject({
+      Pipeline: 'churn',
+      RowsIn: bad.steps[0]!.result!.rowsOut,
+      FailedRules: 2,
+      WarnedRules: 0,
+      StepFailed: 1,
+      runId: bad.steps[1]!.record!.runId,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Sluice/churn', Dimensions: [['Pipeline', 'Step']] }] },
+    });
+    expect(ofBad.find((l) => l['level'] === 'ERROR')).toMatchObject({
+      step: 'test',
+      message: expect.stringMatching(/^step failed: 2 of 6 data tests failed/),
+    });
+  });
+
   it('leaves the published prefix unchanged and puts the batch in quarantine', async () => {
     expect(publishedAfterBad).toEqual(publishedBeforeBad);
     const goodBatch = good.steps[0]!.result!.batchId;
