@@ -118,6 +118,8 @@ describe('sluice ls and sluice show, on a state directory and on S3', () => {
       'customer_id,signup_date,plan,monthly_charges,tenure_months,support_tickets,last_login,auto_renew,batch',
     );
     expect(csv.stdout.split('\r\n').filter(Boolean)).toHaveLength(3);
+    // A DATE column is shown as the date, a TIMESTAMPTZ as the instant.
+    expect(csv.stdout.split('\r\n')[1]).toMatch(/^C\d+,\d{4}-\d\d-\d\d,\w+,[\d.-]+,\d+,\d+,\d{4}-\d\d-\d\dT[\d:.]+Z,(true|false),/);
   });
 
   it('exits 2 naming what is wrong: an unknown dataset or batch, a filter that is more than one', () => {

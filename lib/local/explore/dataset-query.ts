@@ -69,6 +69,9 @@ export async function queryDataset(
         cause: error,
       });
     }
+    // A DATE comes back as midnight UTC; shown as the date it is, not a timestamp.
+    const dates = columns.filter((c) => c.type === 'DATE').map((c) => c.name);
+    for (const row of rows) for (const d of dates) if (typeof row[d] === 'string') row[d] = (row[d] as string).slice(0, 10);
     return { columns, rows, matched, read };
   } finally {
     db.close();

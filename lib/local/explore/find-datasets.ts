@@ -63,7 +63,9 @@ export async function scannedDatasets(
   for (const bucket of buckets) {
     const keys = await store.list(bucket, '').catch((error: unknown) => missingBucket(error, bucket));
     records.push(...keys.filter((o) => /\/_batches\/[^/]+\.json$/.test(o.key)).map((o) => ({ bucket, key: o.key })));
-    options.onProgress?.(`scanned s3://${bucket}: ${keys.length} objects, ${records.length} batch records so far`);
+    options.onProgress?.(
+      `scanned s3://${bucket}: ${keys.length} object${keys.length === 1 ? '' : 's'}, ${records.length} batch record${records.length === 1 ? '' : 's'} so far`,
+    );
   }
   const parsed: BatchRecord[] = new Array(records.length);
   let next = 0;
