@@ -23,10 +23,11 @@ describe("every script's flags", () => {
   });
 
   // The CLI is checked through each of its commands (`sluice <command> --bogus`).
-  const cases = programs.flatMap((p) =>
+  type Program = (typeof programs)[number];
+  const cases: Array<[string, Program, string[]]> = programs.flatMap((p): Array<[string, Program, string[]]> =>
     p.name === 'sluice'
-      ? ['init', 'run', 'validate', 'lineage serve', 'trace', 'ls', 'show'].map((c) => [`sluice -- ${c}`, p, c.split(' ')] as const)
-      : [[p.name, p, []] as const],
+      ? ['init', 'run', 'validate', 'lineage serve', 'trace', 'ls', 'show'].map((c) => [`sluice -- ${c}`, p, c.split(' ')])
+      : [[p.name, p, []]],
   );
 
   it.each(cases)('npm run %s --bogus prints its usage and exits 2', (_name, program, args) => {
