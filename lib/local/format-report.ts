@@ -84,7 +84,7 @@ export function formatRunReport(report: RunReport): string {
     out.push('written:');
     const lines: string[][] = [];
     for (const { o, attachments } of written) {
-      lines.push([`  ${o.role ?? 'written'}`, o.dataset, `s3://${o.bucket}/${o.key}`, `${count(o.rows)} rows`]);
+      lines.push([`  ${o.role ?? 'written'}`, o.dataset, `s3://${o.bucket}/${o.key}`, `${count(o.rows)} row${o.rows === 1 ? '' : 's'}`]);
       if (o.role === 'quarantined') for (const a of attachments) lines.push(['', '', `s3://${a.bucket}/${a.key}`, a.what]);
     }
     out.push(...columns(lines));

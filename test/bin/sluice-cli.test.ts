@@ -223,7 +223,15 @@ describe('sluice CLI exit codes for run-time problems', () => {
       expect(out.code).toBe(1);
       expect(out.stdout).toContain('error: Sluice.INGEST_NO_VALID_ROWS');
       expect(out.stdout).toContain('s3://shop-data/raw/orders/orders.jsonl: all 1 records were rejected');
-      expect(out.stdout).not.toContain('published/orders');
+      // Nothing is written to the published table; the alert names it among what the run did not update.
+      const report = out.stdout.slice(0, out.stdout.indexOf('\nerror:'));
+      expect(report).toMatch(
+        /written:\n {2}rejected +rejected_orders +s3:\/\/shop-data\/rejected\/orders\/batch=[\w-]+\/rejected\.parquet +1 row\n/,
+      );
+      expect(report).not.toContain('published/orders');
+      expect(out.stdout).toMatch(
+        /Not updated by this run \(blast radius\):\n {2}datasets: .*orders \(s3:\/\/shop-data\/published\/orders\)/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -68,7 +68,7 @@ export function parseXgboost(json: unknown, uri: string): XgboostModel {
   if ((typeof named === 'string' && /^multi:/.test(named)) || classes > 1) {
     throw new SluiceError(
       'MODEL_UNSUPPORTED',
-      `${uri}: a multiclass XGBoost model (objective ${JSON.stringify(named)}, ${classes} classes) is not supported: Sluice scores ${OBJECTIVES.join(' (a probability and a label) and ')} (a value) models; train one binary:logistic model per class that matters`,
+      `${uri}: a multiclass XGBoost model (${[typeof named === 'string' ? `objective ${JSON.stringify(named)}` : '', classes > 1 ? `${classes} classes` : ''].filter(Boolean).join(', ')}) is not supported: Sluice scores binary:logistic (a probability and a label) and reg:squarederror (a value) models; train one binary:logistic model per class that matters`,
     );
   }
   const parsed = XgboostJsonSchema.safeParse(json);
