@@ -20,7 +20,14 @@ import { MarquezUnavailableError, prepareMarquez, tail } from './prepare-marquez
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export { MARQUEZ_VERSIONS, MarquezUnavailableError, prepareMarquez, type MarquezComponent, type Prepared } from './prepare-marquez.ts';
+export {
+  MARQUEZ_JARS_ENV,
+  MARQUEZ_VERSIONS,
+  MarquezUnavailableError,
+  prepareMarquez,
+  type MarquezComponent,
+  type Prepared,
+} from './prepare-marquez.ts';
 
 /** A running Marquez; `stop()` ends Marquez and PostgreSQL by PID and removes the temp cluster. */
 export interface MarquezHandle {
@@ -32,6 +39,8 @@ export interface MarquezHandle {
   /** What stop() ends: the Marquez JVM, the postmaster, and the temp directory of the cluster. */
   readonly pids: { readonly marquez: number; readonly postgres: number };
   readonly dir: string;
+  /** Runs SQL in Marquez's database as its superuser (e.g. refreshing the view the stats read); returns psql's output. */
+  sql(statement: string): string;
   stop(): Promise<void>;
 }
 
@@ -64,7 +73,7 @@ export async function startMarquez(options: StartMarquezOptions = {}): Promise<M
   const cacheDir = options.cacheDir ?? join(repoRoot, '.cache', 'marquez');
   const timeoutMs = options.timeoutMs ?? 180_000;
   const t0 = Date.now();
-  const java = requireJava();
+  const java = ensureJava(log);
   const { classpath, version } = await prepareMarquez({ cacheDir, log });
   const pg = findPostgres(log);
   const run = new RunState(log);
@@ -89,15 +98,23 @@ export async function startMarquez(options: StartMarquezOptions = {}): Promise<M
     await waitHealthy(adminUrl, child, logFile, timeoutMs, log);
     log(`Marquez ready at http://127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const pids = { marquez: child.pid ?? 0, postgres: run.pgPid };
-    return { url: `http://127.0.0.1:${port}`, adminUrl, version, logFile, pids, dir: run.dir, stop: () => run.stop() };
+    const sql = (statement: string) => run.sql(statement);
+    return { url: `http://127.0.0.1:${port}`, adminUrl, version, logFile, pids, dir: run.dir, sql, stop: () => run.stop() };
   } catch (error) {
     await run.stop();
     throw error;
   }
 }
 
-function requireJava(): string {
-  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+/** `java` (17+) on PATH; as root, Debian's openjdk-17-jre-headless is installed when it is missing. */
+export function ensureJava(log: (line: string) => void): string {
+  const version = () => spawnSync('java', ['-version'], { encoding: 'utf8' });
+  let r = version();
+  if ((r.error || r.status !== 0) && process.getuid?.() === 0) {
+    log('java not found: apt-get install -y openjdk-17-jre-headless (once)');
+    aptInstall('java', 'openjdk-17-jre-headless');
+    r = version();
+  }
   if (r.error || r.status !== 0) {
     throw new MarquezUnavailableError(
       'java',
@@ -107,6 +124,14 @@ function requireJava(): string {
   const major = Number(/version "(\d+)/.exec(r.stderr)?.[1] ?? 0);
   if (major < 17) throw new MarquezUnavailableError('java', `Marquez needs Java 17+, found ${r.stderr.split('\n')[0]}`);
   return 'java';
+}
+
+function aptInstall(component: 'java' | 'postgresql', pkg: string): void {
+  for (const args of [['update'], ['install', '-y', '--no-install-recommends', pkg]]) {
+    const r = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (r.status !== 0)
+      throw new MarquezUnavailableError(component, `apt-get ${args.join(' ')} failed:\n${tail(`${r.stdout}${r.stderr}`, 10)}`);
+  }
 }
 
 interface Postgres {
@@ -124,11 +149,7 @@ function findPostgres(log: (line: string) => void): Postgres {
     );
   }
   log('PostgreSQL not found: apt-get update && apt-get install -y postgresql (once)');
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'postgresql']]) {
-    const r = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0)
-      throw new MarquezUnavailableError('postgresql', `apt-get ${args.join(' ')} failed:\n${tail(`${r.stdout}${r.stderr}`, 10)}`);
-  }
+  aptInstall('postgresql', 'postgresql');
   const installed = locatePostgres();
   if (!installed)
     throw new MarquezUnavailableError('postgresql', 'apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
@@ -254,6 +275,14 @@ class RunState {
       if (!(await gone(this.pgPid, 5_000))) this.log(`PostgreSQL PID ${this.pgPid} still running after pg_ctl stop; killing it`);
     }
     this.killNow(false);
+  }
+
+  /** Runs one SQL statement in the marquez database; throws with psql's message when it fails. */
+  sql(statement: string): string {
+    const args = ['-h', join(this.dir, 'sock'), '-p', String(this.pgPort), '-U', 'postgres', '-d', 'marquez'];
+    const r = this.pgTool('psql', [...args, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', statement]);
+    if (r.status !== 0) throw new Error(`psql ${statement.slice(0, 80)}: ${r.stderr.trim()}`);
+    return r.stdout;
   }
 
   /** Runs a PostgreSQL tool, as user postgres when we are root (initdb refuses root). */
