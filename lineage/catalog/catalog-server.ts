@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { CatalogStore } from './catalog-store.ts';
 import { HttpError, parseJson, readBody } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
-import { LINEAGE_PAGE } from './page/lineage-page.ts';
+import { lineagePage } from './page/lineage-page.ts';
 import { READ_ROUTES } from './read-routes.ts';
+import type { ReadAnswer } from './read-routes.ts';
 import { TAG_ROUTES } from './tag-routes.ts';
+import type { TagHandler } from './tag-routes.ts';
+import type { ApiError } from '../marquez/api.ts';
 
 /** Options of the catalog server. */
 export type CatalogServerOptions = {
@@ -32,7 +35,10 @@ export type CatalogServer = { readonly url: string; readonly store: CatalogStore
 
 const PREFIX = '/api/v1/';
 
-function send(res: ServerResponse, status: number, body?: unknown, type = 'application/json'): void {
+/** An answer's body: a Marquez JSON shape, an error, or the page's HTML. */
+type Body = ReadAnswer | ReturnType<TagHandler> | ApiError | string;
+
+function send(res: ServerResponse, status: number, body?: Body, type = 'application/json'): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': type,
@@ -77,7 +83,7 @@ export async function handleRequest(
     res.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing or wrong API key: send Authorization: Bearer <key>');
   }
-  if (page) return send(res, 200, LINEAGE_PAGE, 'text/html; charset=utf-8');
+  if (page) return send(res, 200, await lineagePage(), 'text/html; charset=utf-8');
   if (!url.pathname.startsWith(PREFIX)) throw new HttpError(404, `no route ${method} ${url.pathname.slice(0, 200)}`);
   const segments = url.pathname
     .slice(PREFIX.length)

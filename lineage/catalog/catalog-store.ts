@@ -2,6 +2,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { createSchema } from './schema.ts';
+import type { ApiFacet } from '../marquez/api.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -111,8 +112,8 @@ export class CatalogStore {
   }
 
   /** The merged facets of an owner. */
-  facets(owner: string): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
+  facets(owner: string): Record<string, ApiFacet> {
+    const out: Record<string, ApiFacet> = {};
     for (const row of this.all<{ name: string; body: string }>('SELECT name, body FROM facets WHERE owner = ? ORDER BY name', owner)) {
       out[row.name] = JSON.parse(row.body);
     }

@@ -1,8 +1,8 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { fieldNodeId, parseNodeId } from './names.ts';
 import type { GraphResult } from './lineage-graph.ts';
+import type { ColumnLineageGraph, ColumnLineageNode, GraphEdge } from '../marquez/api.ts';
 
-type Edge = { origin: string; destination: string };
 type Field = { dataset_uuid: string; field: string };
 type ClRow = {
   dataset_uuid: string;
@@ -25,7 +25,12 @@ function rows(store: CatalogStore, where: string, ...params: string[]): ClRow[] 
 }
 
 /** `/column-lineage?nodeId&depth&withDownstream`: DATASET_FIELD nodes, upstream (and downstream on request) over current versions. */
-export function columnLineageGraph(store: CatalogStore, nodeId: string, depth: number, withDownstream: boolean): GraphResult {
+export function columnLineageGraph(
+  store: CatalogStore,
+  nodeId: string,
+  depth: number,
+  withDownstream: boolean,
+): GraphResult<ColumnLineageGraph> {
   const node = parseNodeId(nodeId);
   if (!node || (node.type !== 'DATASET' && node.type !== 'DATASET_FIELD')) {
     return {
@@ -62,7 +67,7 @@ export function columnLineageGraph(store: CatalogStore, nodeId: string, depth: n
     return meta.get(uuid)!;
   };
   const idOf = (f: Field) => fieldNodeId(dataset(f.dataset_uuid).namespace, dataset(f.dataset_uuid).name, f.field);
-  const graph = [...seen.values()].map((f) => {
+  const graph = [...seen.values()].map((f): ColumnLineageNode => {
     const d = dataset(f.dataset_uuid);
     const inputs = rows(store, 'd.uuid = ? AND c.field = ?', f.dataset_uuid, f.field);
     const outputs = rows(store, 'c.input_dataset_uuid = ? AND c.input_field = ?', f.dataset_uuid, f.field).filter((r) =>
@@ -70,10 +75,10 @@ export function columnLineageGraph(store: CatalogStore, nodeId: string, depth: n
     );
     const type = (JSON.parse(d.fields) as { name: string; type?: string }[]).find((x) => x.name === f.field)?.type ?? null;
     const id = idOf(f);
-    const inEdges: Edge[] = inputs
+    const inEdges: GraphEdge[] = inputs
       .filter((r) => seen.has(key({ dataset_uuid: r.input_dataset_uuid, field: r.input_field })))
       .map((r) => ({ origin: id, destination: idOf({ dataset_uuid: r.input_dataset_uuid, field: r.input_field }) }));
-    const outEdges: Edge[] = outputs.map((r) => ({ origin: id, destination: idOf({ dataset_uuid: r.dataset_uuid, field: r.field }) }));
+    const outEdges: GraphEdge[] = outputs.map((r) => ({ origin: id, destination: idOf({ dataset_uuid: r.dataset_uuid, field: r.field }) }));
     return {
       id,
       type: 'DATASET_FIELD',

@@ -2,16 +2,16 @@ import type { CatalogStore } from './catalog-store.ts';
 import { datasetNodeId, jobNodeId, parseNodeId } from './names.ts';
 import { datasetViews, jobViews } from './read-models.ts';
 import type { DatasetRecord, JobRecord } from './read-models.ts';
-
-type Obj = Record<string, unknown>;
-type Edge = { origin: string; destination: string };
-type GraphNode = { id: string; type: string; data: Obj; inEdges: Edge[]; outEdges: Edge[] };
+import type { GraphEdge, LineageGraph, LineageNode } from '../marquez/api.ts';
 
 /** Which way to walk: Marquez's undirected neighbourhood, or (extension) strictly upstream or downstream. */
 export type LineageDirection = 'both' | 'upstream' | 'downstream';
 
-/** A lineage answer, or why there is none (the HTTP layer turns it into 400/404). */
-export type GraphResult = { graph: GraphNode[] } | { error: 400 | 404; message: string };
+/** Why there is no lineage answer (the HTTP layer turns it into 400/404). */
+export type GraphFailure = { error: 400 | 404; message: string };
+
+/** A lineage answer, or why there is none. */
+export type GraphResult<Graph> = Graph | GraphFailure;
 
 type IoRow = { job_uuid: string; dataset_uuid: string; direction: string };
 
@@ -46,7 +46,12 @@ function seedJob(store: CatalogStore, datasetUuid: string): string | undefined {
 }
 
 /** `/lineage?nodeId&depth`: Marquez's undirected job-hop neighbourhood, or a directed walk (extension `direction`). */
-export function lineageGraph(store: CatalogStore, nodeId: string, depth: number, direction: LineageDirection = 'both'): GraphResult {
+export function lineageGraph(
+  store: CatalogStore,
+  nodeId: string,
+  depth: number,
+  direction: LineageDirection = 'both',
+): GraphResult<LineageGraph> {
   const node = parseNodeId(nodeId);
   if (!node || (node.type !== 'JOB' && node.type !== 'DATASET'))
     return {
@@ -98,8 +103,8 @@ export function lineageGraph(store: CatalogStore, nodeId: string, depth: number,
   return { graph: buildGraph(store, jobs, datasets, edges) };
 }
 
-function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[]): GraphNode[] {
-  const nodes = new Map<string, GraphNode>();
+function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[]): LineageNode[] {
+  const nodes = new Map<string, LineageNode>();
   const ids = new Map<string, string>();
   const jobRows = store.all<JobRecord>(`SELECT * FROM jobs WHERE uuid ${IN}`, JSON.stringify([...jobs]));
   jobViews(store, jobRows, false).forEach((data, i) => {
@@ -123,8 +128,8 @@ function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string
     nodes.get(edge.origin)!.outEdges.push(edge);
     nodes.get(edge.destination)!.inEdges.push(edge);
   }
-  const key = (e: Edge) => e.origin + e.destination;
-  const sortEdges = (edges: Edge[]) => edges.sort((a, b) => (key(a) < key(b) ? -1 : 1));
+  const key = (e: GraphEdge) => e.origin + e.destination;
+  const sortEdges = (edges: GraphEdge[]) => edges.sort((a, b) => (key(a) < key(b) ? -1 : 1));
   return [...nodes.values()]
     .map((n) => ({ ...n, inEdges: sortEdges(n.inEdges), outEdges: sortEdges(n.outEdges) }))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

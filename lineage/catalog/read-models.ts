@@ -1,6 +1,22 @@
 import type { CatalogStore } from './catalog-store.ts';
+import type {
+  ApiFacet,
+  ColumnLineage,
+  ColumnLineageInput,
+  Dataset,
+  DatasetField,
+  DatasetSummary,
+  DatasetVersion,
+  Job,
+  JobNodeData,
+  JobSummary,
+  NodeRef,
+  Run,
+  RunDatasetVersion,
+  RunState,
+} from '../marquez/api.ts';
 
-type Obj = Record<string, unknown>;
+type Facets = Record<string, ApiFacet>;
 
 /** A job row as stored. */
 export type JobRecord = {
@@ -35,7 +51,7 @@ export type DatasetRecord = {
 type RunRecord = {
   uuid: string;
   job_uuid: string;
-  state: string;
+  state: RunState;
   started_at: string | null;
   ended_at: string | null;
   nominal_start: string | null;
@@ -74,8 +90,8 @@ function allTags(store: CatalogStore): Map<string, string[]> {
 }
 
 /** The merged facets of many owners. */
-function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Obj> {
-  const out = new Map<string, Obj>();
+function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Facets> {
+  const out = new Map<string, Facets>();
   for (const r of store.all<{ owner: string; name: string; body: string }>(
     `SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY owner, name`,
     keys(owners),
@@ -87,21 +103,24 @@ function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Ob
   return out;
 }
 
-function fieldsOf(tagsByOwner: Map<string, string[]>, datasetUuid: string, json: string): Obj[] {
-  return (JSON.parse(json) as Obj[]).map((f) => ({
-    name: f['name'],
-    type: f['type'] ?? null,
-    tags: tagsByOwner.get(`field:${datasetUuid}:${String(f['name'])}`) ?? [],
-    description: f['description'] ?? null,
+// Fields as stored from the schema facet: `type` and `description` may be absent.
+type StoredField = { name: string; type?: string | null; description?: string | null };
+
+function fieldsOf(tagsByOwner: Map<string, string[]>, datasetUuid: string, json: string): DatasetField[] {
+  return (JSON.parse(json) as StoredField[]).map((f) => ({
+    name: f.name,
+    type: f.type ?? null,
+    tags: tagsByOwner.get(`field:${datasetUuid}:${f.name}`) ?? [],
+    description: f.description ?? null,
   }));
 }
 
-function datasetRef(store: CatalogStore, uuid: string): { namespace: string; name: string } {
-  return store.get<{ namespace: string; name: string }>('SELECT namespace, name FROM datasets WHERE uuid = ?', uuid)!;
+function datasetRef(store: CatalogStore, uuid: string): NodeRef {
+  return store.get<NodeRef>('SELECT namespace, name FROM datasets WHERE uuid = ?', uuid)!;
 }
 
 /** Marquez's `Run` for each of `uuids` that exists. */
-export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<string, Obj> {
+export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<string, Run> {
   const runs = store.all<RunRecord & { job_namespace: string; job_name: string }>(
     `SELECT r.*, j.namespace AS job_namespace, j.name AS job_name FROM runs r JOIN jobs j ON j.uuid = r.job_uuid WHERE r.uuid ${IN}`,
     keys(uuids),
@@ -123,12 +142,12 @@ export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<stri
     ...ioRows.map((x) => `${x.direction}:${x.run_uuid}:${x.dataset_uuid}`),
   ]);
   const io = groupBy(ioRows, (x) => `${x.direction}:${x.run_uuid}`);
-  const versions = (run: string, dir: string) =>
+  const versions = (run: string, dir: string): RunDatasetVersion[] =>
     (io.get(`${dir}:${run}`) ?? []).map((x) => ({
       datasetVersionId: { namespace: x.namespace, name: x.name, version: x.version_uuid },
       facets: facets.get(`${dir}:${run}:${x.dataset_uuid}`) ?? {},
     }));
-  const out = new Map<string, Obj>();
+  const out = new Map<string, Run>();
   for (const r of runs) {
     const durationMs = r.started_at && r.ended_at ? Date.parse(r.ended_at) - Date.parse(r.started_at) : null;
     out.set(r.uuid, {
@@ -141,7 +160,7 @@ export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<stri
       startedAt: r.started_at,
       endedAt: r.ended_at,
       durationMs,
-      args: JSON.parse(r.args) as Obj,
+      args: JSON.parse(r.args) as Run['args'],
       jobVersion: r.job_version ? { namespace: r.job_namespace, name: r.job_name, version: r.job_version } : null,
       inputDatasetVersions: versions(r.uuid, 'in'),
       outputDatasetVersions: versions(r.uuid, 'out'),
@@ -152,12 +171,14 @@ export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<stri
 }
 
 /** Marquez's `Run`. */
-export function runView(store: CatalogStore, uuid: string): Obj | undefined {
+export function runView(store: CatalogStore, uuid: string): Run | undefined {
   return runViews(store, [uuid]).get(uuid);
 }
 
 /** Marquez's `Job` for each row, in order; `full` adds facets, tags and the latest runs (a lineage node's `data` omits them). */
-export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full = true): Obj[] {
+export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full?: true): Job[];
+export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full: false): JobNodeData[];
+export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full = true): (Job | JobNodeData)[] {
   const jobKeys = keys(rows.map((j) => j.uuid));
   const latest = groupBy(
     store.all<{ job_uuid: string; uuid: string }>(
@@ -183,19 +204,19 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
   // Sorted per job (a few rows each) rather than in SQL over all of them.
   const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) =>
     a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  const ioOf = (version: string | null, dir: string) =>
+  const ioOf = (version: string | null, dir: string): NodeRef[] =>
     (io.get(`${dir}:${version}`) ?? []).map((r) => ({ namespace: r.namespace, name: r.name })).sort(byName);
   const facets = full
     ? facetsOf(
         store,
         rows.map((j) => `job:${j.uuid}`),
       )
-    : new Map<string, Obj>();
+    : new Map<string, Facets>();
   const tagsByOwner = full ? allTags(store) : new Map<string, string[]>();
   return rows.map((j) => {
     const latestRuns = (latest.get(j.uuid) ?? []).map((r) => runs.get(r.uuid)!);
     const latestRun = latestRuns[0] ?? null;
-    const base: Obj = {
+    const base: JobSummary = {
       id: { namespace: j.namespace, name: j.name },
       type: j.type,
       name: j.name,
@@ -211,7 +232,7 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
       description: j.description,
       latestRun,
     };
-    if (!full) return { ...base, currentRunUuid: latestRun ? latestRun['id'] : null };
+    if (!full) return { ...base, currentRunUuid: latestRun ? latestRun.id : null };
     return {
       ...base,
       latestRuns,
@@ -223,13 +244,13 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
   });
 }
 
-/** Marquez's `Job`; `full` adds facets, tags and the latest runs (the lineage node's `data` omits them). */
-export function jobView(store: CatalogStore, j: JobRecord, full = true): Obj {
-  return jobViews(store, [j], full)[0]!;
+/** Marquez's `Job`. */
+export function jobView(store: CatalogStore, j: JobRecord): Job {
+  return jobViews(store, [j])[0]!;
 }
 
 /** Column lineage of a dataset version in Marquez's `Dataset.columnLineage` shape, or null when there is none. */
-export function columnLineageOf(store: CatalogStore, version: string | null): Obj[] | null {
+export function columnLineageOf(store: CatalogStore, version: string | null): ColumnLineage[] | null {
   if (!version) return null;
   const rows = store.all<{
     field: string;
@@ -242,7 +263,7 @@ export function columnLineageOf(store: CatalogStore, version: string | null): Ob
     version,
   );
   if (rows.length === 0) return null;
-  const byField = new Map<string, Obj[]>();
+  const byField = new Map<string, ColumnLineageInput[]>();
   for (const r of rows) {
     const ref = datasetRef(store, r.input_dataset_uuid);
     const list = byField.get(r.field) ?? [];
@@ -259,16 +280,18 @@ export function columnLineageOf(store: CatalogStore, version: string | null): Ob
 }
 
 /** Marquez's `Dataset` for each row, in order; `full` adds facets, current version and column lineage (a lineage node's `data` omits them). */
-export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full = true): Obj[] {
+export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full?: true): Dataset[];
+export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full: false): DatasetSummary[];
+export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full = true): (Dataset | DatasetSummary)[] {
   const tagsByOwner = allTags(store);
   const facets = full
     ? facetsOf(
         store,
         rows.flatMap((d) => (d.current_version ? [`dsv:${d.current_version}`] : [])),
       )
-    : new Map<string, Obj>();
+    : new Map<string, Facets>();
   return rows.map((d) => {
-    const base: Obj = {
+    const base: DatasetSummary = {
       id: { namespace: d.namespace, name: d.name },
       type: 'DB_TABLE',
       name: d.name,
@@ -294,13 +317,13 @@ export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[]
   });
 }
 
-/** Marquez's `Dataset`; `full` adds facets, current version and column lineage (the lineage node's `data` omits them). */
-export function datasetView(store: CatalogStore, d: DatasetRecord, full = true): Obj {
-  return datasetViews(store, [d], full)[0]!;
+/** Marquez's `Dataset`. */
+export function datasetView(store: CatalogStore, d: DatasetRecord): Dataset {
+  return datasetViews(store, [d])[0]!;
 }
 
 /** Marquez's `DatasetVersion`, with the run that created it. */
-export function datasetVersionView(store: CatalogStore, d: DatasetRecord, versionUuid: string): Obj | undefined {
+export function datasetVersionView(store: CatalogStore, d: DatasetRecord, versionUuid: string): DatasetVersion | undefined {
   const v = store.get<{
     uuid: string;
     run_uuid: string | null;

@@ -2,15 +2,56 @@ import type { CatalogStore } from './catalog-store.ts';
 import { columnLineageGraph } from './column-lineage.ts';
 import { HttpError, intParam } from './http-body.ts';
 import { lineageGraph } from './lineage-graph.ts';
-import type { GraphResult, LineageDirection } from './lineage-graph.ts';
+import type { GraphFailure, GraphResult, LineageDirection } from './lineage-graph.ts';
 import { datasetNodeId, jobNodeId } from './names.ts';
 import { datasetVersionView, datasetView, jobView, runView } from './read-models.ts';
 import type { DatasetRecord, JobRecord } from './read-models.ts';
 import { runLineage } from './run-lineage.ts';
+import type { LineageEvent } from '../client/event.ts';
+import type {
+  ColumnLineageGraph,
+  Dataset,
+  DatasetList,
+  DatasetVersion,
+  DatasetVersionList,
+  Job,
+  JobList,
+  LineageEventList,
+  LineageGraph,
+  Namespace,
+  NamespaceList,
+  Run,
+  RunFacetsAnswer,
+  RunLineage,
+  RunList,
+  SearchResult,
+  SearchResultList,
+  Tag,
+  TagList,
+} from '../marquez/api.ts';
 
-type Obj = Record<string, unknown>;
+/** The JSON body of a successful read. */
+export type ReadAnswer =
+  | NamespaceList
+  | Namespace
+  | JobList
+  | Job
+  | RunList
+  | Run
+  | RunFacetsAnswer
+  | DatasetList
+  | Dataset
+  | DatasetVersionList
+  | DatasetVersion
+  | LineageGraph
+  | ColumnLineageGraph
+  | RunLineage
+  | SearchResultList
+  | LineageEventList
+  | TagList;
+
 /** A read handler: path segments after the prefix, the query; returns the JSON body (200). */
-export type ReadHandler = (store: CatalogStore, params: string[], query: URLSearchParams) => unknown;
+export type ReadHandler = (store: CatalogStore, params: string[], query: URLSearchParams) => ReadAnswer;
 
 const page = (q: URLSearchParams) => ({ limit: intParam(q, 'limit', 100), offset: intParam(q, 'offset', 0) });
 
@@ -28,7 +69,7 @@ export function dataset(store: CatalogStore, ns: string, name: string): DatasetR
   return d;
 }
 
-function namespaceView(r: { name: string; created_at: string; updated_at: string; owner: string; description: string | null }): Obj {
+function namespaceView(r: { name: string; created_at: string; updated_at: string; owner: string; description: string | null }): Namespace {
   return {
     name: r.name,
     createdAt: r.created_at,
@@ -39,8 +80,10 @@ function namespaceView(r: { name: string; created_at: string; updated_at: string
   };
 }
 
-function graph(result: GraphResult): unknown {
-  if ('error' in result) throw new HttpError(result.error, result.message);
+const failed = (result: object): result is GraphFailure => 'error' in result;
+
+function graph<Graph extends object>(result: GraphResult<Graph>): Graph {
+  if (failed(result)) throw new HttpError(result.error, result.message);
   return result;
 }
 
@@ -51,7 +94,7 @@ function direction(q: URLSearchParams): LineageDirection {
   return d;
 }
 
-function jobs(store: CatalogStore, q: URLSearchParams, ns?: string): Obj {
+function jobs(store: CatalogStore, q: URLSearchParams, ns?: string): JobList {
   const { limit, offset } = page(q);
   const states = q
     .getAll('lastRunStates')
@@ -59,13 +102,11 @@ function jobs(store: CatalogStore, q: URLSearchParams, ns?: string): Obj {
     .filter((s) => s !== '');
   const where = ns === undefined ? '1 = 1' : 'namespace = ?';
   const rows = store.all<JobRecord>(`SELECT * FROM jobs WHERE ${where} ORDER BY namespace, name`, ...(ns === undefined ? [] : [ns]));
-  const views = rows
-    .map((j) => jobView(store, j))
-    .filter((j) => states.length === 0 || states.includes(String((j['latestRun'] as Obj | null)?.['state'])));
+  const views = rows.map((j) => jobView(store, j)).filter((j) => states.length === 0 || states.includes(String(j.latestRun?.state)));
   return { jobs: views.slice(offset, offset + limit), totalCount: views.length };
 }
 
-function search(store: CatalogStore, q: URLSearchParams): Obj {
+function search(store: CatalogStore, q: URLSearchParams): SearchResultList {
   const text = q.get('q');
   if (text === null || text.trim() === '') throw new HttpError(400, 'q: expected a search text');
   const filter = q.get('filter');
@@ -73,7 +114,7 @@ function search(store: CatalogStore, q: URLSearchParams): Obj {
     throw new HttpError(400, `filter: expected JOB or DATASET, got ${JSON.stringify(filter.slice(0, 40))}`);
   const limit = intParam(q, 'limit', 10);
   const like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const results: Obj[] = [];
+  const results: SearchResult[] = [];
   if (filter !== 'DATASET') {
     for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(
       `SELECT namespace, name, updated_at FROM jobs WHERE name LIKE ? ESCAPE '\\' ORDER BY name`,
@@ -98,12 +139,12 @@ function search(store: CatalogStore, q: URLSearchParams): Obj {
   }
   const sorted =
     q.get('sort') === 'UPDATE_AT'
-      ? results.sort((a, b) => String(b['updatedAt']).localeCompare(String(a['updatedAt'])))
-      : results.sort((a, b) => String(a['name']).localeCompare(String(b['name'])));
+      ? results.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      : results.sort((a, b) => a.name.localeCompare(b.name));
   return { totalCount: sorted.length, results: sorted.slice(0, limit) };
 }
 
-function events(store: CatalogStore, q: URLSearchParams): Obj {
+function events(store: CatalogStore, q: URLSearchParams): LineageEventList {
   const { limit, offset } = page(q);
   const time = (name: string, fallback: string) => {
     const v = q.get(name);
@@ -129,10 +170,10 @@ function events(store: CatalogStore, q: URLSearchParams): Obj {
     after,
     before,
   )!.n;
-  return { events: rows.map((r) => JSON.parse(r.payload) as unknown), totalCount: total };
+  return { events: rows.map((r) => JSON.parse(r.payload) as LineageEvent), totalCount: total };
 }
 
-function runOr404(store: CatalogStore, id: string): Obj {
+function runOr404(store: CatalogStore, id: string): Run {
   const run = runView(store, id.toLowerCase());
   if (!run) throw new HttpError(404, `run ${JSON.stringify(id.slice(0, 80))} not found`);
   return run;
@@ -171,7 +212,7 @@ export const READ_ROUTES: [string, ReadHandler][] = [
         offset,
       );
       return {
-        runs: ids.map((r) => runView(s, r.uuid)),
+        runs: ids.map((r) => runView(s, r.uuid)!),
         totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM runs WHERE job_uuid = ?', j.uuid)!.n,
       };
     },
@@ -183,7 +224,7 @@ export const READ_ROUTES: [string, ReadHandler][] = [
       const run = runOr404(s, id!);
       const type = q.get('type') ?? 'run';
       if (type !== 'run' && type !== 'job') throw new HttpError(400, `type: expected run or job, got ${JSON.stringify(type.slice(0, 40))}`);
-      return { runId: run['id'], facets: s.facets(`${type === 'run' ? 'run' : 'runjob'}:${String(run['id'])}`) };
+      return { runId: run.id, facets: s.facets(`${type === 'run' ? 'run' : 'runjob'}:${run.id}`) };
     },
   ],
   [
@@ -210,7 +251,7 @@ export const READ_ROUTES: [string, ReadHandler][] = [
         offset,
       );
       return {
-        versions: rows.map((v) => datasetVersionView(s, d, v.uuid)),
+        versions: rows.map((v) => datasetVersionView(s, d, v.uuid)!),
         totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM dataset_versions WHERE dataset_uuid = ?', d.uuid)!.n,
       };
     },
@@ -233,7 +274,7 @@ export const READ_ROUTES: [string, ReadHandler][] = [
   ['runlineage/downstream', (s, _p, q) => runLineageOr404(s, required(q, 'runId'), intParam(q, 'depth', 20, 100), 'downstream')],
   ['search', (s, _p, q) => search(s, q)],
   ['events/lineage', (s, _p, q) => events(s, q)],
-  ['tags', (s) => ({ tags: s.all<{ name: string; description: string | null }>('SELECT name, description FROM tags ORDER BY name') })],
+  ['tags', (s) => ({ tags: s.all<Tag>('SELECT name, description FROM tags ORDER BY name') })],
 ];
 
 function required(q: URLSearchParams, name: string): string {
@@ -242,7 +283,7 @@ function required(q: URLSearchParams, name: string): string {
   return v;
 }
 
-function runLineageOr404(s: CatalogStore, runId: string, depth: number, dir: 'upstream' | 'downstream'): unknown {
+function runLineageOr404(s: CatalogStore, runId: string, depth: number, dir: 'upstream' | 'downstream'): RunLineage {
   const result = runLineage(s, runId.toLowerCase(), depth, dir);
   if (!result) throw new HttpError(404, `run ${JSON.stringify(runId.slice(0, 80))} not found`);
   return result;

@@ -1,9 +1,9 @@
 import type { CatalogStore } from './catalog-store.ts';
+import type { RunLineage, RunState } from '../marquez/api.ts';
 
-type Obj = Record<string, unknown>;
 type RunRow = {
   uuid: string;
-  state: string;
+  state: RunState;
   started_at: string | null;
   ended_at: string | null;
   namespace: string;
@@ -28,9 +28,9 @@ export function runLineage(
   runId: string,
   depth: number,
   direction: 'upstream' | 'downstream',
-): { runs: Obj[] } | undefined {
+): RunLineage | undefined {
   if (!runRow(store, runId)) return undefined;
-  const runs: Obj[] = [];
+  const runs: RunLineage['runs'] = [];
   const seen = new Set<string>();
   let frontier = [runId];
   for (let hop = 0; frontier.length > 0 && hop <= depth; hop += 1) {
@@ -51,16 +51,21 @@ export function runLineage(
                LEFT JOIN run_io c ON c.version_uuid = io.version_uuid AND c.direction = 'in' WHERE io.run_uuid = ? AND io.direction = 'out' ORDER BY d.namespace, d.name`,
               uuid,
             );
-      const datasets = io.map((x) =>
-        direction === 'upstream'
-          ? { namespace: x.namespace, name: x.name, version: x.version_uuid, producedByRunId: x.other }
-          : { namespace: x.namespace, name: x.name, version: x.version_uuid, consumedByRunId: x.other },
-      );
-      runs.push({
-        job: { namespace: r.namespace, name: r.name, version: r.job_version },
-        run: { id: r.uuid, start: r.started_at, end: r.ended_at, status: r.state },
-        [direction === 'upstream' ? 'inputs' : 'outputs']: datasets,
-      });
+      const job = { namespace: r.namespace, name: r.name, version: r.job_version };
+      const run = { id: r.uuid, start: r.started_at, end: r.ended_at, status: r.state };
+      if (direction === 'upstream') {
+        runs.push({
+          job,
+          run,
+          inputs: io.map((x) => ({ namespace: x.namespace, name: x.name, version: x.version_uuid, producedByRunId: x.other })),
+        });
+      } else {
+        runs.push({
+          job,
+          run,
+          outputs: io.map((x) => ({ namespace: x.namespace, name: x.name, version: x.version_uuid, consumedByRunId: x.other })),
+        });
+      }
       for (const x of io) if (x.other && !seen.has(x.other)) next.push(x.other);
     }
     frontier = next;

@@ -3,9 +3,10 @@ import { HttpError } from './http-body.ts';
 import { datasetView, jobView } from './read-models.ts';
 import type { JobRecord } from './read-models.ts';
 import { dataset } from './read-routes.ts';
+import type { Dataset, Job, Tag, TagList } from '../marquez/api.ts';
 
-/** A write handler for tags: segments, the parsed body (PUT /tags) and the method. */
-export type TagHandler = (store: CatalogStore, params: string[], body: unknown, method: string) => unknown;
+/** A write handler for tags: segments, the parsed body (PUT /tags) and the method; returns the JSON body (200). */
+export type TagHandler = (store: CatalogStore, params: string[], body: unknown, method: string) => Job | Dataset | TagList;
 
 const TAG = /^[A-Za-z0-9_\-.:]{1,256}$/;
 
@@ -39,7 +40,7 @@ export const TAG_ROUTES: [string, string[], TagHandler][] = [
         tagName(tag!),
         description ?? null,
       );
-      return { tags: s.all('SELECT name, description FROM tags ORDER BY name') };
+      return { tags: s.all<Tag>('SELECT name, description FROM tags ORDER BY name') };
     },
   ],
   [

@@ -1,40 +1,45 @@
-import { MarquezApi, TraceError } from './marquez-api.ts';
+import { MarquezReader } from './marquez-reader.ts';
+import { TraceError } from './trace-error.ts';
 import type { FailedAssertion, RootCause, TraceReport, TracedRun, TracedVersion, UpstreamStep } from './trace-model.ts';
+import type { DatasetFacets, DatasetVersionId, LineageNode, NodeRef, Run } from '../marquez/api.ts';
 import { UUID_PATTERN as UUID } from '../../core/identifiers.ts';
-
-type Obj = Record<string, any>;
 
 /** Options of a trace. */
 export type TraceOptions = { readonly depth?: number; readonly apiKey?: string };
 
-function tracedRun(run: Obj, job: { namespace: string; name: string }): TracedRun {
-  const error = run['facets']?.['errorMessage']?.['message'];
+function tracedRun(run: Run, job: NodeRef): TracedRun {
+  const error = run.facets?.errorMessage?.message;
   return {
-    id: run['id'],
+    id: run.id,
     job,
-    state: run['state'],
-    ...(run['startedAt'] ? { startedAt: run['startedAt'] } : {}),
-    ...(run['endedAt'] ? { endedAt: run['endedAt'] } : {}),
+    state: run.state,
+    ...(run.startedAt ? { startedAt: run.startedAt } : {}),
+    ...(run.endedAt ? { endedAt: run.endedAt } : {}),
     ...(typeof error === 'string' ? { error } : {}),
   };
 }
 
-function failedAssertions(...facetSets: (Obj | undefined)[]): FailedAssertion[] {
+function failedAssertions(...facetSets: (DatasetFacets | undefined)[]): FailedAssertion[] {
   const out = new Map<string, FailedAssertion>();
   for (const facets of facetSets) {
-    for (const a of facets?.['dataQualityAssertions']?.['assertions'] ?? []) {
-      if (a?.['success'] !== false) continue;
-      const f: FailedAssertion = { assertion: String(a['assertion']) };
-      for (const k of ['name', 'column', 'expected', 'actual', 'severity'] as const) if (typeof a[k] === 'string') f[k] = a[k];
+    for (const a of facets?.dataQualityAssertions?.assertions ?? []) {
+      if (a?.success !== false) continue;
+      const f: FailedAssertion = { assertion: String(a.assertion) };
+      for (const k of ['name', 'column', 'expected', 'actual', 'severity'] as const) {
+        const value = a[k];
+        if (typeof value === 'string') f[k] = value;
+      }
       out.set(`${f.name ?? f.assertion}:${f.column ?? ''}`, f);
     }
   }
   return [...out.values()];
 }
 
-function subsetOf(facets: Obj | undefined): string | undefined {
-  const condition = facets?.['subset']?.['outputCondition'] ?? facets?.['subset']?.['inputCondition'];
-  const dims = condition?.['partitions']?.[0]?.['dimensions'];
+function subsetOf(facets: DatasetFacets | undefined): string | undefined {
+  const condition = facets?.subset?.outputCondition ?? facets?.subset?.inputCondition;
+  // Another producer's condition may be of another shape: look for partitions without trusting the `type`.
+  const dims =
+    typeof condition === 'object' && condition !== null && 'partitions' in condition ? condition.partitions?.[0]?.dimensions : undefined;
   if (dims && typeof dims === 'object')
     return Object.entries(dims)
       .map(([k, v]) => `${k}=${String(v)}`)
@@ -42,54 +47,49 @@ function subsetOf(facets: Obj | undefined): string | undefined {
   return undefined;
 }
 
-async function version(api: MarquezApi, ref: Obj, ioFacets: Obj | undefined): Promise<TracedVersion> {
-  const id = ref['datasetVersionId'] ?? ref;
-  const v = await api.datasetVersion(id['namespace'], id['name'], id['version']);
-  const label = v?.['facets']?.['version']?.['datasetVersion'];
-  const subset = subsetOf(ioFacets) ?? subsetOf(v?.['facets']);
-  const rows = ioFacets?.['outputStatistics']?.['rowCount'] ?? ioFacets?.['inputStatistics']?.['rowCount'];
+async function version(api: MarquezReader, id: DatasetVersionId, ioFacets: DatasetFacets | undefined): Promise<TracedVersion> {
+  const v = await api.datasetVersion(id.namespace, id.name, id.version);
+  const label = v?.facets?.version?.datasetVersion;
+  const subset = subsetOf(ioFacets) ?? subsetOf(v?.facets);
+  const rows = ioFacets?.outputStatistics?.rowCount ?? ioFacets?.inputStatistics?.rowCount;
   return {
-    namespace: id['namespace'],
-    name: id['name'],
-    version: id['version'],
+    namespace: id.namespace,
+    name: id.name,
+    version: id.version,
     ...(typeof label === 'string' ? { label } : {}),
     ...(subset ? { subset } : {}),
     ...(typeof rows === 'number' ? { rowCount: rows } : {}),
-    failedAssertions: failedAssertions(ioFacets, v?.['facets']),
-    ...(v?.['createdByRun']?.['id'] ? { producedByRunId: v['createdByRun']['id'] } : {}),
+    failedAssertions: failedAssertions(ioFacets, v?.facets),
+    ...(v?.createdByRun?.id ? { producedByRunId: v.createdByRun.id } : {}),
   };
 }
 
-async function jobOfRun(
-  api: MarquezApi,
-  run: Obj,
-  hint?: { namespace: string; name: string },
-): Promise<{ namespace: string; name: string }> {
+async function jobOfRun(api: MarquezReader, run: Run, hint?: NodeRef): Promise<NodeRef> {
   if (hint) return hint;
-  const jv = run['jobVersion'];
-  if (jv?.['namespace'] && jv?.['name']) return { namespace: jv['namespace'], name: jv['name'] };
-  throw new TraceError('TRACE_NOT_FOUND', `run ${run['id']} has no job version yet (no terminal event); trace its job instead`);
+  const jv = run.jobVersion;
+  if (jv?.namespace && jv?.name) return { namespace: jv.namespace, name: jv.name };
+  throw new TraceError('TRACE_NOT_FOUND', `run ${run.id} has no job version yet (no terminal event); trace its job instead`);
 }
 
 /** Walks the runs that fed `start` through the dataset versions they read, nearest first. */
 async function walkUpstream(
-  api: MarquezApi,
-  start: Obj,
-  job: { namespace: string; name: string },
+  api: MarquezReader,
+  start: Run,
+  job: NodeRef,
   depth: number,
 ): Promise<{ steps: UpstreamStep[]; causes: RootCause[] }> {
   const steps: UpstreamStep[] = [];
   const causes: RootCause[] = [];
   const seen = new Set<string>();
-  let frontier: { run: Obj; job: { namespace: string; name: string } }[] = [{ run: start, job }];
+  let frontier: { run: Run; job: NodeRef }[] = [{ run: start, job }];
   for (let hop = 0; frontier.length > 0 && hop <= depth; hop += 1) {
     const next: typeof frontier = [];
     for (const { run, job: j } of frontier) {
-      if (seen.has(run['id'])) continue;
-      seen.add(run['id']);
+      if (seen.has(run.id)) continue;
+      seen.add(run.id);
       const traced = tracedRun(run, j);
       if (hop > 0 && (traced.state === 'FAILED' || traced.state === 'ABORTED')) causes.push({ kind: 'run', run: traced });
-      const read = await Promise.all((run['inputDatasetVersions'] ?? []).map((r: Obj) => version(api, r, r['facets'])));
+      const read = await Promise.all((run.inputDatasetVersions ?? []).map((r) => version(api, r.datasetVersionId, r.facets)));
       steps.push({ run: traced, read });
       for (const v of read) {
         if (v.failedAssertions.length > 0) causes.push({ kind: 'dataset-version', version: v, readBy: traced.id });
@@ -104,16 +104,16 @@ async function walkUpstream(
 }
 
 /** Datasets and jobs downstream of a node in a `/lineage` graph, following edge direction (works on Marquez's undirected answer). */
-function downstreamOf(graph: Obj[], start: string): { jobs: string[]; datasets: string[] } {
-  const byId = new Map(graph.map((n) => [n['id'] as string, n]));
+function downstreamOf(graph: LineageNode[], start: string): { jobs: string[]; datasets: string[] } {
+  const byId = new Map(graph.map((n) => [n.id, n]));
   const seen = new Set<string>([start]);
   const queue = [start];
   while (queue.length > 0) {
     const id = queue.shift()!;
-    for (const e of byId.get(id)?.['outEdges'] ?? []) {
-      if (!seen.has(e['destination'])) {
-        seen.add(e['destination']);
-        queue.push(e['destination']);
+    for (const e of byId.get(id)?.outEdges ?? []) {
+      if (!seen.has(e.destination)) {
+        seen.add(e.destination);
+        queue.push(e.destination);
       }
     }
   }
@@ -129,31 +129,21 @@ const splitNodeId = (id: string) => {
 };
 
 /** The earliest failed run of a child job (`parentJobName`) whose parent facet points at `run`. */
-async function failedChildRun(
-  api: MarquezApi,
-  run: Obj,
-  job: { namespace: string; name: string },
-): Promise<{ run: Obj; job: { namespace: string; name: string } } | undefined> {
-  if (run['state'] !== 'FAILED' && run['state'] !== 'ABORTED') return undefined;
-  const jobs = (await api.get(`namespaces/${encodeURIComponent(job.namespace)}/jobs?limit=1000`))?.['jobs'] ?? [];
-  const found: { run: Obj; job: { namespace: string; name: string } }[] = [];
-  for (const j of jobs.filter((x: Obj) => x['parentJobName'] === job.name && x['name'] !== job.name)) {
-    const ref = { namespace: job.namespace, name: j['name'] as string };
+async function failedChildRun(api: MarquezReader, run: Run, job: NodeRef): Promise<{ run: Run; job: NodeRef } | undefined> {
+  if (run.state !== 'FAILED' && run.state !== 'ABORTED') return undefined;
+  const jobs = await api.jobs(job.namespace);
+  const found: { run: Run; job: NodeRef }[] = [];
+  for (const j of jobs.filter((x) => x.parentJobName === job.name && x.name !== job.name)) {
+    const ref = { namespace: job.namespace, name: j.name };
     for (const r of await api.runs(ref.namespace, ref.name)) {
-      if ((r['state'] === 'FAILED' || r['state'] === 'ABORTED') && r['facets']?.['parent']?.['run']?.['runId'] === run['id'])
-        found.push({ run: r, job: ref });
+      if ((r.state === 'FAILED' || r.state === 'ABORTED') && r.facets?.parent?.run?.runId === run.id) found.push({ run: r, job: ref });
     }
   }
-  return found.sort((a, b) => String(a.run['startedAt']).localeCompare(String(b.run['startedAt'])))[0];
+  return found.sort((a, b) => String(a.run.startedAt).localeCompare(String(b.run.startedAt)))[0];
 }
 
 /** Resolves `s3://bucket/prefix`, `dataset:ns:name`, `job:ns:name`, `ns:job`, a bare job name or a run id. */
-async function resolveNode(
-  api: MarquezApi,
-  node: string,
-): Promise<
-  { kind: 'run'; run: Obj } | { kind: 'job'; namespace: string; name: string } | { kind: 'dataset'; namespace: string; name: string }
-> {
+async function resolveNode(api: MarquezReader, node: string): Promise<{ kind: 'run'; run: Run } | ({ kind: 'job' | 'dataset' } & NodeRef)> {
   if (UUID.test(node)) {
     const run = await api.run(node.toLowerCase());
     if (!run) throw new TraceError('TRACE_NOT_FOUND', `run ${node} not found`);
@@ -165,10 +155,8 @@ async function resolveNode(
   }
   const url = /^([a-z][a-z0-9+.-]*:\/\/[^/]+)\/(.+)$/i.exec(node);
   if (url) return { kind: 'dataset', namespace: url[1]!, name: url[2]! };
-  const jobs = (await api.search(node)).filter(
-    (r) => r['type'] === 'JOB' && (r['name'] === node || `${r['namespace']}:${r['name']}` === node),
-  );
-  if (jobs.length === 1) return { kind: 'job', namespace: jobs[0]!['namespace'], name: jobs[0]!['name'] };
+  const jobs = (await api.search(node)).filter((r) => r.type === 'JOB' && (r.name === node || `${r.namespace}:${r.name}` === node));
+  if (jobs.length === 1) return { kind: 'job', namespace: jobs[0]!.namespace, name: jobs[0]!.name };
   if (jobs.length > 1) throw new TraceError('TRACE_INPUT', `${node} names ${jobs.length} jobs; write job:<namespace>:<name>`);
   throw new TraceError(
     'TRACE_NOT_FOUND',
@@ -181,11 +169,11 @@ async function resolveNode(
  * current version), the upstream chain with root-cause candidates, what it wrote, and the downstream blast radius.
  */
 export async function traceNode(url: string, node: string, options: TraceOptions = {}): Promise<TraceReport> {
-  const api = new MarquezApi(url, options.apiKey);
+  const api = new MarquezReader(url, options.apiKey);
   const depth = options.depth ?? 20;
   const target = await resolveNode(api, node);
-  let run: Obj | undefined;
-  let job: { namespace: string; name: string } | undefined;
+  let run: Run | undefined;
+  let job: NodeRef | undefined;
   let dataset: TracedVersion | undefined;
   if (target.kind === 'run') {
     run = target.run;
@@ -197,12 +185,12 @@ export async function traceNode(url: string, node: string, options: TraceOptions
     const j = await api.job(target.namespace, target.name);
     if (!j) throw new TraceError('TRACE_NOT_FOUND', `job ${target.namespace}:${target.name} not found`);
     job = { namespace: target.namespace, name: target.name };
-    run = j['latestRun'] ?? undefined;
+    run = j.latestRun ?? undefined;
   } else {
     const d = await api.dataset(target.namespace, target.name);
     if (!d) throw new TraceError('TRACE_NOT_FOUND', `dataset ${target.namespace}:${target.name} not found`);
-    if (d['currentVersion']) {
-      dataset = await version(api, { namespace: target.namespace, name: target.name, version: d['currentVersion'] }, d['facets']);
+    if (d.currentVersion) {
+      dataset = await version(api, { namespace: target.namespace, name: target.name, version: d.currentVersion }, d.facets);
       if (dataset.producedByRunId) {
         run = await api.run(dataset.producedByRunId);
         if (run) job = await jobOfRun(api, run);
@@ -211,11 +199,11 @@ export async function traceNode(url: string, node: string, options: TraceOptions
   }
   const { steps, causes } = run && job ? await walkUpstream(api, run, job, depth) : { steps: [], causes: [] };
   if (dataset && dataset.failedAssertions.length > 0) causes.unshift({ kind: 'dataset-version', version: dataset, readBy: '' });
-  const failed = run?.['state'] === 'FAILED' || run?.['state'] === 'ABORTED';
+  const failed = run?.state === 'FAILED' || run?.state === 'ABORTED';
   const written = run
     ? await Promise.all(
-        (run['outputDatasetVersions'] ?? []).map(async (o: Obj) => {
-          const v = await version(api, o, o['facets']);
+        (run.outputDatasetVersions ?? []).map(async (o) => {
+          const v = await version(api, o.datasetVersionId, o.facets);
           // An output only declared (at START) and never written holds no data to quarantine.
           return { ...v, quarantined: failed && (v.rowCount !== undefined || v.subset !== undefined) };
         }),
@@ -229,9 +217,9 @@ export async function traceNode(url: string, node: string, options: TraceOptions
   for (const id of reach.jobs) {
     const j = splitNodeId(id);
     for (const r of await api.runs(j.namespace, j.name)) {
-      const read = (r['inputDatasetVersions'] ?? [])
-        .filter((i: Obj) => writtenVersions.has(i['datasetVersionId']?.['version']))
-        .map((i: Obj) => `${i['datasetVersionId']['namespace']}/${i['datasetVersionId']['name']}`);
+      const read = (r.inputDatasetVersions ?? [])
+        .filter((i) => writtenVersions.has(i.datasetVersionId?.version))
+        .map((i) => `${i.datasetVersionId.namespace}/${i.datasetVersionId.name}`);
       if (read.length > 0) readers.push({ ...tracedRun(r, j), read });
     }
   }

@@ -27,7 +27,7 @@ export interface Layer {
 export const LAYERS: readonly Layer[] = [
   { path: 'core/', may: [], packages: ['node:*', 'zod'] },
   { path: 'lineage/client/', may: ['core/'], packages: ['node:*', 'zod', 'yaml'] },
-  { path: 'lineage/marquez/', may: ['core/'], packages: [] },
+  { path: 'lineage/marquez/', may: ['core/', 'lineage/client/'], packages: [] },
   { path: 'lineage/catalog/', may: ['core/', 'lineage/client/', 'lineage/marquez/'], packages: ['node:*', 'zod', 'esbuild'] },
   { path: 'lineage/trace/', may: ['core/', 'lineage/client/', 'lineage/marquez/'], packages: ['node:*'] },
   { path: 'lineage/', may: ['core/', 'lineage/client/'], packages: [] },

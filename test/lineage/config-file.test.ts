@@ -7,11 +7,11 @@ import {
   HttpTransport,
   LineageConfigError,
   OpenLineageClient,
-  findLineageConfigFile,
   resolveLineageConfig,
   runEvent,
   uuidv7,
 } from '../../lineage/index.ts';
+import { findLineageConfigFile } from '../../lineage/client/config-file.ts';
 import { startLineageServer } from './lineage-server.ts';
 import type { LineageServer } from './lineage-server.ts';
 

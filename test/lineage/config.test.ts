@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LineageConfigError, configFromEnvironment, isSluiceError, resolveLineageConfig } from '../../lineage/index.ts';
+import { LineageConfigError, isSluiceError, resolveLineageConfig } from '../../lineage/index.ts';
+import { configFromEnvironment } from '../../lineage/client/config.ts';
 import type { LineageConfigInput } from '../../lineage/index.ts';
 
 const RETRY_DEFAULTS = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LineageConfigError, LineageError, LineageTransportError, SLUICE_ERROR_BRAND, isSluiceError } from '../../lineage/index.ts';
+import { LineageConfigError, LineageError, LineageTransportError, isSluiceError } from '../../lineage/index.ts';
+import { SLUICE_ERROR_BRAND } from '../../core/errors.ts';
 
 describe('lineage errors', () => {
   it('does brand every lineage error so isSluiceError recognises it', () => {

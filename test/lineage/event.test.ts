@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DatasetEventSchema,
-  JobEventSchema,
   PRODUCER,
-  RunEventSchema,
   datasetEvent,
   isSluiceError,
   jobEvent,
-  lineageEventKind,
   parseLineageEvent,
   runEvent,
-  schemaDatasetFacet,
   serializeEvent,
   uuidv7,
 } from '../../lineage/index.ts';
+import { DatasetEventSchema, JobEventSchema, RunEventSchema } from '../../lineage/client/event.ts';
+import { schemaDatasetFacet } from '../../lineage/client/facets.ts';
+import { lineageEventKind } from '../../lineage/client/parse-event.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 
 const job = { namespace: 'sluice', name: 'churn.ingest' };

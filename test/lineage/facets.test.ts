@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_VERSION, PRODUCER, runEvent, uuidv7 } from '../../lineage/index.ts';
+import { STANDARD_FACET_SCHEMAS, facetSchemaUrl } from '../../lineage/client/facet-base.ts';
+// The module behind the public `facets` namespace of sluice/lineage.
 import {
-  CLIENT_VERSION,
-  PRODUCER,
-  STANDARD_FACET_SCHEMAS,
   columnLineageDatasetFacet,
   dataQualityAssertionsDatasetFacet,
   dataQualityMetricsInputDatasetFacet,
@@ -16,7 +16,6 @@ import {
   environmentVariablesRunFacet,
   errorMessageFromError,
   errorMessageRunFacet,
-  facetSchemaUrl,
   inputStatisticsInputDatasetFacet,
   inputSubsetInputDatasetFacet,
   jobTypeJobFacet,
@@ -28,7 +27,6 @@ import {
   ownershipJobFacet,
   parentRunFacet,
   processingEngineRunFacet,
-  runEvent,
   schemaDatasetFacet,
   sourceCodeJobFacet,
   sourceCodeLocationJobFacet,
@@ -38,8 +36,7 @@ import {
   tagsDatasetFacet,
   tagsJobFacet,
   tagsRunFacet,
-  uuidv7,
-} from '../../lineage/index.ts';
+} from '../../lineage/client/facets.ts';
 import type { Facet } from '../../lineage/index.ts';
 import { SPEC_DIR, validateFacet, validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UUID_NAMESPACE_DNS, UUID_NAMESPACE_URL, isSluiceError, isUuid, uuidv5, uuidv7 } from '../../lineage/index.ts';
+import { UUID_NAMESPACE_DNS, UUID_NAMESPACE_URL, isSluiceError, uuidv5, uuidv7 } from '../../lineage/index.ts';
+import { isUuid } from '../../core/identifiers.ts';
 
 describe('uuidv5', () => {
   it.each([

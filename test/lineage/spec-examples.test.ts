@@ -1,7 +1,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { RunEventSchema, serializeEvent } from '../../lineage/index.ts';
+import { serializeEvent } from '../../lineage/index.ts';
+import { RunEventSchema } from '../../lineage/client/event.ts';
 import { SPEC_DIR, facetFileNames, validateFacetDocument, validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 
 const testsDir = join(SPEC_DIR, 'tests');

@@ -6,13 +6,13 @@ import {
   LineageConfigError,
   OpenLineageClient,
   TransformTransport,
-  createTransport,
   jobEvent,
   jobNamespaceReplaceTransformer,
-  parentRunFacet,
   runEvent,
   uuidv7,
 } from '../../lineage/index.ts';
+import { parentRunFacet } from '../../lineage/client/facets.ts';
+import { createTransport } from '../../lineage/client/transports/create-transport.ts';
 import type { LineageEvent, Transport } from '../../lineage/index.ts';
 
 type Sent = {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CompositeTransport,
-  ConsoleTransport,
-  LineageTransportError,
-  NoopTransport,
-  createTransport,
-  runEvent,
-  uuidv7,
-} from '../../lineage/index.ts';
+import { CompositeTransport, ConsoleTransport, LineageTransportError, NoopTransport, runEvent, uuidv7 } from '../../lineage/index.ts';
+import { createTransport } from '../../lineage/client/transports/create-transport.ts';
 import type { LineageEvent, Transport } from '../../lineage/index.ts';
 
 const event = () => runEvent({ eventType: 'START', run: { runId: uuidv7() }, job: { namespace: 'sluice', name: 'churn' } });

@@ -1,4 +1,4 @@
-import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet } from '../../../lineage/index.ts';
+import { facets } from '../../../lineage/index.ts';
 
 /**
  * Column lineage of a step that keeps each column of one input under the same name: ingest types raw text
@@ -9,9 +9,9 @@ export function passThroughLineage(
   input: { readonly namespace: string; readonly name: string },
   columns: readonly string[],
   subtype: 'IDENTITY' | 'TRANSFORMATION',
-): ColumnLineageDatasetFacet {
+): facets.ColumnLineageDatasetFacet {
   const description = subtype === 'IDENTITY' ? 'published unchanged' : 'typed from the raw text';
-  return columnLineageDatasetFacet({
+  return facets.columnLineageDatasetFacet({
     fields: Object.fromEntries(
       columns.map((field) => [field, { inputFields: [{ ...input, field, transformations: [{ type: 'DIRECT', subtype, description }] }] }]),
     ),

@@ -1,16 +1,4 @@
-import {
-  dataSourceDatasetFacet,
-  datasetVersionDatasetFacet,
-  errorMessageRunFacet,
-  parentRunFacet,
-  jobTypeJobFacet,
-  nominalTimeRunFacet,
-  processingEngineRunFacet,
-  runEvent,
-  type Facet,
-  type InputDataset,
-  type RunEvent,
-} from '../../../lineage/index.ts';
+import { facets, runEvent, type Facet, type InputDataset, type RunEvent } from '../../../lineage/index.ts';
 import type { PipelineSpec } from '../../definition/pipeline-schema.ts';
 import type { TriggerInput } from '../../asl/step-invocation.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
@@ -27,12 +15,12 @@ export function pipelineRunEvent(
   eventType: PipelineRunEventType,
   execution: { arn: string; trigger: TriggerInput; error?: { name: string; message: string } },
 ): RunEvent {
-  const runFacets: Record<string, Facet> = { processing_engine: processingEngineRunFacet() };
+  const runFacets: Record<string, Facet> = { processing_engine: facets.processingEngineRunFacet() };
   if (execution.trigger.kind === 'schedule') {
-    runFacets.nominalTime = nominalTimeRunFacet({ nominalStartTime: execution.trigger.nominalTime });
+    runFacets.nominalTime = facets.nominalTimeRunFacet({ nominalStartTime: execution.trigger.nominalTime });
   }
   if (execution.error) {
-    runFacets.errorMessage = errorMessageRunFacet({
+    runFacets.errorMessage = facets.errorMessageRunFacet({
       message: `${execution.error.name}: ${execution.error.message}`,
       programmingLanguage: 'typescript',
     });
@@ -43,7 +31,7 @@ export function pipelineRunEvent(
     job: {
       namespace: spec.namespace,
       name: spec.name,
-      facets: { jobType: jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'PIPELINE' }) },
+      facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'PIPELINE' }) },
     },
     inputs: triggerInputs(spec, execution.trigger),
     outputs: [],
@@ -61,8 +49,8 @@ function triggerInputs(spec: PipelineSpec, trigger: TriggerInput): InputDataset[
     {
       ...identity,
       facets: {
-        dataSource: dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
-        ...(version ? { version: datasetVersionDatasetFacet({ datasetVersion: version }) } : {}),
+        dataSource: facets.dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
+        ...(version ? { version: facets.datasetVersionDatasetFacet({ datasetVersion: version }) } : {}),
       },
     } as InputDataset,
   ];
@@ -84,15 +72,15 @@ export function closedStepRunEvent(
     run: {
       runId: stepRunId(executionArn, open.state, open.attempt),
       facets: {
-        parent: parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
-        processing_engine: processingEngineRunFacet(),
-        errorMessage: errorMessageRunFacet({ message: open.reason, programmingLanguage: 'typescript' }),
+        parent: facets.parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
+        processing_engine: facets.processingEngineRunFacet(),
+        errorMessage: facets.errorMessageRunFacet({ message: open.reason, programmingLanguage: 'typescript' }),
       },
     },
     job: {
       namespace: pipeline.namespace,
       name: `${pipeline.name}.${open.state}`,
-      facets: { jobType: jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
+      facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
     },
     inputs: [],
     outputs: [],

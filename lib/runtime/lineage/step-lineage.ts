@@ -1,20 +1,6 @@
 import {
-  dataQualityAssertionsDatasetFacet,
-  dataQualityMetricsInputDatasetFacet,
-  datasetVersionDatasetFacet,
-  dataSourceDatasetFacet,
-  inputSubsetInputDatasetFacet,
-  outputSubsetOutputDatasetFacet,
-  errorMessageRunFacet,
-  inputStatisticsInputDatasetFacet,
-  jobTypeJobFacet,
-  nominalTimeRunFacet,
-  outputStatisticsOutputDatasetFacet,
-  parentRunFacet,
-  processingEngineRunFacet,
+  facets,
   runEvent,
-  schemaDatasetFacet,
-  type ColumnTransformation,
   type Facet,
   type InputDataset,
   type OutputDataset,
@@ -126,12 +112,12 @@ export class StepLineage {
     const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
     const parentRun = { runId: pipelineRunId(execution.id) };
     const runFacets: Record<string, Facet> = {
-      parent: parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
-      processing_engine: processingEngineRunFacet(),
+      parent: facets.parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
+      processing_engine: facets.processingEngineRunFacet(),
     };
-    if (trigger.kind === 'schedule') runFacets.nominalTime = nominalTimeRunFacet({ nominalStartTime: trigger.nominalTime });
+    if (trigger.kind === 'schedule') runFacets.nominalTime = facets.nominalTimeRunFacet({ nominalStartTime: trigger.nominalTime });
     if (error !== undefined) {
-      runFacets.errorMessage = errorMessageRunFacet({
+      runFacets.errorMessage = facets.errorMessageRunFacet({
         message: error instanceof Error ? error.message : String(error),
         programmingLanguage: 'typescript',
         ...(error instanceof Error && error.stack ? { stackTrace: error.stack } : {}),
@@ -144,7 +130,7 @@ export class StepLineage {
       job: {
         namespace: pipeline.namespace,
         name: `${pipeline.name}.${step.name}`,
-        facets: { jobType: jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
+        facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
       },
       inputs: [
         ...[...this.#inputs].map(([ref, obs]) => this.#input(ref, obs, final)),
@@ -152,8 +138,8 @@ export class StepLineage {
           namespace,
           name,
           facets: {
-            dataSource: dataSourceDatasetFacet({ name: namespace, uri: namespace }),
-            ...(observation.version ? { version: datasetVersionDatasetFacet({ datasetVersion: observation.version }) } : {}),
+            dataSource: facets.dataSourceDatasetFacet({ name: namespace, uri: namespace }),
+            ...(observation.version ? { version: facets.datasetVersionDatasetFacet({ datasetVersion: observation.version }) } : {}),
           },
         })),
       ],
@@ -174,9 +160,9 @@ export class StepLineage {
     const identity = datasetIdentity(dataset);
     const fields = obs.fields ?? dataset.columns?.map((c) => ({ name: c.name, type: DUCKDB_TYPES[c.type] }));
     return {
-      dataSource: dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
-      ...(fields ? { schema: schemaDatasetFacet({ fields: fields.map((f) => ({ name: f.name, type: f.type })) }) } : {}),
-      ...(obs.version ? { version: datasetVersionDatasetFacet({ datasetVersion: obs.version }) } : {}),
+      dataSource: facets.dataSourceDatasetFacet({ name: identity.namespace, uri: identity.namespace }),
+      ...(fields ? { schema: facets.schemaDatasetFacet({ fields: fields.map((f) => ({ name: f.name, type: f.type })) }) } : {}),
+      ...(obs.version ? { version: facets.datasetVersionDatasetFacet({ datasetVersion: obs.version }) } : {}),
       ...obs.facets,
       ...(obs.facets?.columnLineage ? { columnLineage: withColumnTransformationSummary(obs.facets.columnLineage) } : {}),
     };
@@ -186,11 +172,15 @@ export class StepLineage {
     const dataset = this.#dataset(ref);
     const inputFacets: Record<string, Facet> = {};
     if (final && obs.rowCount !== undefined) {
-      inputFacets.inputStatistics = inputStatisticsInputDatasetFacet({ rowCount: obs.rowCount, size: obs.bytes, fileCount: obs.fileCount });
+      inputFacets.inputStatistics = facets.inputStatisticsInputDatasetFacet({
+        rowCount: obs.rowCount,
+        size: obs.bytes,
+        fileCount: obs.fileCount,
+      });
     }
-    if (obs.assertions) inputFacets.dataQualityAssertions = dataQualityAssertionsDatasetFacet({ assertions: [...obs.assertions] });
-    if (obs.metrics) inputFacets.dataQualityMetrics = dataQualityMetricsInputDatasetFacet(obs.metrics);
-    if (obs.partition) inputFacets.subset = inputSubsetInputDatasetFacet({ inputCondition: partitionCondition(obs.partition) });
+    if (obs.assertions) inputFacets.dataQualityAssertions = facets.dataQualityAssertionsDatasetFacet({ assertions: [...obs.assertions] });
+    if (obs.metrics) inputFacets.dataQualityMetrics = facets.dataQualityMetricsInputDatasetFacet(obs.metrics);
+    if (obs.partition) inputFacets.subset = facets.inputSubsetInputDatasetFacet({ inputCondition: partitionCondition(obs.partition) });
     return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), inputFacets } as InputDataset;
   }
 
@@ -198,13 +188,13 @@ export class StepLineage {
     const dataset = this.#dataset(ref);
     const outputFacets: Record<string, Facet> = {};
     if (final && obs.rowCount !== undefined) {
-      outputFacets.outputStatistics = outputStatisticsOutputDatasetFacet({
+      outputFacets.outputStatistics = facets.outputStatisticsOutputDatasetFacet({
         rowCount: obs.rowCount,
         size: obs.bytes,
         fileCount: obs.fileCount,
       });
     }
-    if (obs.partition) outputFacets.subset = outputSubsetOutputDatasetFacet({ outputCondition: partitionCondition(obs.partition) });
+    if (obs.partition) outputFacets.subset = facets.outputSubsetOutputDatasetFacet({ outputCondition: partitionCondition(obs.partition) });
     return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), outputFacets } as OutputDataset;
   }
 
@@ -226,7 +216,7 @@ function partitionCondition(partition: { key: string; value: string }): {
 type ColumnLineageBody = {
   fields?: Record<
     string,
-    { inputFields?: Array<{ name: string; field: string; transformations?: ColumnTransformation[] }> } & Record<string, unknown>
+    { inputFields?: Array<{ name: string; field: string; transformations?: facets.ColumnTransformation[] }> } & Record<string, unknown>
   >;
 };
 

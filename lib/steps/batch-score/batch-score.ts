@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { columnLineageDatasetFacet, type ColumnLineageDatasetFacet } from '../../../lineage/index.ts';
+import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { resolveInputObjects } from '../../runtime/batch.ts';
 import { ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
@@ -112,7 +112,7 @@ export function predictionSql(
 }
 
 /** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */
-function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): ColumnLineageDatasetFacet {
+function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): facets.ColumnLineageDatasetFacet {
   const from = (field: string, subtype: string) => ({
     ...input,
     field,
@@ -121,7 +121,7 @@ function predictionLineage(model: Model, input: { namespace: string; name: strin
     ],
   });
   const computed = { inputFields: model.features.map((f) => from(f, 'TRANSFORMATION')) };
-  return columnLineageDatasetFacet({
+  return facets.columnLineageDatasetFacet({
     fields: {
       [entityKey]: { inputFields: [from(entityKey, 'IDENTITY')] },
       score: computed,

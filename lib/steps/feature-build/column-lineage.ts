@@ -1,9 +1,4 @@
-import {
-  columnLineageDatasetFacet,
-  type ColumnLineageDatasetFacet,
-  type ColumnLineageInputField,
-  type ColumnTransformation,
-} from '../../../lineage/index.ts';
+import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DeclaredColumnLineage } from '../../definition/step-kinds/index.ts';
@@ -48,7 +43,7 @@ export async function featureColumnLineage(
     outputColumns: readonly string[];
     declared?: DeclaredColumnLineage;
   },
-): Promise<{ facet: ColumnLineageDatasetFacet } | { unsupported: string }> {
+): Promise<{ facet: facets.ColumnLineageDatasetFacet } | { unsupported: string }> {
   const { inputs, outputColumns } = options;
   const source = (alias: string, column: string): { namespace: string; name: string; field: string } => {
     const input = inputs.get(alias);
@@ -68,7 +63,7 @@ export async function featureColumnLineage(
   const split = (from: string): [string, string] => [from.slice(0, from.indexOf('.')), from.slice(from.indexOf('.') + 1)];
 
   if (options.declared) {
-    const fields: Record<string, { inputFields: ColumnLineageInputField[] }> = {};
+    const fields: Record<string, { inputFields: facets.ColumnLineageInputField[] }> = {};
     for (const [field, sources] of Object.entries(options.declared.fields)) {
       if (!outputColumns.includes(field)) {
         throw new SluiceError(
@@ -87,7 +82,7 @@ export async function featureColumnLineage(
       ...source(...split(s.from)),
       transformations: [{ type: 'INDIRECT', subtype: s.subtype }],
     }));
-    return { facet: columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
+    return { facet: facets.columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
   }
 
   let derived: QueryLineage;
@@ -111,10 +106,10 @@ export async function featureColumnLineage(
   if (derived.columns.length !== outputColumns.length) {
     return { unsupported: `derived ${derived.columns.length} columns but the query wrote ${outputColumns.length}` };
   }
-  const fields: Record<string, { inputFields: ColumnLineageInputField[] }> = {};
+  const fields: Record<string, { inputFields: facets.ColumnLineageInputField[] }> = {};
   derived.columns.forEach((c, i) => {
-    const byKey = new Map<string, ColumnLineageInputField & { transformations: ColumnTransformation[] }>();
-    const add = (key: string, t: ColumnTransformation): void => {
+    const byKey = new Map<string, facets.ColumnLineageInputField & { transformations: facets.ColumnTransformation[] }>();
+    const add = (key: string, t: facets.ColumnTransformation): void => {
       const entry = byKey.get(key) ?? { ...source(...split(key)), transformations: [] };
       entry.transformations.push(t);
       byKey.set(key, entry);
@@ -127,5 +122,5 @@ export async function featureColumnLineage(
     ...source(...split(key)),
     transformations: [...set].map((subtype) => ({ type: 'INDIRECT', subtype })),
   }));
-  return { facet: columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
+  return { facet: facets.columnLineageDatasetFacet({ fields, ...(dataset.length ? { dataset } : {}) }) };
 }

@@ -1,4 +1,4 @@
-import { PAGE_SCRIPT } from './page-script.ts';
+import { loadPageScript } from './page-script.ts';
 
 const STYLE = `
 body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #222; }
@@ -24,8 +24,11 @@ tr.failing td { background: #fee2e2; }
 #key-form { padding: 8px; margin: 6px 0; background: #fffbeb; border: 1px solid #d97706; }
 `;
 
-/** The lineage page served at `/`: search, the graph around a node (depth and direction), runs, dataset versions. */
-export const LINEAGE_PAGE = `<!doctype html>
+/** The lineage page around its script: search, the graph around a node (depth and direction), runs, dataset versions. */
+export function pageHtml(script: string): string {
+  // Inlined: `</script` inside the script would end the element early.
+  const inline = script.replace(/<\/(script)/gi, '<\\/$1');
+  return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -52,7 +55,19 @@ export const LINEAGE_PAGE = `<!doctype html>
     <div id="detail"></div>
   </section>
 </main>
-<script type="module">${PAGE_SCRIPT}</script>
+<script type="module">${inline}</script>
 </body>
 </html>
 `;
+}
+
+let page: Promise<string> | undefined;
+
+/** The lineage page served at `/`, made once per process (a failure is tried again on the next request). */
+export function lineagePage(): Promise<string> {
+  if (!page) {
+    page = loadPageScript().then(pageHtml);
+    page.catch(() => (page = undefined));
+  }
+  return page;
+}
