@@ -1,7 +1,9 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { datasetNodeId, jobNodeId, parseNodeId } from './names.ts';
-import { datasetViews, jobViews } from './read-models.ts';
-import type { DatasetRecord, JobRecord } from './read-models.ts';
+import { datasetViews } from './dataset-views.ts';
+import type { DatasetRecord } from './dataset-views.ts';
+import { jobViews } from './read-models.ts';
+import type { JobRecord } from './read-models.ts';
 import type { GraphEdge, LineageGraph, LineageNode } from '../marquez/api.ts';
 
 /** Which way to walk: Marquez's undirected neighbourhood, or (extension) strictly upstream or downstream. */
@@ -36,10 +38,11 @@ function ioOfDatasets(store: CatalogStore, datasetUuids: readonly string[], dire
   );
 }
 
+// As Marquez: the job of the latest version (of any job, deleted or not) that wrote the dataset, else read it.
 function seedJob(store: CatalogStore, datasetUuid: string): string | undefined {
   const row = store.get<{ job_uuid: string }>(
-    `SELECT j.uuid AS job_uuid FROM jobs j JOIN job_version_io v ON v.version_uuid = j.current_version JOIN job_versions jv ON jv.uuid = j.current_version
-     WHERE v.dataset_uuid = ? ORDER BY (v.direction = 'out') DESC, jv.created_at DESC LIMIT 1`,
+    `SELECT jv.job_uuid FROM job_version_io v JOIN job_versions jv ON jv.uuid = v.version_uuid
+     WHERE v.dataset_uuid = ? ORDER BY (v.direction = 'out') DESC, jv.created_at DESC, jv.rowid DESC LIMIT 1`,
     datasetUuid,
   );
   return row?.job_uuid;
@@ -62,11 +65,19 @@ export function lineageGraph(
   const datasets = new Set<string>();
   let frontier: string[] = [];
   if (node.type === 'JOB') {
-    const job = store.get<{ uuid: string }>('SELECT uuid FROM jobs WHERE namespace = ? AND name = ?', node.namespace, node.name);
+    const job = store.get<{ uuid: string }>(
+      'SELECT uuid FROM jobs WHERE namespace = ? AND name = ? AND hidden = 0',
+      node.namespace,
+      node.name,
+    );
     if (!job) return { error: 404, message: `job ${node.namespace}:${node.name} not found` };
     frontier = [job.uuid];
   } else {
-    const ds = store.get<{ uuid: string }>('SELECT uuid FROM datasets WHERE namespace = ? AND name = ?', node.namespace, node.name);
+    const ds = store.get<{ uuid: string }>(
+      'SELECT uuid FROM datasets WHERE namespace = ? AND name = ? AND hidden = 0',
+      node.namespace,
+      node.name,
+    );
     if (!ds) return { error: 404, message: `dataset ${node.namespace}:${node.name} not found` };
     datasets.add(ds.uuid);
     if (direction === 'both') {
@@ -99,21 +110,45 @@ export function lineageGraph(
       .map((r) => r.job_uuid)
       .filter((job) => !jobs.has(job));
   }
-  if (direction === 'both') for (const r of edges) datasets.add(r.dataset_uuid);
-  return { graph: buildGraph(store, jobs, datasets, edges) };
+  // The walk goes through deleted jobs and datasets, as Marquez's does; the answer leaves them out, with their edges.
+  const hidden = new Set(
+    store
+      .all<{ uuid: string }>(
+        `SELECT uuid FROM jobs WHERE hidden = 1 AND uuid ${IN} UNION ALL SELECT uuid FROM datasets WHERE hidden = 1 AND uuid ${IN}`,
+        JSON.stringify([...jobs]),
+        JSON.stringify([...datasets, ...edges.map((r) => r.dataset_uuid)]),
+      )
+      .map((r) => r.uuid),
+  );
+  const shown = edges.filter((r) => !hidden.has(r.job_uuid) && !hidden.has(r.dataset_uuid));
+  const seed = node.type === 'DATASET' ? [...datasets][0]! : undefined;
+  const visibleJobs = new Set([...jobs].filter((j) => !hidden.has(j)));
+  const visibleDatasets = new Set(
+    direction === 'both' ? shown.map((r) => r.dataset_uuid) : [...datasets].filter((d) => !hidden.has(d) && d !== seed),
+  );
+  // A dataset no shown job reads or writes any more is answered alone, as Marquez does.
+  if (seed !== undefined && !visibleDatasets.has(seed)) {
+    if (direction === 'both' || visibleJobs.size === 0) return { graph: buildGraph(store, new Set(), new Set([seed]), []) };
+    visibleDatasets.add(seed);
+  }
+  return { graph: buildGraph(store, visibleJobs, visibleDatasets, shown) };
 }
 
 function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[]): LineageNode[] {
   const nodes = new Map<string, LineageNode>();
   const ids = new Map<string, string>();
   const jobRows = store.all<JobRecord>(`SELECT * FROM jobs WHERE uuid ${IN}`, JSON.stringify([...jobs]));
-  jobViews(store, jobRows, false).forEach((data, i) => {
+  const datasetRows = store.all<DatasetRecord>(`SELECT * FROM datasets WHERE uuid ${IN}`, JSON.stringify([...datasets]));
+  const present = new Set(datasetRows.map((d) => `${d.namespace}\u0000${d.name}`));
+  const inGraph = (r: { namespace: string; name: string }) => present.has(`${r.namespace}\u0000${r.name}`);
+  jobViews(store, jobRows, 'node').forEach((data, i) => {
     const j = jobRows[i]!;
     const id = jobNodeId(j.namespace, j.name);
     ids.set(j.uuid, id);
-    nodes.set(id, { id, type: 'JOB', data, inEdges: [], outEdges: [] });
+    // A job node names only the datasets the graph shows (a deleted dataset is gone from it), as in Marquez.
+    const shown = { ...data, inputs: data.inputs.filter(inGraph), outputs: data.outputs.filter(inGraph) };
+    nodes.set(id, { id, type: 'JOB', data: shown, inEdges: [], outEdges: [] });
   });
-  const datasetRows = store.all<DatasetRecord>(`SELECT * FROM datasets WHERE uuid ${IN}`, JSON.stringify([...datasets]));
   datasetViews(store, datasetRows, false).forEach((data, i) => {
     const d = datasetRows[i]!;
     const id = datasetNodeId(d.namespace, d.name);
@@ -121,7 +156,7 @@ function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string
     nodes.set(id, { id, type: 'DATASET', data, inEdges: [], outEdges: [] });
   });
   for (const r of io) {
-    if (!datasets.has(r.dataset_uuid)) continue;
+    if (!datasets.has(r.dataset_uuid) || !jobs.has(r.job_uuid)) continue;
     const jobId = ids.get(r.job_uuid)!;
     const dsId = ids.get(r.dataset_uuid)!;
     const edge = r.direction === 'in' ? { origin: dsId, destination: jobId } : { origin: jobId, destination: dsId };
