@@ -17,10 +17,11 @@ type Row = {
   in_version: string | null;
   description: string | null;
   type: string | null;
+  hidden: number;
 };
 
-// As Marquez: the latest record of each (output column, input column) pair over every version, between datasets that
-// are not deleted; the input version is the one the writing run read.
+// As Marquez: the latest record of each (output column, input column) pair over every version; the input version is the
+// one the writing run read. The walk goes through deleted datasets; the answer leaves their records out.
 const LATEST = `
 WITH ranked AS (
   SELECT c.field, c.input_dataset_uuid, c.input_field, c.description, c.type, c.version_uuid, v.dataset_uuid AS out_uuid, v.run_uuid,
@@ -30,8 +31,8 @@ WITH ranked AS (
 SELECT r.out_uuid, o.namespace AS out_ns, o.name AS out_name, r.field, r.version_uuid AS out_version,
        r.input_dataset_uuid AS in_uuid, i.namespace AS in_ns, i.name AS in_name, r.input_field,
        (SELECT io.version_uuid FROM run_io io WHERE io.run_uuid = r.run_uuid AND io.dataset_uuid = r.input_dataset_uuid AND io.direction = 'in') AS in_version,
-       r.description, r.type
-FROM ranked r JOIN datasets o ON o.uuid = r.out_uuid AND o.hidden = 0 JOIN datasets i ON i.uuid = r.input_dataset_uuid AND i.hidden = 0
+       r.description, r.type, o.hidden + i.hidden AS hidden
+FROM ranked r JOIN datasets o ON o.uuid = r.out_uuid JOIN datasets i ON i.uuid = r.input_dataset_uuid
 WHERE r.n = 1`;
 
 const fieldKey = (dataset: string, field: string) => `${dataset}\u0000${field}`;
@@ -108,7 +109,12 @@ export function columnLineageGraph(
     }
     frontier = next;
   }
-  return { graph: toGraph(store, [...seen.values()]) };
+  return {
+    graph: toGraph(
+      store,
+      [...seen.values()].filter((r) => r.hidden === 0),
+    ),
+  };
 }
 
 // A column's type is the one its dataset last recorded for it, in any version (Marquez keeps one row per column).
