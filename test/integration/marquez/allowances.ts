@@ -88,7 +88,11 @@ export const ALLOWANCES: readonly Allowance[] = [
     id: 'event-time-clock',
     readme: '`updatedAt` is an event time, never the ingest wall clock',
     // Marquez writes the time an event arrived on a job's non-terminal events and on a run's outputs after COMPLETE.
-    explains: (s) => key(s) === 'updatedAt' && isTime(s.marquez) && !s.facts.eventTimes.has(String(s.marquez)) && isTime(s.catalog),
+    explains: (s) =>
+      key(s) === 'updatedAt' &&
+      isTime(s.marquez) &&
+      !s.facts.eventTimes.has(String(s.marquez)) &&
+      s.facts.eventTimes.has(String(s.catalog)),
   },
   {
     id: 'default-namespace-clock',
@@ -104,7 +108,7 @@ export const ALLOWANCES: readonly Allowance[] = [
   {
     id: 'last-modified',
     readme: '`lastModifiedAt` is the time the current version was made current',
-    explains: (s) => key(s) === 'lastModifiedAt' && s.marquez === null && isTime(s.catalog),
+    explains: (s) => key(s) === 'lastModifiedAt' && s.marquez === null && s.facts.eventTimes.has(String(s.catalog)),
   },
   {
     id: 'nominal-times',
