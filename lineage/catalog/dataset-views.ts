@@ -95,8 +95,8 @@ export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[]
   const tagsByOwner = allTags(store);
   const current = new Map(
     store
-      .all<VersionRow>(
-        `SELECT uuid, run_uuid, fields, mapped_fields, lifecycle_state, created_at FROM dataset_versions WHERE uuid ${IN}`,
+      .all<Pick<VersionRow, 'uuid' | 'mapped_fields' | 'lifecycle_state'>>(
+        `SELECT uuid, mapped_fields, lifecycle_state FROM dataset_versions WHERE uuid ${IN}`,
         keys(rows.flatMap((d) => (d.current_version ? [d.current_version] : []))),
       )
       .map((v) => [v.uuid, v] as const),

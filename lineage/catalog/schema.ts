@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_current_version ON jobs (current_version);
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (updated_at);
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs (created_at);
+CREATE INDEX IF NOT EXISTS jobs_hidden ON jobs (uuid) WHERE hidden = 1;
 CREATE TABLE IF NOT EXISTS job_versions (
   uuid TEXT PRIMARY KEY, job_uuid TEXT NOT NULL REFERENCES jobs(uuid), run_uuid TEXT, created_at TEXT NOT NULL
 );
@@ -52,6 +53,7 @@ CREATE TABLE IF NOT EXISTS runs (
   created_at TEXT NOT NULL, updated_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS runs_job ON runs (job_uuid, created_at);
+CREATE INDEX IF NOT EXISTS runs_job_version ON runs (job_version);
 CREATE TABLE IF NOT EXISTS run_states (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, run_uuid TEXT NOT NULL, state TEXT NOT NULL, event_time TEXT NOT NULL
 );
@@ -63,6 +65,7 @@ CREATE TABLE IF NOT EXISTS datasets (
   hidden INTEGER NOT NULL DEFAULT 0, UNIQUE (namespace, name)
 );
 CREATE INDEX IF NOT EXISTS datasets_created ON datasets (created_at);
+CREATE INDEX IF NOT EXISTS datasets_hidden ON datasets (uuid) WHERE hidden = 1;
 CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, created_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS sources_created ON sources (created_at);
 CREATE TABLE IF NOT EXISTS dataset_versions (
