@@ -2,10 +2,10 @@ import type { CatalogStore } from './catalog-store.ts';
 import { nameUuid } from './ids.ts';
 import { runView } from './read-models.ts';
 import { marquezTime } from './times.ts';
-import { IN, allTags, facetsOf, fieldsOf, keys } from './view-queries.ts';
+import { allTags, facetsOf, fieldsOf } from './view-queries.ts';
 import type { ColumnLineage, ColumnLineageInput, Dataset, DatasetSummary, DatasetVersion } from '../marquez/api.ts';
 
-/** A dataset row as stored. */
+/** A dataset row as stored, with its current version's fields and lifecycle state (read with DATASET_ROWS). */
 export type DatasetRecord = {
   uuid: string;
   namespace: string;
@@ -20,7 +20,13 @@ export type DatasetRecord = {
   hidden: number;
   created_at: string;
   updated_at: string;
+  current_fields: string | null;
+  current_lifecycle: string | null;
 };
+
+/** Dataset rows with their current version's fields and lifecycle state, in one query (`d` is the dataset). */
+export const DATASET_ROWS = `SELECT d.*, v.mapped_fields AS current_fields, v.lifecycle_state AS current_lifecycle
+FROM datasets d LEFT JOIN dataset_versions v ON v.uuid = d.current_version`;
 
 type VersionRow = {
   uuid: string;
@@ -93,14 +99,6 @@ export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[]
 export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full: false): DatasetSummary[];
 export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full = true): (Dataset | DatasetSummary)[] {
   const tagsByOwner = allTags(store);
-  const current = new Map(
-    store
-      .all<Pick<VersionRow, 'uuid' | 'mapped_fields' | 'lifecycle_state'>>(
-        `SELECT uuid, mapped_fields, lifecycle_state FROM dataset_versions WHERE uuid ${IN}`,
-        keys(rows.flatMap((d) => (d.current_version ? [d.current_version] : []))),
-      )
-      .map((v) => [v.uuid, v] as const),
-  );
   const facets = full
     ? facetsOf(
         store,
@@ -108,7 +106,6 @@ export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[]
       )
     : new Map();
   return rows.map((d) => {
-    const version = d.current_version ? current.get(d.current_version) : undefined;
     const base: DatasetSummary = {
       id: { namespace: d.namespace, name: d.name },
       type: 'DB_TABLE',
@@ -120,11 +117,11 @@ export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[]
       sourceName: d.source_name,
       // A dataset's fields are those mapped to its current version, as in Marquez (a failed run's new schema is not
       // current; an input's schema adds to the version it read).
-      fields: fieldsOf(tagsByOwner, d.uuid, version?.mapped_fields ?? null),
+      fields: fieldsOf(tagsByOwner, d.uuid, d.current_version ? d.current_fields : null),
       tags: tagsByOwner.get(`dataset:${d.uuid}`) ?? [],
       lastModifiedAt: marquezTime(d.last_modified_at),
       description: d.description,
-      lastLifecycleState: version ? (version.lifecycle_state ?? '') : null,
+      lastLifecycleState: d.current_version ? (d.current_lifecycle ?? '') : null,
     };
     if (!full) return base;
     return {

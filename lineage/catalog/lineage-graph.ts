@@ -1,6 +1,6 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { datasetNodeId, jobNodeId, parseNodeId } from './names.ts';
-import { datasetViews } from './dataset-views.ts';
+import { DATASET_ROWS, datasetViews } from './dataset-views.ts';
 import type { DatasetRecord } from './dataset-views.ts';
 import { jobViews } from './read-models.ts';
 import type { JobRecord } from './read-models.ts';
@@ -112,11 +112,11 @@ export function lineageGraph(
   }
   // The walk goes through deleted jobs and datasets, as Marquez's does; the answer leaves them out, with their edges.
   // Deleted rows are few, and a partial index lists them.
-  const hidden = new Set(
-    store
-      .all<{ uuid: string }>('SELECT uuid FROM jobs WHERE hidden = 1 UNION ALL SELECT uuid FROM datasets WHERE hidden = 1')
-      .map((r) => r.uuid),
+  const deleted = store.all<{ uuid: string; ref: string | null }>(
+    `SELECT uuid, NULL AS ref FROM jobs WHERE hidden = 1 UNION ALL SELECT uuid, namespace || char(0) || name FROM datasets WHERE hidden = 1`,
   );
+  const hidden = new Set(deleted.map((r) => r.uuid));
+  const hiddenRefs = new Set(deleted.flatMap((r) => (r.ref === null ? [] : [r.ref])));
   const shown = edges.filter((r) => !hidden.has(r.job_uuid) && !hidden.has(r.dataset_uuid));
   const seed = node.type === 'DATASET' ? [...datasets][0]! : undefined;
   const visibleJobs = new Set([...jobs].filter((j) => !hidden.has(j)));
@@ -125,26 +125,25 @@ export function lineageGraph(
   );
   // A dataset no shown job reads or writes any more is answered alone, as Marquez does.
   if (seed !== undefined && !visibleDatasets.has(seed)) {
-    if (direction === 'both' || visibleJobs.size === 0) return { graph: buildGraph(store, new Set(), new Set([seed]), []) };
+    if (direction === 'both' || visibleJobs.size === 0) return { graph: buildGraph(store, new Set(), new Set([seed]), [], hiddenRefs) };
     visibleDatasets.add(seed);
   }
-  return { graph: buildGraph(store, visibleJobs, visibleDatasets, shown) };
+  return { graph: buildGraph(store, visibleJobs, visibleDatasets, shown, hiddenRefs) };
 }
 
-function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[]): LineageNode[] {
+function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[], hiddenRefs: Set<string>): LineageNode[] {
   const nodes = new Map<string, LineageNode>();
   const ids = new Map<string, string>();
   const jobRows = store.all<JobRecord>(`SELECT * FROM jobs WHERE uuid ${IN}`, JSON.stringify([...jobs]));
-  const datasetRows = store.all<DatasetRecord>(`SELECT * FROM datasets WHERE uuid ${IN}`, JSON.stringify([...datasets]));
-  const present = new Set(datasetRows.map((d) => `${d.namespace}\u0000${d.name}`));
-  const inGraph = (r: { namespace: string; name: string }) => present.has(`${r.namespace}\u0000${r.name}`);
+  const datasetRows = store.all<DatasetRecord>(`${DATASET_ROWS} WHERE d.uuid ${IN}`, JSON.stringify([...datasets]));
+  const shown = (r: { namespace: string; name: string }) => !hiddenRefs.has(`${r.namespace}\u0000${r.name}`);
   jobViews(store, jobRows, 'node').forEach((data, i) => {
     const j = jobRows[i]!;
     const id = jobNodeId(j.namespace, j.name);
     ids.set(j.uuid, id);
-    // A job node names only the datasets the graph shows (a deleted dataset is gone from it), as in Marquez.
-    const shown = { ...data, inputs: data.inputs.filter(inGraph), outputs: data.outputs.filter(inGraph) };
-    nodes.set(id, { id, type: 'JOB', data: shown, inEdges: [], outEdges: [] });
+    // A job node leaves a deleted dataset out of its inputs and outputs, as in Marquez (deleted rows are few).
+    const node = hiddenRefs.size === 0 ? data : { ...data, inputs: data.inputs.filter(shown), outputs: data.outputs.filter(shown) };
+    nodes.set(id, { id, type: 'JOB', data: node, inEdges: [], outEdges: [] });
   });
   datasetViews(store, datasetRows, false).forEach((data, i) => {
     const d = datasetRows[i]!;

@@ -4,7 +4,7 @@ import { HttpError, intParam } from './http-body.ts';
 import { lineageGraph } from './lineage-graph.ts';
 import type { GraphFailure, GraphResult, LineageDirection } from './lineage-graph.ts';
 import { datasetNodeId, jobNodeId } from './names.ts';
-import { datasetVersionView, datasetView } from './dataset-views.ts';
+import { DATASET_ROWS, datasetVersionView, datasetView } from './dataset-views.ts';
 import type { DatasetRecord } from './dataset-views.ts';
 import { jobViews, jobView, runView } from './read-models.ts';
 import type { JobRecord } from './read-models.ts';
@@ -71,7 +71,7 @@ export function job(store: CatalogStore, ns: string, name: string): JobRecord {
 
 /** The dataset row or a 404 (a deleted dataset is not found, as in Marquez). */
 export function dataset(store: CatalogStore, ns: string, name: string): DatasetRecord {
-  const d = store.get<DatasetRecord>('SELECT * FROM datasets WHERE namespace = ? AND name = ? AND hidden = 0', ns, name);
+  const d = store.get<DatasetRecord>(`${DATASET_ROWS} WHERE d.namespace = ? AND d.name = ? AND d.hidden = 0`, ns, name);
   if (!d)
     throw new HttpError(404, `dataset ${JSON.stringify(name.slice(0, 200))} not found in namespace ${JSON.stringify(ns.slice(0, 200))}`);
   return d;
@@ -275,7 +275,7 @@ export const READ_ROUTES: [string, ReadHandler][] = [
     (s, [ns], q) => {
       const { limit, offset } = page(q);
       const rows = s.all<DatasetRecord>(
-        'SELECT * FROM datasets WHERE namespace = ? AND hidden = 0 ORDER BY name LIMIT ? OFFSET ?',
+        `${DATASET_ROWS} WHERE d.namespace = ? AND d.hidden = 0 ORDER BY d.name LIMIT ? OFFSET ?`,
         ns!,
         limit,
         offset,
