@@ -20,7 +20,12 @@ const enc = encodeURIComponent;
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    // `sluice` imports resolve to the sources, as `npm run demo` and `npm run sluice` run them.
+    const child = spawn(process.execPath, ['--conditions=sluice-source', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let err = '';
     child.stderr!.on('data', (c: Buffer) => (err = `${err}${c.toString()}`.slice(-3000)));
     child.once('error', fail);
@@ -30,10 +35,14 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
 
 /** `sluice lineage serve` on a state directory, on a free port; resolves with its URL once it listens. */
 function serve(stateDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', stateDir, '--port', '0'], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', stateDir, '--port', '0'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   return new Promise((ok, fail) => {
     let out = '';
     child.stdout!.on('data', (c: Buffer) => {
