@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { runLocal } from '../../lib/local/index.ts';
 import { startEmbeddedS3 } from '../../lib/local/embedded-s3.ts';
 import { ObjectStore } from '../../lib/runtime/object-store.ts';
+import { BATCH_RECORD_FORMAT, writeBatchRecord } from '../../lib/runtime/batch-record.ts';
+import { openDuckDb, parquetFields } from '../../lib/runtime/duckdb.ts';
 import churn from '../../examples/churn/pipeline.ts';
 
 const [published, stateDir, nominal] = process.argv.slice(2) as [string, string, string];
@@ -12,7 +14,26 @@ try {
   // The SDK reads region and credentials from the process environment.
   Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
   const store = new ObjectStore({ AWS_ENDPOINT_URL_S3: s3.endpoint });
-  await store.upload('churn-data', 'published/customers/batch=bench/data.parquet', published);
+  const uploaded = await store.upload('churn-data', 'published/customers/batch=bench/data.parquet', published);
+  // Readers see a batch through its record, as the data-test step would write it.
+  const db = await openDuckDb();
+  const [{ n }] = (await db.all(`SELECT count(*) AS n FROM read_parquet('${published}')`)) as [{ n: number }];
+  await writeBatchRecord(store, {
+    format: BATCH_RECORD_FORMAT,
+    pipeline: 'churn',
+    step: 'test',
+    dataset: 'published',
+    bucket: 'churn-data',
+    prefix: 'published/customers',
+    batch: 'bench',
+    files: [{ key: uploaded.key, rows: n, bytes: uploaded.size, etag: uploaded.etag }],
+    rows: n,
+    fields: await parquetFields(db, published),
+    time: new Date(Date.parse(nominal) - 3_600_000).toISOString(),
+    execution: { id: 'bench', startTime: new Date().toISOString() },
+    publishedAt: new Date().toISOString(),
+  });
+  db.close();
   store.close();
 } finally {
   await s3.stop();
