@@ -16,7 +16,8 @@ function versionLabel(ds: IngestDataset): string | undefined {
  * version with that label: the one a run wrote (so the trace walks on to that run), else, for a dataset no run writes,
  * a version of its own per label, which becomes the dataset's current one as the latest read. Without a label, or
  * with a label no version has of a dataset runs do write (a table read over several batches), it is Marquez's rule.
- * A later event of the run with a label replaces what an earlier one without it chose.
+ * A later event of the run with a label replaces what an earlier one without it chose. `created` is true when the
+ * version was made for this read (its fields are the input's own); an existing version gets the input's fields mapped.
  */
 export function recordInputVersion(
   store: CatalogStore,
@@ -25,7 +26,7 @@ export function recordInputVersion(
   input: IngestDataset,
   time: string,
   marquezVersion: (current: string | null) => string,
-): string {
+): { version: string; created: boolean } {
   const { known, current } = store.get<{ known: string | null; current: string | null }>(
     `SELECT (SELECT version_uuid FROM run_io WHERE run_uuid = ? AND dataset_uuid = ?2 AND direction = 'in') AS known,
             (SELECT current_version FROM datasets WHERE uuid = ?2) AS current`,
@@ -34,6 +35,7 @@ export function recordInputVersion(
   )!;
   const label = versionLabel(input);
   let version: string | undefined;
+  let created = false;
   if (label !== undefined) {
     version = store.get<{ uuid: string }>(
       `SELECT uuid FROM dataset_versions WHERE dataset_uuid = ? AND version_label = ?
@@ -44,9 +46,10 @@ export function recordInputVersion(
     const written = store.get('SELECT 1 AS x FROM dataset_versions WHERE dataset_uuid = ? AND run_uuid IS NOT NULL LIMIT 1', dataset);
     if (version === undefined && !written) {
       version = hashUuid('dsv-read', input.namespace, input.name, label);
+      created = !store.get('SELECT 1 AS x FROM dataset_versions WHERE uuid = ?', version);
       store.run(
-        `INSERT INTO dataset_versions (uuid, dataset_uuid, run_uuid, version_label, fields, lifecycle_state, created_at)
-         VALUES (?, ?, NULL, ?, ?, NULL, ?) ON CONFLICT (uuid) DO NOTHING`,
+        `INSERT INTO dataset_versions (uuid, dataset_uuid, run_uuid, version_label, fields, mapped_fields, lifecycle_state, created_at)
+         VALUES (?, ?, NULL, ?, ?, ?4, NULL, ?) ON CONFLICT (uuid) DO NOTHING`,
         version,
         dataset,
         label,
@@ -56,7 +59,10 @@ export function recordInputVersion(
       store.run('UPDATE datasets SET current_version = ? WHERE uuid = ?', version, dataset);
     }
   }
-  version ??= known ?? marquezVersion(current);
+  if (version === undefined) {
+    version = known ?? marquezVersion(current);
+    created = !known && !current;
+  }
   if (!current) store.run('UPDATE datasets SET current_version = ? WHERE uuid = ?', version, dataset);
   store.run(
     `INSERT INTO run_io (run_uuid, dataset_uuid, direction, version_uuid) VALUES (?, ?, 'in', ?)
@@ -66,7 +72,7 @@ export function recordInputVersion(
     version,
     label !== undefined ? 1 : 0,
   );
-  return version;
+  return { version, created };
 }
 
 function schemaFields(ds: IngestDataset): unknown[] | undefined {
