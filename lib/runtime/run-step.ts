@@ -7,12 +7,13 @@ import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../asl/step-invocation.ts';
 import { batchIdOf, batchKey, batchPartition } from './batch.ts';
-import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
+import { parquetFields, type DuckDb } from './duckdb.ts';
+import { duckDbSettings } from './duckdb-settings.ts';
+import { stepDuckDb } from './warm-duckdb.ts';
 import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
 import { StepLineage } from './lineage/step-lineage.ts';
-import { SLUICE_ENV } from '../../core/env.ts';
 
 /** Everything a step implementation works with. */
 export interface StepContext<K extends StepKind> {
@@ -83,7 +84,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         return found;
       },
       scratch: (file) => join(scratchDir, file),
-      duckdb: () => (db ??= openDuckDb({ threads: Number(process.env[SLUICE_ENV.duckdbThreads]) || undefined })),
+      duckdb: () => (db ??= stepDuckDb(duckDbSettings(process.env))),
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
@@ -116,7 +117,8 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       await lineage.fail(error);
       throw lambdaError(error, step.name);
     } finally {
-      if (db) (await db.catch(() => undefined))?.close();
+      // A connection that fails to close must not hide the step's own outcome.
+      if (db) await db.then((open) => open.close()).catch(() => undefined);
       store.close();
       await rm(scratchDir, { recursive: true, force: true });
     }
