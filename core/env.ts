@@ -15,6 +15,8 @@ export const SLUICE_ENV = {
   duckdbThreads: 'SLUICE_DUCKDB_THREADS',
   /** DuckDB's memory limit per step, in MB (default: DuckDB's own; in Lambda, sized from the function's memory). */
   duckdbMemoryMb: 'SLUICE_DUCKDB_MEMORY_MB',
+  /** Set by the local runner: the embedded S3's directory, so steps read objects where it keeps them. */
+  embeddedS3Dir: 'SLUICE_EMBEDDED_S3_DIR',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
 } as const;

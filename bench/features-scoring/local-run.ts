@@ -13,7 +13,6 @@ try {
   Object.assign(process.env, { AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
   const store = new ObjectStore({ AWS_ENDPOINT_URL_S3: s3.endpoint });
   await store.upload('churn-data', 'published/customers/batch=bench/data.parquet', published);
-  store.close();
 } finally {
   await s3.stop();
 }

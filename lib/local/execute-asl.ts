@@ -1,6 +1,9 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDocument } from '../asl/compile-asl.ts';
 
+// Documents this process has validated: validating compiles the ASL schema anew, a few hundred ms on every run.
+const validated = new Set<string>();
+
 /** A handler as Lambda would run it: the invoke payload in, the function's result out. */
 export type LocalHandler = (payload: unknown) => Promise<unknown>;
 
@@ -37,7 +40,11 @@ export interface ExecuteAslOptions {
  * the way Step Functions keeps it, which the interpreter does not do on its own.
  */
 export async function executeAsl(asl: AslDocument, input: unknown, options: ExecuteAslOptions): Promise<ExecutionOutcome> {
-  const machine = new StateMachine(asl as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const text = JSON.stringify(asl);
+  const machine = new StateMachine(asl as never, {
+    validationOptions: validated.has(text) ? { noValidate: true } : { checkPaths: true, checkArn: true },
+  });
+  validated.add(text);
   const attempts: TaskAttempt[] = [];
   // Shared with the interpreter's context by reference: Parameters read it before each Task invocation.
   const state = { Name: '', EnteredTime: '', RetryCount: 0 };

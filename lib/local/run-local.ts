@@ -90,13 +90,9 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
     const env = handlerEnvironment(base, s3.endpoint, stateDir);
     return await withEnvironment(env, async () => {
       const store = new ObjectStore(process.env);
-      let input: { trigger: TriggerInput };
-      try {
-        await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
-        input = options.input !== undefined ? await uploadInput(spec, store, s3, options.input) : scheduleInput(spec, options.schedule!);
-      } finally {
-        store.close();
-      }
+      await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
+      const input: { trigger: TriggerInput } =
+        options.input !== undefined ? await uploadInput(spec, store, s3, options.input) : scheduleInput(spec, options.schedule!);
       const executionName = `local-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
       const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${spec.name}`;
       const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;

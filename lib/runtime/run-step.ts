@@ -28,7 +28,10 @@ export interface StepContext<K extends StepKind> {
   scratch(file: string): string;
   /** This invocation's DuckDB, opened on first use. */
   duckdb(): Promise<DuckDb>;
-  /** Downloads objects into scratch files (`<name>-<i>.parquet`) and returns their paths. */
+  /**
+   * Local files holding these objects, in order: the embedded S3's own files under a local run (when they hold the
+   * versions named), else downloads into scratch files (`<name>-<i>.parquet`). Read them; never write them.
+   */
   download(objects: readonly ObjectVersion[], name: string): Promise<string[]>;
   /** Uploads a Parquet file as this batch's object of a dataset and records what was written in lineage. */
   writeBatch(ref: string, file: string, rows: number, fileName?: string): Promise<WrittenObject>;
@@ -88,9 +91,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
-          const file = join(scratchDir, `${name}-${i}.parquet`);
-          await store.download(o.bucket, o.key, file);
-          files.push(file);
+          files.push((await store.read(o, join(scratchDir, `${name}-${i}.parquet`))).path);
         }
         return files;
       },
@@ -119,7 +120,6 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     } finally {
       // A connection that fails to close must not hide the step's own outcome.
       if (db) await db.then((open) => open.close()).catch(() => undefined);
-      store.close();
       await rm(scratchDir, { recursive: true, force: true });
     }
   };
