@@ -63,16 +63,18 @@ export function binForest(model: XgboostModel): BinnedForest {
   const rankOf = sorted.map((values) => new Map(values.map((v, i) => [v, i])));
 
   const tables: Array<{ leafOffset: number; steps: Map<number, number[]> }> = [];
-  const leaves: number[] = [];
+  const leaves: Float64Array[] = [];
+  let leafCount = 0;
   const nodes = { roots: [] as number[], left: [] as number[], right: [] as number[], feature: [] as number[], rank: [] as number[] };
   const defaultLeft: number[] = [];
   const value: number[] = [];
   for (const tree of model.trees) {
     const layout = tableLayout(tree, rankOf);
-    if (layout && leaves.length + layout.size <= MAX_TOTAL_ENTRIES) {
+    if (layout && leafCount + layout.size <= MAX_TOTAL_ENTRIES) {
       const steps = new Map(layout.features.map((f, k) => [f, binSteps(layout.ranks[k]!, sorted[f]!.length, layout.strides[k]!)]));
-      tables.push({ leafOffset: leaves.length, steps });
-      leaves.push(...tableLeaves(tree, layout, rankOf));
+      tables.push({ leafOffset: leafCount, steps });
+      leaves.push(tableLeaves(tree, layout, rankOf));
+      leafCount += layout.size;
     } else {
       const base = nodes.left.length;
       nodes.roots.push(base);
@@ -94,7 +96,7 @@ export function binForest(model: XgboostModel): BinnedForest {
     bounds,
     counts: Int32Array.from(sorted, (values) => values.length),
     ...groups,
-    leaves: Float64Array.from(leaves),
+    leaves: concat(leaves, leafCount),
     roots: Int32Array.from(nodes.roots),
     left: Int32Array.from(nodes.left),
     right: Int32Array.from(nodes.right),
@@ -192,29 +194,56 @@ function binSteps(localRanks: readonly number[], count: number, stride: number):
   return steps;
 }
 
-/** The leaf every combination of tree-local bins reaches, walking the tree once per entry. */
-function tableLeaves(tree: Tree, layout: TableLayout, rankOf: ReadonlyArray<ReadonlyMap<number, number>>): number[] {
-  // Per node: which of the tree's features it tests, and its threshold's index among the tree's thresholds of it.
-  const slot = new Int32Array(tree.left.length);
-  const localIndex = new Int32Array(tree.left.length);
-  for (let j = 0; j < tree.left.length; j++) {
-    if (tree.left[j] === -1) continue;
-    const f = tree.feature[j] as number;
-    slot[j] = layout.features.indexOf(f);
-    localIndex[j] = layout.ranks[slot[j]!]!.indexOf(rankOf[f]!.get(tree.value[j] as number)!);
-  }
-  const missing = layout.ranks.map((r) => r.length + 1);
-  const bins = new Int32Array(layout.features.length);
-  const out: number[] = [];
-  for (let index = 0; index < layout.size; index++) {
-    for (let k = 0; k < bins.length; k++) bins[k] = Math.floor(index / layout.strides[k]!) % (missing[k]! + 1);
-    let j = 0;
-    while (tree.left[j] !== -1) {
-      const bin = bins[slot[j]!]!;
-      const goRight = bin === missing[slot[j]!] ? !tree.defaultLeft[j] : bin > localIndex[j]!;
-      j = goRight ? (tree.right[j] as number) : (tree.left[j] as number);
+/**
+ * The leaf every combination of tree-local bins reaches. The tree is walked once: each split narrows the bins its
+ * feature may have on either side, and each leaf fills the entries its path allows, so every entry is written once.
+ */
+function tableLeaves(tree: Tree, layout: TableLayout, rankOf: ReadonlyArray<ReadonlyMap<number, number>>): Float64Array {
+  const out = new Float64Array(layout.size);
+  const bins = layout.ranks.map((r) => r.length + 2);
+  // Per feature slot, the bins still possible on the current path.
+  const allowed = bins.map((n) => new Uint8Array(n).fill(1));
+  const fill = (k: number, base: number, value: number): void => {
+    if (k === bins.length) {
+      out[base] = value;
+      return;
     }
-    out.push(tree.value[j] as number);
+    const open = allowed[k]!;
+    for (let bin = 0; bin < open.length; bin++) if (open[bin]) fill(k + 1, base + bin * layout.strides[k]!, value);
+  };
+  const visit = (j: number): void => {
+    if (tree.left[j] === -1) {
+      fill(0, 0, tree.value[j] as number);
+      return;
+    }
+    const f = tree.feature[j] as number;
+    const k = layout.features.indexOf(f);
+    const split = layout.ranks[k]!.indexOf(rankOf[f]!.get(tree.value[j] as number)!);
+    const missing = bins[k]! - 1;
+    const saved = allowed[k]!;
+    // Bins 0..split lie below the threshold (left), split+1.. at or above it (right); a missing value takes the default side.
+    for (const [child, right] of [
+      [tree.left[j] as number, false],
+      [tree.right[j] as number, true],
+    ] as const) {
+      const side = Uint8Array.from(saved, (open, bin) =>
+        open && (bin === missing ? right !== Boolean(tree.defaultLeft[j]) : bin > split === right) ? 1 : 0,
+      );
+      allowed[k] = side;
+      visit(child);
+    }
+    allowed[k] = saved;
+  };
+  visit(0);
+  return out;
+}
+
+function concat(parts: readonly Float64Array[], length: number): Float64Array {
+  const out = new Float64Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
   }
   return out;
 }
