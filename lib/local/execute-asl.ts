@@ -30,7 +30,8 @@ export interface ExecuteAslOptions {
   readonly handlers: Readonly<Record<string, LocalHandler>>;
   /** Pause before a retry, in ms (the ASL's own intervals are for the cloud). @default 50 */
   readonly retryPauseMs?: number;
-  readonly onTaskStart?: (state: string, attempt: number) => void;
+  /** Called before each Task invocation with the payload its handler receives. */
+  readonly onTaskStart?: (state: string, attempt: number, payload: unknown) => void;
   readonly onTaskEnd?: (attempt: TaskAttempt) => void;
 }
 
@@ -51,7 +52,7 @@ export async function executeAsl(asl: AslDocument, input: unknown, options: Exec
   const wrap = (name: string, handler: LocalHandler) => async (invoke: { Payload?: unknown }) => {
     const attempt = state.RetryCount;
     const startedAt = Date.now();
-    options.onTaskStart?.(name, attempt);
+    options.onTaskStart?.(name, attempt, invoke.Payload);
     try {
       const result = await handler(invoke.Payload);
       state.RetryCount = 0;

@@ -37,10 +37,10 @@ export interface RunLocalOptions {
   readonly onProgress?: (event: RunProgress) => void;
 }
 
-/** Progress of a local run. */
+/** Progress of a local run (a step's start carries the payload its handler receives). */
 export type RunProgress =
   | { readonly type: 'triggered'; readonly trigger: TriggerInput; readonly executionArn: string }
-  | { readonly type: 'step-start'; readonly step: string; readonly attempt: number }
+  | { readonly type: 'step-start'; readonly step: string; readonly attempt: number; readonly payload: unknown }
   | { readonly type: 'step-end'; readonly attempt: TaskAttempt };
 
 /** One step's line in a run report. */
@@ -112,7 +112,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         executionArn,
         stateMachineArn,
         handlers: Object.fromEntries(spec.steps.map((s) => [s.name, STEP_HANDLERS[s.kind]])),
-        onTaskStart: (step, attempt) => options.onProgress?.({ type: 'step-start', step, attempt }),
+        onTaskStart: (step, attempt, payload) => options.onProgress?.({ type: 'step-start', step, attempt, payload }),
         onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
       });
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;
