@@ -18,11 +18,8 @@ import { parallelScorer, type ParallelScorer } from './score-workers.ts';
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
   const { step } = ctx;
   const modelUri = `s3://${step.model.bucket}/${step.model.key}`;
-  const modelFile = ctx.scratch('model.json');
-  const modelObject = await ctx.store.download(step.model.bucket, step.model.key, modelFile);
-  const modelVersion = modelObject.versionId ?? modelObject.etag;
+  const { model, version: modelVersion } = await readModel(ctx, modelUri);
   ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
-  const model = parseModel(await readFile(modelFile, 'utf8'), modelUri);
 
   const input = ctx.dataset(step.input);
   const objects = await resolveInputObjects(ctx.invocation, step.input, ctx.store);
@@ -72,8 +69,28 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
 /** Below this many rows, starting worker threads costs more than it saves. */
 const PARALLEL_MIN_ROWS = 50_000;
 
-// Compiling a forest takes tens of milliseconds: a warm process keeps the last few models it scored with.
+// Parsing a model and compiling its forest take tens of milliseconds: a warm process keeps the last few versions it read.
+const models = new Map<string, Model>();
 const forests = new Map<string, BinnedForest>();
+const KEPT_VERSIONS = 4;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  cache.set(key, value);
+  if (cache.size > KEPT_VERSIONS) cache.delete(cache.keys().next().value as string);
+  return value;
+}
+
+/** The model artifact's current version, parsed: from the warm process's cache when it holds that version, else read. */
+async function readModel(ctx: StepContext<'batchScore'>, uri: string): Promise<{ model: Model; version: string }> {
+  const { bucket, key } = ctx.step.model;
+  const current = await ctx.store.head(bucket, key);
+  const cached = models.get(`${uri}@${current.versionId ?? current.etag}`);
+  if (cached) return { model: cached, version: current.versionId ?? current.etag };
+  const file = ctx.scratch('model.json');
+  const read = await ctx.store.download(bucket, key, file);
+  const version = read.versionId ?? read.etag;
+  return { model: remember(models, `${uri}@${version}`, parseModel(await readFile(file, 'utf8'), uri)), version };
+}
 
 /**
  * Attaches a tree model's scorer to the connection's float function (a binned forest scored on every thread DuckDB
@@ -82,12 +99,7 @@ const forests = new Map<string, BinnedForest>();
  */
 export async function attachScorer(db: DuckDb, model: Model, rows: number, identity: string): Promise<ParallelScorer | undefined> {
   if (model.type !== 'xgboost') return undefined;
-  let forest = forests.get(identity);
-  if (!forest) {
-    forest = binForest(model);
-    forests.set(identity, forest);
-    if (forests.size > 4) forests.delete(forests.keys().next().value as string);
-  }
+  const forest = forests.get(identity) ?? remember(forests, identity, binForest(model));
   const scorer = parallelScorer(forest, rows >= PARALLEL_MIN_ROWS ? db.threads : 1);
   try {
     await db.attachFloatFunction(scorer);
