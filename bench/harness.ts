@@ -1,6 +1,6 @@
 // What every benchmark shares: the inputs (generated once under .cache/), the Python venv of the baselines, running one
 // contender in its own process, statistics over rounds, and the result each benchmark leaves for `npm run bench`'s table.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,6 +73,24 @@ export function benchPython(): string {
 export function runJson<T = Record<string, any>>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): T {
   const out = execFileSync(command, args, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
+/** {@link runJson} without blocking this process (needed when the child talks to a server this process runs). */
+export function runJsonAsync<T = Record<string, any>>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (code !== 0) return reject(new Error(`${command} ${args[0] ?? ''} exited with ${code ?? signal}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as T);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+  });
 }
 
 /** The median of some measurements. */

@@ -8,12 +8,10 @@ import resource
 import sys
 import time
 
-# Great Expectations draws progress bars on stderr for every validation.
-os.environ.setdefault("TQDM_DISABLE", "1")
-
-import great_expectations as gx  # noqa: E402
-import great_expectations.expectations as gxe  # noqa: E402
-import pandas as pd  # noqa: E402
+import great_expectations as gx
+import great_expectations.expectations as gxe
+import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "features-scoring"))
 from baseline import build_features, predict  # noqa: E402
@@ -30,6 +28,8 @@ RULES = [
     ("error", gxe.ExpectTableRowCountToBeBetween(min_value=100)),
 ]
 context = gx.get_context(mode="ephemeral")
+# Great Expectations otherwise draws progress bars on stderr for every validation.
+context.variables.progress_bars = ProgressBarsConfig(globally=False)
 batch = context.data_sources.add_pandas("pandas").add_dataframe_asset(name="customers").add_batch_definition_whole_dataframe("all")
 suite = context.suites.add(gx.ExpectationSuite(name="customers"))
 for _, rule in RULES:
