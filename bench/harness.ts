@@ -69,16 +69,27 @@ export function benchPython(): string {
   return python;
 }
 
+/** Node's own flags for a child Node process (`--conditions=sluice-source`, so the package resolves to its sources). */
+export function nodeFlags(command: string): string[] {
+  return command === process.execPath ? process.execArgv.filter((flag) => flag.startsWith('--conditions')) : [];
+}
+
 /** Runs one contender in its own process and returns the JSON object on its last stdout line. */
 export function runJson<T = Record<string, any>>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): T {
-  const out = execFileSync(command, args, { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26 });
+  const out = execFileSync(command, [...nodeFlags(command), ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out.trim().split('\n').at(-1)!) as T;
 }
 
 /** {@link runJson} without blocking this process (needed when the child talks to a server this process runs). */
 export function runJsonAsync<T = Record<string, any>>(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, [...nodeFlags(command), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.once('error', reject);

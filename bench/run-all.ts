@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { RESULTS, ROOT, verdict, type GoalRow } from './harness.ts';
+import { nodeFlags, RESULTS, ROOT, verdict, type GoalRow } from './harness.ts';
 import { machine, writeSection } from './write-section.ts';
 
 /** The benchmarks, in the order they run: the quick ones first. */
@@ -45,7 +45,10 @@ await rm(RESULTS, { recursive: true, force: true });
 const failed: string[] = [];
 for (const bench of chosen) {
   process.stderr.write(`\n== ${bench.name} ==\n`);
-  const run = spawnSync(process.execPath, [join(import.meta.dirname, bench.script)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const run = spawnSync(process.execPath, [...nodeFlags(process.execPath), join(import.meta.dirname, bench.script)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (run.status !== 0) failed.push(`${bench.name} (exit ${run.status ?? run.signal})`);
 }
 

@@ -1,4 +1,6 @@
+#!/usr/bin/env node
 import { isSluiceError } from '../lib/index.ts';
+import { initCommand } from './commands/init.ts';
 import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
 import { traceCommand } from './commands/trace.ts';
@@ -8,6 +10,7 @@ import { CliUsageError, EXIT } from './commands/cli.ts';
 const USAGE = `Usage: sluice <command> [options]
 
 Commands:
+  init <dir>               Create a pipeline project: a pipeline, sample data, a test, a CDK app and CI
   run <pipeline.ts>        Run a pipeline locally: embedded S3, the compiled state machine, the real handlers
   validate <pipeline.ts>   Check a pipeline definition; print its spec or its ASL
   lineage replay|status    Re-send (or count) the lineage events kept in the outbox while the backend was down
@@ -19,13 +22,15 @@ Exit codes: 0 ok, 1 the run failed, 2 invalid input.
 `;
 
 /** Error codes that mean the command line or the definition is wrong (exit 2), not that a run failed (exit 1). */
-const INVALID_INPUT = /^(SPEC_|LINEAGE_CONFIG$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE)$)/;
+const INVALID_INPUT =
+  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE)$)/;
 
 function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);
 }
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  init: initCommand,
   run: runCommand,
   validate: validateCommand,
   lineage: lineageCommand,

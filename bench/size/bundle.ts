@@ -1,13 +1,5 @@
 import { build, type Metafile } from 'esbuild';
-import {
-  DUCKDB_EXTERNALS,
-  RUNTIME_PROVIDED_EXTERNALS,
-  ESBUILD_TARGET,
-  ESM_REQUIRE_BANNER,
-  FUNCTION_ENTRIES,
-  packagePath,
-  type SluiceFunctionName,
-} from '../../lib/constructs/lambda-bundling.ts';
+import { FUNCTION_ENTRIES, functionBundleOptions, type SluiceFunctionName } from '../../lib/constructs/lambda-bundling.ts';
 
 /** One function bundled as the DataPipeline construct bundles it. */
 export interface FunctionBundle {
@@ -29,21 +21,7 @@ export const BUNDLE_BUDGET_BYTES = 1024 * 1024;
  */
 export async function bundleFunction(name: SluiceFunctionName, outdir: string): Promise<FunctionBundle> {
   const entry = FUNCTION_ENTRIES[name];
-  const result = await build({
-    entryPoints: [packagePath(entry)],
-    absWorkingDir: packagePath(''),
-    outfile: `${outdir}/${name}/index.mjs`,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: ESBUILD_TARGET,
-    minify: true,
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    external: [...DUCKDB_EXTERNALS, ...RUNTIME_PROVIDED_EXTERNALS],
-    metafile: true,
-    logLevel: 'warning',
-  });
+  const result = await build({ ...functionBundleOptions(name, `${outdir}/${name}/index.mjs`), metafile: true });
   const outputs = Object.values(result.metafile.outputs);
   return {
     name,

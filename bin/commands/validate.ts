@@ -1,10 +1,11 @@
-import { compileAsl } from '../../lib/index.ts';
-import { EXIT, parseCommandArgs } from './cli.ts';
+import { resolve } from 'node:path';
+import { compileAsl, isSluiceError } from '../../lib/index.ts';
+import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 import { loadPipeline } from './load-pipeline.ts';
 
-const USAGE = `Usage: sluice validate <pipeline.ts> [--asl] [--spec]
+const USAGE = `Usage: sluice validate <pipeline.ts>... [--asl] [--spec]
 
-Checks a pipeline definition and lists every problem with its path.
+Checks pipeline definitions (one or more files, e.g. pipelines/*.ts) and lists every problem with its path.
   --asl    print the compiled Amazon States Language document
   --spec   print the compiled plain-JSON spec
   -h, --help
@@ -21,9 +22,26 @@ export async function validateCommand(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return EXIT.ok;
   }
-  const { spec, path } = await loadPipeline(positionals[0], USAGE);
-  if (values.asl) process.stdout.write(`${JSON.stringify(compileAsl(spec), null, 2)}\n`);
-  else if (values.spec) process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
-  else process.stdout.write(`${path}: pipeline ${spec.name} is valid (${spec.steps.length} steps, ${spec.triggers.length} triggers)\n`);
-  return EXIT.ok;
+  if ((values.asl || values.spec) && positionals.length > 1)
+    throw new CliUsageError('--asl and --spec print one pipeline: give one file', USAGE);
+  if (positionals.length === 0) await loadPipeline(undefined, USAGE);
+  let invalid = 0;
+  for (const file of positionals) {
+    let loaded: Awaited<ReturnType<typeof loadPipeline>>;
+    try {
+      loaded = await loadPipeline(file, USAGE);
+    } catch (error) {
+      // With several files, each one's problems are listed and the others still checked.
+      if (positionals.length === 1 || !(isSluiceError(error) || error instanceof CliUsageError)) throw error;
+      process.stderr.write(`sluice: ${resolve(file)}: ${(error as Error).message}\n`);
+      invalid += 1;
+      continue;
+    }
+    const { spec, path } = loaded;
+    if (values.asl) process.stdout.write(`${JSON.stringify(compileAsl(spec), null, 2)}\n`);
+    else if (values.spec) process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
+    else process.stdout.write(`${path}: pipeline ${spec.name} is valid (${spec.steps.length} steps, ${spec.triggers.length} triggers)\n`);
+  }
+  if (invalid > 0) process.stderr.write(`sluice: ${invalid} of ${positionals.length} pipeline files are invalid\n`);
+  return invalid > 0 ? EXIT.invalid : EXIT.ok;
 }

@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -77,6 +78,11 @@ export interface DataPipelineProps {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
+   * The Node.js runtime of every function: `lambda.Runtime.NODEJS_24_X` or `lambda.Runtime.NODEJS_22_X`.
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly runtime?: lambda.Runtime;
+  /**
    * Memory of every step function, in MiB (DuckDB sizes its threads and memory from it; Lambda's vCPUs scale with it).
    * @default - each step kind's own size: the one that processed a million rows for the fewest GB-s in
    * `npm run bench:lambda-cost` (see docs/deploy.md)
@@ -108,7 +114,11 @@ export interface ResolvedDataPipelineProps {
   readonly stepMemorySize: number | undefined;
   readonly logRetention: logs.RetentionDays;
   readonly metricNamespace: string;
+  readonly runtime: lambda.Runtime;
 }
+
+/** The runtimes Sluice's bundles are built and tested for. */
+export const SUPPORTED_RUNTIMES: readonly lambda.Runtime[] = [lambda.Runtime.NODEJS_24_X, lambda.Runtime.NODEJS_22_X];
 
 /** Validates the props and applies defaults; every problem is named with the construct's path. */
 export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineProps): ResolvedDataPipelineProps {
@@ -120,6 +130,14 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     const details = (error as { details?: readonly string[] }).details;
     problems.push(...(details?.length ? details.map((d) => `spec.${d}`) : [`spec: ${(error as Error).message}`]));
   }
+  spec?.steps.forEach((step, i) => {
+    // A transform is a function in the pipeline module, which the deployed functions do not carry yet.
+    if (step.kind === 'featureBuild' && step.transform !== undefined) {
+      problems.push(
+        `spec.steps[${i}].transform: TypeScript transforms run locally only; a deployed feature step needs SQL (got transform ${JSON.stringify(step.transform)})`,
+      );
+    }
+  });
   const names = spec ? specBuckets(spec) : [];
   for (const [from, to] of Object.entries(props.bucketNames ?? {})) {
     if (spec && !names.includes(from)) problems.push(`bucketNames.${from}: not a bucket of the spec (buckets: ${names.join(', ')})`);
@@ -132,6 +150,10 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   const memory = props.stepMemorySize;
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
     problems.push(`stepMemorySize: expected an integer from 128 to 10240 MiB, got ${memory}`);
+  }
+  const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
+  if (!SUPPORTED_RUNTIMES.some((r) => r.runtimeEquals(runtime))) {
+    problems.push(`runtime: expected ${SUPPORTED_RUNTIMES.map((r) => r.name).join(' or ')}, got ${runtime.name}`);
   }
   const url = props.lineageUrl;
   if (url !== undefined && !Token.isUnresolved(url) && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
@@ -178,5 +200,6 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     stepMemorySize: memory,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     metricNamespace: props.metricNamespace ?? `Sluice/${spec.name}`,
+    runtime,
   };
 }

@@ -88,6 +88,7 @@ export class DataPipeline extends Construct {
       environment: lineage.environment,
       memorySize: resolved.stepMemorySize,
       logRetention: resolved.logRetention,
+      runtime: resolved.runtime,
     });
     this.stepFunctions = steps.byKind;
     for (const fn of steps.byKind.values()) grantPrefixes(fn.function, this.buckets, [outbox], ['write']);
@@ -105,6 +106,7 @@ export class DataPipeline extends Construct {
       logRetention: resolved.logRetention,
       replayInterval: resolved.lineageReplayInterval,
       deadLetterQueue: this.deadLetterQueue,
+      runtime: resolved.runtime,
     });
     this.lineageStatusFunction = pipelineLineage.statusFunction;
     this.lineageReplayFunction = pipelineLineage.replayFunction;

@@ -2,6 +2,7 @@ import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -25,6 +26,7 @@ export interface PipelineLineageProps {
   readonly logRetention: logs.RetentionDays;
   readonly replayInterval: Duration;
   readonly deadLetterQueue: sqs.IQueue;
+  readonly runtime: lambda.Runtime;
 }
 
 /**
@@ -52,6 +54,7 @@ export class PipelineLineage extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
+      runtime: props.runtime,
     });
     this.replayFunction = new SluiceFunction(this, 'Replay', {
       name: 'lineageReplay',
@@ -60,6 +63,7 @@ export class PipelineLineage extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
       logRetention: props.logRetention,
+      runtime: props.runtime,
     });
     grantPrefixes(this.statusFunction.function, props.buckets, [props.outbox], ['write']);
     grantPrefixes(this.replayFunction.function, props.buckets, [props.outbox], ['read', 'delete']);

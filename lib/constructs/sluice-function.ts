@@ -1,19 +1,9 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  DUCKDB_EXTERNALS,
-  DUCKDB_FUNCTIONS,
-  ESBUILD_TARGET,
-  ESM_REQUIRE_BANNER,
-  FUNCTION_ENTRIES,
-  PACKAGE_ROOT,
-  RUNTIME_PROVIDED_EXTERNALS,
-  packagePath,
-  type SluiceFunctionName,
-} from './lambda-bundling.ts';
+import { functionCode } from './function-code.ts';
+import { BUNDLE_HANDLER, DUCKDB_FUNCTIONS, type SluiceFunctionName } from './lambda-bundling.ts';
 
 /** Settings of one {@link SluiceFunction}. */
 export interface SluiceFunctionProps {
@@ -25,25 +15,27 @@ export interface SluiceFunctionProps {
   readonly ephemeralStorageSize?: Size;
   readonly logRetention: logs.RetentionDays;
   readonly duckDbLayer?: lambda.ILayerVersion;
+  /** nodejs22.x or nodejs24.x. */
+  readonly runtime: lambda.Runtime;
 }
 
 /**
- * One Sluice Lambda function: nodejs24.x, ESM, minified, bundled by the local esbuild (DuckDB left to the
- * layer), X-Ray tracing, its own log group, and the Parameters and Secrets extension for the lineage key.
+ * One Sluice Lambda function: Node.js 22 or 24, an ESM bundle (DuckDB left to the layer, see {@link functionCode}),
+ * X-Ray tracing, its own log group, and the Parameters and Secrets extension for the lineage key.
  */
 export class SluiceFunction extends Construct {
-  readonly function: nodejs.NodejsFunction;
+  readonly function: lambda.Function;
   readonly logGroup: logs.LogGroup;
 
   constructor(scope: Construct, id: string, props: SluiceFunctionProps) {
     super(scope, id);
     const duckdb = DUCKDB_FUNCTIONS.has(props.name);
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention });
-    this.function = new nodejs.NodejsFunction(this, 'Function', {
-      entry: packagePath(FUNCTION_ENTRIES[props.name]),
-      handler: 'handler',
+    this.function = new lambda.Function(this, 'Function', {
+      code: functionCode(props.name),
+      handler: BUNDLE_HANDLER,
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: props.runtime,
       // The layer carries DuckDB's linux-x64 binding.
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize,
@@ -59,19 +51,6 @@ export class SluiceFunction extends Construct {
         cacheSize: 10,
         logLevel: lambda.ParamsAndSecretsLogLevel.WARN,
       }),
-      projectRoot: PACKAGE_ROOT,
-      depsLockFilePath: packagePath('package-lock.json'),
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: ESBUILD_TARGET,
-        minify: true,
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        externalModules: [...DUCKDB_EXTERNALS, ...RUNTIME_PROVIDED_EXTERNALS],
-        metafile: false,
-        logLevel: nodejs.LogLevel.WARNING,
-      },
     });
   }
 }

@@ -1,4 +1,5 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -18,6 +19,7 @@ export interface StepFunctionsProps {
   /** One size for every function; undefined gives each kind its registry default. */
   readonly memorySize: number | undefined;
   readonly logRetention: logs.RetentionDays;
+  readonly runtime: lambda.Runtime;
 }
 
 /**
@@ -32,7 +34,7 @@ export class StepFunctions extends Construct {
   constructor(scope: Construct, id: string, props: StepFunctionsProps) {
     super(scope, id);
     const { spec } = props;
-    const layer = new DuckDbLayer(this, 'DuckDb').layer;
+    const layer = new DuckDbLayer(this, 'DuckDb', { compatibleRuntimes: [props.runtime] }).layer;
     const byKind = new Map<StepKind, SluiceFunction>();
     for (const [kind, access] of stepAccess(spec)) {
       const timeout = Math.max(...spec.steps.filter((s) => s.kind === kind).map((s) => s.timeoutSeconds ?? 900));
@@ -45,6 +47,7 @@ export class StepFunctions extends Construct {
         ephemeralStorageSize: Size.gibibytes(2),
         logRetention: props.logRetention,
         duckDbLayer: layer,
+        runtime: props.runtime,
       });
       grantPrefixes(fn.function, props.buckets, access.reads, ['read']);
       grantPrefixes(fn.function, props.buckets, access.writes, ['write']);

@@ -2,3 +2,6 @@
 export function metricsHistoryPrefix(dataset: { readonly bucket: string; readonly prefix: string }): { bucket: string; prefix: string } {
   return { bucket: dataset.bucket, prefix: `_sluice/metrics/${dataset.prefix}` };
 }
+
+/** The sample of rows that broke each failed data test, kept beside a quarantined batch's data (not part of it). */
+export const FAILING_ROWS_FILE = 'failing-rows.parquet';

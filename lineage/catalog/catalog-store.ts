@@ -1,16 +1,14 @@
-import { DatabaseSync } from 'node:sqlite';
 import type { SQLInputValue } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
 import { createSchema } from './schema.ts';
+import { DatabaseSync, WORKER_LOAD_SQLITE } from './sqlite.ts';
 import type { ApiFacet } from '../marquez/api.ts';
 
 type Row = Record<string, SQLInputValue>;
 
 const CHECKPOINT_EVERY_MS = 1000;
 const CHECKPOINT_EVERY_COMMITS = 2000;
-const CHECKPOINTER = `
-const { DatabaseSync } = require('node:sqlite');
-const { parentPort, workerData } = require('node:worker_threads');
+const CHECKPOINTER = `${WORKER_LOAD_SQLITE}const { parentPort, workerData } = require('node:worker_threads');
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 5000');
 parentPort.on('message', () => {

@@ -6,6 +6,7 @@ export const PUBLIC_ENTRIES = [
   'lib/index.ts',
   'lib/local/index.ts',
   'lib/constructs/index.ts',
+  'lib/testing/index.ts',
   'lineage/index.ts',
   'lineage/catalog/index.ts',
   'lineage/trace/index.ts',
@@ -49,9 +50,14 @@ export const LAYERS: readonly Layer[] = [
     packages: ['node:*', 's3rver', 'aws-local-stepfunctions'],
   },
   {
+    path: 'lib/testing/',
+    may: ['core/', 'lib/definition/', 'lib/runtime/', 'lib/local/', ...LINEAGE_PUBLIC],
+    packages: ['node:*'],
+  },
+  {
     path: 'lib/constructs/',
     may: ['core/', 'lib/definition/', 'lib/asl/'],
-    packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs'],
+    packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', 'esbuild'],
   },
   { path: 'lib/index.ts', may: ['core/', 'lib/definition/', 'lib/asl/'], packages: [] },
   {
@@ -61,6 +67,7 @@ export const LAYERS: readonly Layer[] = [
   },
   { path: 'bin/', may: ['core/', 'examples/', ...PUBLIC_ENTRIES], packages: ['node:*', 'aws-cdk-lib', 'aws-cdk-lib/*', 'cdk-nag'] },
   { path: 'examples/', may: [], packages: ['node:*', 'zod', 'sluice', 'sluice/*'] },
+  { path: 'templates/', may: [], packages: ['node:*', 'zod', 'sluice', 'sluice/*', 'aws-cdk-lib', 'vitest', 'vitest/config'] },
 ];
 
 /** An import that crosses a layer the wrong way. */

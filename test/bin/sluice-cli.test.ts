@@ -4,15 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
+import { testEnvironment } from '../support/environment.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const node = join(root, 'node_modules', 'node', 'bin', 'node');
 
 function sluice(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const out = spawnSync(node, [join(root, 'bin', 'sluice.ts'), ...args], {
+  const out = spawnSync(node, ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), ...args], {
     cwd: root,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    // The test's own environment: whatever the shell exports (OPENLINEAGE_*, AWS_*) does not reach the CLI.
+    env: testEnvironment(env as Record<string, string>),
     timeout: 60_000,
   });
   return { code: out.status, stdout: out.stdout, stderr: out.stderr };
@@ -62,6 +64,20 @@ describe('sluice CLI', () => {
     expect(out.stderr).toContain('Pipeline definition "broken" is invalid');
     expect(out.stderr).toContain('triggers[1].cron: expected an EventBridge cron expression');
     expect(out.stderr).toContain('steps[1].sql: required');
+  });
+
+  it('validates several files, naming each invalid one, and exits 2 when any is invalid', () => {
+    const out = sluice([
+      'validate',
+      'examples/churn/pipeline.ts',
+      'test/fixtures/pipelines/broken.ts',
+      'templates/events/pipelines/events.ts',
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stdout).toContain('pipeline churn is valid');
+    expect(out.stdout).toContain('pipeline events is valid');
+    expect(out.stderr).toMatch(/broken\.ts: Pipeline definition "broken" is invalid/);
+    expect(out.stderr).toContain('1 of 3 pipeline files are invalid');
   });
 
   it('runs a pipeline, prints JSON with --json and exits 0, or 1 when the run fails', async () => {

@@ -8,6 +8,7 @@ import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import churn from '../../examples/churn/pipeline.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
+import { captureStderr } from '../support/environment.ts';
 
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'churn');
 const STEPS = ['ingest', 'test', 'features', 'score'];
@@ -260,19 +261,25 @@ describe('a local run whose lineage backend is unreachable', () => {
     try {
       const input = join(dir, 'customers.csv');
       await generateCustomers(input, { rows: 500 });
-      const report = await runLocal(churn, {
-        stateDir: join(dir, 'state'),
-        input,
-        baseDir: exampleDir,
-        // Port 9 (discard) refuses connections on loopback; no retries keeps the test quick.
-        env: {
-          OPENLINEAGE__TRANSPORT__TYPE: 'http',
-          OPENLINEAGE__TRANSPORT__URL: 'http://127.0.0.1:9',
-          OPENLINEAGE__TRANSPORT__RETRY: '{"total": 0}',
-        },
-      });
+      const { result: report, stderr } = await captureStderr(() =>
+        runLocal(churn, {
+          stateDir: join(dir, 'state'),
+          input,
+          baseDir: exampleDir,
+          // Port 9 (discard) refuses connections on loopback; no retries keeps the test quick.
+          env: {
+            OPENLINEAGE__TRANSPORT__TYPE: 'http',
+            OPENLINEAGE__TRANSPORT__URL: 'http://127.0.0.1:9',
+            OPENLINEAGE__TRANSPORT__RETRY: '{"total": 0}',
+          },
+        }),
+      );
       expect(report.status).toBe('SUCCEEDED');
       expect(report.lineage).toBe('http http://127.0.0.1:9/api/v1/lineage');
+      // One warning per pipeline and step event (START and COMPLETE of the run and of each of the four steps).
+      const warnings = stderr.split('\n').filter((l) => l.startsWith('sluice: warning: lineage event'));
+      expect(warnings).toHaveLength(10);
+      for (const w of warnings) expect(w).toContain('kept in the outbox');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

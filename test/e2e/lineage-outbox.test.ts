@@ -9,6 +9,7 @@ import { DirectoryOutbox } from '../../lineage/index.ts';
 import { runLocal, type RunReport } from '../../lib/local/index.ts';
 import { refusedUrl, startLineageServer, type LineageServer } from '../lineage/lineage-server.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
+import { captureStderr } from '../support/environment.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const node = join(root, 'node_modules', 'node', 'bin', 'node');
@@ -23,7 +24,7 @@ function sluice(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number;
   return new Promise((resolve) => {
     execFile(
       node,
-      [join(root, 'bin', 'sluice.ts'), ...args],
+      ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), ...args],
       { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -37,18 +38,19 @@ describe('the churn example with its lineage backend unreachable, then replayed'
   let server: LineageServer;
   let outbox: DirectoryOutbox;
   let queued: Array<{ eventType: string; job: { name: string } }>;
+  let warnings: string[];
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-outbox-e2e-'));
     stateDir = join(dir, 'state');
     const input = join(dir, 'customers.csv');
     await generateCustomers(input, { rows: 1000 });
-    report = await runLocal(churn, {
-      stateDir,
-      input,
-      baseDir: exampleDir,
-      env: { OPENLINEAGE_URL: await refusedUrl(), OPENLINEAGE_API_KEY: 'e2e-secret-key' },
-    });
+    const url = await refusedUrl();
+    const run = await captureStderr(() =>
+      runLocal(churn, { stateDir, input, baseDir: exampleDir, env: { OPENLINEAGE_URL: url, OPENLINEAGE_API_KEY: 'e2e-secret-key' } }),
+    );
+    report = run.result;
+    warnings = run.stderr.split('\n').filter((l) => l.startsWith('sluice: warning: lineage event'));
     outbox = new DirectoryOutbox(join(stateDir, 'lineage', 'outbox'));
     queued = await Promise.all((await outbox.list()).map(async (n) => JSON.parse(await outbox.read(n)) as (typeof queued)[number]));
     server = await startLineageServer();
@@ -58,9 +60,12 @@ describe('the churn example with its lineage backend unreachable, then replayed'
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('does succeed although no event could be delivered', () => {
+  it('does succeed although no event could be delivered, warning once per event', () => {
     expect(report.status).toBe('SUCCEEDED');
     expect(report.steps.map((s) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(warnings).toHaveLength(10);
+    for (const w of warnings) expect(w).toContain('kept in the outbox');
+    expect(warnings.join('\n')).not.toContain('e2e-secret-key');
   });
 
   it('does keep all 10 events of the run in the outbox, in order and valid', () => {

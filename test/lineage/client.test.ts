@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LineageConfigError, OpenLineageClient, isSluiceError, runEvent, uuidv7 } from '../../lineage/index.ts';
 import type { LineageEvent, Transport } from '../../lineage/index.ts';
 import { startLineageServer } from './lineage-server.ts';
@@ -66,22 +66,21 @@ describe('OpenLineageClient', () => {
   });
 
   it('does fall back to the console with a warning when nothing is configured', async () => {
-    const warnings: Array<{ message: string; code: string | undefined }> = [];
-    const listener = (w: Error & { code?: string }) => warnings.push({ message: w.message, code: w.code });
-    process.on('warning', listener);
+    // The warning is recorded, not printed: process.emitWarning is what prints it.
+    const emitWarning = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const client = new OpenLineageClient({ env: {} });
       expect(client.describe()).toBe('console (stderr)');
-      await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(emitWarning.mock.calls.map(([w, o]) => ({ message: String(w), code: (o as { code?: string } | undefined)?.code }))).toEqual([
+        {
+          message: 'no OpenLineage transport configured (set OPENLINEAGE_URL or OPENLINEAGE__TRANSPORT__TYPE); lineage events go to stderr',
+          code: 'SLUICE_LINEAGE_NO_TRANSPORT',
+        },
+      ]);
     } finally {
-      process.off('warning', listener);
+      emitWarning.mockRestore();
     }
-    expect(warnings).toEqual([
-      {
-        message: 'no OpenLineage transport configured (set OPENLINEAGE_URL or OPENLINEAGE__TRANSPORT__TYPE); lineage events go to stderr',
-        code: 'SLUICE_LINEAGE_NO_TRANSPORT',
-      },
-    ]);
   });
 
   it('fails at construction when the configuration is invalid', () => {

@@ -18,7 +18,7 @@ function sluice(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
   return new Promise((resolve) => {
     execFile(
       node,
-      [join(root, 'bin', 'sluice.ts'), 'lineage', ...args],
+      ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), 'lineage', ...args],
       { cwd: root, encoding: 'utf8', env: { ...clean, ...env }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

@@ -17,6 +17,7 @@ import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3, type EmbeddedS3 } from '../..
 import { S3Outbox } from '../../lib/runtime/lineage/s3-outbox.ts';
 import { lineageOutboxFromEnvironment, lineageEmitter } from '../../lib/runtime/lineage/emitter.ts';
 import { refusedUrl, startLineageServer } from './lineage-server.ts';
+import { captureStderr } from '../support/environment.ts';
 
 const BUCKET = 'pipeline-bucket';
 let dir: string;
@@ -71,8 +72,15 @@ describe('S3Outbox', () => {
   it('does hold what a step emitter could not deliver, and replay delivers it once', async () => {
     const url = await refusedUrl();
     const emitter = lineageEmitter({ ...env, OPENLINEAGE_URL: url, SLUICE_LINEAGE_OUTBOX: `s3://${BUCKET}/_sluice/outbox-b` });
-    for (const name of ['churn', 'churn.ingest', 'churn.test']) await emitter.emit(event(name));
+    const { stderr } = await captureStderr(async () => {
+      for (const name of ['churn', 'churn.ingest', 'churn.test']) await emitter.emit(event(name));
+    });
     expect(emitter.stats()).toMatchObject({ delivered: 0, outboxed: 3 });
+    expect(
+      stderr.match(
+        /^sluice: warning: lineage event START churn\S* .* kept in the outbox \(s3:\/\/pipeline-bucket\/_sluice\/outbox-b\/\)/gm,
+      ),
+    ).toHaveLength(3);
 
     const server = await startLineageServer();
     const outbox = S3Outbox.fromUrl(`s3://${BUCKET}/_sluice/outbox-b`, env);

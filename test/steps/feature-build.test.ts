@@ -7,6 +7,7 @@ import { runLocal } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
+import { captureStderr } from '../support/environment.ts';
 
 type FeatureOptions = {
   sql: string;
@@ -134,8 +135,12 @@ describe('feature builds over published partitions', () => {
   it('applies a TypeScript transform exported by the pipeline module named in SLUICE_PIPELINE_MODULE', async () => {
     process.env.SLUICE_PIPELINE_MODULE = import.meta.filename;
     try {
-      const { report, rows } = await run({ sql: `SELECT user, amount FROM e ORDER BY user, amount`, transform: 'runningTotal' });
+      const { result, stderr } = await captureStderr(() =>
+        run({ sql: `SELECT user, amount FROM e ORDER BY user, amount`, transform: 'runningTotal' }),
+      );
+      const { report, rows } = result;
       expect(report.status).toBe('SUCCEEDED');
+      expect(stderr).toContain('sluice: step "features": no column lineage (a TypeScript transform reshapes the SQL result)');
       expect(rows.map((r) => r.running_total)).toEqual([1, 3, 6, 10, 30, 60]);
     } finally {
       delete process.env.SLUICE_PIPELINE_MODULE;

@@ -5,6 +5,7 @@ import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import type { Assertion } from '../../runtime/lineage/step-lineage.ts';
+import { FAILING_ROWS_FILE } from '../../definition/storage-layout.ts';
 import type { DataTestRule } from '../../definition/rules.ts';
 import type { WrittenObject } from '../../asl/step-invocation.ts';
 import { columnMetrics, metricAggregates } from './column-metrics.ts';
@@ -187,7 +188,7 @@ async function writeFailingRows(
   });
   const counts: Record<string, { count: number; sampled: number }> = {};
   if (parts.length === 0) return counts;
-  const file = ctx.scratch('failing-rows.parquet');
+  const file = ctx.scratch(FAILING_ROWS_FILE);
   await db.run(`CREATE TABLE failing AS ${parts.join(' UNION ALL BY NAME ')}`);
   await db.run(`COPY (SELECT * EXCLUDE (__rule_index) FROM failing) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`);
   for (const r of await db.all(`SELECT __rule_index AS i, count(*) AS n FROM failing GROUP BY ALL ORDER BY i`)) {
@@ -196,6 +197,6 @@ async function writeFailingRows(
     counts[counts[name] ? `${name} #${i + 1}` : name] = { count: outcomes[i]?.failedRows ?? 0, sampled: Number(r.n) };
   }
   const target = ctx.dataset(ctx.step.quarantineTo);
-  await ctx.store.upload(target.bucket, batchKey(target, ctx.batchId, 'failing-rows.parquet'), file);
+  await ctx.store.upload(target.bucket, batchKey(target, ctx.batchId, FAILING_ROWS_FILE), file);
   return counts;
 }

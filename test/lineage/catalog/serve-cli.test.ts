@@ -29,10 +29,14 @@ describe('sluice lineage serve over a local state directory', () => {
         .map((e) => `${JSON.stringify(e)}\n`)
         .join(''),
     );
-    child = spawn(node, [join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', dir, '--port', '0'], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      node,
+      ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', dir, '--port', '0'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     url = await new Promise<string>((resolve, reject) => {
       let out = '';

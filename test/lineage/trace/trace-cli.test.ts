@@ -10,7 +10,10 @@ const node = join(root, 'node_modules', 'node', 'bin', 'node');
 
 function sluice(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(node, [join(root, 'bin', 'sluice.ts'), ...args], { cwd: root, env: { ...process.env, OPENLINEAGE_URL: '' } });
+    const child = spawn(node, ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), ...args], {
+      cwd: root,
+      env: { ...process.env, OPENLINEAGE_URL: '' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

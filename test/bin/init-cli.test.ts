@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testEnvironment } from '../support/environment.ts';
+
+const root = join(import.meta.dirname, '..', '..');
+const node = join(root, 'node_modules', 'node', 'bin', 'node');
+
+function sluice(args: string[], cwd: string) {
+  const out = spawnSync(node, ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: testEnvironment(),
+    timeout: 60_000,
+  });
+  return { code: out.status, stdout: out.stdout, stderr: out.stderr };
+}
+
+describe('sluice init', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sluice-init-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('creates a project from the scoring template, with dot-files restored and the package named after the folder', async () => {
+    const out = sluice(['init', 'My Pipelines', '--json'], dir);
+    expect(out.code).toBe(0);
+    const created = JSON.parse(out.stdout) as { files: string[]; package: string; sluice: string; template: string };
+    expect(created.template).toBe('scoring');
+    expect(created.package).toBe('my-pipelines');
+    expect(created.sluice).toMatch(/^\^\d+\.\d+\.\d+/);
+    expect(created.files).toEqual(
+      expect.arrayContaining([
+        '.github/workflows/ci.yml',
+        '.gitignore',
+        'README.md',
+        'cdk.json',
+        'data/orders-bad.csv',
+        'data/orders.csv',
+        'infra/app.ts',
+        'models/late-delivery.json',
+        'package.json',
+        'pipelines/orders.ts',
+        'test/orders.test.ts',
+        'tsconfig.json',
+      ]),
+    );
+    expect(created.files).not.toContain('package.template.json');
+    const manifest = JSON.parse(await readFile(join(dir, 'My Pipelines', 'package.json'), 'utf8'));
+    expect(manifest.dependencies).toMatchObject({ sluice: created.sluice, zod: expect.any(String) });
+    expect(Object.keys(manifest.devDependencies)).toEqual(expect.arrayContaining(['aws-cdk', 'aws-cdk-lib', 'constructs', 'vitest']));
+  });
+
+  it('says to install the dependencies when its pipeline is validated before npm install', () => {
+    const out = sluice(['validate', join(dir, 'My Pipelines', 'pipelines', 'orders.ts')], root);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/Cannot find package '(zod|sluice)'/);
+    expect(out.stderr).toContain('npm install');
+  });
+
+  it('creates the events template over the same base: its own pipeline, samples and test, the shared CDK app and CI', async () => {
+    const out = sluice(['init', 'ev', '--template', 'events', '--json'], dir);
+    expect(out.code).toBe(0);
+    const { files } = JSON.parse(out.stdout) as { files: string[] };
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'pipelines/events.ts',
+        'data/events.jsonl',
+        'test/events.test.ts',
+        'infra/app.ts',
+        '.github/workflows/ci.yml',
+      ]),
+    );
+    expect(files.filter((f) => f.includes('orders'))).toEqual([]);
+    expect(await readFile(join(dir, 'ev', 'README.md'), 'utf8')).toContain('pipelines/events.ts');
+  });
+
+  it('writes a tarball given with --sluice as a file: dependency relative to the project', async () => {
+    await writeFile(join(dir, 'sluice-9.9.9.tgz'), '');
+    expect(sluice(['init', 'from-tarball', '--sluice', 'sluice-9.9.9.tgz'], dir).code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(dir, 'from-tarball', 'package.json'), 'utf8'));
+    expect(manifest.dependencies.sluice).toBe('file:../sluice-9.9.9.tgz');
+  });
+
+  it('exits 2 and writes nothing for a folder that is not empty, an unknown template or a missing tarball', async () => {
+    await mkdir(join(dir, 'taken'));
+    await writeFile(join(dir, 'taken', 'notes.txt'), 'mine');
+    expect(sluice(['init', 'taken'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('is not empty (notes.txt)') });
+    expect(await readdir(join(dir, 'taken'))).toEqual(['notes.txt']);
+    expect(sluice(['init', 'x', '--template', 'nope'], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--template: expected one of events, scoring, got "nope"'),
+    });
+    expect(sluice(['init', 'y', '--sluice', './missing.tgz'], dir)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('does not exist'),
+    });
+    expect(await readdir(dir)).not.toContain('x');
+    expect(sluice(['init'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('missing the project folder') });
+  });
+
+  it('prints its usage with --help', () => {
+    expect(sluice(['init', '--help'], dir)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: sluice init <dir>/) });
+  });
+});
+
+describe('pipeline files Node cannot run', () => {
+  it('exits 2 naming the syntax Node cannot strip', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-enum-'));
+    try {
+      await writeFile(join(dir, 'p.ts'), 'enum Plan { Basic }\nexport default { name: String(Plan.Basic) };\n');
+      const out = sluice(['validate', join(dir, 'p.ts')], dir);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toContain('only erasable syntax: no enums, namespaces or parameter properties');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
