@@ -23,8 +23,11 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   }
   const source = ctx.dataset(step.input);
   const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
-  const local = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
-  const version = await ctx.store.download(trigger.bucket, trigger.key, local);
+  const scratch = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  // A compressed object is recognised by its name's extension, which the embedded S3's own file lacks: it is downloaded.
+  const { path: local, version } = /\.(gz|zst|zstd)$/i.test(trigger.key)
+    ? { path: scratch, version: await ctx.store.download(trigger.bucket, trigger.key, scratch) }
+    : await ctx.store.read({ bucket: trigger.bucket, key: trigger.key, ...(trigger.etag ? { etag: trigger.etag } : {}) }, scratch);
   const sourceVersion = version.versionId ?? version.etag;
   ctx.lineage.input(step.input, { version: sourceVersion, bytes: version.size, fileCount: 1 });
 
