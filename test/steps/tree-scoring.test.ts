@@ -51,7 +51,7 @@ function scoreBlock(model: XgboostModel, block: Float32Array[]): Float64Array {
   const x = new Float32Array(forest.width * stride);
   block.forEach((row, i) => row.forEach((v, f) => (x[f * stride + i] = v)));
   const out = new Float64Array(stride);
-  scoreRange(forest, x, new Int32Array(x.length), new Int32Array(stride), out, stride, 0, stride);
+  scoreRange(forest, x, new Int32Array(x.length), new Float64Array(stride), out, stride, 0, stride);
   return out;
 }
 
@@ -72,9 +72,10 @@ describe('scoring trees by bins and leaf tables', () => {
 
   it('walks the trees too large for a table and tables the others', async () => {
     const deep = binForest(await load('xgb-deep'));
-    expect({ tables: deep.leafOffsets.length, walked: deep.roots.length }).toEqual({ tables: 0, walked: 10 });
+    const tables = (f: typeof deep) => f.leafOffsets.filter((o) => o >= 0).length;
+    expect({ tables: tables(deep), walked: deep.roots.length }).toEqual({ tables: 0, walked: 10 });
     const small = binForest(await load('xgb-binary'));
-    expect({ tables: small.leafOffsets.length, walked: small.roots.length }).toEqual({ tables: 20, walked: 0 });
+    expect({ tables: tables(small), walked: small.roots.length }).toEqual({ tables: 20, walked: 0 });
   });
 
   it.each([2, 3])('gives the same scores on %i threads as on one', async (threads) => {

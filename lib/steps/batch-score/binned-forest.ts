@@ -20,16 +20,16 @@ export interface BinnedForest {
   readonly bounds: Int32Array;
   /** Each feature's count of real (unpadded) thresholds: its bins are 0..count, and count + 1 is "missing". */
   readonly counts: Int32Array;
-  /** Table trees in pairs: each pair's features (`groupFeatures[groupStarts[g]..groupStarts[g + 1]]`)… */
+  /** Table trees in threes: each group's features (`groupFeatures[groupStarts[g]..groupStarts[g + 1]]`)… */
   readonly groupStarts: Int32Array;
   readonly groupFeatures: Int32Array;
   /**
    * …for each of those, the offset into `steps` of its per-bin index contributions (`counts[f] + 2` entries): the
-   * first tree's in the low 16 bits, the second's in the high ones…
+   * first tree's index in bits 0–15, the second's in bits 16–31, the third's from bit 32 (a float64 holds it exactly)…
    */
   readonly stepOffsets: Int32Array;
-  readonly steps: Int32Array;
-  /** …and where each tree's leaf values start in `leaves` (two per pair; -1 when a pair has one tree). */
+  readonly steps: Float64Array;
+  /** …and where each tree's leaf values start in `leaves` (three per group; -1 where a group has fewer trees). */
   readonly leafOffsets: Int32Array;
   readonly leaves: Float64Array;
   /** Walked trees: root node of each, into the node arrays below (a leaf has `left = -1` and its value in `value`). */
@@ -89,7 +89,7 @@ export function binForest(model: XgboostModel): BinnedForest {
       }
     }
   }
-  const groups = pairTables(tables, sorted);
+  const groups = groupTables(tables, sorted);
   return {
     width,
     thresholds,
@@ -110,10 +110,10 @@ export function binForest(model: XgboostModel): BinnedForest {
 }
 
 /**
- * Packs table trees two by two: one 32-bit index holds both trees' indices (each below 2^16), so a feature both split
- * on costs one pass instead of two.
+ * Packs table trees three by three: one float64 index holds all three trees' indices (each below 2^16, so the sum stays
+ * exact), so a feature they all split on costs one pass instead of three.
  */
-function pairTables(
+function groupTables(
   tables: ReadonlyArray<{ leafOffset: number; steps: ReadonlyMap<number, number[]> }>,
   sorted: readonly number[][],
 ): Pick<BinnedForest, 'groupStarts' | 'groupFeatures' | 'stepOffsets' | 'steps' | 'leafOffsets'> {
@@ -122,16 +122,15 @@ function pairTables(
   const stepOffsets: number[] = [];
   const steps: number[] = [];
   const leafOffsets: number[] = [];
-  for (let g = 0; g < tables.length; g += 2) {
-    const a = tables[g]!;
-    const b = tables[g + 1];
-    leafOffsets.push(a.leafOffset, b ? b.leafOffset : -1);
-    for (const f of [...new Set([...a.steps.keys(), ...(b?.steps.keys() ?? [])])].sort((x, y) => x - y)) {
+  for (let g = 0; g < tables.length; g += 3) {
+    const group = tables.slice(g, g + 3);
+    leafOffsets.push(...[0, 1, 2].map((k) => group[k]?.leafOffset ?? -1));
+    for (const f of [...new Set(group.flatMap((t) => [...t.steps.keys()]))].sort((x, y) => x - y)) {
       features.push(f);
       stepOffsets.push(steps.length);
-      const low = a.steps.get(f);
-      const high = b?.steps.get(f);
-      for (let bin = 0; bin < sorted[f]!.length + 2; bin++) steps.push((low?.[bin] ?? 0) + (high?.[bin] ?? 0) * 0x10000);
+      for (let bin = 0; bin < sorted[f]!.length + 2; bin++) {
+        steps.push(group.reduce((sum, t, k) => sum + (t.steps.get(f)?.[bin] ?? 0) * 2 ** (16 * k), 0));
+      }
     }
     starts.push(features.length);
   }
@@ -139,7 +138,7 @@ function pairTables(
     groupStarts: Int32Array.from(starts),
     groupFeatures: Int32Array.from(features),
     stepOffsets: Int32Array.from(stepOffsets),
-    steps: Int32Array.from(steps),
+    steps: Float64Array.from(steps),
     leafOffsets: Int32Array.from(leafOffsets),
   };
 }

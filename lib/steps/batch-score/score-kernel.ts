@@ -10,7 +10,7 @@ export function scoreRange(
   forest: BinnedForest,
   x: Float32Array,
   bins: Int32Array,
-  acc: Int32Array,
+  acc: Float64Array,
   out: Float64Array,
   stride: number,
   from: number,
@@ -42,15 +42,24 @@ export function scoreRange(
       const offset = stepOffsets[q] as number;
       for (let i = from; i < to; i++) acc[i] = (acc[i] as number) + (steps[offset + (bins[base + i] as number)] as number);
     }
-    const low = leafOffsets[2 * g] as number;
-    const high = leafOffsets[2 * g + 1] as number;
-    if (high < 0) {
-      for (let i = from; i < to; i++) out[i] = (out[i] as number) + (leaves[low + (acc[i] as number)] as number);
-    } else {
+    const a = leafOffsets[3 * g] as number;
+    const b = leafOffsets[3 * g + 1] as number;
+    const c = leafOffsets[3 * g + 2] as number;
+    if (c >= 0) {
       for (let i = from; i < to; i++) {
         const index = acc[i] as number;
-        out[i] = (out[i] as number) + (leaves[low + (index & 0xffff)] as number) + (leaves[high + (index >>> 16)] as number);
+        const high = Math.floor(index / 4294967296);
+        const low = index - high * 4294967296;
+        out[i] =
+          (out[i] as number) + (leaves[a + (low & 0xffff)] as number) + (leaves[b + (low >>> 16)] as number) + (leaves[c + high] as number);
       }
+    } else if (b >= 0) {
+      for (let i = from; i < to; i++) {
+        const index = acc[i] as number;
+        out[i] = (out[i] as number) + (leaves[a + (index & 0xffff)] as number) + (leaves[b + (index >>> 16)] as number);
+      }
+    } else {
+      for (let i = from; i < to; i++) out[i] = (out[i] as number) + (leaves[a + (acc[i] as number)] as number);
     }
   }
   const { roots, left, right, feature, rank, defaultLeft, value, counts: missing } = forest;

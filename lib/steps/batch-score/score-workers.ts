@@ -23,7 +23,7 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const scoreRange = ${scoreRange.toString()};
 parentPort.on('message', ({ forest, x, bins, acc, out, control, stride }) => {
-  const c = new Int32Array(control), X = new Float32Array(x), B = new Int32Array(bins), A = new Int32Array(acc), O = new Float64Array(out);
+  const c = new Int32Array(control), X = new Float32Array(x), B = new Int32Array(bins), A = new Float64Array(acc), O = new Float64Array(out);
   for (let seen = 0; ; ) {
     Atomics.wait(c, ${SEQ}, seen);
     seen = Atomics.load(c, ${SEQ});
@@ -72,12 +72,12 @@ export function parallelScorer(forest: BinnedForest, threads: number): ParallelS
   const buffers = {
     x: shared(width * BLOCK_ROWS * 4),
     bins: shared(width * BLOCK_ROWS * 4),
-    acc: shared(BLOCK_ROWS * 4),
+    acc: shared(BLOCK_ROWS * 8),
     out: shared(BLOCK_ROWS * 8),
   };
   const x = new Float32Array(buffers.x);
   const bins = new Int32Array(buffers.bins);
-  const acc = new Int32Array(buffers.acc);
+  const acc = new Float64Array(buffers.acc);
   const out = new Float64Array(buffers.out);
   const helpers = threads > 1 ? lease(threads - 1) : [];
   const controls = helpers.map((worker) => {
