@@ -110,8 +110,8 @@ const py = runJson(python, [
   '2026-11-23T06:00:00Z',
 ]);
 
-// Below one vCPU Lambda gives a share of one: the same work takes proportionally longer (taken as CPU-bound).
-const emulatedMs = (sample: Sample, size: number) => sample.ms * Math.max(1, LAMBDA_MB_PER_VCPU / size);
+// Below one vCPU Lambda gives a share of one: the step's CPU time stretches by that share, its waiting does not.
+const emulatedMs = (sample: Sample, size: number) => sample.ms + sample.cpuMs * Math.max(0, LAMBDA_MB_PER_VCPU / size - 1);
 const gbSeconds = (sample: Sample, size: number) => (size / 1024) * (emulatedMs(sample, size) / 1000) * perMillion;
 const fits = (sample: Sample, size: number) => !sample.failed && sample.rss / 1024 <= size * 0.9;
 const recommended = new Map<string, number>();
@@ -119,8 +119,8 @@ for (const step of steps) {
   const candidates = sizes.filter((size) => fits(samples.get(`${step.name}@${size}`)!, size));
   const cost = (size: number) => gbSeconds(samples.get(`${step.name}@${size}`)!, size);
   const cheapest = Math.min(...candidates.map(cost));
-  // Within 10 % of the cheapest, the faster (larger) size wins: the same bill, sooner done.
-  const pick = candidates.filter((size) => cost(size) <= cheapest * 1.1).at(-1);
+  // Within 15 % of the cheapest (closer than this machine's noise), the faster (larger) size wins: about the same bill, sooner done.
+  const pick = candidates.filter((size) => cost(size) <= cheapest * 1.15).at(-1);
   if (pick !== undefined) recommended.set(step.name, pick);
 }
 const rssGbSeconds = (name: string) => {
@@ -146,10 +146,10 @@ Each step of the churn example (${rows.toLocaleString('en-US')} rows) runs as on
 function's entry and calls the handler with the payload a local run gave it, with \`AWS_LAMBDA_FUNCTION_MEMORY_SIZE\` set, so DuckDB gets
 the threads and memory the step would get in Lambda (one thread per ${LAMBDA_MB_PER_VCPU} MB, three quarters of what Node leaves), and
 every read is a GET from the embedded S3 as from S3. Lambda gives a function below ${LAMBDA_MB_PER_VCPU} MB that fraction of one vCPU: its
-time here is the one-thread time scaled up by ${LAMBDA_MB_PER_VCPU} MB ÷ its size (the work taken as CPU-bound). This machine has
+time here is the one-thread time with its CPU time stretched by ${LAMBDA_MB_PER_VCPU} MB ÷ its size (waiting is not). This machine has
 ${availableParallelism()} cores, so sizes above ${availableParallelism() * LAMBDA_MB_PER_VCPU} MB cannot be emulated. GB-s are billed memory × time per million rows;
 a size fits when the peak RSS stays under 90 % of it. Best of ${runs} runs per cell (peak RSS: the largest); the recommendation (bold) is the size with the fewest
-GB-s, the larger of two within 10 % of each other.
+GB-s, the larger of two within 15 % of each other (closer than this machine's noise).
 
 | step | ${sizes.map((s) => `${s} MB (${lambdaThreads(s)} thread${lambdaThreads(s) > 1 ? 's' : ''})`).join(' | ')} | recommended |
 |---|${sizes.map(() => '---').join('|')}|---|

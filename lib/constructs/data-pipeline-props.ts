@@ -84,8 +84,8 @@ export interface DataPipelineProps {
   readonly runtime?: lambda.Runtime;
   /**
    * Memory of every step function, in MiB (DuckDB sizes its threads and memory from it; Lambda's vCPUs scale with it).
-   * @default - each step kind's own size: the one that processed a million rows for the fewest GB-s in
-   * `npm run bench:lambda-cost` (see docs/deploy.md)
+   * @default - each step kind's own size (`lambda.memoryMb` in its registry entry: 1,769 MB, one vCPU, for the built-in
+   * kinds; see docs/deploy.md)
    */
   readonly stepMemorySize?: number;
   /**
