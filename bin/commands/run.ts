@@ -1,13 +1,15 @@
 import { dirname } from 'node:path';
 import { formatCatalogHint, formatRunReport, printProgress, runLocal } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
-import { loadPipeline } from './load-pipeline.ts';
+import { loadCheckedPipeline } from './load-pipeline.ts';
 
-const USAGE = `Usage: sluice run <pipeline.ts> (--input <file> | --schedule <name> [--at <time>]) [options]
+const USAGE = `Usage: sluice run <pipeline.ts> (--input <file> [--dataset <name>] | --schedule <name> [--at <time>]) [options]
 
-Runs the pipeline locally exactly as on AWS: the file is uploaded to the embedded S3, the upload event
-starts the compiled state machine, and each step runs its real handler.
-  --input <file>       upload this file under the pipeline's upload trigger
+Runs the pipeline locally exactly as on AWS: the definition is validated first (as sluice validate does), the
+file is uploaded to the embedded S3, the upload event starts the compiled state machine, and each step runs
+its real handler. An upload runs the steps its dataset feeds; a schedule runs from its startAt step on.
+  --input <file>       upload this file under an upload trigger's dataset prefix
+  --dataset <name>     which upload trigger's dataset (needed when the pipeline has several)
   --schedule <name>    fire the schedule trigger of this name instead
   --at <time>          nominal time of the scheduled run (ISO 8601; default: the schedule's latest fire time)
   --state-dir <dir>    where objects and default lineage are kept (default: .sluice)
@@ -24,6 +26,7 @@ export async function runCommand(args: string[]): Promise<number> {
     args,
     {
       input: { type: 'string' },
+      dataset: { type: 'string' },
       schedule: { type: 'string' },
       at: { type: 'string' },
       'state-dir': { type: 'string' },
@@ -40,11 +43,13 @@ export async function runCommand(args: string[]): Promise<number> {
     throw new CliUsageError('give exactly one of --input <file> or --schedule <name>', USAGE);
   }
   if (values.at !== undefined && values.schedule === undefined) throw new CliUsageError('--at needs --schedule', USAGE);
-  const { spec, path } = await loadPipeline(positionals[0], USAGE);
+  if (values.dataset !== undefined && values.input === undefined) throw new CliUsageError('--dataset needs --input', USAGE);
+  const { spec, path } = await loadCheckedPipeline(positionals[0], USAGE);
   const report = await runLocal(spec, {
     baseDir: dirname(path),
     stateDir: values['state-dir'],
     input: values.input,
+    dataset: values.dataset,
     schedule: values.schedule === undefined ? undefined : { name: values.schedule, nominalTime: values.at },
     onProgress: printProgress,
   });

@@ -37,9 +37,12 @@ export default definePipeline({
       ],
     },
     rejected: { bucket, prefix: 'rejected/customers', format: 'parquet' },
-    published: { bucket, prefix: 'published/customers', format: 'parquet' },
+    // Every published extract is part of the table; the features aggregate each customer over all of them.
+    published: { bucket, prefix: 'published/customers', format: 'parquet', semantics: 'append' },
     quarantine: { bucket, prefix: 'quarantine/customers', format: 'parquet' },
-    features: { bucket, prefix: 'features/churn', format: 'parquet' },
+    // Each build recomputes every customer, so the latest build is the feature table (what a schedule starting at
+    // the score step would read).
+    features: { bucket, prefix: 'features/churn', format: 'parquet', semantics: 'snapshot' },
     predictions: { bucket, prefix: 'predictions/churn', format: 'parquet' },
   },
   triggers: [

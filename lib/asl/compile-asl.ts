@@ -1,5 +1,6 @@
-import type { PipelineSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
-import { ASL_STATES } from '../definition/state-names.ts';
+import type { PipelineSpec, Step, StepKind, Trigger } from '../definition/pipeline-schema.ts';
+import { triggerPlans } from '../definition/run-plans.ts';
+import { ASL_STATES, ROUTING_STATES } from '../definition/state-names.ts';
 import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
@@ -27,14 +28,23 @@ export interface AslDocument {
 /**
  * Compiles a pipeline spec to its one ASL document: JSONPath only, each step a `lambda:invoke` Task whose
  * function ARN is a substitution, retried on transient errors, and caught into a Fail state.
+ *
+ * Steps run in definition order. `Route` picks the trigger that started the execution (an upload's dataset, a
+ * schedule's name), whose `Plan` state records in `$.plan` which steps it runs; a `Gate` before each step that some
+ * trigger does not run skips it when the plan says so. The same document runs locally and in AWS.
  */
 export function compileAsl(spec: PipelineSpec): AslDocument {
   const [first] = spec.steps;
   if (!first) throw new Error('a pipeline has at least one step');
+  const plans = triggerPlans(spec);
+  const gated = new Set(spec.steps.filter((s) => plans.some((p) => !p.steps.includes(s.name))).map((s) => s.name));
+  // Where to go to run the steps from position i on: the step itself, or its gate.
+  const entry = (i: number): string => {
+    const step = spec.steps[i];
+    if (!step) return ROUTING_STATES.done;
+    return gated.has(step.name) ? ROUTING_STATES.gate(step.name) : step.name;
+  };
   const states: AslDocument['States'] = {};
-  const routes = spec.triggers.flatMap((t) => (t.kind === 'schedule' && t.startAt && t.startAt !== first.name ? [t.startAt] : []));
-  const unique = [...new Set(routes)];
-
   states[ASL_STATES.begin] = {
     Type: 'Pass',
     Comment: 'Starts the record of step results that later steps read their inputs from',
@@ -44,29 +54,46 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
   };
   states[ASL_STATES.route] = {
     Type: 'Choice',
-    Comment: 'Stops an execution started without a trigger; a schedule may start at a later step',
+    Comment: 'Picks the trigger that started the execution: an upload by its dataset, a schedule by its name',
     Choices: [
       { Not: { Variable: '$.trigger', IsPresent: true }, Next: ASL_STATES.invalidInput },
-      ...unique.map((step) => ({
-        And: [
-          { Variable: '$.trigger.startAt', IsPresent: true },
-          { Variable: '$.trigger.startAt', StringEquals: step },
-        ],
-        Next: step,
-      })),
+      ...plans.map((plan) => ({ And: triggerCondition(plan.trigger), Next: ROUTING_STATES.plan(plan.label) })),
     ],
-    Default: first.name,
+    Default: ROUTING_STATES.unknownTrigger,
   };
+  for (const plan of plans) {
+    states[ROUTING_STATES.plan(plan.label)] = {
+      Type: 'Pass',
+      Comment: `The steps ${plan.label} runs: ${plan.steps.join(', ')}`,
+      Result: Object.fromEntries(spec.steps.map((s) => [s.name, plan.steps.includes(s.name)])),
+      ResultPath: '$.plan',
+      Next: entry(0),
+    };
+  }
   states[ASL_STATES.invalidInput] = {
     Type: 'Fail',
     Comment: 'Step payloads read $.trigger; without it every step would fail with States.Runtime',
     Error: 'Sluice.InvalidInput',
     Cause: 'the execution input has no "trigger"; runs start from the upload rule or a schedule, or with {"trigger": {...}}',
   };
+  states[ROUTING_STATES.unknownTrigger] = {
+    Type: 'Fail',
+    Comment: 'The trigger names no upload dataset or schedule of this pipeline',
+    Error: 'Sluice.InvalidInput',
+    Cause: `the execution's trigger matches none of the pipeline's triggers (${plans.map((p) => p.label).join(', ')}); an upload trigger carries "dataset", a schedule "name"`,
+  };
   spec.steps.forEach((step, i) => {
-    const next = spec.steps[i + 1];
-    states[step.name] = taskState(spec, step, next?.name);
+    if (gated.has(step.name)) {
+      states[ROUTING_STATES.gate(step.name)] = {
+        Type: 'Choice',
+        Comment: `Runs ${step.name} when the trigger's plan includes it`,
+        Choices: [{ Variable: member('$.plan', step.name), BooleanEquals: true, Next: step.name }],
+        Default: entry(i + 1),
+      };
+    }
+    states[step.name] = taskState(spec, step, entry(i + 1));
   });
+  states[ROUTING_STATES.done] = { Type: 'Succeed', Comment: 'Every step the trigger runs has run' };
   states[ASL_STATES.failed] = {
     Type: 'Fail',
     Comment: "A step failed; the error and cause are the failing step's",
@@ -76,7 +103,23 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
   return { Comment: `Sluice pipeline ${spec.name}`, StartAt: ASL_STATES.begin, States: states };
 }
 
-function taskState(spec: PipelineSpec, step: Step, next: string | undefined): Record<string, unknown> {
+/** The Choice conditions matching one trigger's input (`IsPresent` first, so a missing field is a mismatch). */
+function triggerCondition(trigger: Trigger): Array<Record<string, unknown>> {
+  const [field, value] = trigger.kind === 'upload' ? ['dataset', trigger.dataset] : ['name', trigger.name];
+  return [
+    { Variable: '$.trigger.kind', IsPresent: true },
+    { Variable: '$.trigger.kind', StringEquals: trigger.kind },
+    { Variable: `$.trigger.${field}`, IsPresent: true },
+    { Variable: `$.trigger.${field}`, StringEquals: value },
+  ];
+}
+
+/** A reference path to a member: dot notation for plain names, bracket notation for names with "-" (JSONPath's rule). */
+function member(base: string, name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${base}.${name}` : `${base}['${name}']`;
+}
+
+function taskState(spec: PipelineSpec, step: Step, next: string): Record<string, unknown> {
   return {
     Type: 'Task',
     Comment: `${step.kind} step`,
@@ -94,12 +137,12 @@ function taskState(spec: PipelineSpec, step: Step, next: string | undefined): Re
       },
     },
     ResultSelector: { 'output.$': '$.Payload' },
-    ResultPath: `$.results.${step.name}`,
+    ResultPath: member('$.results', step.name),
     OutputPath: '$',
     TimeoutSeconds: step.timeoutSeconds ?? 900,
     Retry: [{ ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2, JitterStrategy: 'FULL' }],
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: ASL_STATES.failed }],
-    ...(next ? { Next: next } : { End: true }),
+    Next: next,
   };
 }
 

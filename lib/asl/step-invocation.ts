@@ -5,6 +5,8 @@ import { DatasetSpecSchema, StepSchema } from '../definition/pipeline-schema.ts'
 export const TriggerInputSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('upload'),
+    /** The upload trigger's dataset: what the object arrived in, and which steps the execution runs. */
+    dataset: z.string().min(1),
     bucket: z.string().min(1),
     key: z.string().min(1),
     versionId: z.string().nullish(),
@@ -30,6 +32,7 @@ export const WrittenObjectSchema = z.object({
   rows: z.number(),
   bytes: z.number(),
   etag: z.string().optional(),
+  versionId: z.string().optional(),
 });
 /** One object a step wrote. */
 export type WrittenObject = z.infer<typeof WrittenObjectSchema>;

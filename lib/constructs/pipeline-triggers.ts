@@ -54,6 +54,7 @@ export class PipelineTriggers extends Construct {
                 input: events.RuleTargetInput.fromObject({
                   trigger: {
                     kind: 'upload',
+                    dataset: trigger.dataset,
                     bucket: events.EventField.fromPath('$.detail.bucket.name'),
                     key: events.EventField.fromPath('$.detail.object.key'),
                     versionId: events.EventField.fromPath('$.detail.object.version-id'),

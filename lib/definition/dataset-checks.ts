@@ -1,6 +1,7 @@
 import { formatPath } from '../../core/issues.ts';
 import type { DatasetSpec, PipelineSpec } from './pipeline-schema.ts';
 import { NUMERIC_RULES, ruleColumns, type DataTestRule } from './rules.ts';
+import { semanticsOf } from './dataset-semantics.ts';
 
 /** The datasets a spec names, listed for messages (`"raw", "staged"`). */
 export function knownDatasets(spec: PipelineSpec): string {
@@ -18,6 +19,7 @@ export function datasetProblems(spec: PipelineSpec): string[] {
       problems.push(`datasets.${name}.csv.header: a CSV without a header line needs a schema to name its columns`);
     }
     ds.tests?.forEach((rule, i) => problems.push(...ruleProblems(spec, name, ds, rule, i)));
+    problems.push(...semanticsProblems(name, ds), ...ingestOptionProblems(spec, name, ds));
     for (const [other, ods] of entries) {
       if (other <= name || ods.bucket !== ds.bucket) continue;
       if (`${ods.prefix}/`.startsWith(`${ds.prefix}/`) || `${ds.prefix}/`.startsWith(`${ods.prefix}/`)) {
@@ -26,6 +28,39 @@ export function datasetProblems(spec: PipelineSpec): string[] {
         );
       }
     }
+  }
+  return problems;
+}
+
+/** An upsert's key and ordering columns must be columns of the dataset. */
+function semanticsProblems(name: string, ds: DatasetSpec): string[] {
+  const semantics = semanticsOf(ds);
+  if (semantics.kind !== 'upsert' || !ds.columns) return [];
+  const missing = (column: string, path: readonly PropertyKey[]): string[] =>
+    ds.columns!.some((c) => c.name === column)
+      ? []
+      : [
+          `${formatPath(['datasets', name, 'semantics', 'upsert', ...path])}: ${JSON.stringify(column)} is not a column of dataset ${JSON.stringify(name)} (columns: ${ds.columns!.map((c) => c.name).join(', ')})`,
+        ];
+  return [
+    ...semantics.key.flatMap((column, i) => missing(column, ['key', i])),
+    ...(semantics.orderBy ? missing(semantics.orderBy, ['orderBy']) : []),
+  ];
+}
+
+/** maxRejectedFraction and extraColumns say how uploads are ingested, so they belong on a dataset uploads arrive in. */
+function ingestOptionProblems(spec: PipelineSpec, name: string, ds: DatasetSpec): string[] {
+  const uploaded = spec.triggers.some((t) => t.kind === 'upload' && t.dataset === name);
+  const problems: string[] = [];
+  for (const option of ['maxRejectedFraction', 'extraColumns'] as const) {
+    if (ds[option] !== undefined && !uploaded) {
+      problems.push(
+        `datasets.${name}.${option}: applies to a dataset that uploads arrive in (an upload trigger's dataset, read by ingest); ${JSON.stringify(name)} is not one`,
+      );
+    }
+  }
+  if (ds.extraColumns !== undefined && uploaded && !ds.columns) {
+    problems.push(`datasets.${name}.extraColumns: needs a schema, which says which columns are declared; without one every column is kept`);
   }
   return problems;
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ColumnSpecSchema } from './columns.ts';
 import { BucketNameSchema, KeyPrefixSchema } from './names.ts';
 import { DataTestRuleSchema } from './rules.ts';
+import { DatasetSemanticsSchema, ExtraColumnsSchema } from './dataset-semantics.ts';
 
 const DatasetBase = {
   bucket: BucketNameSchema,
@@ -18,6 +19,12 @@ const DatasetBase = {
     })
     .optional(),
   tests: z.array(DataTestRuleSchema).optional(),
+  /** How published batches combine into the table readers see (docs/datasets-and-runs.md); default `append`. */
+  semantics: DatasetSemanticsSchema.optional(),
+  /** For an uploaded dataset: the fraction of rejected rows above which ingest fails the batch; default 0.1. */
+  maxRejectedFraction: z.number().min(0, 'expected a fraction from 0 to 1').max(1, 'expected a fraction from 0 to 1').optional(),
+  /** For an uploaded dataset: what ingest does with columns the schema does not declare; default `ignore`. */
+  extraColumns: ExtraColumnsSchema.optional(),
 };
 
 /** A dataset as written in a definition: its columns may be given as a zod object schema. */

@@ -16,8 +16,12 @@ import { triggerProblems } from './trigger-checks.ts';
 
 /** Raised when a pipeline definition is invalid; `details` lists every problem with its path. */
 export class PipelineDefinitionError extends SluiceError {
-  constructor(pipelineName: string, problems: string[]) {
+  /** The compiled spec when only references between its parts are wrong, so checks of the rest can still run. */
+  readonly spec: PipelineSpec | undefined;
+
+  constructor(pipelineName: string, problems: string[], spec?: PipelineSpec) {
     super('SPEC_INVALID', `Pipeline definition ${pipelineName} is invalid:\n  ${problems.join('\n  ')}`, { details: problems });
+    this.spec = spec;
   }
 }
 
@@ -55,7 +59,7 @@ export function definePipeline(definition: PipelineDefinition): PipelineSpec {
   const namespace = NamespaceSchema.safeParse(spec.namespace);
   if (!namespace.success) problems.push(...formatIssues(namespace.error, { prefix: ['namespace'] }));
   problems.push(...crossReferenceProblems(spec));
-  if (problems.length > 0) throw new PipelineDefinitionError(label, problems);
+  if (problems.length > 0) throw new PipelineDefinitionError(label, problems, spec);
   return spec;
 }
 
@@ -71,14 +75,20 @@ export function parsePipelineSpec(value: unknown): PipelineSpec {
 
 /**
  * Gives datasets without a schema the columns their producing step keeps (each kind says which: ingest writes its
- * input's columns, data tests publish or quarantine the tested batch unchanged). Rules on staged data are then checked too.
+ * input's columns, data tests publish or quarantine the tested batch unchanged), and likewise its semantics, so a
+ * snapshot declared where uploads arrive is the snapshot readers see. Rules on staged data are then checked too.
  */
 function propagateColumns(spec: PipelineSpec): void {
   for (const step of spec.steps) {
     for (const [to, from] of kindOf(step).passesColumns?.(step) ?? []) {
       const target = spec.datasets[to];
-      const columns = spec.datasets[from]?.columns;
-      if (target && !target.columns && columns) spec.datasets[to] = { ...target, columns };
+      const source = spec.datasets[from];
+      if (!target || !source) continue;
+      spec.datasets[to] = {
+        ...target,
+        ...(!target.columns && source.columns ? { columns: source.columns } : {}),
+        ...(target.semantics === undefined && source.semantics !== undefined ? { semantics: source.semantics } : {}),
+      };
     }
   }
 }

@@ -1,2 +1,15 @@
 /** Names of the states Sluice adds around the steps in the ASL; a step may not take one. */
 export const ASL_STATES = { begin: 'Begin', route: 'Route', failed: 'Failed', invalidInput: 'InvalidInput' } as const;
+
+/**
+ * Names of the states that route an execution to its steps. They contain a space, which a step name cannot, so they
+ * never collide with one.
+ */
+export const ROUTING_STATES = {
+  /** The Pass state recording which steps a trigger runs. */
+  plan: (label: string): string => `Plan ${label}`,
+  /** The Choice state before a step: run it, or go on to the next. */
+  gate: (step: string): string => `Gate ${step}`,
+  unknownTrigger: 'Unknown trigger',
+  done: 'All steps done',
+} as const;

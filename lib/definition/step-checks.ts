@@ -2,7 +2,7 @@ import { formatPath } from '../../core/issues.ts';
 import { knownDatasets } from './dataset-checks.ts';
 import type { DatasetSpec, PipelineSpec } from './pipeline-schema.ts';
 import { ASL_STATES } from './state-names.ts';
-import { kindOf, type StepCheck } from './step-kinds/index.ts';
+import { kindOf, stepReads, type StepCheck } from './step-kinds/index.ts';
 
 /** Problems of the steps: duplicate and reserved names, and each kind's own reference checks. */
 export function stepProblems(spec: PipelineSpec): string[] {
@@ -16,6 +16,24 @@ export function stepProblems(spec: PipelineSpec): string[] {
       problems.push(`steps[${i}].name: ${JSON.stringify(step.name)} is reserved for a state Sluice adds (${reserved.join(', ')})`);
     }
     kindOf(step).check(step, stepCheck(spec, ['steps', i], problems));
+  });
+  problems.push(...orderProblems(spec));
+  return problems;
+}
+
+/** Steps run in the order they are listed, so a step must come after every step that writes what it reads. */
+function orderProblems(spec: PipelineSpec): string[] {
+  const problems: string[] = [];
+  spec.steps.forEach((step, i) => {
+    for (const ref of stepReads(step, spec)) {
+      spec.steps.forEach((writer, j) => {
+        if (j > i && kindOf(writer).writes(writer, spec).includes(ref)) {
+          problems.push(
+            `steps[${i}]: step ${JSON.stringify(step.name)} reads ${JSON.stringify(ref)}, which step ${JSON.stringify(writer.name)} (steps[${j}]) writes after it; list steps in the order data flows`,
+          );
+        }
+      });
+    }
   });
   return problems;
 }

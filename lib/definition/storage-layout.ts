@@ -3,5 +3,18 @@ export function metricsHistoryPrefix(dataset: { readonly bucket: string; readonl
   return { bucket: dataset.bucket, prefix: `_sluice/metrics/${dataset.prefix}` };
 }
 
+/**
+ * Where a dataset's batch records are kept: `<prefix>/_batches/<batch>.json`, one per batch, inside the dataset's prefix
+ * (so the dataset's own access covers it) under a name Hive-style readers skip (a leading underscore).
+ */
+export function batchRecordsPrefix(dataset: { readonly prefix: string }): string {
+  return `${dataset.prefix}/_batches`;
+}
+
+/** The key of a batch's data file or other object: `<prefix>/batch=<batch>/<file>`. */
+export function batchObjectKey(dataset: { readonly prefix: string }, batch: string, file: string): string {
+  return `${dataset.prefix}/batch=${batch}/${file}`;
+}
+
 /** The sample of rows that broke each failed data test, kept beside a quarantined batch's data (not part of it). */
 export const FAILING_ROWS_FILE = 'failing-rows.parquet';

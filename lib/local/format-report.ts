@@ -1,5 +1,8 @@
 import { STEP_KINDS } from '../definition/step-kinds/index.ts';
-import type { RunProgress, RunReport } from './run-local.ts';
+import type { RunProgress, RunReport, StepReport } from './run-local.ts';
+
+/** How each step status reads in the table: a step the trigger does not run is "skipped", one an earlier failure stopped "-". */
+const STATUS_TEXT: Record<StepReport['status'], string> = { SUCCEEDED: 'ok', FAILED: 'FAILED', NOT_RUN: '-', SKIPPED: 'skipped' };
 
 /** Renders a run report for people: a per-step table, where outputs and lineage went, and why a run failed. */
 export function formatRunReport(report: RunReport): string {
@@ -10,7 +13,7 @@ export function formatRunReport(report: RunReport): string {
     return [
       s.step,
       s.kind,
-      s.status === 'SUCCEEDED' ? 'ok' : s.status === 'FAILED' ? 'FAILED' : '-',
+      STATUS_TEXT[s.status],
       r ? count(r.rowsIn) : '',
       r ? count(r.rowsOut) : '',
       fills.includes('rejected') && r?.rejectedRows !== undefined ? count(r.rejectedRows) : '',
@@ -26,7 +29,7 @@ export function formatRunReport(report: RunReport): string {
       .trimEnd();
   const out = [
     `${report.pipeline}: ${report.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(2)} s`,
-    `  trigger    ${report.trigger.kind === 'upload' ? `upload s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,
+    `  trigger    ${report.trigger.kind === 'upload' ? `upload to ${report.trigger.dataset}: s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,
     `  execution  ${report.executionArn}`,
     `  run id     ${report.runId}`,
     '',
@@ -37,8 +40,9 @@ export function formatRunReport(report: RunReport): string {
   ];
   const written = report.steps.flatMap((s) => s.result?.outputs ?? []);
   if (written.length > 0) {
+    const width = Math.max(...written.map((o) => o.dataset.length));
     out.push('outputs:');
-    for (const o of written) out.push(`  ${o.dataset.padEnd(12)} s3://${o.bucket}/${o.key} (${count(o.rows)} rows)`);
+    for (const o of written) out.push(`  ${o.dataset.padEnd(width)}  s3://${o.bucket}/${o.key} (${count(o.rows)} rows)`);
   }
   out.push(`objects:  ${report.s3Directory} (embedded S3)`, `lineage:  ${report.lineage}`);
   if (report.error) out.push('', `error: ${report.error.name}`, ...report.error.message.split('\n').map((l) => `  ${l}`));
@@ -57,7 +61,12 @@ export function formatCatalogHint(report: RunReport): string {
 
 /** Writes a run's progress as lines on stderr, so stdout stays the report. */
 export function printProgress(event: RunProgress): void {
-  if (event.type === 'triggered') {
+  if (event.type === 'checked') {
+    const skipped = event.notChecked.length;
+    process.stderr.write(
+      `✓ checked before the run${skipped ? ` (${skipped} check${skipped === 1 ? '' : 's'} could not run; sluice validate lists them)` : ''}\n`,
+    );
+  } else if (event.type === 'triggered') {
     const what = event.trigger.kind === 'upload' ? `s3://${event.trigger.bucket}/${event.trigger.key}` : `schedule ${event.trigger.name}`;
     process.stderr.write(`▸ ${what} started ${event.executionArn.split(':').pop()}\n`);
   } else if (event.type === 'step-start') {

@@ -48,7 +48,7 @@ export function toObjectCreatedEvent(
     'detail-type': 'Object Created',
     source: 'aws.s3',
     account: where.account,
-    time: record.eventTime,
+    time: eventBridgeTime(record.eventTime),
     region: where.region,
     resources: [`arn:aws:s3:::${record.s3.bucket.name}`],
     detail: {
@@ -67,6 +67,12 @@ export function toObjectCreatedEvent(
   };
 }
 
+/** EventBridge stamps events to the second (`2026-11-23T06:00:00Z`); local events are stamped alike. */
+function eventBridgeTime(time: string): string {
+  const parsed = new Date(time);
+  return Number.isNaN(parsed.getTime()) ? time : parsed.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /**
  * Matches an Object Created event against the pipeline's upload triggers, as the EventBridge rule does
  * (bucket equals, key has the dataset's prefix), and returns the state machine input it would send.
@@ -79,6 +85,7 @@ export function matchUploadTrigger(spec: PipelineSpec, event: ObjectCreatedEvent
     return {
       trigger: {
         kind: 'upload',
+        dataset: trigger.dataset,
         bucket: event.detail.bucket.name,
         key: event.detail.object.key,
         versionId: event.detail.object['version-id'] ?? null,

@@ -9,9 +9,12 @@ import { pipelineRunEvent } from '../runtime/lineage/pipeline-run-lineage.ts';
 import { pipelineRunId } from '../runtime/lineage/run-ids.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compile-asl.ts';
 import { previousFireTime } from '../definition/cron.ts';
-import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
+import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
+import { planSteps } from '../definition/run-plans.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
+import { checkBeforeRun } from '../steps/check-before-run.ts';
+import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
 import { stepArtifacts } from '../definition/step-kinds/index.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
@@ -25,8 +28,10 @@ import { matchUploadTrigger, toObjectCreatedEvent } from './object-created-event
 export interface RunLocalOptions {
   /** Where the embedded S3 keeps objects and where lineage goes by default. @default ".sluice" */
   readonly stateDir?: string;
-  /** A local file to upload under the pipeline's upload trigger; the upload starts the run. */
+  /** A local file to upload under an upload trigger's dataset; the upload starts the run. */
   readonly input?: string;
+  /** The upload trigger's dataset `input` goes to; needed when the pipeline has several upload triggers. */
+  readonly dataset?: string;
   /** Fire a schedule trigger instead of uploading a file. */
   readonly schedule?: { readonly name: string; readonly nominalTime?: string };
   /** Directory that model `source` paths are relative to (the pipeline file's). @default cwd */
@@ -39,6 +44,7 @@ export interface RunLocalOptions {
 
 /** Progress of a local run (a step's start carries the payload its handler receives). */
 export type RunProgress =
+  | { readonly type: 'checked'; readonly notChecked: readonly string[] }
   | { readonly type: 'triggered'; readonly trigger: TriggerInput; readonly executionArn: string }
   | { readonly type: 'step-start'; readonly step: string; readonly attempt: number; readonly payload: unknown }
   | { readonly type: 'step-end'; readonly attempt: TaskAttempt };
@@ -47,7 +53,8 @@ export type RunProgress =
 export interface StepReport {
   readonly step: string;
   readonly kind: StepKind;
-  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN';
+  /** NOT_RUN: the trigger runs it, but an earlier step failed; SKIPPED: the trigger does not run it. */
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN' | 'SKIPPED';
   readonly attempts: number;
   readonly durationMs: number;
   readonly result?: StepResult;
@@ -75,7 +82,8 @@ export interface RunReport {
 /**
  * Runs a pipeline on this machine exactly as it runs on AWS: an embedded S3, the upload turned into an
  * EventBridge "Object Created" event matched against the upload trigger, and the compiled ASL executed by
- * the ASL interpreter, each Task running the real handler in the lambda:invoke envelope.
+ * the ASL interpreter, each Task running the real handler in the lambda:invoke envelope. The pipeline is checked
+ * first as `sluice validate` checks it; a problem throws {@link PipelineDefinitionError} before anything is uploaded.
  */
 export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Promise<RunReport> {
   const started = Date.now();
@@ -85,6 +93,10 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   if ((options.input === undefined) === (options.schedule === undefined)) {
     throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
   }
+  const uploadTo = options.input === undefined ? undefined : uploadTrigger(spec, options.dataset);
+  const checked = await checkBeforeRun(spec, { baseDir: resolve(options.baseDir ?? '.') });
+  if (checked.problems.length > 0) throw new PipelineDefinitionError(JSON.stringify(spec.name), checked.problems);
+  options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
   try {
     const env = handlerEnvironment(base, s3.endpoint, stateDir);
@@ -92,7 +104,9 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const store = new ObjectStore(process.env);
       await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
       const input: { trigger: TriggerInput } =
-        options.input !== undefined ? await uploadInput(spec, store, s3, options.input) : scheduleInput(spec, options.schedule!);
+        uploadTo && options.input !== undefined
+          ? await uploadInput(spec, store, s3, options.input, uploadTo)
+          : scheduleInput(spec, options.schedule!);
       const executionName = `local-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
       const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${spec.name}`;
       const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;
@@ -124,7 +138,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         executionArn,
         runId: pipelineRunId(executionArn),
         trigger: input.trigger,
-        steps: stepReports(spec, outcome.attempts),
+        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger)),
         ...(error ? { error } : {}),
         durationMs: Date.now() - started,
         stateDir,
@@ -152,14 +166,46 @@ async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: st
   }
 }
 
+/** The upload trigger an input goes to: the one named, or the only one. */
+function uploadTrigger(spec: PipelineSpec, dataset: string | undefined): Extract<Trigger, { kind: 'upload' }> {
+  const uploads = spec.triggers.flatMap((t) => (t.kind === 'upload' ? [t] : []));
+  const names = uploads.map((t) => t.dataset).join(', ');
+  if (uploads.length === 0)
+    throw new SluiceError('RUN_NO_UPLOAD_TRIGGER', `pipeline ${spec.name} has no upload trigger; fire a schedule instead`);
+  if (dataset === undefined) {
+    if (uploads.length === 1) return uploads[0]!;
+    throw new SluiceError(
+      'RUN_DATASET_REQUIRED',
+      `--dataset: pipeline ${spec.name} has ${uploads.length} upload triggers; say which dataset the input goes to (${names})`,
+    );
+  }
+  const found = uploads.find((t) => t.dataset === dataset);
+  if (!found) {
+    throw new SluiceError(
+      'RUN_DATASET_UNKNOWN',
+      `--dataset: pipeline ${spec.name} has no upload trigger on ${JSON.stringify(dataset)} (upload datasets: ${names})`,
+    );
+  }
+  return found;
+}
+
+/** The steps the trigger runs: the plan of the pipeline trigger the input names. */
+function planFor(spec: PipelineSpec, trigger: TriggerInput): readonly string[] {
+  const matched = spec.triggers.find((t) =>
+    t.kind === 'upload'
+      ? trigger.kind === 'upload' && t.dataset === trigger.dataset
+      : trigger.kind === 'schedule' && t.name === trigger.name,
+  );
+  return matched ? planSteps(spec, matched) : [];
+}
+
 async function uploadInput(
   spec: PipelineSpec,
   store: ObjectStore,
   s3: Awaited<ReturnType<typeof startEmbeddedS3>>,
   file: string,
+  trigger: Extract<Trigger, { kind: 'upload' }>,
 ): Promise<{ trigger: TriggerInput }> {
-  const trigger = spec.triggers.find((t) => t.kind === 'upload');
-  if (!trigger) throw new SluiceError('RUN_NO_UPLOAD_TRIGGER', `pipeline ${spec.name} has no upload trigger; fire a schedule instead`);
   const dataset = spec.datasets[trigger.dataset]!;
   const path = resolve(file);
   await stat(path).catch(() => {
@@ -214,11 +260,12 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
   };
 }
 
-function stepReports(spec: PipelineSpec, attempts: TaskAttempt[]): StepReport[] {
+function stepReports(spec: PipelineSpec, attempts: TaskAttempt[], plan: readonly string[]): StepReport[] {
   return spec.steps.map((step) => {
     const mine = attempts.filter((a) => a.state === step.name);
     const last = mine.at(-1);
-    if (!last) return { step: step.name, kind: step.kind, status: 'NOT_RUN', attempts: 0, durationMs: 0 };
+    if (!last)
+      return { step: step.name, kind: step.kind, status: plan.includes(step.name) ? 'NOT_RUN' : 'SKIPPED', attempts: 0, durationMs: 0 };
     const parsed = StepResultSchema.safeParse(last.result);
     return {
       step: step.name,

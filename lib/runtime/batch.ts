@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { DatasetSpec } from '../definition/pipeline-schema.ts';
+import { batchObjectKey } from '../definition/storage-layout.ts';
 import type { StepInvocation, TriggerInput, WrittenObject } from '../asl/step-invocation.ts';
-import type { ObjectStore, ObjectVersion } from './object-store.ts';
 
 /**
- * The batch a run processes, derived from what triggered it: an upload's key and version, or a schedule's
- * name and nominal time. Output keys derive from it, so processing the same object twice writes the same keys.
+ * The batch a run processes, derived from what triggered it: an upload's key and content (its ETag, else its
+ * version), or a schedule's name and nominal time. Output keys derive from it, so processing the same bytes under the
+ * same key again rewrites the same batch instead of adding a second one.
  */
 export function batchIdOf(trigger: TriggerInput): string {
   if (trigger.kind === 'schedule') {
@@ -19,14 +20,24 @@ export function batchIdOf(trigger: TriggerInput): string {
       .replace(/[^A-Za-z0-9_.-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 60) || 'object';
-  const version = trigger.versionId ?? trigger.etag ?? '';
-  const digest = createHash('sha256').update(`${trigger.bucket}/${trigger.key}@${version}`).digest('hex').slice(0, 10);
+  const content = trigger.etag ?? trigger.versionId ?? '';
+  const digest = createHash('sha256').update(`${trigger.bucket}/${trigger.key}@${content}`).digest('hex').slice(0, 10);
   return `${slug}-${digest}`;
+}
+
+/**
+ * The time of the batch an execution writes: the upload's event time (S3's clock, to the second) or the schedule's
+ * nominal time; the execution's start when an upload carries no time. It orders batches and places them in windows.
+ */
+export function batchTimeOf(invocation: Pick<StepInvocation, 'trigger' | 'execution'>): string {
+  const { trigger, execution } = invocation;
+  const time = trigger.kind === 'schedule' ? trigger.nominalTime : (trigger.time ?? execution.startTime);
+  return new Date(time).toISOString();
 }
 
 /** The key of an object written for a batch under a dataset: `<prefix>/batch=<id>/<file>`. */
 export function batchKey(dataset: DatasetSpec, batchId: string, file: string): string {
-  return `${dataset.prefix}/batch=${batchId}/${file}`;
+  return batchObjectKey(dataset, batchId, file);
 }
 
 /** The partition a batch occupies, for lineage `subset` facets and listings. */
@@ -34,16 +45,7 @@ export function batchPartition(batchId: string): { key: string; value: string } 
   return { key: 'batch', value: batchId };
 }
 
-/**
- * The objects a step reads for a dataset: those written to it earlier in this execution, or else every
- * Parquet object currently under the dataset's prefix (a scheduled run over the whole table).
- */
-export async function resolveInputObjects(invocation: StepInvocation, ref: string, store: ObjectStore): Promise<ObjectVersion[]> {
-  const written: WrittenObject[] = Object.values(invocation.results).flatMap((r) => r.output.outputs.filter((o) => o.dataset === ref));
-  if (written.length > 0) {
-    return written.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes }));
-  }
-  const dataset = invocation.datasets[ref];
-  if (!dataset) return [];
-  return (await store.list(dataset.bucket, dataset.prefix)).filter((o) => o.key.endsWith('.parquet'));
+/** The objects earlier steps of this execution wrote to a dataset (the batch this run produced), in step order. */
+export function writtenThisRun(invocation: StepInvocation, ref: string): WrittenObject[] {
+  return Object.values(invocation.results).flatMap((r) => r.output.outputs.filter((o) => o.dataset === ref));
 }

@@ -72,6 +72,15 @@ export class ObjectStore {
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: Buffer.byteLength(body) };
   }
 
+  /** Reads a small object (a record, a report) as UTF-8 text. */
+  async getText(bucket: string, key: string): Promise<string> {
+    const out = await this.#call(`get s3://${bucket}/${key}`, ({ sdk, client }) =>
+      client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key })),
+    );
+    if (!out.Body) throw new SluiceError('STORE_READ', `get s3://${bucket}/${key}: no body in the response`);
+    return out.Body.transformToString('utf8');
+  }
+
   /** Copies an object server-side (publishing and quarantining a batch); `from.size` is the copy's size when given. */
   async copy(from: { bucket: string; key: string; size?: number }, to: { bucket: string; key: string }): Promise<ObjectVersion> {
     const out = await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, ({ sdk, client }) =>

@@ -6,7 +6,11 @@ import { stepReads, stepWrites } from '../definition/step-kinds/index.ts';
 import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
 import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../asl/step-invocation.ts';
-import { batchIdOf, batchKey, batchPartition } from './batch.ts';
+import { batchIdOf, batchKey, batchPartition, batchTimeOf, writtenThisRun } from './batch.ts';
+import { BATCH_RECORD_FORMAT, listBatches, writeBatchRecord } from './batch-record.ts';
+import { createTableView, tableBatches, type TableRead } from './table-read.ts';
+import { semanticsOf } from '../definition/dataset-semantics.ts';
+import { batchRecordsPrefix } from '../definition/storage-layout.ts';
 import { parquetFields, type DuckDb } from './duckdb.ts';
 import { duckDbSettings } from './duckdb-settings.ts';
 import { stepDuckDb } from './warm-duckdb.ts';
@@ -20,6 +24,8 @@ export interface StepContext<K extends StepKind> {
   readonly invocation: StepInvocation;
   readonly step: Extract<Step, { kind: K }>;
   readonly batchId: string;
+  /** The time of this run's batches: the upload's event time or the schedule's nominal time (ISO, UTC). */
+  readonly batchTime: string;
   readonly store: ObjectStore;
   readonly lineage: StepLineage;
   /** A dataset the step declared, by reference. */
@@ -33,8 +39,17 @@ export interface StepContext<K extends StepKind> {
    * versions named), else downloads into scratch files (`<name>-<i>.parquet`). Read them; never write them.
    */
   download(objects: readonly ObjectVersion[], name: string): Promise<string[]>;
-  /** Uploads a Parquet file as this batch's object of a dataset and records what was written in lineage. */
+  /** The objects earlier steps of this execution wrote to a dataset (the batch this run produced). */
+  written(ref: string): WrittenObject[];
+  /**
+   * Creates view `view` over a dataset's table as its semantics define it (optionally only the batches of the last
+   * `windowDays` days up to the batch time), with a `batch` column, and records the batches read in lineage.
+   */
+  readTable(ref: string, view: string, options?: { windowDays?: number }): Promise<TableRead>;
+  /** Uploads a Parquet file as this batch of a dataset, writes the batch's record and records the output in lineage. */
   writeBatch(ref: string, file: string, rows: number, fileName?: string): Promise<WrittenObject>;
+  /** Writes the record that publishes this batch of a dataset from objects already in place (a server-side copy). */
+  recordBatch(ref: string, objects: readonly WrittenObject[], fields: ReadonlyArray<{ name: string; type: string }>): Promise<void>;
 }
 
 /** What a step implementation reports back; the wrapper adds names and timing. */
@@ -79,6 +94,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       invocation,
       step: step as Extract<Step, { kind: K }>,
       batchId: batchIdOf(invocation.trigger),
+      batchTime: batchTimeOf(invocation),
       store,
       lineage,
       dataset(ref) {
@@ -95,18 +111,76 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         }
         return files;
       },
+      written: (ref) => writtenThisRun(invocation, ref),
+      async readTable(ref, view, options = {}) {
+        const dataset = context.dataset(ref);
+        const window = options.windowDays === undefined ? undefined : { days: options.windowDays, until: context.batchTime };
+        const published = await listBatches(store, dataset);
+        const batches = tableBatches(published, semanticsOf(dataset), window);
+        const created = await createTableView({ db: await context.duckdb(), store, scratch: context.scratch }, view, dataset, batches);
+        // An empty table next to data files usually means files written by other means: say so rather than just "empty".
+        const unrecorded =
+          published.length === 0
+            ? (await store.list(dataset.bucket, dataset.prefix)).filter((o) => !o.key.startsWith(`${batchRecordsPrefix(dataset)}/`)).length
+            : 0;
+        const read = unrecorded > 0 ? { ...created, unrecorded } : created;
+        lineage.input(ref, {
+          ...(read.version ? { version: read.version } : {}),
+          ...(read.fields.length > 0 ? { fields: read.fields } : {}),
+          rowCount: read.rows,
+          bytes: read.bytes,
+          fileCount: read.files,
+          partitions: read.batches.map((b) => batchPartition(b.batch)),
+        });
+        return read;
+      },
       async writeBatch(ref, file, rows, fileName = 'data.parquet') {
         const dataset = context.dataset(ref);
-        const written = await store.upload(dataset.bucket, batchKey(dataset, context.batchId, fileName), file);
+        const uploaded = await store.upload(dataset.bucket, batchKey(dataset, context.batchId, fileName), file);
+        const fields = await parquetFields(await context.duckdb(), file);
+        const written: WrittenObject = {
+          dataset: ref,
+          bucket: uploaded.bucket,
+          key: uploaded.key,
+          rows,
+          bytes: uploaded.size,
+          etag: uploaded.etag,
+          ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
+        };
+        await context.recordBatch(ref, [written], fields);
         lineage.output(ref, {
-          version: written.versionId ?? written.etag,
-          fields: await parquetFields(await context.duckdb(), file),
+          version: uploaded.versionId ?? uploaded.etag,
+          fields,
           rowCount: rows,
-          bytes: written.size,
+          bytes: uploaded.size,
           fileCount: 1,
           partition: batchPartition(context.batchId),
         });
-        return { dataset: ref, bucket: written.bucket, key: written.key, rows, bytes: written.size, etag: written.etag };
+        return written;
+      },
+      async recordBatch(ref, objects, fields) {
+        const dataset = context.dataset(ref);
+        await writeBatchRecord(store, {
+          format: BATCH_RECORD_FORMAT,
+          pipeline: invocation.pipeline.name,
+          step: step.name,
+          dataset: ref,
+          bucket: dataset.bucket,
+          prefix: dataset.prefix,
+          batch: context.batchId,
+          files: objects.map((o) => ({
+            key: o.key,
+            rows: o.rows,
+            bytes: o.bytes,
+            etag: o.etag ?? '',
+            ...(o.versionId ? { versionId: o.versionId } : {}),
+          })),
+          rows: objects.reduce((n, o) => n + o.rows, 0),
+          fields: [...fields],
+          time: context.batchTime,
+          execution: invocation.execution,
+          publishedAt: new Date().toISOString(),
+        });
       },
     };
     await lineage.start();

@@ -15,6 +15,8 @@ import { datasetRows, type DatasetRow, type DatasetRowsOptions } from './dataset
 export interface TestPipelineOptions {
   /** A local file to upload under the pipeline's upload trigger (a path from the current directory, or a file URL). */
   readonly input?: string | URL;
+  /** The upload trigger's dataset `input` goes to; needed when the pipeline has several upload triggers. */
+  readonly dataset?: string;
   /** Fire a schedule trigger instead of uploading a file. */
   readonly schedule?: { readonly name: string; readonly nominalTime?: string };
   /**
@@ -70,6 +72,7 @@ export async function testPipeline(pipeline: PipelineSpec, options: TestPipeline
     baseDir,
     env,
     ...(options.input !== undefined ? { input: localPath(options.input) } : {}),
+    ...(options.dataset !== undefined ? { dataset: options.dataset } : {}),
     ...(options.schedule ? { schedule: options.schedule } : {}),
   });
   const cleanup = async () => {

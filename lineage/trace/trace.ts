@@ -35,16 +35,19 @@ function failedAssertions(...facetSets: (DatasetFacets | undefined)[]): FailedAs
   return [...out.values()];
 }
 
+/** The partitions a subset facet names: `batch=a`, `batch=a, batch=b`, or the first and last of many with their count. */
 function subsetOf(facets: DatasetFacets | undefined): string | undefined {
   const condition = facets?.subset?.outputCondition ?? facets?.subset?.inputCondition;
   // Another producer's condition may be of another shape: look for partitions without trusting the `type`.
-  const dims =
-    typeof condition === 'object' && condition !== null && 'partitions' in condition ? condition.partitions?.[0]?.dimensions : undefined;
-  if (dims && typeof dims === 'object')
-    return Object.entries(dims)
+  const all = typeof condition === 'object' && condition !== null && 'partitions' in condition ? (condition.partitions ?? []) : [];
+  const partitions = all.filter((p) => p?.dimensions && typeof p.dimensions === 'object');
+  const label = (p: (typeof partitions)[number]): string =>
+    Object.entries(p.dimensions)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(',');
-  return undefined;
+  if (partitions.length === 0) return undefined;
+  if (partitions.length <= 3) return partitions.map(label).join(', ');
+  return `${label(partitions[0]!)} … ${label(partitions.at(-1)!)} (${partitions.length} partitions)`;
 }
 
 async function version(api: MarquezReader, id: DatasetVersionId, ioFacets: DatasetFacets | undefined): Promise<TracedVersion> {

@@ -66,6 +66,71 @@ describe('sluice CLI', () => {
     expect(out.stderr).toContain('steps[1].sql: required');
   });
 
+  it('exits 2 naming every problem DuckDB and the file system find, in one pass, for validate and run alike', async () => {
+    const expected = [
+      'datasets.staged_orders.tests[0].referencedColumn: "id" is not a column of dataset "customers"',
+      'datasets.staged_orders.tests[1].predicate: Binder Error: Referenced column "amount_eur" not found in FROM clause! Candidate bindings: "amount", "customer_id"',
+      'steps[4].sql: the feature SQL failed at line 3, column 20: parser error: syntax error at end of input',
+      `steps[5].model.source: ${join(root, 'test', 'fixtures', 'pipelines', 'no-such-model.json')} does not exist`,
+    ];
+    const validate = sluice(['validate', 'test/fixtures/pipelines/unchecked-shop.ts']);
+    expect(validate.code).toBe(2);
+    expect(
+      validate.stderr
+        .split('\n')
+        .slice(1, 5)
+        .map((l) => l.trim()),
+    ).toEqual(expected);
+    const stateDir = join(dir, 'unchecked-state');
+    const input = join(dir, 'customers.csv');
+    const { writeFile, stat } = await import('node:fs/promises');
+    await writeFile(input, 'customer_id,segment\nc1,retail\n');
+    const run = sluice([
+      'run',
+      'test/fixtures/pipelines/unchecked-shop.ts',
+      '--input',
+      input,
+      '--dataset',
+      'raw_customers',
+      '--state-dir',
+      stateDir,
+    ]);
+    expect(run.code).toBe(2);
+    expect(
+      run.stderr
+        .split('\n')
+        .slice(1, 5)
+        .map((l) => l.trim()),
+    ).toEqual(expected);
+    expect(await stat(stateDir).catch(() => 'nothing written')).toBe('nothing written');
+  });
+
+  it('lists the checks that could not run with validate --json', () => {
+    const out = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts', '--json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({
+      file: join(root, 'test', 'fixtures', 'pipelines', 'schemaless.ts'),
+      valid: true,
+      pipeline: 'schemaless',
+      steps: 4,
+      triggers: 1,
+      notChecked: [
+        'datasets.staged.tests: the rules are not bound before the run: dataset "staged" declares no schema',
+        'steps[2].sql: the SQL is not bound before the run: input p: dataset "published" declares no schema',
+        'steps[3].model: no source file, so the model is first read from s3://schemaless-models/model.json when the step runs',
+      ],
+    });
+    const text = sluice(['validate', 'test/fixtures/pipelines/schemaless.ts']);
+    expect(text.stderr).toContain('sluice: not checked: schemaless: steps[2].sql: the SQL is not bound before the run');
+    const both = JSON.parse(
+      sluice(['validate', 'examples/churn/pipeline.ts', 'test/fixtures/pipelines/unchecked-shop.ts', '--json']).stdout,
+    );
+    expect(both.map((r: any) => [r.pipeline, r.valid, r.problems?.length])).toEqual([
+      ['churn', true, undefined],
+      [undefined, false, 4],
+    ]);
+  });
+
   it('validates several files, naming each invalid one, and exits 2 when any is invalid', () => {
     const out = sluice([
       'validate',
@@ -100,6 +165,58 @@ describe('sluice CLI', () => {
 });
 
 describe('sluice CLI exit codes for run-time problems', () => {
+  it('exits 2 when a pipeline with several upload sources is given an input without --dataset, naming them', () => {
+    const out = sluice([
+      'run',
+      'examples/orders/pipeline.ts',
+      '--input',
+      'customers.csv',
+      '--state-dir',
+      join(tmpdir(), 'sluice-cli-nodataset'),
+    ]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain(
+      '--dataset: pipeline orders has 2 upload triggers; say which dataset the input goes to (raw_customers, raw_orders)',
+    );
+    const unknown = sluice([
+      'run',
+      'examples/orders/pipeline.ts',
+      '--input',
+      'x.csv',
+      '--dataset',
+      'raw_returns',
+      '--state-dir',
+      join(tmpdir(), 'sluice-cli-nodataset'),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no upload trigger on "raw_returns" (upload datasets: raw_customers, raw_orders)');
+  });
+
+  it('exits 1 with a file-level error and publishes nothing when every row of an upload is rejected', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-rejected-'));
+    try {
+      const input = join(dir, 'orders.jsonl');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(input, '{"order_id":"o1","customer_id":"c1","amount":"lots","channel":"web","ordered_at":"2026-11-01T00:00:00Z"}\n');
+      const out = sluice([
+        'run',
+        'examples/orders/pipeline.ts',
+        '--input',
+        input,
+        '--dataset',
+        'raw_orders',
+        '--state-dir',
+        join(dir, 'state'),
+      ]);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toContain('error: Sluice.INGEST_NO_VALID_ROWS');
+      expect(out.stdout).toContain('s3://shop-data/raw/orders/orders.jsonl: all 1 records were rejected');
+      expect(out.stdout).not.toContain('published/orders');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('exits 2 for a schedule the pipeline does not have, naming the ones it has', () => {
     const out = sluice(['run', 'examples/churn/pipeline.ts', '--schedule', 'hourly', '--state-dir', join(tmpdir(), 'sluice-cli-nosched')]);
     expect(out.code).toBe(2);

@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../../lib/asl/compile-asl.ts';
 import type { StepKind } from '../../lib/definition/pipeline-schema.ts';
 import { STEP_KINDS } from '../../lib/definition/step-kinds/index.ts';
+import { matchUploadTrigger } from '../../lib/local/object-created-event.ts';
 import { churn, refId, resources, synthPipeline } from './support.ts';
 
 let template: Template;
@@ -165,9 +166,39 @@ describe('DataPipeline', () => {
     const filled = (target.InputTransformer.InputTemplate as string).replace(/<([a-z-]+)>/g, (_, name: string) =>
       JSON.stringify(values[name]),
     );
-    expect(JSON.parse(filled)).toEqual({
-      trigger: { kind: 'upload', bucket: event.bucket, key: event.key, versionId: 'v1', etag: 'e1', size: 42, time: event.time },
+    const deployed = JSON.parse(filled);
+    expect(deployed).toEqual({
+      trigger: {
+        kind: 'upload',
+        dataset: 'raw',
+        bucket: event.bucket,
+        key: event.key,
+        versionId: 'v1',
+        etag: 'e1',
+        size: 42,
+        time: event.time,
+      },
     });
+    // The local runner's matching turns the same event into the same input.
+    const local = matchUploadTrigger(churn, {
+      version: '0',
+      id: 'e',
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: '123456789012',
+      time: event.time,
+      region: 'eu-west-1',
+      resources: [],
+      detail: {
+        version: '0',
+        bucket: { name: event.bucket },
+        object: { key: event.key, size: event.size, etag: event.etag, 'version-id': event.version },
+        'request-id': 'r',
+        requester: '123456789012',
+        reason: 'PutObject',
+      },
+    });
+    expect(local).toEqual(deployed);
   });
 
   it('creates a Scheduler schedule per schedule trigger passing the scheduled time as nominal time', () => {

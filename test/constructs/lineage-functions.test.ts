@@ -15,6 +15,7 @@ const identity = pipelineIdentityFromEnv({
 const upload = {
   trigger: {
     kind: 'upload',
+    dataset: 'raw',
     bucket: 'churn-data',
     key: 'raw/customers/a.csv',
     versionId: 'v1',

@@ -34,6 +34,16 @@ describe('definePipeline', () => {
     expect(parsePipelineSpec(JSON.parse(JSON.stringify(spec)))).toEqual(spec);
   });
 
+  it('passes semantics declared where uploads arrive on to the datasets ingest and the data tests write', () => {
+    const spec = definePipeline(edit((d) => (d.datasets.raw.semantics = { upsert: { key: ['order_id'], orderBy: 'qty' } })));
+    for (const name of ['raw', 'staged', 'published', 'quarantine']) {
+      expect([name, spec.datasets[name]?.semantics]).toEqual([name, { upsert: { key: ['order_id'], orderBy: 'qty' } }]);
+    }
+    expect(spec.datasets.features?.semantics).toBeUndefined();
+    const own = definePipeline(edit((d) => ((d.datasets.raw.semantics = 'snapshot'), (d.datasets.published.semantics = 'append'))));
+    expect(own.datasets.published?.semantics).toBe('append');
+  });
+
   it('maps every supported zod column type', () => {
     const spec = definePipeline(
       edit((d) => {
@@ -188,9 +198,88 @@ describe('definePipeline', () => {
     ['duplicate step names', (d) => (d.steps[1].name = 'ingest'), 'steps[1].name: duplicate step name "ingest"'],
     ['overlapping prefixes', (d) => (d.datasets.staged.prefix = 'raw/orders/staged'), 'overlaps dataset "raw"'],
     [
-      'an upload to a dataset nobody ingests',
+      'an upload to a dataset a step writes',
       (d) => (d.triggers = [{ kind: 'upload', dataset: 'staged' }]),
-      'triggers[0].dataset: the first step "ingest" ingests "raw"',
+      'triggers[0].dataset: step "ingest" writes "staged"; an upload trigger watches a dataset that files arrive in, not one the pipeline writes',
+    ],
+    [
+      'an upload to a dataset nobody reads',
+      (d) => {
+        d.datasets.other = { bucket: 'orders-data', prefix: 'raw/other', format: 'csv' };
+        d.triggers.push({ kind: 'upload', dataset: 'other' });
+      },
+      'triggers[1].dataset: no step reads "other", so an upload would start a run with nothing to do; add an ingest step with input "other"',
+    ],
+    [
+      'two upload triggers on one dataset',
+      (d) => d.triggers.push({ kind: 'upload', dataset: 'raw' }),
+      'triggers[1].dataset: triggers[0] already starts runs on uploads to "raw"',
+    ],
+    [
+      'a feature step reading uploads directly',
+      (d) => (d.steps[2].inputs = { orders: 'raw' }),
+      'steps[2]: "raw" receives uploads (triggers[0]), which only an ingest step reads',
+    ],
+    [
+      'steps listed against the data flow',
+      (d) => (d.steps = [d.steps[0], d.steps[2], d.steps[1], d.steps[3]]),
+      'steps[1]: step "features" reads "published", which step "test" (steps[2]) writes after it; list steps in the order data flows',
+    ],
+    [
+      'an unknown semantics',
+      (d) => (d.datasets.published.semantics = 'latest'),
+      `datasets.published.semantics: expected "append", "snapshot" or { upsert: { key: ['id'], orderBy: 'updated_at' } }, got "latest"`,
+    ],
+    ['an upsert without key columns', (d) => (d.datasets.published.semantics = { upsert: { key: [] } }), 'datasets.published.semantics'],
+    [
+      'an upsert keyed by an unknown column',
+      (d) => (d.datasets.published.semantics = { upsert: { key: ['id'], orderBy: 'at' } }),
+      'datasets.published.semantics.upsert.key[0]: "id" is not a column of dataset "published"',
+    ],
+    [
+      'an upsert ordered by an unknown column',
+      (d) => (d.datasets.published.semantics = { upsert: { key: ['order_id'], orderBy: 'at' } }),
+      'datasets.published.semantics.upsert.orderBy: "at" is not a column of dataset "published"',
+    ],
+    [
+      'a maxRejectedFraction above 1',
+      (d) => (d.datasets.raw.maxRejectedFraction = 1.5),
+      'datasets.raw.maxRejectedFraction: expected a fraction from 0 to 1',
+    ],
+    [
+      'an ingest setting on a dataset uploads do not arrive in',
+      (d) => (d.datasets.staged.maxRejectedFraction = 0.1),
+      'datasets.staged.maxRejectedFraction: applies to a dataset that uploads arrive in',
+    ],
+    [
+      'an unknown extraColumns policy',
+      (d) => (d.datasets.raw.extraColumns = 'drop'),
+      'datasets.raw.extraColumns: expected "ignore", "reject" or "keep", got "drop"',
+    ],
+    [
+      'extraColumns without a schema',
+      (d) => {
+        delete d.datasets.raw.schema;
+        d.datasets.staged.tests = [];
+        d.datasets.raw.extraColumns = 'keep';
+      },
+      'datasets.raw.extraColumns: needs a schema',
+    ],
+    [
+      'a window over a snapshot dataset',
+      (d) => {
+        d.datasets.published.semantics = 'snapshot';
+        d.steps[2].windows = { orders: { days: 3 } };
+      },
+      'steps[2].windows.orders: a window reads the batches of recent days, so its dataset must be append; "published" is snapshot',
+    ],
+    [
+      'a step no trigger runs',
+      (d) => {
+        d.datasets.other = { bucket: 'orders-data', prefix: 'other', format: 'parquet' };
+        d.steps[3].input = 'other';
+      },
+      'steps[3]: no trigger runs step "score"',
     ],
     [
       'a schedule starting at ingest',

@@ -202,17 +202,24 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
 
   it('leaves the published prefix unchanged and puts the batch in quarantine', async () => {
     expect(publishedAfterBad).toEqual(publishedBeforeBad);
-    expect(publishedBeforeBad).toHaveLength(1);
+    const goodBatch = good.steps[0]!.result!.batchId;
+    expect(publishedBeforeBad.map((o) => o.split('@')[0])).toEqual([
+      `published/customers/_batches/${goodBatch}.json`,
+      `published/customers/batch=${goodBatch}/data.parquet`,
+    ]);
     const batch = bad.steps[0]!.result!.batchId;
     await withStoredObjects(s3Dir(), buckets, async (store) => {
       const keys = (await store.list('churn-data', 'quarantine/customers')).map((o) => o.key);
-      expect(keys).toEqual(['data.parquet', 'failing-rows.parquet', 'report.json'].map((f) => `quarantine/customers/batch=${batch}/${f}`));
+      expect(keys).toEqual([
+        `quarantine/customers/_batches/${batch}.json`,
+        ...['data.parquet', 'failing-rows.parquet', 'report.json'].map((f) => `quarantine/customers/batch=${batch}/${f}`),
+      ]);
       const reportFile = join(dir, 'report.json');
       await store.download('churn-data', `quarantine/customers/batch=${batch}/report.json`, reportFile);
       const report = JSON.parse(await readFile(reportFile, 'utf8'));
       expect(report.failingRows['unique(customer_id)'].count).toBeGreaterThan(0);
       const rejected = (await store.list('churn-data', 'rejected/customers')).map((o) => o.key);
-      expect(rejected).toEqual([`rejected/customers/batch=${batch}/rejected.parquet`]);
+      expect(rejected).toEqual([`rejected/customers/_batches/${batch}.json`, `rejected/customers/batch=${batch}/rejected.parquet`]);
     });
   });
 
@@ -246,7 +253,7 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
       env: env(),
     });
     expect(run.status).toBe('SUCCEEDED');
-    expect(run.steps.map((s) => s.status)).toEqual(['NOT_RUN', 'NOT_RUN', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(run.steps.map((s) => s.status)).toEqual(['SKIPPED', 'SKIPPED', 'SUCCEEDED', 'SUCCEEDED']);
     expect(run.steps[3]?.result?.rowsOut).toBe(3000);
     expect(run.steps[3]?.result?.outputs[0]?.key).toBe('predictions/churn/batch=nightly-20261123T060000/data.parquet');
     const events = await eventsOf(run);

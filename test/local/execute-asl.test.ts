@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { executeAsl } from '../../lib/local/execute-asl.ts';
 import { compileAsl, definePipeline, substituteAsl } from '../../lib/index.ts';
-import { validDefinition } from '../support/pipelines.ts';
+import { twoSourceDefinition, validDefinition } from '../support/pipelines.ts';
 
 const asl = substituteAsl(compileAsl(definePipeline(validDefinition())), {});
 const options = {
@@ -21,7 +21,7 @@ describe('executeAsl', () => {
     };
     const outcome = await executeAsl(
       asl,
-      { trigger: { kind: 'upload', bucket: 'b', key: 'raw/orders/a.csv' } },
+      { trigger: { kind: 'upload', dataset: 'raw', bucket: 'b', key: 'raw/orders/a.csv' } },
       {
         ...options,
         handlers: { ingest: ok('ingest'), test: flaky, features: ok('features'), score: ok('score') },
@@ -43,7 +43,7 @@ describe('executeAsl', () => {
     let calls = 0;
     const outcome = await executeAsl(
       asl,
-      { trigger: { kind: 'upload', bucket: 'b', key: 'raw/orders/a.csv' } },
+      { trigger: { kind: 'upload', dataset: 'raw', bucket: 'b', key: 'raw/orders/a.csv' } },
       {
         ...options,
         handlers: {
@@ -61,5 +61,35 @@ describe('executeAsl', () => {
   it('stops an execution started without a trigger before any step runs', async () => {
     const outcome = await executeAsl(asl, {}, { ...options, handlers: { ingest: ok('ingest') } });
     expect(outcome).toMatchObject({ status: 'FAILED', error: { name: 'Sluice.InvalidInput' }, attempts: [] });
+  });
+
+  describe('a pipeline with two upload sources', () => {
+    const shop = substituteAsl(compileAsl(definePipeline(twoSourceDefinition())), {});
+    const names = ['ingest_customers', 'test_customers', 'ingest_orders', 'test_orders', 'features', 'score'];
+    const handlers = Object.fromEntries(names.map((n) => [n, ok(n)]));
+    const ran = async (trigger: Record<string, unknown>) => {
+      const outcome = await executeAsl(shop, { trigger }, { ...options, handlers });
+      return { status: outcome.status, steps: outcome.attempts.map((a) => a.state) };
+    };
+
+    it.each([
+      ['customers', { kind: 'upload', dataset: 'raw_customers', bucket: 'shop-data', key: 'raw/customers/c.csv' }, [0, 1, 4, 5]],
+      ['orders', { kind: 'upload', dataset: 'raw_orders', bucket: 'shop-data', key: 'raw/orders/o.jsonl' }, [2, 3, 4, 5]],
+      ['the nightly schedule', { kind: 'schedule', name: 'nightly', nominalTime: '2026-11-23T06:00:00Z' }, [4, 5]],
+    ])('runs only the steps an upload of %s feeds', async (_, trigger, steps) => {
+      expect(await ran(trigger)).toEqual({ status: 'SUCCEEDED', steps: steps.map((i) => names[i]) });
+    });
+
+    it('fails an execution whose trigger names no trigger of the pipeline, before any step', async () => {
+      const outcome = await executeAsl(
+        shop,
+        { trigger: { kind: 'upload', dataset: 'raw_returns', bucket: 'b', key: 'k' } },
+        { ...options, handlers },
+      );
+      expect(outcome).toMatchObject({ status: 'FAILED', error: { name: 'Sluice.InvalidInput' }, attempts: [] });
+      expect((outcome as { error: { message: string } }).error.message).toContain(
+        'upload raw_customers, upload raw_orders, schedule nightly',
+      );
+    });
   });
 });

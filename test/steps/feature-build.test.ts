@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../lib/index.ts';
 import { runLocal } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
+import { publishBatch } from '../support/batches.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 import { captureStderr } from '../support/environment.ts';
@@ -65,7 +66,10 @@ describe('feature builds over published partitions', () => {
           await db.run(
             `COPY (SELECT * FROM (VALUES ('u1', ${i + 1}.0), ('u2', ${10 * (i + 1)}.0)) t(user, amount)) TO '${file}' (FORMAT parquet)`,
           );
-          await store.upload('fb-data', `published/events/batch=daily-${day}T060000/data.parquet`, file);
+          const time = `${day.slice(0, 4)}-${day.slice(4, 6)}-${day.slice(6)}T06:00:00Z`;
+          await publishBatch(store, { bucket: 'fb-data', prefix: 'published/events', ref: 'events' }, `daily-${day}T060000`, file, {
+            time,
+          });
         }
       });
     } finally {
@@ -192,7 +196,27 @@ describe('feature builds over published partitions', () => {
       env: { OPENLINEAGE_DISABLED: 'true' },
     });
     expect(early.error?.message).toBe(
-      'step "features": input e has no published objects under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z',
+      'step "features": input e has no published batches under s3://fb-data/published/events/ in the 1 days up to 2026-11-10T06:00:00.000Z',
+    );
+  });
+
+  it('says so when the input prefix holds files that no batch record publishes', async () => {
+    const stateDir = join(dir, `s${n++}`);
+    const file = join(dir, 'loose.parquet');
+    const db = await openDuckDb();
+    try {
+      await db.run(`COPY (SELECT 'u1' AS user, 1.0 AS amount) TO '${file}' (FORMAT parquet)`);
+    } finally {
+      db.close();
+    }
+    await withStoredObjects(join(stateDir, 's3'), ['fb-data'], (store) => store.upload('fb-data', 'published/events/loose.parquet', file));
+    const report = await runLocal(pipeline({ sql: 'SELECT * FROM e' }), {
+      stateDir,
+      schedule: { name: 'daily', nominalTime: '2026-11-22T06:00:00Z' },
+      env: { OPENLINEAGE_DISABLED: 'true' },
+    });
+    expect(report.error?.message).toBe(
+      'step "features": input e has no published batches under s3://fb-data/published/events/ (its 1 object has no batch record under _batches/; a table is the batches steps published)',
     );
   });
 });

@@ -12,7 +12,13 @@ function pipeline(sql: string, model: string) {
   return definePipeline({
     name: 'fs',
     datasets: {
-      raw: { bucket: 'fs-test', prefix: 'raw', format: 'jsonl', schema: z.object({ id: z.string(), x: z.number(), y: z.number() }) },
+      raw: {
+        bucket: 'fs-test',
+        prefix: 'raw',
+        format: 'jsonl',
+        maxRejectedFraction: 0.5,
+        schema: z.object({ id: z.string(), x: z.number(), y: z.number() }),
+      },
       staged: { bucket: 'fs-test', prefix: 'staged', format: 'parquet' },
       rejected: { bucket: 'fs-test', prefix: 'rejected', format: 'parquet' },
       published: { bucket: 'fs-test', prefix: 'published', format: 'parquet' },
@@ -89,25 +95,51 @@ describe('feature build and batch scoring', () => {
     });
   });
 
-  it("fails the feature step with DuckDB's message when the SQL is wrong", async () => {
-    const report = await run('SELECT id, nope FROM t');
+  it('stops the run before any data moves when the SQL or the model file is wrong, naming each at its path', async () => {
+    const problems = async (sql: string, model: string) =>
+      ((await run(sql, model).catch((e: unknown) => e)) as { code?: string; details?: string[] }).details;
+    expect(await problems('SELECT id, nope FROM t', 'model.json')).toEqual([
+      expect.stringMatching(
+        /^steps\[2\]\.sql: the feature SQL failed at line 1, column 12: Binder Error: Referenced column "nope" not found/,
+      ),
+    ]);
+    expect(await problems('SELECT id, x, x * y AS xy FROM t', 'other-model.json')).toEqual([
+      'steps[3].model: feature z is missing from "features" (columns: id, x, xy)',
+    ]);
+    expect((await problems('SELECT id, x, x * y AS xy FROM t', 'corrupt.json'))?.[0]).toMatch(
+      /^steps\[3\]\.model\.source: .*corrupt\.json: not valid JSON/,
+    );
+  });
+
+  it("fails the feature step with DuckDB's message when the SQL fails on the data", async () => {
+    const report = await run('SELECT id, x, x * y AS xy,\n  CAST(id AS INTEGER) AS n FROM t');
     expect(report.status).toBe('FAILED');
     expect(report.steps.map((s) => s.status)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'FAILED', 'NOT_RUN']);
     expect(report.error?.name).toBe('Sluice.FEATURE_SQL');
     expect(report.error?.message).toMatch(
-      /step "features": the feature SQL failed at line 1, column 12: Binder Error: Referenced column "nope" not found/,
+      /step "features": the feature SQL failed at line 2, column 3: Conversion Error: Could not convert string 'a' to INT32/,
     );
   });
 
-  it('fails scoring when the model needs a feature the input lacks', async () => {
-    const report = await run('SELECT id, x, x * y AS xy FROM t', 'other-model.json');
+  /** A run whose model is only in S3 (deployed by another process), so nothing can check it before the run. */
+  const runWithModelInS3 = async (sql: string, modelFile: string) => {
+    const stateDir = join(dir, `s${n++}`);
+    await withStoredObjects(join(stateDir, 's3'), ['fs-models'], (store) => store.upload('fs-models', 'm.json', join(dir, modelFile)));
+    const spec = pipeline(sql, modelFile);
+    const step = spec.steps[3] as { model: { source?: string } };
+    delete step.model.source;
+    return runLocal(spec, { stateDir, input: join(dir, 'rows.jsonl'), baseDir: dir, env: { OPENLINEAGE_DISABLED: 'true' } });
+  };
+
+  it('fails scoring when the model in S3 needs a feature the input lacks', async () => {
+    const report = await runWithModelInS3('SELECT id, x, x * y AS xy FROM t', 'other-model.json');
     expect(report.error?.name).toBe('Sluice.SCORE_FEATURE_MISMATCH');
     expect(report.error?.message).toContain('feature z is missing from features');
     expect(report.steps[3]?.result).toBeUndefined();
   });
 
-  it('fails scoring on a corrupt model file', async () => {
-    const report = await run('SELECT id, x, x * y AS xy FROM t', 'corrupt.json');
+  it('fails scoring on a corrupt model in S3', async () => {
+    const report = await runWithModelInS3('SELECT id, x, x * y AS xy FROM t', 'corrupt.json');
     expect(report.error?.name).toBe('Sluice.MODEL_CORRUPT');
     expect(report.error?.message).toContain('s3://fs-models/m.json: not valid JSON');
   });

@@ -26,6 +26,7 @@ export const dataTestsKind: StepKindDefinition<DataTestsStep> = {
   summary: 'audits a staged batch, then publishes or quarantines it',
   lambda: { entry: 'functions/data-tests/index.ts', arnVariable: 'DataTestsFunctionArn', duckdb: true, memoryMb: 1769 },
   reads: (step, spec) => [step.dataset, ...referencedDatasets(spec, step)],
+  feeds: (step) => [step.dataset],
   writes: (step) => [step.publishTo, step.quarantineTo],
   // Drift rules keep the published batches' statistics next to the published dataset.
   access(step, spec) {

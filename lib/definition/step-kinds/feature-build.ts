@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DIRECT_SUBTYPES, INDIRECT_SUBTYPES } from '../../../core/column-transformations.ts';
+import { semanticsOf } from '../dataset-semantics.ts';
 import { ColumnNameSchema, IdentifierSchema } from '../names.ts';
 import { DatasetRefSchema, STEP_BASE, type StepCheck, type StepKindDefinition } from './step-kind.ts';
 
@@ -60,8 +61,16 @@ export const featureBuildKind: StepKindDefinition<FeatureBuildStep> = {
 function checkFeatureReferences(step: FeatureBuildStep, at: StepCheck): void {
   const aliases = Object.keys(step.inputs);
   for (const alias of Object.keys(step.windows ?? {})) {
-    if (!aliases.includes(alias))
+    const ref = step.inputs[alias];
+    const dataset = ref === undefined ? undefined : at.spec.datasets[ref];
+    if (ref === undefined)
       at.problem(['windows', alias], `${JSON.stringify(alias)} is not an input of this step (inputs: ${aliases.join(', ')})`);
+    else if (dataset && semanticsOf(dataset).kind !== 'append') {
+      at.problem(
+        ['windows', alias],
+        `a window reads the batches of recent days, so its dataset must be append; ${JSON.stringify(ref)} is ${semanticsOf(dataset).kind}`,
+      );
+    }
   }
   for (const name of Object.keys(step.params ?? {})) {
     if ((BUILT_IN_FEATURE_PARAMS as readonly string[]).includes(name)) {

@@ -40,6 +40,11 @@ export function stepReads(step: AnyStep, spec: SpecDatasets): string[] {
   return kindOf(step).reads(step, spec);
 }
 
+/** The datasets whose new batch in an execution makes the step run. */
+export function stepFeeds(step: AnyStep, spec: SpecDatasets): string[] {
+  return kindOf(step).feeds?.(step, spec) ?? stepReads(step, spec);
+}
+
 /** The datasets a step writes (none that it also reads). */
 export function stepWrites(step: AnyStep, spec: SpecDatasets): string[] {
   const reads = stepReads(step, spec);

@@ -26,6 +26,7 @@ export const ingestKind: StepKindDefinition<IngestStep> = {
     at.parquet(['output'], step.output, 'ingest writes Parquet');
     at.parquet(['rejects'], step.rejects, 'ingest writes rejected rows as Parquet');
   },
+  readsUploads: true,
   scheduleStartProblem: 'a schedule has no uploaded batch to ingest',
   report: ['rejected'],
 };

@@ -76,6 +76,11 @@ export interface StepKindDefinition<S extends { readonly kind: string; readonly 
   readonly lambda: { readonly entry: string; readonly arnVariable: string; readonly duckdb: boolean; readonly memoryMb: number };
   /** The datasets the step reads, by reference. */
   reads(step: S, spec: SpecDatasets): string[];
+  /**
+   * The datasets whose new batch makes the step run in an execution (default: every dataset it reads). A data-test
+   * step runs for its staged batch, not when a dataset its referential rules consult changes.
+   */
+  feeds?(step: S, spec: SpecDatasets): string[];
   /** The datasets the step writes, by reference. */
   writes(step: S, spec: SpecDatasets): string[];
   /** S3 access beyond its datasets (a history it keeps next to them). */
@@ -88,6 +93,8 @@ export interface StepKindDefinition<S extends { readonly kind: string; readonly 
   passesColumns?(step: S): Array<readonly [string, string]>;
   /** The checks a schema cannot express: that names refer to existing datasets and columns. */
   check(step: S, at: StepCheck): void;
+  /** True for a kind that reads the uploaded object itself (ingest); other kinds read what steps published. */
+  readonly readsUploads?: boolean;
   /** Why a schedule cannot start at this step (it needs an uploaded batch), or nothing when it can. */
   readonly scheduleStartProblem?: string;
   /** The report columns it fills. */

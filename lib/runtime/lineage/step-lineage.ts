@@ -49,10 +49,14 @@ export interface DatasetObservation {
   readonly bytes?: number;
   readonly fileCount?: number;
   readonly partition?: { readonly key: string; readonly value: string };
+  /** Several partitions read at once (the batches of a table); takes the place of `partition`. */
+  readonly partitions?: ReadonlyArray<{ readonly key: string; readonly value: string }>;
   readonly assertions?: readonly Assertion[];
   readonly metrics?: { readonly rowCount: number; readonly columnMetrics: Record<string, ColumnMetrics> };
   /** Further dataset facets the step computed, such as an output's `columnLineage`. */
   readonly facets?: Readonly<Record<string, Facet>>;
+  /** Further input facets (an input only), such as Sluice's `sluice_ingest`. */
+  readonly inputFacets?: Readonly<Record<string, Facet>>;
 }
 
 /**
@@ -170,7 +174,7 @@ export class StepLineage {
 
   #input(ref: string, obs: DatasetObservation, final: boolean): InputDataset {
     const dataset = this.#dataset(ref);
-    const inputFacets: Record<string, Facet> = {};
+    const inputFacets: Record<string, Facet> = { ...obs.inputFacets };
     if (final && obs.rowCount !== undefined) {
       inputFacets.inputStatistics = facets.inputStatisticsInputDatasetFacet({
         rowCount: obs.rowCount,
@@ -180,7 +184,8 @@ export class StepLineage {
     }
     if (obs.assertions) inputFacets.dataQualityAssertions = facets.dataQualityAssertionsDatasetFacet({ assertions: [...obs.assertions] });
     if (obs.metrics) inputFacets.dataQualityMetrics = facets.dataQualityMetricsInputDatasetFacet(obs.metrics);
-    if (obs.partition) inputFacets.subset = facets.inputSubsetInputDatasetFacet({ inputCondition: partitionCondition(obs.partition) });
+    const partitions = obs.partitions ?? (obs.partition ? [obs.partition] : []);
+    if (partitions.length > 0) inputFacets.subset = facets.inputSubsetInputDatasetFacet({ inputCondition: partitionCondition(partitions) });
     return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), inputFacets } as InputDataset;
   }
 
@@ -194,7 +199,8 @@ export class StepLineage {
         fileCount: obs.fileCount,
       });
     }
-    if (obs.partition) outputFacets.subset = facets.outputSubsetOutputDatasetFacet({ outputCondition: partitionCondition(obs.partition) });
+    if (obs.partition)
+      outputFacets.subset = facets.outputSubsetOutputDatasetFacet({ outputCondition: partitionCondition([obs.partition]) });
     return { ...datasetIdentity(dataset), facets: this.#datasetFacets(dataset, obs), outputFacets } as OutputDataset;
   }
 
@@ -205,12 +211,12 @@ export class StepLineage {
   }
 }
 
-/** A `subset` condition naming one partition (`batch=<id>`). */
-function partitionCondition(partition: { key: string; value: string }): {
+/** A `subset` condition naming partitions (`batch=<id>`). */
+function partitionCondition(partitions: ReadonlyArray<{ key: string; value: string }>): {
   type: 'partition';
   partitions: Array<{ dimensions: Record<string, unknown> }>;
 } {
-  return { type: 'partition', partitions: [{ dimensions: { [partition.key]: partition.value } }] };
+  return { type: 'partition', partitions: partitions.map((p) => ({ dimensions: { [p.key]: p.value } })) };
 }
 
 type ColumnLineageBody = {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
-import { resolveInputObjects } from '../../runtime/batch.ts';
-import { FLOAT_FUNCTION, ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
+import { batchPartition } from '../../runtime/batch.ts';
+import { FLOAT_FUNCTION, ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
@@ -22,14 +22,25 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
 
   const input = ctx.dataset(step.input);
-  const objects = await resolveInputObjects(ctx.invocation, step.input, ctx.store);
-  if (objects.length === 0) {
-    throw new SluiceError('SCORE_NO_INPUT', `no objects to score under s3://${input.bucket}/${input.prefix}/`);
-  }
-  const files = await ctx.download(objects, 'input');
   const db = await ctx.duckdb();
-  await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
-  const fields = await parquetFields(db, files[0] as string);
+  // The batch an earlier step of this run built, or (a schedule starting here) the input's table.
+  const batch = ctx.written(step.input);
+  if (batch.length > 0) {
+    const files = await ctx.download(
+      batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
+      'input',
+    );
+    await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
+  } else {
+    const read = await ctx.readTable(step.input, 'features');
+    if (read.batches.length === 0) {
+      throw new SluiceError('SCORE_NO_INPUT', `no published batches to score under s3://${input.bucket}/${input.prefix}/`);
+    }
+  }
+  const fields = (await db.all(`SELECT column_name, column_type FROM (DESCRIBE features)`)).map((r) => ({
+    name: String(r.column_name),
+    type: String(r.column_type),
+  }));
   const types = new Map(fields.map((f) => [f.name, f.type]));
   const problems = [
     ...(types.has(step.entityKey) ? [] : [`entity key ${step.entityKey} is not a column of ${step.input}`]),
@@ -45,7 +56,17 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     );
   }
   const [{ n: rowsIn }] = (await db.all(`SELECT count(*) AS n FROM features`)) as [{ n: number }];
-  ctx.lineage.input(step.input, { fields, rowCount: rowsIn, fileCount: objects.length, bytes: objects.reduce((s, o) => s + o.size, 0) });
+  if (batch.length > 0) {
+    const version = batch.length === 1 ? (batch[0]!.versionId ?? batch[0]!.etag) : undefined;
+    ctx.lineage.input(step.input, {
+      ...(version ? { version } : {}),
+      fields,
+      rowCount: rowsIn,
+      fileCount: batch.length,
+      bytes: batch.reduce((n, o) => n + o.bytes, 0),
+      partition: batchPartition(ctx.batchId),
+    });
+  }
 
   const file = ctx.scratch('predictions.parquet');
   const scorer = await attachScorer(db, model, rowsIn, `${modelUri}@${modelVersion}`);

@@ -1,5 +1,5 @@
 import { SluiceError } from '../../../core/errors.ts';
-import { batchKey, batchPartition, resolveInputObjects } from '../../runtime/batch.ts';
+import { batchKey, batchPartition } from '../../runtime/batch.ts';
 import { DUCKDB_NUMERIC_TYPE, ident, literal, parquetFields, type DuckDb } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
@@ -25,21 +25,23 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   const staged = ctx.dataset(step.dataset);
   const published = ctx.dataset(step.publishTo);
   const rules: DataTestRule[] = staged.tests ?? [];
-  const objects = await resolveInputObjects(invocation, step.dataset, ctx.store);
+  const objects = ctx.written(step.dataset);
   if (objects.length === 0) {
-    throw new SluiceError('DATA_TESTS_NO_INPUT', `step "${step.name}": no objects to test under s3://${staged.bucket}/${staged.prefix}/`);
+    throw new SluiceError(
+      'DATA_TESTS_NO_INPUT',
+      `step "${step.name}": no batch of ${step.dataset} was written earlier in this run; data tests audit the batch an ingest step of the same run staged`,
+    );
   }
   const db = await ctx.duckdb();
-  const files = await ctx.download(objects, 'batch');
+  const files = await ctx.download(
+    objects.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
+    'batch',
+  );
   await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
   for (const ref of new Set(rules.flatMap((r) => (r.rule === 'referential' ? [r.dataset] : [])))) {
-    const refObjects = await resolveInputObjects(invocation, ref, ctx.store);
-    const refFiles = await ctx.download(refObjects, `ref-${ref}`);
-    // An empty reference dataset still needs a view with the column, so every value counts as missing.
-    const source =
-      refFiles.length > 0 ? `read_parquet([${refFiles.map(literal).join(', ')}])` : `(SELECT NULL AS ${referencedColumns(rules, ref)})`;
-    await db.run(`CREATE VIEW ${ident(`ref_${ref}`)} AS SELECT * FROM ${source}`);
-    ctx.lineage.input(ref, { fileCount: refObjects.length, bytes: refObjects.reduce((s, o) => s + o.size, 0) });
+    const read = await ctx.readTable(ref, `ref_${ref}`);
+    // A reference table with no batches and no declared columns still needs its column, so every value counts as missing.
+    if (!read.created) await db.run(`CREATE VIEW ${ident(`ref_${ref}`)} AS SELECT NULL AS ${referencedColumns(rules, ref)} WHERE false`);
   }
   const fields = await parquetFields(db, files[0]!);
   const historyDepth = Math.max(
@@ -88,9 +90,9 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
       actual,
     };
   });
-  const bytes = objects.reduce((n, o) => n + o.size, 0);
+  const bytes = objects.reduce((n, o) => n + o.bytes, 0);
   ctx.lineage.input(step.dataset, {
-    version: objects.length === 1 ? objects[0]?.etag : undefined,
+    version: objects.length === 1 ? (objects[0]?.versionId ?? objects[0]?.etag) : undefined,
     rowCount: rows,
     bytes,
     fileCount: objects.length,
@@ -126,14 +128,17 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
       dataset: target,
       bucket: copied.bucket,
       key: copied.key,
-      rows: objects.length === 1 ? rows : 0,
+      rows: o.rows,
       bytes: copied.size,
       etag: copied.etag,
+      ...(copied.versionId ? { versionId: copied.versionId } : {}),
     });
   }
+  // The record comes last: until it exists, readers do not see the batch.
+  await ctx.recordBatch(target, outputs, fields);
   ctx.lineage.dropOutput(failed.length > 0 ? step.publishTo : step.quarantineTo);
   ctx.lineage.output(target, {
-    version: outputs.length === 1 ? outputs[0]?.etag : undefined,
+    version: outputs.length === 1 ? (outputs[0]?.versionId ?? outputs[0]?.etag) : undefined,
     fields,
     rowCount: rows,
     bytes,

@@ -1,16 +1,21 @@
 import { basename } from 'node:path';
 import { SluiceError } from '../../../core/errors.ts';
+import { extraColumnsOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
 import { ident, literal } from '../../runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import type { WrittenObject } from '../../asl/step-invocation.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
+import { ingestInputFacet } from '../../runtime/lineage/ingest-facet.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
+import { columnContract, rejectionVerdict } from './ingest-contract.ts';
 import { openSource, unreadable } from './read-source.ts';
 import { columnTyping } from './typing-sql.ts';
 
 /**
  * Ingest: the triggering object → typed Parquet in the staging dataset; records that cannot be parsed or typed
- * → the rejects dataset with their record number, columns and reason. The raw object is only read.
+ * → the rejects dataset with their record number, columns and reason. The raw object is only read. A file with no
+ * records, no valid record, too many rejected ones or a declared column it lacks fails the step and stages nothing
+ * (rejected rows are still kept); every record of the file is either staged or rejected.
  */
 export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const { step, invocation } = ctx;
@@ -34,22 +39,14 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const db = await ctx.duckdb();
   await db.run(`SET TimeZone = 'UTC'`);
   const loaded = await openSource(db, local, source, sourceUri);
-  const columns = source.columns;
-  if (columns) {
-    const missing = columns.filter((c) => !loaded.columns.includes(c.name)).map((c) => c.name);
-    if (missing.length > 0) {
-      throw new SluiceError(
-        'INGEST_COLUMNS_MISSING',
-        `${sourceUri}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (found: ${loaded.columns.join(', ') || 'none'})`,
-      );
-    }
-  }
-  const typings = (columns ?? loaded.columns.map((name) => ({ name, type: 'string' as const, nullable: true }))).map((c) => ({
-    name: c.name,
-    ...columnTyping(c),
-  }));
+  const contract = columnContract(source, step.input, loaded, sourceUri);
+  const typings = contract.columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
   // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
-  const rawJson = `to_json(struct_pack(${loaded.columns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR`;
+  const rawColumns = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`))
+    .map((r) => String(r.column_name))
+    .filter((c) => c !== '__record');
+  const rawJson =
+    rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
   const problems = typings.map((_, i) => `__p${i}`);
   try {
     // Innermost: each value typed once; then its problem from the typed value; outermost: the row's verdict.
@@ -67,24 +64,49 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     throw unreadable(sourceUri, source.format, error);
   }
   const structural = await loaded.finish();
-
-  const stagedFile = ctx.scratch('staged.parquet');
-  await db.run(`COPY (SELECT ${typings.map((t) => ident(t.name)).join(', ')} FROM checked WHERE __reason = '')
-    TO ${literal(stagedFile)} (FORMAT parquet, COMPRESSION zstd)`);
-  const rejectsFile = ctx.scratch('rejected.parquet');
-  await db.run(`COPY (
+  await db.run(`CREATE TABLE rejects AS
       SELECT __record AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
       UNION ALL
-      SELECT __record, NULL, __reason, __raw FROM raw_rejects
-      ORDER BY source_row
-    ) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`);
+      SELECT __record, NULL, __reason, __raw FROM raw_rejects`);
   const [counts] = (await db.all(
     `SELECT count(*) FILTER (WHERE __reason = '') AS valid, count(*) FILTER (WHERE __reason <> '') AS invalid FROM checked`,
   )) as [{ valid: number; invalid: number }];
   const rejected = counts.invalid + structural;
   const rowsIn = counts.valid + rejected;
+  const maxRejected = maxRejectedFractionOf(source);
+  ctx.lineage.input(step.input, {
+    rowCount: rowsIn,
+    inputFacets: {
+      sluice_ingest: ingestInputFacet({
+        sourceColumns: loaded.columns,
+        extraColumns: contract.extra,
+        extraColumnsPolicy: extraColumnsOf(source),
+        rejectedRows: rejected,
+        maxRejectedFraction: maxRejected,
+      }),
+    },
+  });
 
-  const outputs: WrittenObject[] = [await ctx.writeBatch(step.output, stagedFile, counts.valid)];
+  const outputs: WrittenObject[] = [];
+  if (rejected > 0) {
+    const rejectsFile = ctx.scratch('rejected.parquet');
+    await db.run(`COPY (SELECT * FROM rejects ORDER BY source_row) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`);
+    outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
+  } else ctx.lineage.dropOutput(step.rejects);
+  const reasons = (await db.all(`SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY n DESC, reason LIMIT 3`)).map(
+    (r) => `${String(r.reason)} (${Number(r.n)} row${Number(r.n) === 1 ? '' : 's'})`,
+  );
+  const rejectsAt = outputs[0] ? `s3://${outputs[0].bucket}/${outputs[0].key}` : undefined;
+  const verdict = rejectionVerdict({ rowsIn, rejected, maxRejected, dataset: step.input, uri: sourceUri, rejectsAt, reasons });
+  if (verdict) {
+    ctx.lineage.dropOutput(step.output);
+    throw verdict;
+  }
+
+  const stagedFile = ctx.scratch('staged.parquet');
+  await db.run(`COPY (SELECT ${typings.map((t) => ident(t.name)).join(', ')} FROM checked WHERE __reason = '')
+    TO ${literal(stagedFile)} (FORMAT parquet, COMPRESSION zstd)`);
+  outputs.unshift(await ctx.writeBatch(step.output, stagedFile, counts.valid));
   ctx.lineage.output(step.output, {
     facets: {
       columnLineage: passThroughLineage(
@@ -94,8 +116,5 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
       ),
     },
   });
-  if (rejected > 0) outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
-  else ctx.lineage.dropOutput(step.rejects);
-  ctx.lineage.input(step.input, { rowCount: rowsIn });
   return { rowsIn, rowsOut: counts.valid, rejectedRows: rejected, outputs };
 }

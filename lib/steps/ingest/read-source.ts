@@ -1,4 +1,5 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../../../core/errors.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
@@ -6,8 +7,10 @@ import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 
 /** A raw source opened as the relation `raw`: `__record` (1-based record number) and every column as text. */
 export interface OpenedSource {
-  /** Column names as they appear in the source. */
+  /** Column names the source has (a CSV header, a Parquet schema, the keys present in any JSON Lines record). */
   readonly columns: string[];
+  /** True when the source has no record to take columns from (JSON Lines without an object), so none can be missing. */
+  readonly columnless?: boolean;
   /**
    * Called once `checked` (built from `raw`) exists: fills `raw_rejects` (`__record`, `__reason`, `__raw`) with the
    * records the parser could not read, fixes record numbers in `checked` where those shifted them, and returns how many.
@@ -15,12 +18,17 @@ export interface OpenedSource {
   finish(): Promise<number>;
 }
 
-/** Opens a raw object as `raw`; a CSV is read in the same scan that types it (see {@link OpenedSource.finish}). */
+/**
+ * Opens a raw object as `raw`; a CSV is read in the same scan that types it (see {@link OpenedSource.finish}).
+ * `raw` has every column of the source, and (JSON Lines) every declared column even where no record has it.
+ */
 export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
   if (dataset.format === 'csv') return loadCsv(db, file, dataset, sourceKey);
   if (dataset.format === 'jsonl') return loadJsonLines(db, file, dataset, sourceKey);
+  // Parquet compresses inside the file; a whole gzip-compressed file is unpacked first, as CSV and JSON Lines are.
+  const parquet = file.endsWith('.gz') ? await gunzipFile(file, sourceKey) : file;
   try {
-    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(file)})`);
+    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)})`);
   } catch (error) {
     throw unreadable(sourceKey, dataset.format, error);
   }
@@ -53,10 +61,17 @@ async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sou
   } catch (error) {
     throw unreadable(sourceKey, 'jsonl', error);
   }
-  const declared = dataset.columns?.map((c) => c.name);
-  const columns =
-    declared ??
-    (await db.all(`SELECT DISTINCT unnest(json_keys(line)) AS k FROM lines WHERE __kind = 'OBJECT' ORDER BY k`)).map((r) => String(r.k));
+  // Keys in order of first appearance (record, then position in it), so extra columns keep the producer's order.
+  const present = (
+    await db.all(`SELECT k FROM (
+        SELECT __record, unnest(json_keys(line)) AS k, unnest(range(len(json_keys(line)))) AS i
+        FROM lines WHERE __kind = 'OBJECT')
+      GROUP BY k ORDER BY min(__record), arg_min(i, __record), k`)
+  ).map((r) => String(r.k));
+  const [{ objects }] = (await db.all(`SELECT count(*) AS objects FROM lines WHERE __kind = 'OBJECT'`)) as [{ objects: number }];
+  const declared = dataset.columns?.map((c) => c.name) ?? [];
+  // Keys starting with "__" would collide with Sluice's own columns; they are never read (and never declared).
+  const columns = [...declared, ...present.filter((k) => !declared.includes(k) && !k.startsWith('__'))];
   await db.run(`CREATE TABLE raw_rejects AS
     SELECT __record, CASE WHEN __kind IS NULL THEN 'not valid JSON' ELSE 'expected a JSON object, got ' || lower(__kind) END AS __reason,
            left(line, 10000) AS __raw
@@ -65,7 +80,7 @@ async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sou
     SELECT line, error_type || ': ' || error_message, NULL FROM reject_errors`);
   const values = columns.map((c) => `json_extract_string(line, ${literal(`$."${c}"`)}) AS ${ident(c)}`).join(', ');
   await db.run(`CREATE VIEW raw AS SELECT __record${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
-  return { columns, finish: async () => count(db, 'raw_rejects') };
+  return { columns: present, columnless: objects === 0, finish: async () => count(db, 'raw_rejects') };
 }
 
 async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
@@ -169,6 +184,19 @@ async function readHead(file: string, limit: number, sourceKey: string): Promise
     source.destroy();
   }
   return Buffer.concat(chunks).subarray(0, limit);
+}
+
+/** Unpacks a gzip file next to itself, naming the object when it is not gzip. */
+async function gunzipFile(file: string, sourceKey: string): Promise<string> {
+  const out = file.replace(/\.gz$/, '');
+  try {
+    await pipeline(createReadStream(file), createGunzip(), createWriteStream(out));
+  } catch (error) {
+    throw new SluiceError('INGEST_UNREADABLE', `${sourceKey}: cannot be decompressed as gzip: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  return out;
 }
 
 function splitCsvLine(line: string, delimiter: string, quote: string): string[] {

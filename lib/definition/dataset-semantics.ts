@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ColumnNameSchema } from './names.ts';
+
+const SEMANTICS_HINT = `"append", "snapshot" or { upsert: { key: ['id'], orderBy: 'updated_at' } }`;
+
+/**
+ * How a dataset's published batches combine into the table readers see: every batch (`append`), the latest batch
+ * (`snapshot`), or the latest row per key (`upsert`, ordered by `orderBy`, then by batch order, then file order).
+ */
+export const DatasetSemanticsSchema = z.union(
+  [
+    z.literal('append'),
+    z.literal('snapshot'),
+    z.strictObject({
+      upsert: z.strictObject({
+        key: z.array(ColumnNameSchema).min(1, 'expected at least one key column'),
+        orderBy: ColumnNameSchema.optional(),
+      }),
+    }),
+  ],
+  { error: (i) => `expected ${SEMANTICS_HINT}, got ${JSON.stringify(i.input)}` },
+);
+/** A dataset's semantics as declared. */
+export type DatasetSemantics = z.infer<typeof DatasetSemanticsSchema>;
+
+/** What ingest does with columns a file has but the schema does not declare. */
+export const ExtraColumnsSchema = z.enum(['ignore', 'reject', 'keep'], {
+  error: (i) => `expected "ignore", "reject" or "keep", got ${JSON.stringify(i.input)}`,
+});
+/** An extra-columns policy. */
+export type ExtraColumns = z.infer<typeof ExtraColumnsSchema>;
+
+/** Semantics of a dataset that declares none: every published batch is part of the table. */
+export const DEFAULT_SEMANTICS = 'append' as const;
+/**
+ * Rejected rows a batch may have before ingest fails it, as a fraction of the file's records: beyond a tenth, the file
+ * (its format, its delimiter, its producer) is more likely wrong than a few of its rows.
+ */
+export const DEFAULT_MAX_REJECTED_FRACTION = 0.1;
+/** Extra columns are dropped (and noted in lineage) unless a dataset says otherwise. */
+export const DEFAULT_EXTRA_COLUMNS: ExtraColumns = 'ignore';
+
+/** A dataset's semantics in a form readers switch on. */
+export type TableSemantics =
+  | { readonly kind: 'append' }
+  | { readonly kind: 'snapshot' }
+  | { readonly kind: 'upsert'; readonly key: readonly string[]; readonly orderBy?: string };
+
+/** The semantics a dataset declares, or the default. */
+export function semanticsOf(dataset: { readonly semantics?: DatasetSemantics }): TableSemantics {
+  const declared = dataset.semantics ?? DEFAULT_SEMANTICS;
+  if (declared === 'append' || declared === 'snapshot') return { kind: declared };
+  return { kind: 'upsert', key: declared.upsert.key, ...(declared.upsert.orderBy ? { orderBy: declared.upsert.orderBy } : {}) };
+}
+
+/** The rejected-row fraction above which ingest fails a batch of this dataset. */
+export function maxRejectedFractionOf(dataset: { readonly maxRejectedFraction?: number }): number {
+  return dataset.maxRejectedFraction ?? DEFAULT_MAX_REJECTED_FRACTION;
+}
+
+/** What ingest does with this dataset's undeclared columns. */
+export function extraColumnsOf(dataset: { readonly extraColumns?: ExtraColumns }): ExtraColumns {
+  return dataset.extraColumns ?? DEFAULT_EXTRA_COLUMNS;
+}
