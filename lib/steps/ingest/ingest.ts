@@ -42,9 +42,8 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const contract = columnContract(source, step.input, loaded, sourceUri);
   const typings = contract.columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
   // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
-  const rawColumns = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`))
-    .map((r) => String(r.column_name))
-    .filter((c) => c !== '__record');
+  const described = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`)).map((r) => String(r.column_name));
+  const rawColumns = described.filter((c) => c !== '__record');
   const rawJson =
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
   const problems = typings.map((_, i) => `__p${i}`);
@@ -55,7 +54,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
         concat_ws('; ', ${problems.join(', ')}) AS __reason,
         concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
       FROM (
-        SELECT __record,
+        SELECT ${described.includes('__record') ? '__record,' : ''}
           ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n          ')},
           ${typings.map((t, i) => `${t.problem(`__v${i}`)} AS __p${i}`).join(',\n          ')},
           CASE WHEN ${typings.map((t, i) => `${t.problem(`__v${i}`)} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw
@@ -65,7 +64,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   }
   const structural = await loaded.finish();
   await db.run(`CREATE TABLE rejects AS
-      SELECT __record AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
+      SELECT ${loaded.record} AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
       UNION ALL
       SELECT __record, NULL, __reason, __raw FROM raw_rejects`);
   const [counts] = (await db.all(
