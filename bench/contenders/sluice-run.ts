@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { runLocal } from '../../lib/local/index.ts';
 import { ObjectStore } from '../../lib/runtime/object-store.ts';
 import { embeddedObjectFile } from '../../lib/runtime/embedded-object-file.ts';
+import { batchKey } from '../../lib/runtime/batch.ts';
+import { BATCH_RECORD_FORMAT, writeBatchRecord } from '../../lib/runtime/batch-record.ts';
+import { literal, openDuckDb, parquetFields } from '../../lib/runtime/duckdb.ts';
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../lib/local/embedded-s3.ts';
 import type { PipelineSpec } from '../../lib/index.ts';
 
@@ -15,7 +18,7 @@ interface Options {
   readonly stateDir: string;
   readonly input?: string;
   readonly schedule?: { name: string; nominalTime: string };
-  /** Parquet files to place under a dataset's prefix before the run (`{ "bucket/prefix/batch=x/data.parquet": file }`). */
+  /** Parquet files to publish as a batch of a dataset before the run (object and batch record), by dataset name. */
   readonly seed?: Record<string, string>;
   readonly baseDir?: string;
   /** Copies of written objects, by dataset: the first object each step wrote to it. */
@@ -28,8 +31,12 @@ interface Options {
 const options = JSON.parse(process.argv[2]!) as Options;
 const pipeline = ((await import(options.pipeline)) as { default: PipelineSpec }).default;
 if (options.seed) {
-  const buckets = [...new Set(Object.keys(options.seed).map((k) => k.split('/')[0]!))];
-  const s3 = await startEmbeddedS3(join(options.stateDir, 's3'), buckets);
+  const datasets = Object.entries(options.seed).map(([name, file]) => ({ name, file, dataset: pipeline.datasets[name]! }));
+  const s3 = await startEmbeddedS3(
+    join(options.stateDir, 's3'),
+    datasets.map((d) => d.dataset.bucket),
+  );
+  const db = await openDuckDb();
   try {
     const store = new ObjectStore({
       AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -37,11 +44,28 @@ if (options.seed) {
       AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
     });
-    for (const [path, file] of Object.entries(options.seed)) {
-      const [bucket, ...key] = path.split('/');
-      await store.upload(bucket!, key.join('/'), file);
+    for (const { name, file, dataset } of datasets) {
+      const written = await store.upload(dataset.bucket, batchKey(dataset, 'seed', 'data.parquet'), file);
+      const [{ n: rows }] = (await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`)) as [{ n: number }];
+      // Readers see a batch through its record, as the step that publishes it writes it.
+      await writeBatchRecord(store, {
+        format: BATCH_RECORD_FORMAT,
+        pipeline: pipeline.name,
+        step: 'seed',
+        dataset: name,
+        bucket: dataset.bucket,
+        prefix: dataset.prefix,
+        batch: 'seed',
+        files: [{ key: written.key, rows, bytes: written.size, etag: written.etag }],
+        rows,
+        fields: await parquetFields(db, file),
+        time: new Date(Date.parse(options.schedule?.nominalTime ?? new Date().toISOString()) - 3_600_000).toISOString(),
+        execution: { id: 'seed', startTime: new Date().toISOString() },
+        publishedAt: new Date().toISOString(),
+      });
     }
   } finally {
+    await db.close();
     await s3.stop();
   }
 }

@@ -45,7 +45,7 @@ for (let i = 0; i < runs; i++) {
       pipeline: join(ROOT, 'examples', 'churn', 'pipeline.ts'),
       stateDir: join(dir, `state-${i}`),
       schedule: { name: 'nightly', nominalTime: NOMINAL },
-      seed: { 'churn-data/published/customers/batch=bench/data.parquet': parquet },
+      seed: { published: parquet },
       baseDir: join(ROOT, 'examples', 'churn'),
       copy: { predictions: join(dir, 'sluice.parquet') },
       env: { OPENLINEAGE_DISABLED: 'true' },
