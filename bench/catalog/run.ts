@@ -217,10 +217,11 @@ const sameGraph =
     : 'not compared';
 const date = new Date().toISOString().slice(0, 10);
 const args = `--pipelines ${values.pipelines} --jobs ${values.jobs} --refs ${values.refs} --seed ${values.seed}`;
+const DEFAULT_ARGS = '--pipelines 50 --jobs 99 --refs 50 --seed 7';
 
 await writeSection(
   'Lineage catalog (bench/catalog)',
-  `Command: \`npm run bench:catalog\` (defaults \`-- ${args} --queries ${queries}\`). Measured ${date} on ${machine()}.
+  `Command: \`npm run bench:catalog\` (${args === DEFAULT_ARGS && queries === 10 ? 'defaults' : 'options'} \`-- ${args} --queries ${queries}\`). Measured ${date} on ${machine()}.
 Input: \`bench/catalog/graph-events.ts\` — ${fmt(graph.nodes)} nodes (${fmt(graph.jobs)} jobs, ${fmt(graph.datasets)} datasets): ${values.pipelines} pipelines of
 ${values.jobs} chained jobs, some reading an earlier stage, ${values.refs} shared reference datasets read by ~20 % of jobs, ~5 % cross-pipeline
 reads; one run per job, START and COMPLETE (with a schema on the output): ${fmt(bodies.length)} events. Both targets get the same
@@ -265,7 +266,7 @@ const m1 = marquez?.ingest[0]?.eventsPerS;
 await writeGoalRows('catalog', [
   {
     what: 'catalog ingest, one stream, one event per POST',
-    command: `npm run bench:catalog${args === '--pipelines 50 --jobs 99 --refs 50 --seed 7' ? '' : ` -- ${args}`}`,
+    command: `npm run bench:catalog${args === DEFAULT_ARGS ? '' : ` -- ${args}`}`,
     sluice: `${fmt(e1)} events/s`,
     baseline: m1 === undefined ? `Marquez ${marquezNote}` : `${fmt(m1)} events/s (Marquez ${marquez?.version ?? ''})`,
     ratio: m1 === undefined ? '—' : `${ratio(e1, m1)} Marquez's rate`,
