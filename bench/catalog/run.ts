@@ -256,7 +256,7 @@ ${queryRows}
   on a private cluster, its jars from the harness cache (\`.cache/marquez\`; where they came from: test/integration/marquez/README.md);
   Marquez's first queries after start are slower, hence the untimed warm-up query.
 - The shared reference datasets make Marquez's undirected walk reach nearly the whole graph within 20 hops, so that
-  answer is every node (about 13 MB of JSON; serialising it alone takes tens of milliseconds). The directed walk
+  answer is every node (${fmt(embedded.queries[0]!.bytes / 1e6, 1)} MB of JSON here; serialising it alone takes milliseconds per MB). The directed walk
   answers the question usually meant — what feeds this dataset — with the nodes that do.`,
 );
 log('wrote docs/benchmarks.md');
