@@ -1,15 +1,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scriptArgs } from '../../scripts/script-args.ts';
 import { bundleAll } from '../size/bundle.ts';
 import { packagePath } from '../../lib/constructs/lambda-bundling.ts';
+import { machine, writeSection } from '../write-section.ts';
+import { scriptArgs } from '../../scripts/script-args.ts';
 
-// `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs.
+// `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs. Writes its section.
 scriptArgs(
   `Usage: npm run bench:cold-start
 Times each Lambda bundle's module initialisation (the import until \`handler\` is exported) in fresh Node processes,
-median of 7 (SLUICE_BENCH_RUNS=N for another count), against the 100 ms goal.
+median of 7 (SLUICE_BENCH_RUNS=N for another count), against the 100 ms goal; writes its section of docs/benchmarks.md.
 `,
   {},
 );
@@ -43,9 +44,7 @@ console.log(JSON.stringify({ ms, duckdb }));`;
 
 try {
   const bundles = await bundleAll(outdir);
-  console.log(`Node ${process.version}, ${RUNS} fresh processes per handler, median module init (import of the bundle):\n`);
-  console.log('| function | init median | min | max | DuckDB loaded | goal ≤ 100 ms |');
-  console.log('|---|---:|---:|---:|---|---|');
+  const lines = ['| function | init median | min | max | DuckDB loaded | goal ≤ 100 ms |', '|---|---:|---:|---:|---|---|'];
   for (const b of bundles) {
     const file = join(outdir, b.name, 'index.mjs');
     const samples: Array<{ ms: number; duckdb: boolean }> = [];
@@ -59,10 +58,19 @@ try {
     }
     const ms = samples.map((s) => s.ms).sort((a, c) => a - c);
     const median = ms[Math.floor(ms.length / 2)]!;
-    console.log(
+    lines.push(
       `| ${b.name} | ${median.toFixed(1)} ms | ${ms[0]!.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} | ${samples.some((s) => s.duckdb) ? 'yes' : 'no'} | ${median <= GOAL_MS ? 'ok' : '**over**'} |`,
     );
   }
+  await writeSection(
+    'Cold start (bench/cold-start)',
+    `Command: \`npm run bench:cold-start\`. Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
+Module initialisation of each function's bundle (the \`import()\` until \`handler\` is exported) in a fresh Node process, median of
+${RUNS}; DuckDB and the AWS SDK are imported on first use, not at initialisation.
+
+${lines.join('\n')}`,
+  );
+  console.log(lines.join('\n'));
 } finally {
   await rm(outdir, { recursive: true, force: true });
 }

@@ -30,7 +30,8 @@ export async function openStoredObjects(
     return {
       store,
       describe: endpoint ? `S3 at ${endpoint}` : `S3${env.AWS_REGION ? ` (${env.AWS_REGION})` : ''}`,
-      close: async () => store.close(),
+      // The process's shared S3 client stays open for its other users (runtime/s3-client.ts).
+      close: async () => undefined,
     };
   }
   const layout = stateDirLayout(where.stateDir);
@@ -57,7 +58,6 @@ export async function openStoredObjects(
     describe: `${layout.s3} (embedded S3)`,
     buckets,
     async close() {
-      store.close();
       await s3.stop();
     },
   };

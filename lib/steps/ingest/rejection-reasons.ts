@@ -5,27 +5,27 @@ import { literal, type DuckDb } from '../../runtime/duckdb.ts';
 const TOP_REASONS = 5;
 
 /**
- * The SQL of a row's problems as a list of `{column, problem}` (NULL for a valid row), from the `__p<i>` problem
- * columns of the typing scan: kept per column, so rejections can be counted by column and kind of problem.
+ * The SQL of a row's problems as a list of `{column, problem}`, from each column's problem expression of the typing
+ * scan: kept per column, so rejections can be counted by column and kind of problem.
  */
-export function problemList(columns: readonly string[]): string {
+export function problemList(columns: readonly string[], problems: readonly string[]): string {
   if (columns.length === 0) return 'NULL';
-  const items = columns.map((name, i) => `{'column': ${literal(name)}, 'problem': __p${i}}`);
-  const any = columns.map((_, i) => `__p${i} IS NOT NULL`).join(' OR ');
+  const items = columns.map((name, i) => `{'column': ${literal(name)}, 'problem': ${problems[i]}}`);
   // The lambda's parameter has a name no column can have (ingest never keeps columns starting with __).
-  return `CASE WHEN ${any} THEN list_filter([${items.join(', ')}], __item -> __item.problem IS NOT NULL) END`;
+  return `list_filter([${items.join(', ')}], __item -> __item.problem IS NOT NULL)`;
 }
 
 /**
  * The most frequent rejection reasons, by column: each column's problem without its value (`expected a number`), how
  * many records had it, the first of them and its value; a record the parser could not read counts under no column.
- * Reads `checked` (with `__problems`) and `raw_rejects` as ingest leaves them.
+ * Reads `checked` (with `__problems`) and `raw_rejects` as ingest leaves them; `record` is the SQL of a checked row's
+ * record number (the source reader's).
  */
-export async function rejectionReasons(db: DuckDb): Promise<RejectionReason[]> {
+export async function rejectionReasons(db: DuckDb, record: string): Promise<RejectionReason[]> {
   const rows = await db.all(`
     WITH problems AS (
-      SELECT CAST(__record AS BIGINT) AS record, p.column AS "column", substr(p.problem, length(p.column) + 3) AS text
-      FROM (SELECT __record, unnest(__problems) AS p FROM checked WHERE __problems IS NOT NULL)
+      SELECT CAST(__rec AS BIGINT) AS record, p.column AS "column", substr(p.problem, length(p.column) + 3) AS text
+      FROM (SELECT ${record} AS __rec, unnest(__problems) AS p FROM checked WHERE __problems IS NOT NULL)
       UNION ALL
       SELECT CAST(__record AS BIGINT), NULL, __reason FROM raw_rejects
     )
