@@ -3,7 +3,9 @@ import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { batchPartition } from '../../runtime/batch.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
+import { describeAsOf, type AsOfRead } from '../../runtime/feature-table-read.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
+import type { FeatureTableSpec } from '../../definition/feature-table.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
 import { compileForest, scoreRows } from './forest.ts';
@@ -24,9 +26,12 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
 
   const input = ctx.dataset(step.input);
   const db = await ctx.duckdb();
-  // The batch an earlier step of this run built, or (a schedule starting here) the input's table.
-  const batch = ctx.written(step.input);
-  if (batch.length > 0) {
+  // A feature table as known at the run's time; else the batch an earlier step of this run built, or (a schedule
+  // starting here) the input's table.
+  const batch = input.featureTable ? [] : ctx.written(step.input);
+  if (input.featureTable) {
+    await readFeatureTable(ctx, input.featureTable);
+  } else if (batch.length > 0) {
     const files = await ctx.download(
       batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
       'input',
@@ -82,6 +87,20 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     modelVersion,
     outputs: [written],
   };
+}
+
+/** Reads a feature-table input as of the run's time (no row from after it), saying what was left out and why. */
+async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTableSpec): Promise<void> {
+  const input = ctx.dataset(ctx.step.input);
+  const read = (await ctx.readTable(ctx.step.input, 'features', { asOf: ctx.batchTime })) as AsOfRead;
+  if (read.batches.length === 0) {
+    throw new SluiceError(
+      'SCORE_NO_INPUT',
+      `no batches of feature table s3://${input.bucket}/${input.prefix}/ were published at or before ${ctx.batchTime}`,
+    );
+  }
+  const note = describeAsOf(read, table);
+  if (note) process.stderr.write(`sluice: step "${ctx.step.name}": features as of ${ctx.batchTime}: ${note}\n`);
 }
 
 /** The name of the scalar function a tree model is scored with on this connection. */
