@@ -5,6 +5,9 @@ import type { BatchRecord } from './batch-record.ts';
 import { DUCKDB_TYPES, ident } from './duckdb.ts';
 import { createTableView, type TableRead, type TableViewContext } from './table-read.ts';
 
+/** DuckDB types an event time may have. */
+const EVENT_TIME_TYPE = /^(TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP(_S|_MS|_NS)?|DATE)$/;
+
 /** What an as-of read kept and left out, besides the table read itself. */
 export interface AsOfRead extends TableRead {
   readonly asOf: {
@@ -25,16 +28,27 @@ export function batchesAsOf(batches: readonly BatchRecord[], time: string): Batc
 }
 
 /**
- * An event-time column as a TIMESTAMP in UTC, whatever its stored type: TIMESTAMPTZ converted, DATE at midnight, so
- * comparisons do not depend on the session's time zone. Anything else is not an event time.
+ * A time column as a TIMESTAMP in UTC, whatever its stored type: TIMESTAMPTZ converted, TIMESTAMP kept, DATE at
+ * midnight, ISO 8601 text parsed (offsets honoured; text without one is read in the session's time zone, so callers
+ * set it to UTC). Undefined for any other type.
  */
-export function eventTimeSql(column: string, type: string, where: string): string {
+export function utcTimestampSql(column: string, type: string): string | undefined {
   if (/^TIMESTAMP WITH TIME ZONE$|^TIMESTAMPTZ$/.test(type)) return `timezone('UTC', ${ident(column)})`;
   if (EVENT_TIME_TYPE.test(type)) return `CAST(${ident(column)} AS TIMESTAMP)`;
-  throw new SluiceError(
-    'FEATURE_EVENT_TIME_TYPE',
-    `${where}: event-time column ${column} is ${type}; expected TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE`,
-  );
+  if (type === 'VARCHAR') return `timezone('UTC', TRY_CAST(${ident(column)} AS TIMESTAMPTZ))`;
+  return undefined;
+}
+
+/** An event-time column as a TIMESTAMP in UTC, so comparisons do not depend on the session's time zone; text is not an event time. */
+export function eventTimeSql(column: string, type: string, where: string): string {
+  const sql = type === 'VARCHAR' ? undefined : utcTimestampSql(column, type);
+  if (sql === undefined) {
+    throw new SluiceError(
+      'FEATURE_EVENT_TIME_TYPE',
+      `${where}: event-time column ${column} is ${type}; expected TIMESTAMP, TIMESTAMP WITH TIME ZONE or DATE`,
+    );
+  }
+  return sql;
 }
 
 /** What keeps columns from being a feature table's: a key or the event-time column missing, or an event time not typed as a time. */
@@ -48,8 +62,6 @@ export function featureTableFieldProblems(table: FeatureTableSpec, fields: Reado
   }
   return problems;
 }
-
-const EVENT_TIME_TYPE = /^(TIMESTAMP WITH TIME ZONE|TIMESTAMPTZ|TIMESTAMP(_S|_MS|_NS)?|DATE)$/;
 
 /** An instant as a DuckDB TIMESTAMP literal in UTC. */
 export function utcTimestampLiteral(time: string): string {
@@ -92,7 +104,7 @@ export async function createAsOfView(
   const at = eventTimeSql(table.eventTime, type, where);
   const until = utcTimestampLiteral(time);
   const maxAge = featureMaxAgeMs(table);
-  const fresh = maxAge === undefined ? 'true' : `__event_time > ${until} - to_milliseconds(${Math.round(maxAge)})`;
+  const fresh = maxAge === undefined ? 'true' : `__event_time >= ${until} - to_milliseconds(${Math.round(maxAge)})`;
   const keys = table.key.map(ident).join(', ');
   const latest = `SELECT *, ${at} AS __event_time FROM ${ident(history)} WHERE ${at} <= ${until}
     QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${at} DESC) = 1`;
@@ -112,8 +124,9 @@ export async function createAsOfView(
 export function describeAsOf(read: AsOfRead, table: FeatureTableSpec): string | undefined {
   const parts: string[] = [];
   if (read.asOf.stale > 0) {
+    const one = read.asOf.stale === 1;
     parts.push(
-      `${read.asOf.stale} entit${read.asOf.stale === 1 ? 'y has' : 'ies have'} no features newer than maxAge ${table.maxAge} and ${read.asOf.stale === 1 ? 'is' : 'are'} left out`,
+      `${read.asOf.stale} entit${one ? 'y is' : 'ies are'} left out: ${one ? 'its' : 'their'} latest features are older than maxAge ${table.maxAge}`,
     );
   }
   if (read.asOf.future > 0)

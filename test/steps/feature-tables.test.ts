@@ -155,11 +155,13 @@ describe('feature tables', () => {
     const { scores, stderr } = await score(history, '2026-11-30T06:00:00Z', {
       key: ['customer_id'],
       eventTime: 'feature_time',
-      maxAge: '1d',
+      maxAge: '12h',
     });
-    // c1's latest row at the nominal time is from Nov 29 06:00, exactly one day old: too old.
+    // c1's latest row at the nominal time is from Nov 29 06:00, a day old: too old. c2's is from the nominal time.
     expect(scores).toEqual({ c2: 20 });
-    expect(stderr).toContain('features as of 2026-11-30T06:00:00.000Z: 1 entity has no features newer than maxAge 1d and is left out');
+    expect(stderr).toContain(
+      'features as of 2026-11-30T06:00:00.000Z: 1 entity is left out: its latest features are older than maxAge 12h',
+    );
     expect(stderr).toContain('row with an event time after 2026-11-30T06:00:00.000Z not read');
   });
 

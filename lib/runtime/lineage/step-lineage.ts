@@ -230,7 +230,7 @@ type ColumnLineageBody = {
  * Adds each column's `transformationType`/`transformationDescription` (deprecated in the spec, kept beside
  * `transformations[]`) because Marquez stores and shows only those: without them its column lineage says null.
  */
-function withColumnTransformationSummary(facet: Facet): Facet {
+export function withColumnTransformationSummary(facet: Facet): Facet {
   const body = facet as Facet & ColumnLineageBody;
   if (!body.fields) return facet;
   const fields: Record<string, unknown> = {};
