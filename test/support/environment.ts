@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
 
-/** Variables of a developer's shell that would change what a run does: where lineage goes, which S3, which AWS account. */
-const AMBIENT = /^(OPENLINEAGE|SLUICE_|AWS_)/;
+/** Variables of a developer's shell that would change what a run does: where lineage goes, which S3, which AWS account, which model registry. */
+const AMBIENT = /^(OPENLINEAGE|SLUICE_|AWS_|MLFLOW_)/;
 
 /**
  * The environment tests run with: the process's, less every ambient Sluice, OpenLineage and AWS setting, and a HOME

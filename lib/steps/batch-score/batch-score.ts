@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { batchPartition } from '../../runtime/batch.ts';
@@ -9,20 +8,16 @@ import type { FeatureTableSpec } from '../../definition/feature-table.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
 import { compileForest, scoreRows } from './forest.ts';
-import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
+import { isClassifier, scoreSql, type Model } from './model.ts';
+import { loadScoringModel } from './model-source.ts';
 
 /**
- * Batch scoring: the model artifact's version is read from S3, its features checked against the input,
+ * Batch scoring: the model is read (an S3 object's current version, or a registry model's), its features checked against the input,
  * and the model applied as one DuckDB expression; each prediction row carries the entity key and model version.
  */
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
   const { step } = ctx;
-  const modelUri = `s3://${step.model.bucket}/${step.model.key}`;
-  const modelFile = ctx.scratch('model.json');
-  const modelObject = await ctx.store.download(step.model.bucket, step.model.key, modelFile);
-  const modelVersion = modelObject.versionId ?? modelObject.etag;
-  ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
-  const model = parseModel(await readFile(modelFile, 'utf8'), modelUri);
+  const { model, version: modelVersion, uri: modelUri } = await loadScoringModel(ctx);
 
   const input = ctx.dataset(step.input);
   const db = await ctx.duckdb();
