@@ -15,8 +15,8 @@ export const SLUICE_ENV = {
   duckdbThreads: 'SLUICE_DUCKDB_THREADS',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
-  /** ARN of the Secrets Manager secret holding the MLflow registry's credentials (never the credentials themselves). */
-  mlflowSecretArn: 'SLUICE_MLFLOW_SECRET_ARN',
+  /** ARN or name of the Secrets Manager secret holding the MLflow registry's credentials (never the credentials). */
+  mlflowSecret: 'SLUICE_MLFLOW_SECRET',
   /** How `s3://` model artifacts of an MLflow registry are read: `s3` (Sluice's S3 client, the default) or `server`. */
   mlflowArtifacts: 'SLUICE_MLFLOW_ARTIFACTS',
 } as const;

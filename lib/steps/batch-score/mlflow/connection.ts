@@ -33,7 +33,7 @@ const secretAuthorizations = new Map<string, Promise<string | undefined>>();
 
 /**
  * The MLflow tracking server `env` names, with credentials as MLflow's Python client takes them: user and password
- * (Basic) before a token (Bearer); else, in Lambda, the secret `SLUICE_MLFLOW_SECRET_ARN` names, read once per process
+ * (Basic) before a token (Bearer); else, in Lambda, the secret `SLUICE_MLFLOW_SECRET` names, read once per process
  * through the Parameters and Secrets extension; else user:password in the URI. Throws a clear error when the URI is
  * missing or not an http(s) URL, or the secret cannot be read.
  */
@@ -76,21 +76,21 @@ export async function mlflowConnection(
   }
   const token = env[MLFLOW_ENV.token];
   if (token) return { ...common, authorization: `Bearer ${token}`, credentialsFrom: MLFLOW_ENV.token };
-  const secretArn = env[SLUICE_ENV.mlflowSecretArn];
-  if (secretArn) {
-    let pending = secretAuthorizations.get(secretArn);
+  const secretId = env[SLUICE_ENV.mlflowSecret];
+  if (secretId) {
+    let pending = secretAuthorizations.get(secretId);
     if (!pending) {
-      pending = readSecretString(secretArn, env, fetchImpl).then((s) => (s === undefined ? undefined : mlflowAuthorizationFromSecret(s)));
-      secretAuthorizations.set(secretArn, pending);
+      pending = readSecretString(secretId, env, fetchImpl).then((s) => (s === undefined ? undefined : mlflowAuthorizationFromSecret(s)));
+      secretAuthorizations.set(secretId, pending);
     }
     try {
       const authorization = await pending;
-      return { ...common, ...(authorization ? { authorization } : {}), credentialsFrom: `secret ${secretArn}` };
+      return { ...common, ...(authorization ? { authorization } : {}), credentialsFrom: `secret ${secretId}` };
     } catch (error) {
-      secretAuthorizations.delete(secretArn);
+      secretAuthorizations.delete(secretId);
       throw new SluiceError(
         'MODEL_REGISTRY_AUTH',
-        `the MLflow credentials secret ${secretArn} could not be read (${(error as Error).message}); it holds {"username", "password"} or {"token"}`,
+        `the MLflow credentials secret ${secretId} could not be read (${(error as Error).message}); it holds {"username", "password"} or {"token"}`,
         { cause: error, retryable: true },
       );
     }
