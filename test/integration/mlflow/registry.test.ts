@@ -11,6 +11,9 @@ import { readEvents, withStoredObjects } from '../../support/local-s3.ts';
 import { validateOpenLineageEvent } from '../../support/openlineage-validator.ts';
 import { freePort, s3Environment, startMlflowServer, type MlflowServer } from './mlflow-server.ts';
 import { ensureMlflowVenv, run, type MlflowVenv } from './python-env.ts';
+import { generateCustomers } from '../../../examples/churn/generate-data.ts';
+import churn from '../../../examples/churn/pipeline.ts';
+import churnFromMlflow from '../../../examples/churn/pipeline-mlflow.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const BUCKET = 'registry-data';
@@ -206,6 +209,56 @@ describe('scoring with models from a real MLflow tracking server', () => {
     const { report } = await score({ registry: 'mlflow', name: 'churn-ubj', alias: 'champion' });
     expect(report.status).toBe('FAILED');
     expect(report.steps[1]?.error).toContain('log it with mlflow.xgboost.log_model(booster, name=..., model_format="json")');
+  });
+
+  it('runs the documented example: the churn model registered by register-model.py scores as model.json does', async () => {
+    const registeredVersion = await run(venv.python, [join(root, 'examples', 'churn', 'register-model.py')], {
+      env: { PATH: process.env.PATH ?? '', HOME: dir, MLFLOW_TRACKING_URI: server.url },
+    });
+    expect(registeredVersion.code, registeredVersion.output).toBe(0);
+    expect(registeredVersion.output.trim().split('\n').at(-1)).toBe('1');
+    const extract = join(dir, 'churn-customers.csv');
+    await generateCustomers(extract, { rows: 2000 });
+    const exampleDir = join(root, 'examples', 'churn');
+    const scores = async (spec: PipelineSpec, state: string) => {
+      const report = await runLocal(spec, {
+        stateDir: join(dir, state),
+        input: extract,
+        baseDir: exampleDir,
+        env: {
+          MLFLOW_TRACKING_URI: server.url,
+          OPENLINEAGE__TRANSPORT__TYPE: 'file',
+          OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(dir, `${state}.jsonl`),
+          OPENLINEAGE__TRANSPORT__APPEND: 'true',
+        },
+      });
+      expect(report.error).toBeUndefined();
+      const out = report.steps[3]!.result!.outputs[0]!;
+      return withStoredObjects(join(dir, state, 's3'), ['churn-data'], async (store) => {
+        const file = join(dir, `${state}.parquet`);
+        await store.download(out.bucket, out.key, file);
+        const db = await openDuckDb();
+        try {
+          return {
+            report,
+            rows: await db.all(`SELECT customer_id, score, model_version FROM read_parquet('${file}') ORDER BY customer_id`),
+          };
+        } finally {
+          db.close();
+        }
+      });
+    };
+    const fromRegistry = await scores(churnFromMlflow, 'example-mlflow');
+    const fromFile = await scores(churn, 'example-file');
+    expect(fromRegistry.rows.map((r) => r.score)).toEqual(fromFile.rows.map((r) => r.score));
+    expect(new Set(fromRegistry.rows.map((r) => r.model_version))).toEqual(new Set(['models:/churn/1']));
+    const end = (await readEvents(join(dir, 'example-mlflow.jsonl'))).find(
+      (e) => e.job.name === 'churn.score' && e.eventType === 'COMPLETE',
+    );
+    expect(modelInput(end)).toMatchObject({
+      name: 'churn',
+      facets: { version: { datasetVersion: '1' }, sluice_model: { alias: 'champion' } },
+    });
   });
 
   it('fails the step before scoring when the registry is unreachable', async () => {
