@@ -156,15 +156,20 @@ describe('training sets', () => {
     expect(rows.map((r) => [r.customer_id, r.visits, r.spend])).toEqual(
       LABELS.map(([c, t]) => [c, asOf(activity, c, t), asOf(BILLING, c, t, 2 * 86_400_000)]),
     );
-    // A naive join of each customer's latest values would differ: it hands 007's Nov 20 row to earlier labels.
-    const naive = LABELS.map(
-      ([c]) =>
-        activity
-          .filter((r) => r[0] === c)
-          .sort((a, b) => Date.parse(a[1]) - Date.parse(b[1]))
-          .at(-1)?.[2] ?? null,
-    );
-    expect(rows.map((r) => r.visits)).not.toEqual(naive);
+    // The naive query a training set is often built with, each customer's latest row whatever the label's time, leaks:
+    // it gives 007's labels of Nov 5 and Nov 10 the visits of Nov 20, and 042's label of Oct 1 a row from November.
+    const db = await openDuckDb();
+    const naive = await db
+      .all(
+        `SELECT l.customer_id, l.observed_at, f.visits FROM read_csv('${labels}', all_varchar = true) l LEFT JOIN (
+           SELECT customer_id, arg_max(visits, feature_time) AS visits
+           FROM read_parquet([${ACTIVITY.map((b) => `'${join(dir, `${b.batch}.parquet`)}'`).join(', ')}]) GROUP BY customer_id
+         ) f USING (customer_id)`,
+      )
+      .finally(() => db.close());
+    const naiveVisits = new Map(naive.map((r) => [`${r.customer_id} ${r.observed_at}`, r.visits]));
+    expect(LABELS.map(([c, t]) => naiveVisits.get(`${c} ${t}`))).toEqual([3, 3, 3, 20, 20, 20, null]);
+    expect(rows.map((r) => r.visits)).toEqual([1, 2, 2, 15, 20, null, null]);
     expect(rows[1]).toMatchObject({ customer_id: '007', visits: 2, activity__feature_time: '2026-11-10T06:00:00.000Z' });
     expect(rows.map((r) => r.churned)).toEqual(LABELS.map((l) => l[2]));
     expect(Object.keys(rows[0]!)).toEqual([
