@@ -8,6 +8,8 @@ import { MlflowClient } from '../../lib/steps/batch-score/mlflow/client.ts';
 import { mlflowAuthorizationFromSecret, mlflowConnection } from '../../lib/steps/batch-score/mlflow/connection.ts';
 import { chooseModelFile, parseMlmodel } from '../../lib/steps/batch-score/mlflow/mlmodel.ts';
 import { resolveMlflowModel } from '../../lib/steps/batch-score/mlflow/resolve-model.ts';
+import { modelFacet } from '../../lib/runtime/lineage/model-facet.ts';
+import { validateSluiceFacetDocument } from '../support/openlineage-validator.ts';
 
 const LINEAR = JSON.stringify({ type: 'logistic_regression', features: ['x'], coefficients: [0.5], intercept: -1 });
 
@@ -307,5 +309,24 @@ describe('MLflow model registry', () => {
     ['a scikit-learn pickle only', '  sklearn:\n    pickled_model: model.pkl', 'no flavor Sluice can score (flavors: sklearn)'],
   ])('refuses %s, saying how to log the model instead', (_, flavors, message) => {
     expect(() => chooseModelFile(parseMlmodel(mlmodel(flavors), 'm'), 'm')).toThrow(message);
+  });
+
+  it('describes the model it records in lineage with the sluice_model facet schema, which refuses a facet without a version', () => {
+    const body = {
+      registry: 'mlflow' as const,
+      trackingUri: 'http://127.0.0.1:5000',
+      name: 'churn',
+      version: '3',
+      alias: 'champion',
+      runId: 'r-123',
+      artifactUri: 'mlflow-artifacts:/1/models/m-abc/artifacts',
+      file: { path: 'model.json', flavor: 'xgboost', sha256: 'a'.repeat(64), bytes: 10 },
+      modelType: 'xgboost',
+    };
+    expect(validateSluiceFacetDocument('SluiceModelDatasetFacet', { sluice_model: modelFacet(body) })).toEqual([]);
+    const { version: _, ...unversioned } = body;
+    expect(validateSluiceFacetDocument('SluiceModelDatasetFacet', { sluice_model: modelFacet(unversioned as never) }).join('\n')).toContain(
+      "must have required property 'version'",
+    );
   });
 });

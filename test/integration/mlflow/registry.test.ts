@@ -8,7 +8,7 @@ import { startEmbeddedS3, type EmbeddedS3 } from '../../../lib/local/embedded-s3
 import { openDuckDb } from '../../../lib/runtime/duckdb.ts';
 import { publishBatch } from '../../support/batches.ts';
 import { readEvents, withStoredObjects } from '../../support/local-s3.ts';
-import { validateOpenLineageEvent } from '../../support/openlineage-validator.ts';
+import { validateOpenLineageEvent, validateSluiceFacetDocument } from '../../support/openlineage-validator.ts';
 import { freePort, s3Environment, startMlflowServer, type MlflowServer } from './mlflow-server.ts';
 import { ensureMlflowVenv, run, type MlflowVenv } from './python-env.ts';
 import { generateCustomers } from '../../../examples/churn/generate-data.ts';
@@ -148,6 +148,7 @@ describe('scoring with models from a real MLflow tracking server', () => {
       mlflowVersion: '3.17.2',
       modelType: 'xgboost',
     });
+    expect(validateSluiceFacetDocument('SluiceModelDatasetFacet', { sluice_model: input.facets.sluice_model })).toEqual([]);
     firstSha = input.facets.sluice_model.file.sha256;
     for (const event of runEvents) expect(validateOpenLineageEvent(event)).toEqual([]);
   });
