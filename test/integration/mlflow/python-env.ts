@@ -62,7 +62,7 @@ export async function venvPath(cacheDir: string): Promise<MlflowVenv> {
 
 /**
  * Makes sure the venv exists, creating it with `python3 -m venv` and installing requirements.txt from PyPI on first
- * use (about a minute); later runs reuse it. The venv counts as made only once its marker file is written.
+ * use (one to a few minutes); later runs reuse it. The venv counts as made only once its marker file is written.
  */
 export async function ensureMlflowVenv(cacheDir: string, say: (line: string) => void): Promise<MlflowVenv> {
   const venv = await venvPath(cacheDir);
@@ -88,7 +88,7 @@ export async function ensureMlflowVenv(cacheDir: string, say: (line: string) => 
   const logFile = join(cacheDir, 'pip-install.log');
   const log = createWriteStream(logFile);
   try {
-    say(`creating ${venv.dir} and installing ${REQUIREMENTS} from PyPI (about a minute, once; output in ${logFile})`);
+    say(`creating ${venv.dir} and installing ${REQUIREMENTS} from PyPI (one to a few minutes, once; output in ${logFile})`);
     const made = await run(python, ['-m', 'venv', venv.dir], { log });
     if (made.code !== 0) throw new MlflowUnavailableError(`python3 -m venv failed: ${made.output.trim().split('\n').pop()}`);
     const pip = await run(venv.python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-r', REQUIREMENTS], { log });
