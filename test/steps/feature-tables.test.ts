@@ -165,6 +165,34 @@ describe('feature tables', () => {
     expect(stderr).toContain('row with an event time after 2026-11-30T06:00:00.000Z not read');
   });
 
+  it('fails a run when no entity has features at or before the nominal time, rather than scoring nothing', async () => {
+    // Rows stamped with the wall clock a moment after the run's time: every one is in the run's future.
+    const stateDir = join(dir, `state-${n++}`);
+    await withStoredObjects(join(stateDir, 's3'), [BUCKET], async (store) => {
+      const db = await openDuckDb();
+      const file = join(dir, `wallclock-${n}.parquet`);
+      await db.run(
+        `COPY (SELECT 'c1' AS customer_id, TIMESTAMPTZ '2026-11-28 06:00:05Z' AS feature_time, 1 AS x) TO '${file}' (FORMAT parquet)`,
+      );
+      db.close();
+      await publishBatch(store, { bucket: BUCKET, prefix: 'features/customers', ref: 'features' }, 'wallclock', file, {
+        time: '2026-11-28T06:00:00Z',
+      });
+    });
+    const { result: report } = await captureStderr(() =>
+      runLocal(definePipeline(definition()), {
+        stateDir,
+        baseDir: dir,
+        schedule: { name: 'nightly', nominalTime: '2026-11-28T06:00:00Z' },
+        env: { OPENLINEAGE_DISABLED: 'true' },
+      }),
+    );
+    expect(report.status).toBe('FAILED');
+    expect(report.steps[0]!.error).toContain(
+      `feature table s3://${BUCKET}/features/customers/ has no entity to score as of 2026-11-28T06:00:00.000Z: 1 row with an event time after 2026-11-28T06:00:00.000Z not read; stamp each row with the time its values were known (e.g. $nominal_time AS feature_time in the feature SQL)`,
+    );
+  });
+
   it('fails a run when no batch was published at or before the nominal time', async () => {
     const stateDir = join(dir, `state-${n++}`);
     await withStoredObjects(join(stateDir, 's3'), [BUCKET], async (store) => {

@@ -95,6 +95,13 @@ async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTa
     );
   }
   const note = describeAsOf(read, table);
+  // Rows there, yet none usable: scoring nothing would pass for success, so the run fails saying why.
+  if (read.asOf.entities === 0 && note) {
+    throw new SluiceError(
+      'SCORE_NO_FEATURES',
+      `feature table s3://${input.bucket}/${input.prefix}/ has no entity to score as of ${ctx.batchTime}: ${note}; stamp each row with the time its values were known (e.g. $nominal_time AS ${table.eventTime} in the feature SQL)${table.maxAge ? ' and check that the feature build still runs' : ''}`,
+    );
+  }
   if (note) process.stderr.write(`sluice: step "${ctx.step.name}": features as of ${ctx.batchTime}: ${note}\n`);
 }
 
