@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline, isSluiceError } from '../../lib/index.ts';
 import { buildTrainingSet } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
+import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../lib/local/embedded-s3.ts';
+import { ObjectStore } from '../../lib/runtime/object-store.ts';
 import { publishBatch } from '../support/batches.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
 
@@ -253,6 +255,53 @@ describe('training sets', () => {
     // The late batch a3 (042's Nov 5 row) was not published yet: the Nov 6 label of 042 gets the Nov 1 row.
     expect((await read(out))[3]).toMatchObject({ customer_id: '042', visits: 10 });
     expect(report.features[0]!.batches).toBe(2);
+  });
+
+  it('reads a deployed stage from S3 with --s3, its buckets renamed', async () => {
+    // Another S3 endpoint standing for AWS, with the stage's bucket name: the spec says training-test.
+    const deployed = 'training-test-prod-123';
+    const s3 = await startEmbeddedS3(join(dir, 'deployed-s3'), [deployed]);
+    const env = {
+      AWS_ENDPOINT_URL_S3: s3.endpoint,
+      AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+      AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+      OPENLINEAGE_DISABLED: 'true',
+    };
+    try {
+      const store = new ObjectStore(env);
+      try {
+        for (const b of ACTIVITY) {
+          await publishBatch(
+            store,
+            { bucket: deployed, prefix: 'features/activity', ref: 'activity' },
+            b.batch,
+            join(dir, `${b.batch}.parquet`),
+            {
+              time: b.published,
+            },
+          );
+        }
+      } finally {
+        store.close();
+      }
+      const out = join(dir, 'deployed.parquet');
+      const report = await buildTrainingSet(spec, {
+        labels,
+        features: ['activity'],
+        asOf: 'observed_at',
+        out,
+        s3: true,
+        bucketNames: { [BUCKET]: deployed },
+        env,
+      });
+      expect(report.features[0]!.batches).toBe(3);
+      expect((await read(out)).map((r) => r.visits)).toEqual([1, 2, 2, 15, 20, null, null]);
+    } finally {
+      await s3.stop();
+    }
   });
 
   const fails = async (options: Partial<Parameters<typeof buildTrainingSet>[1]>) => {
