@@ -3,7 +3,8 @@ import { stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SluiceError } from '../../core/errors.ts';
-import { connectS3, type S3Connection } from './s3-client.ts';
+import { sharedS3, type S3Connection } from './s3-client.ts';
+import { embeddedObjectFile } from './embedded-object-file.ts';
 
 /** Identity of one stored object version. */
 export interface ObjectVersion {
@@ -18,18 +19,28 @@ export interface ObjectVersion {
 
 /**
  * Object access for steps, over any S3 endpoint. The client is configured from the environment only
- * (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials), exactly as in Lambda, so the embedded S3 is just configuration.
+ * (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials), exactly as in Lambda, so the embedded S3 is just configuration;
+ * stores with the same configuration share one client.
  */
 export class ObjectStore {
   readonly #env: NodeJS.ProcessEnv;
-  #s3: Promise<S3Connection> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.#env = { ...env };
   }
 
   #client(): Promise<S3Connection> {
-    return (this.#s3 ??= connectS3(this.#env));
+    return sharedS3(this.#env);
+  }
+
+  /**
+   * A local file holding an object version: under a local run, the embedded S3's own file when it holds exactly
+   * `object.etag` (read in place, no transfer); otherwise the object downloaded to `file`.
+   */
+  async read(object: { bucket: string; key: string; etag?: string }, file: string): Promise<{ path: string; version: ObjectVersion }> {
+    const local = object.etag ? await embeddedObjectFile(this.#env, object.bucket, object.key, object.etag) : undefined;
+    if (local) return { path: local.path, version: { bucket: object.bucket, key: object.key, etag: object.etag!, size: local.size } };
+    return { path: file, version: await this.download(object.bucket, object.key, file) };
   }
 
   /** Downloads an object to a local file and returns the version it read. */
@@ -70,12 +81,15 @@ export class ObjectStore {
     return out.Body.transformToString('utf8');
   }
 
-  /** Copies an object server-side (publishing and quarantining a batch). */
-  async copy(from: { bucket: string; key: string }, to: { bucket: string; key: string }): Promise<ObjectVersion> {
-    await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, ({ sdk, client }) =>
+  /** Copies an object server-side (publishing and quarantining a batch); `from.size` is the copy's size when given. */
+  async copy(from: { bucket: string; key: string; size?: number }, to: { bucket: string; key: string }): Promise<ObjectVersion> {
+    const out = await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, ({ sdk, client }) =>
       client.send(new sdk.CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: `${from.bucket}/${copySourceKey(from.key)}` })),
     );
-    return this.head(to.bucket, to.key);
+    const etag = out.CopyObjectResult?.ETag;
+    // The copy's answer names its version; its size is the source's. Only without either is the copy asked again.
+    if (!etag || from.size === undefined) return this.head(to.bucket, to.key);
+    return { bucket: to.bucket, key: to.key, etag: stripQuotes(etag), versionId: out.VersionId ?? undefined, size: from.size };
   }
 
   /** The current version of an object. */
@@ -107,11 +121,6 @@ export class ObjectStore {
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  }
-
-  /** Releases the client's sockets. */
-  close(): void {
-    void this.#s3?.then(({ client }) => client.destroy());
   }
 
   async #call<T>(what: string, send: (s3: S3Connection) => Promise<T>): Promise<T> {

@@ -12,12 +12,13 @@ import { createTableView, tableBatches, type TableRead } from './table-read.ts';
 import { batchesAsOf, createAsOfView, featureTableFieldProblems, type AsOfRead } from './feature-table-read.ts';
 import { semanticsOf } from '../definition/dataset-semantics.ts';
 import { batchRecordsPrefix } from '../definition/storage-layout.ts';
-import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
+import { parquetFields, type DuckDb } from './duckdb.ts';
+import { duckDbSettings } from './duckdb-settings.ts';
+import { stepDuckDb } from './warm-duckdb.ts';
 import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
 import { StepLineage } from './lineage/step-lineage.ts';
-import { SLUICE_ENV } from '../../core/env.ts';
 
 /** Everything a step implementation works with. */
 export interface StepContext<K extends StepKind> {
@@ -34,7 +35,10 @@ export interface StepContext<K extends StepKind> {
   scratch(file: string): string;
   /** This invocation's DuckDB, opened on first use. */
   duckdb(): Promise<DuckDb>;
-  /** Downloads objects into scratch files (`<name>-<i>.parquet`) and returns their paths. */
+  /**
+   * Local files holding these objects, in order: the embedded S3's own files under a local run (when they hold the
+   * versions named), else downloads into scratch files (`<name>-<i>.parquet`). Read them; never write them.
+   */
   download(objects: readonly ObjectVersion[], name: string): Promise<string[]>;
   /** The objects earlier steps of this execution wrote to a dataset (the batch this run produced). */
   written(ref: string): WrittenObject[];
@@ -101,13 +105,11 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         return found;
       },
       scratch: (file) => join(scratchDir, file),
-      duckdb: () => (db ??= openDuckDb({ threads: Number(process.env[SLUICE_ENV.duckdbThreads]) || undefined })),
+      duckdb: () => (db ??= stepDuckDb(duckDbSettings(process.env))),
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
-          const file = join(scratchDir, `${name}-${i}.parquet`);
-          await store.download(o.bucket, o.key, file);
-          files.push(file);
+          files.push((await store.read(o, join(scratchDir, `${name}-${i}.parquet`))).path);
         }
         return files;
       },
@@ -202,8 +204,8 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       await lineage.fail(error);
       throw lambdaError(error, step.name);
     } finally {
-      if (db) (await db.catch(() => undefined))?.close();
-      store.close();
+      // A connection that fails to close must not hide the step's own outcome.
+      if (db) await db.then((open) => open.close()).catch(() => undefined);
       await rm(scratchDir, { recursive: true, force: true });
     }
   };

@@ -15,7 +15,6 @@ export async function withStoredObjects<T>(directory: string, buckets: string[],
   try {
     return await inspect(store);
   } finally {
-    store.close();
     await s3.stop();
     restore('AWS_ACCESS_KEY_ID', saved.id);
     restore('AWS_SECRET_ACCESS_KEY', saved.secret);

@@ -1,19 +1,21 @@
 import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { batchPartition } from '../../runtime/batch.ts';
-import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
+import { FLOAT_FUNCTION, ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import { describeAsOf, type AsOfRead } from '../../runtime/feature-table-read.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import type { FeatureTableSpec } from '../../definition/feature-table.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
-import { compileForest, scoreRows } from './forest.ts';
+import { binForest, type BinnedForest } from './binned-forest.ts';
 import { isClassifier, scoreSql, type Model } from './model.ts';
 import { loadScoringModel } from './model-source.ts';
+import { parallelScorer, type ParallelScorer } from './score-workers.ts';
 
 /**
- * Batch scoring: the model is read (an S3 object's current version, or a registry model's), its features checked against the input,
- * and the model applied as one DuckDB expression; each prediction row carries the entity key and model version.
+ * Batch scoring: the model is read (an S3 object's current version, or a registry model's), its features checked
+ * against the input, and the model applied in one DuckDB query (a linear model as an SQL expression, trees through the
+ * parallel scorer); each prediction row carries the entity key and model version.
  */
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
   const { step } = ctx;
@@ -70,10 +72,14 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   }
 
   const file = ctx.scratch('predictions.parquet');
-  const scorer = registerScorer(db, model);
-  await db.run(
-    `COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion, scorer)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
-  );
+  const scorer = await attachScorer(db, model, rowsIn, `${modelUri}@${modelVersion}`);
+  try {
+    await db.run(
+      `COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  } finally {
+    scorer?.close();
+  }
   const written = await ctx.writeBatch(step.output, file, rowsIn);
   ctx.lineage.output(step.output, { facets: { columnLineage: predictionLineage(model, datasetIdentity(input), step.entityKey) } });
   return {
@@ -105,49 +111,49 @@ async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTa
   if (note) process.stderr.write(`sluice: step "${ctx.step.name}": features as of ${ctx.batchTime}: ${note}\n`);
 }
 
-/** The name of the scalar function a tree model is scored with on this connection. */
-const TREE_SCORER = '__sluice_score_trees';
+/** Below this many rows, starting worker threads costs more than it saves. */
+const PARALLEL_MIN_ROWS = 50_000;
+
+// Compiling a forest takes tens of milliseconds: a warm process keeps the last few versions it scored with.
+const forests = new Map<string, BinnedForest>();
+const KEPT_FORESTS = 4;
 
 /**
- * Registers a tree model's scorer on the connection: the forest padded to complete trees and walked in a
- * typed-array loop, a DuckDB chunk at a time (bench/features-scoring measured it ~7× faster than the same
- * trees as SQL CASE expressions). Returns its name, or undefined for linear models and trees too deep to pad.
+ * Attaches a tree model's scorer to the connection's float function (a binned forest scored on every thread DuckDB
+ * has, see score-workers.ts) and returns it, to be closed after the query; linear models need none (pure SQL).
+ * `identity` names the model's version, for the cache of compiled forests.
  */
-export function registerScorer(db: DuckDb, model: Model): string | undefined {
-  const forest = model.type === 'xgboost' ? compileForest(model) : undefined;
-  if (!forest) return undefined;
-  let position = new Int32Array(0);
-  db.registerFloatFunction(TREE_SCORER, model.features.length, (x, width, rows, out) => {
-    if (position.length < rows) position = new Int32Array(rows);
-    scoreRows(forest, x, width, rows, out, position);
-  });
-  return TREE_SCORER;
+export async function attachScorer(db: DuckDb, model: Model, rows: number, identity: string): Promise<ParallelScorer | undefined> {
+  if (model.type !== 'xgboost') return undefined;
+  let forest = forests.get(identity);
+  if (!forest) {
+    forest = binForest(model);
+    forests.set(identity, forest);
+    if (forests.size > KEPT_FORESTS) forests.delete(forests.keys().next().value as string);
+  }
+  const scorer = parallelScorer(forest, rows >= PARALLEL_MIN_ROWS ? db.threads : 1);
+  try {
+    await db.attachFloatFunction(scorer);
+  } catch (error) {
+    scorer.close();
+    throw error;
+  }
+  return scorer;
 }
 
 /**
- * The prediction query: entity key, score, label (classifiers only) and model version per input row.
- * Trees compare in float32 with NaN as missing, like XGBoost, through `scorer` when one is registered, else
- * as CASE expressions; linear models work in double precision.
+ * The prediction query: entity key, score, label (classifiers only) and model version per input row. Trees are
+ * scored by the attached float function in float32 with NaN as missing, like XGBoost; linear models are one SQL
+ * expression in double precision.
  */
-export function predictionSql(
-  model: Model,
-  table: string,
-  entityKey: string,
-  threshold: number,
-  modelVersion: string,
-  scorer?: string,
-): string {
+export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string): string {
   const label = isClassifier(model) ? `, score >= ${threshold} AS label` : '';
   const key = ident(entityKey);
   let scored: string;
-  if (scorer) {
-    scored = `SELECT ${key}, ${scorer}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
+  if (model.type === 'xgboost') {
+    scored = `SELECT ${key}, ${FLOAT_FUNCTION}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
   } else {
-    const inputs = model.features.map((f, i) =>
-      model.type === 'xgboost'
-        ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}`
-        : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
-    );
+    const inputs = model.features.map((f, i) => `CAST(${ident(f)} AS DOUBLE) AS __f${i}`);
     scored = `SELECT ${key}, ${scoreSql(model, (i) => `__f${i}`)} AS score FROM (SELECT ${key}, ${inputs.join(', ')} FROM ${table})`;
   }
   return `SELECT ${key}, score${label}, ${literal(modelVersion)} AS model_version FROM (${scored})`;

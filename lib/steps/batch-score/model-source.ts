@@ -25,11 +25,27 @@ export async function loadScoringModel(ctx: StepContext<'batchScore'>): Promise<
   const spec = ctx.step.model;
   if (spec.registry === 'mlflow') return loadRegistryModel(ctx, spec);
   const uri = `s3://${spec.bucket}/${spec.key}`;
-  const file = ctx.scratch('model.json');
-  const object = await ctx.store.download(spec.bucket, spec.key, file);
-  const version = object.versionId ?? object.etag;
+  const current = await ctx.store.head(spec.bucket, spec.key);
+  let version = current.versionId ?? current.etag;
+  let model = models.get(`${uri}@${version}`);
+  if (!model) {
+    const file = ctx.scratch('model.json');
+    const object = await ctx.store.download(spec.bucket, spec.key, file);
+    version = object.versionId ?? object.etag;
+    model = remember(`${uri}@${version}`, parseModel(await readFile(file, 'utf8'), uri));
+  }
   ctx.lineage.artifact({ namespace: `s3://${spec.bucket}`, name: spec.key }, { version });
-  return { model: parseModel(await readFile(file, 'utf8'), uri), version, uri };
+  return { model, version, uri };
+}
+
+// Parsing a model takes tens of milliseconds: a warm process keeps the last few versions it read.
+const models = new Map<string, Model>();
+const KEPT_VERSIONS = 4;
+
+function remember(key: string, model: Model): Model {
+  models.set(key, model);
+  if (models.size > KEPT_VERSIONS) models.delete(models.keys().next().value as string);
+  return model;
 }
 
 async function loadRegistryModel(ctx: StepContext<'batchScore'>, spec: MlflowModel): Promise<ScoringModel> {

@@ -61,7 +61,14 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
       ),
   );
 
-  const select = ['count(*) AS "rows"', ...metricAggregates(fields)];
+  // A one-column unique rule counts that column's distinct values exactly: its metric reuses the count.
+  const uniqueRules = new Map<string, number>();
+  rules.forEach((r, i) => {
+    if ((r.rule === 'unique' || r.rule === 'duplicateFraction') && r.columns.length === 1 && !uniqueRules.has(r.columns[0]!)) {
+      uniqueRules.set(r.columns[0]!, i);
+    }
+  });
+  const select = ['count(*) AS "rows"', ...metricAggregates(fields, new Set(uniqueRules.keys()))];
   compiled.forEach((c, i) => {
     for (const [name, expr] of Object.entries(c.aggregates)) select.push(`${expr} AS ${ident(`r${i}_${name}`)}`);
   });
@@ -91,7 +98,15 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     fileCount: objects.length,
     partition: batchPartition(batchId),
     assertions,
-    metrics: { rowCount: rows, columnMetrics: columnMetrics(fields, row, rows) },
+    metrics: {
+      rowCount: rows,
+      columnMetrics: columnMetrics(
+        fields,
+        row,
+        rows,
+        new Map([...uniqueRules].map(([column, i]) => [column, Number(row[`r${i}_failed`])])),
+      ),
+    },
   });
 
   const failed = assertions.filter((a) => !a.success && a.severity === 'error');

@@ -5,15 +5,20 @@ import { SluiceError } from '../../../core/errors.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 
-/** A raw source opened as the relation `raw`: `__record` (1-based record number) and every column as text. */
+/** A raw source opened as the relation `raw`: every column as text and, unless read in order (CSV), `__record`. */
 export interface OpenedSource {
   /** Column names the source has (a CSV header, a Parquet schema, the keys present in any JSON Lines record). */
   readonly columns: string[];
   /** True when the source has no record to take columns from (JSON Lines without an object), so none can be missing. */
   readonly columnless?: boolean;
   /**
+   * SQL for the 1-based record number of a row of `checked` once finish() ran: its `__record`, or for a CSV its place
+   * in the file (DuckDB keeps the file's order in `checked`) plus the unreadable records before it.
+   */
+  readonly record: string;
+  /**
    * Called once `checked` (built from `raw`) exists: fills `raw_rejects` (`__record`, `__reason`, `__raw`) with the
-   * records the parser could not read, fixes record numbers in `checked` where those shifted them, and returns how many.
+   * records the parser could not read, and returns how many.
    */
   finish(): Promise<number>;
 }
@@ -43,7 +48,7 @@ export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec,
     .join(', ');
   await db.run(`CREATE TABLE raw AS SELECT row_number() OVER () AS __record, ${asText} FROM raw_typed; DROP TABLE raw_typed`);
   await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __reason VARCHAR, __raw VARCHAR)`);
-  return { columns, finish: async () => 0 };
+  return { columns, record: '__record', finish: async () => 0 };
 }
 
 /**
@@ -80,7 +85,7 @@ async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sou
     SELECT line, error_type || ': ' || error_message, NULL FROM reject_errors`);
   const values = columns.map((c) => `json_extract_string(line, ${literal(`$."${c}"`)}) AS ${ident(c)}`).join(', ');
   await db.run(`CREATE VIEW raw AS SELECT __record${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
-  return { columns: present, columnless: objects === 0, finish: async () => count(db, 'raw_rejects') };
+  return { columns: present, columnless: objects === 0, record: '__record', finish: async () => count(db, 'raw_rejects') };
 }
 
 async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
@@ -93,25 +98,24 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   const options = `header = false, skip = ${dialect.header ? 1 : 0}, auto_detect = false, columns = ${declared},
     delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
     store_rejects = true, strict_mode = true, max_line_size = 16777216`;
-  // A view: the file is parsed once, in the scan that types it. Until finish(), __record counts parsed records only.
-  await db.run(`CREATE VIEW raw AS SELECT row_number() OVER () AS __record, * FROM read_csv(${literal(file)}, ${options})`);
+  // A view: the file is parsed once, in the scan that types it, on every thread. Records are numbered by their place in
+  // `checked` rather than by row_number() here, which would put that whole scan on one thread.
+  await db.run(`CREATE VIEW raw AS SELECT * FROM read_csv(${literal(file)}, ${options})`);
   const headerLines = dialect.header ? 1 : 0;
   return {
     columns,
+    record: '(checked.rowid + 1 + (SELECT count(*) FROM record_shifts s WHERE s.valid_before < checked.rowid + 1))',
     async finish() {
       // reject_errors counts file lines; after a header line, record = line - 1 (for records without embedded newlines).
       await db.run(`CREATE TABLE raw_rejects AS
         SELECT min(line) - ${headerLines} AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
                trim(any_value(csv_line), E'\\r\\n') AS __raw
         FROM reject_errors GROUP BY line ORDER BY line`);
-      const rejected = await count(db, 'raw_rejects');
-      // Each parsed record's number grows by the rejected records before it.
-      if (rejected > 0) {
-        await db.run(`UPDATE checked SET __record = __record + (
-          SELECT count(*) FROM (SELECT __record - row_number() OVER (ORDER BY __record) AS valid_before FROM raw_rejects) r
-          WHERE r.valid_before < checked.__record)`);
-      }
-      return rejected;
+      // Each parsed record's number grows by the unreadable records before it: one per such record with fewer parsed ones before it.
+      await db.run(
+        `CREATE TABLE record_shifts AS SELECT __record - row_number() OVER (ORDER BY __record) AS valid_before FROM raw_rejects`,
+      );
+      return count(db, 'raw_rejects');
     },
   };
 }
