@@ -272,20 +272,16 @@ describe('training sets', () => {
     };
     try {
       const store = new ObjectStore(env);
-      try {
-        for (const b of ACTIVITY) {
-          await publishBatch(
-            store,
-            { bucket: deployed, prefix: 'features/activity', ref: 'activity' },
-            b.batch,
-            join(dir, `${b.batch}.parquet`),
-            {
-              time: b.published,
-            },
-          );
-        }
-      } finally {
-        store.close();
+      for (const b of ACTIVITY) {
+        await publishBatch(
+          store,
+          { bucket: deployed, prefix: 'features/activity', ref: 'activity' },
+          b.batch,
+          join(dir, `${b.batch}.parquet`),
+          {
+            time: b.published,
+          },
+        );
       }
       const out = join(dir, 'deployed.parquet');
       const report = await buildTrainingSet(spec, {

@@ -301,7 +301,6 @@ export async function buildTrainingSet(pipeline: PipelineSpec, options: Training
     throw error;
   } finally {
     db.close();
-    store.close();
     await s3?.stop();
     await rm(scratch, { recursive: true, force: true });
   }

@@ -182,8 +182,6 @@ function artifactReader(
           `${file} of MLflow model ${version.name} version ${version.version} could not be read from s3://${bucket}/${key}${endpoint ? ` at ${endpoint}` : ''}: ${(error as Error).message}; the step needs read access to the artifact bucket (or set ${SLUICE_ENV.mlflowArtifacts}=server to read through the tracking server)`,
           { cause: error },
         );
-      } finally {
-        store.close();
       }
     };
   }
