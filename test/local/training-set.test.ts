@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -225,6 +225,22 @@ describe('training sets', () => {
       'features/activity.customer_id',
       'features/activity.feature_time',
     ]);
+    expect(Object.keys((await read(out))[0]!)).toEqual(['customer_id', 'observed_at', 'churned', 'visits', 'activity__feature_time']);
+  });
+
+  it('reads a label file in a key=value folder without taking the folder for a column', async () => {
+    const folder = join(dir, 'dt=2026-11-15');
+    await mkdir(folder, { recursive: true });
+    await copyFile(labels, join(folder, 'labels.csv'));
+    const out = join(dir, 'hive.parquet');
+    await buildTrainingSet(spec, {
+      labels: join(folder, 'labels.csv'),
+      features: ['activity:visits'],
+      asOf: 'observed_at',
+      out,
+      stateDir,
+      env: { OPENLINEAGE_DISABLED: 'true' },
+    });
     expect(Object.keys((await read(out))[0]!)).toEqual(['customer_id', 'observed_at', 'churned', 'visits', 'activity__feature_time']);
   });
 

@@ -47,12 +47,14 @@ export async function fileVersion(path: string): Promise<{ path: string; bytes: 
  */
 export async function labelFileSource(db: DuckDb, path: string, keyTypes: ReadonlyMap<string, string>): Promise<string> {
   const format = labelFormat(path);
-  if (format === 'parquet') return `read_parquet(${literal(path)})`;
-  if (format === 'jsonl') return `read_json_auto(${literal(path)}, format = 'newline_delimited')`;
-  const sniffed = await db.all(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv(${literal(path)}))`);
+  // A folder named key=value in the path is not a column of the labels.
+  const file = `${literal(path)}, hive_partitioning = false`;
+  if (format === 'parquet') return `read_parquet(${file})`;
+  if (format === 'jsonl') return `read_json_auto(${file}, format = 'newline_delimited')`;
+  const sniffed = await db.all(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_csv(${file}))`);
   const types = [...keyTypes].filter(([column]) => sniffed.some((r) => r.column_name === column));
   const typed = types.length > 0 ? `, types = {${types.map(([c, t]) => `${literal(c)}: ${literal(t)}`).join(', ')}}` : '';
-  return `read_csv(${literal(path)}${typed})`;
+  return `read_csv(${file}${typed})`;
 }
 
 /**
