@@ -11,3 +11,10 @@ export { openStoredObjects, type StoredObjects } from './explore/stored-objects.
 export { pickDataset, pipelineDatasets, scannedDatasets, type DatasetState, type StoredDataset } from './explore/find-datasets.ts';
 export { queryDataset, type DatasetQuery, type DatasetRows } from './explore/dataset-query.ts';
 export { bytesText, datasetTotals, formatDatasets, formatRows, rowsCsv } from './explore/format-explore.ts';
+// Point-in-time correct training sets from feature tables (`sluice training-set`).
+export {
+  buildTrainingSet,
+  type TrainingSetOptions,
+  type TrainingSetReport,
+  type TrainingSetFeatures,
+} from './training-set/training-set.ts';
