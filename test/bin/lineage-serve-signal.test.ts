@@ -60,4 +60,31 @@ describe('sluice lineage serve and signals', () => {
     await expect(get(`${url}/api/v1/namespaces`, new Agent())).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     agent.destroy();
   });
+
+  it('stops when the launcher it runs under (npx: npm exec and a shell) ends without passing the signal on', async () => {
+    // `; true` keeps the shell from replacing itself with node, as the shell npm exec starts does not.
+    const command = `"${node}" --conditions=sluice-source "${join(root, 'bin', 'sluice.ts')}" lineage serve --port 0 --state-dir "${join(dir, 'launcher')}"; true`;
+    const launcher = spawn('sh', ['-c', command], { cwd: root, env: testEnvironment(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      launcher.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString('utf8');
+        const m = /lineage catalog on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+        if (m) resolve(m[1]!);
+      });
+      launcher.on('exit', () => reject(new Error(`lineage serve exited before listening: ${stdout}`)));
+    });
+    expect(await get(`${url}/api/v1/namespaces`, new Agent())).toBe(200);
+    launcher.kill('SIGKILL');
+    // The server, left to init, stops by itself and frees the port: poll until the port refuses connections.
+    let refused = false;
+    for (let i = 0; i < 300 && !refused; i++) {
+      refused = await get(`${url}/api/v1/namespaces`, new Agent()).then(
+        () => false,
+        (error: { code?: string }) => error.code === 'ECONNREFUSED',
+      );
+      if (!refused) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refused).toBe(true);
+  });
 });
