@@ -18,6 +18,7 @@ const spec = definePipeline({
       format: 'csv',
       // These tests look at rejected rows one by one, so any share of them may be rejected.
       maxRejectedFraction: 1,
+      malformedRecords: 'reject',
       schema: z.object({
         id: z.string(),
         amount: z.number(),
@@ -82,7 +83,13 @@ describe('ingest', () => {
     expect(rows.map((r) => r.id)).toEqual(['a1']);
     const rejected = await read('rejected');
     expect(rejected).toEqual([
-      { source_row: 2, column: 'amount', reason: 'amount: expected a number, got "1,000.5"', raw: expect.stringContaining('"b,2"') },
+      {
+        source_row: 2,
+        source_line: 3,
+        column: 'amount',
+        reason: 'amount: expected a number, got "1,000.5"',
+        raw: expect.stringContaining('"b,2"'),
+      },
     ]);
   });
 
@@ -126,7 +133,7 @@ describe('ingest', () => {
     const rejected = await read('rejected');
     expect(rejected.map((r) => [r.source_row, r.reason?.toString().split(':')[0]])).toEqual([
       [2, 'TOO MANY COLUMNS'],
-      [4, 'UNQUOTED VALUE'],
+      [4, 'UNTERMINATED QUOTE'],
     ]);
   });
 

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { SluiceError } from '../../../core/errors.ts';
-import { extraColumnsOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
+import { extraColumnsOf, malformedRecordsOf, maxBytesOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
 import { ident, literal } from '../../runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import type { WrittenObject } from '../../asl/step-invocation.ts';
@@ -35,13 +35,14 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
 
   const db = await ctx.duckdb();
   await db.run(`SET TimeZone = 'UTC'`);
-  const loaded = await openSource(db, local, source, sourceUri);
+  const limit = maxBytesOf(source, step.input);
+  const loaded = await openSource(db, local, source, sourceUri, { scratch: ctx.scratch, maxBytes: limit.bytes, limitName: limit.name });
   const contract = columnContract(source, step.input, loaded, sourceUri);
   const typings = contract.columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
   // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
   const rawColumns = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`))
     .map((r) => String(r.column_name))
-    .filter((c) => c !== '__record');
+    .filter((c) => c !== '__record' && c !== '__line');
   const rawJson =
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
   const problems = typings.map((_, i) => `__p${i}`);
@@ -52,7 +53,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
         concat_ws('; ', ${problems.join(', ')}) AS __reason,
         concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
       FROM (
-        SELECT __record,
+        SELECT __record, __line,
           ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n          ')},
           ${typings.map((t, i) => `${t.problem(`__v${i}`)} AS __p${i}`).join(',\n          ')},
           CASE WHEN ${typings.map((t, i) => `${t.problem(`__v${i}`)} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw
@@ -62,9 +63,10 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   }
   const structural = await loaded.finish();
   await db.run(`CREATE TABLE rejects AS
-      SELECT __record AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
+      SELECT __record AS source_row, __line AS source_line, __columns AS "column", __reason AS reason, __raw AS raw
+      FROM checked WHERE __reason <> ''
       UNION ALL
-      SELECT __record, NULL, __reason, __raw FROM raw_rejects`);
+      SELECT __record, __line, NULL, __reason, __raw FROM raw_rejects`);
   const [counts] = (await db.all(
     `SELECT count(*) FILTER (WHERE __reason = '') AS valid, count(*) FILTER (WHERE __reason <> '') AS invalid FROM checked`,
   )) as [{ valid: number; invalid: number }];
@@ -87,14 +89,27 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const outputs: WrittenObject[] = [];
   if (rejected > 0) {
     const rejectsFile = ctx.scratch('rejected.parquet');
-    await db.run(`COPY (SELECT * FROM rejects ORDER BY source_row) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`);
+    await db.run(
+      `COPY (SELECT * FROM rejects ORDER BY source_row, source_line) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
     outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
   } else ctx.lineage.dropOutput(step.rejects);
   const reasons = (await db.all(`SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY n DESC, reason LIMIT 3`)).map(
     (r) => `${String(r.reason)} (${Number(r.n)} row${Number(r.n) === 1 ? '' : 's'})`,
   );
   const rejectsAt = outputs[0] ? `s3://${outputs[0].bucket}/${outputs[0].key}` : undefined;
-  const verdict = rejectionVerdict({ rowsIn, rejected, maxRejected, dataset: step.input, uri: sourceUri, rejectsAt, reasons });
+  const verdict = rejectionVerdict({
+    rowsIn,
+    rejected,
+    malformed: structural,
+    ...(loaded.structure ? { structure: loaded.structure } : {}),
+    malformedPolicy: malformedRecordsOf(source),
+    maxRejected,
+    dataset: step.input,
+    uri: sourceUri,
+    rejectsAt,
+    reasons,
+  });
   if (verdict) {
     ctx.lineage.dropOutput(step.output);
     throw verdict;
