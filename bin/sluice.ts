@@ -23,7 +23,7 @@ Exit codes: 0 ok, 1 the run failed, 2 invalid input.
 
 /** Error codes that mean the command line or the definition is wrong (exit 2), not that a run failed (exit 1). */
 const INVALID_INPUT =
-  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|DATASET_REQUIRED|DATASET_UNKNOWN|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE)$)/;
+  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|DATASET_REQUIRED|DATASET_UNKNOWN|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE|INPUT_NAME)$)/;
 
 function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);

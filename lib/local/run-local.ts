@@ -157,6 +157,9 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   }
 }
 
+/** The longest file name (in bytes) the embedded S3 can keep as a file, with the suffixes it adds. */
+const MAX_LOCAL_NAME_BYTES = 200;
+
 /** Uploads the artifacts (models) the definition ships with (`model.source`), so the steps that read them find them. */
 async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: string): Promise<void> {
   for (const step of spec.steps) {
@@ -216,13 +219,23 @@ async function uploadInput(
   await stat(path).catch(() => {
     throw new SluiceError('RUN_INPUT_MISSING', `--input: ${path} does not exist`);
   });
-  const key = `${dataset.prefix}/${basename(path)}`;
+  const name = basename(path);
+  // s3rver keeps each object as a file named after the key's last segment, plus a suffix of its own.
+  if (Buffer.byteLength(name) > MAX_LOCAL_NAME_BYTES) {
+    throw new SluiceError(
+      'RUN_INPUT_NAME',
+      `--input: the file name is ${Buffer.byteLength(name)} bytes long; the embedded S3 stores objects as files and takes names of up to ${MAX_LOCAL_NAME_BYTES} bytes (S3 itself takes keys of up to 1,024); rename the file`,
+    );
+  }
+  const key = `${dataset.prefix}/${name}`;
+  let stop = (): void => {};
+  let timer: NodeJS.Timeout | undefined;
   const event = new Promise<ReturnType<typeof toObjectCreatedEvent>>((resolveEvent, reject) => {
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       stop();
       reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
     }, 10_000);
-    const stop = s3.onObjectCreated((record) => {
+    stop = s3.onObjectCreated((record) => {
       const created = toObjectCreatedEvent(record, { account: LOCAL_ACCOUNT, region: LOCAL_REGION, id: randomUUID() });
       if (created.detail.bucket.name !== dataset.bucket || created.detail.object.key !== key) return;
       clearTimeout(timer);
@@ -230,7 +243,13 @@ async function uploadInput(
       resolveEvent(created);
     });
   });
-  await store.upload(dataset.bucket, key, path, contentType(path));
+  try {
+    await store.upload(dataset.bucket, key, path, contentType(path));
+  } catch (error) {
+    clearTimeout(timer);
+    stop();
+    throw error;
+  }
   const matched = matchUploadTrigger(spec, await event);
   if (!matched) throw new SluiceError('RUN_NO_MATCH', `s3://${dataset.bucket}/${key} matches no upload trigger of ${spec.name}`);
   return matched;

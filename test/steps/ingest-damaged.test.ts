@@ -140,4 +140,19 @@ describe('ingest of damaged files', () => {
     expect(report.status).toBe('SUCCEEDED');
     expect((await rows('staged')).map((r) => r.id)).toEqual(['a', 'b', 'c', 'd']);
   });
+
+  it.each(['100%.csv', 'a%20b.csv', 'plus+sign.csv'])('runs an upload named %s under its own key, decoded never', async (name) => {
+    const { report, rows } = await run(name, Buffer.from(`${CORPUS_HEADER}\na,1,1,2026-01-05\n`), pipeline('csv'));
+    expect(report.status).toBe('SUCCEEDED');
+    expect(report.trigger).toMatchObject({ key: `raw/${name}` });
+    expect((await rows('staged')).map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('refuses a file name the embedded S3 cannot store, before anything is uploaded', async () => {
+    const name = `${'x'.repeat(240)}.csv`;
+    await expect(run(name, Buffer.from(`${CORPUS_HEADER}\n`), pipeline('csv'))).rejects.toMatchObject({
+      code: 'RUN_INPUT_NAME',
+      message: expect.stringContaining('the file name is 244 bytes long'),
+    });
+  });
 });
