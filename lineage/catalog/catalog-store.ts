@@ -22,6 +22,11 @@ function startCheckpointer(path: string): Worker {
   return worker;
 }
 
+/** Sets an own property, even one named "__proto__" (which plain assignment would take as the prototype). */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** The catalog's SQLite database: one file (or `:memory:`), WAL, every statement parameterised and cached. */
 export class CatalogStore {
   readonly db: DatabaseSync;
@@ -113,7 +118,7 @@ export class CatalogStore {
   facets(owner: string): Record<string, ApiFacet> {
     const out: Record<string, ApiFacet> = {};
     for (const row of this.all<{ name: string; body: string }>('SELECT name, body FROM facets WHERE owner = ? ORDER BY name', owner)) {
-      out[row.name] = JSON.parse(row.body);
+      setOwn(out, row.name, JSON.parse(row.body));
     }
     return out;
   }

@@ -1,4 +1,4 @@
-import type { CatalogStore } from './catalog-store.ts';
+import { setOwn, type CatalogStore } from './catalog-store.ts';
 import type {
   ApiFacet,
   ColumnLineage,
@@ -98,7 +98,7 @@ function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Fa
   )) {
     let facets = out.get(r.owner);
     if (!facets) out.set(r.owner, (facets = {}));
-    facets[r.name] = JSON.parse(r.body);
+    setOwn(facets, r.name, JSON.parse(r.body));
   }
   return out;
 }

@@ -84,6 +84,7 @@ describe('the lineage entries of the package', () => {
       'CatalogStore',
       'importEventsFile',
       'ingestEvent',
+      'isLoopback',
       'recordStateDirLineage',
       'startCatalogServer',
     ]);
