@@ -1,4 +1,5 @@
 import type { SQLInputValue } from 'node:sqlite';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { createSchema } from './schema.ts';
 import { DatabaseSync, WORKER_LOAD_SQLITE } from './sqlite.ts';
@@ -8,6 +9,12 @@ type Row = Record<string, SQLInputValue>;
 
 const CHECKPOINT_EVERY_MS = 1000;
 const CHECKPOINT_EVERY_COMMITS = 2000;
+/**
+ * WAL size past which the store checkpoints in full, holding writes for the moment it takes: passive checkpoints never
+ * catch up with sustained writes (new frames keep arriving while older ones are copied), so the WAL would grow forever.
+ */
+export const MAX_WAL_BYTES = 32 * 1024 * 1024;
+const WAL_CHECK_EVERY_COMMITS = 100;
 const CHECKPOINTER = `${WORKER_LOAD_SQLITE}const { parentPort, workerData } = require('node:worker_threads');
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 5000');
@@ -50,15 +57,26 @@ export class CatalogStore {
 
   #checkpointIfDue(): void {
     this.#commitsSinceCheckpoint += 1;
+    if (this.path === ':memory:') return;
+    // A busy second can add tens of MiB: the WAL's size is looked at every 100 commits (a stat, microseconds).
+    if (this.#commitsSinceCheckpoint % WAL_CHECK_EVERY_COMMITS === 0 && this.#walBytes() > MAX_WAL_BYTES) {
+      this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      this.#lastCheckpoint = performance.now();
+      this.#commitsSinceCheckpoint = 0;
+      return;
+    }
     const now = performance.now();
     if (now - this.#lastCheckpoint < CHECKPOINT_EVERY_MS && this.#commitsSinceCheckpoint < CHECKPOINT_EVERY_COMMITS) return;
     this.#lastCheckpoint = now;
     this.#commitsSinceCheckpoint = 0;
-    if (this.path === ':memory:') return;
     // A checkpoint copies pages back and syncs the file: tens of milliseconds after a busy second. It runs on a worker
     // thread with its own connection, so requests are not held up by it; a passive checkpoint never blocks writers.
     this.#checkpointer ??= startCheckpointer(this.path);
     this.#checkpointer.postMessage('checkpoint');
+  }
+
+  #walBytes(): number {
+    return statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
   }
 
   #prepare(sql: string): ReturnType<DatabaseSync['prepare']> {
