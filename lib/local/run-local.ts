@@ -22,7 +22,7 @@ import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import { handlerEnvironment, LOCAL_ACCOUNT, LOCAL_REGION, withEnvironment } from './handler-environment.ts';
-import { matchUploadTrigger, toObjectCreatedEvent } from './object-created-event.ts';
+import { matchUploadTrigger, toObjectCreatedEvent, type ObjectCreatedEvent } from './object-created-event.ts';
 
 /** Options of {@link runLocal}. */
 export interface RunLocalOptions {
@@ -230,7 +230,19 @@ async function uploadInput(
   const key = `${dataset.prefix}/${name}`;
   let stop = (): void => {};
   let timer: NodeJS.Timeout | undefined;
-  const event = new Promise<ReturnType<typeof toObjectCreatedEvent>>((resolveEvent, reject) => {
+  // The event of this upload, known by its ETag: another upload to the same key is another run's.
+  let wanted: string | undefined;
+  const seen: ObjectCreatedEvent[] = [];
+  let settle: (created: ObjectCreatedEvent) => void = () => {};
+  const pick = (): void => {
+    const found = wanted === undefined ? undefined : seen.find((e) => e.detail.object.etag === wanted);
+    if (!found) return;
+    clearTimeout(timer);
+    stop();
+    settle(found);
+  };
+  const event = new Promise<ObjectCreatedEvent>((resolveEvent, reject) => {
+    settle = resolveEvent;
     timer = setTimeout(() => {
       stop();
       reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
@@ -238,13 +250,13 @@ async function uploadInput(
     stop = s3.onObjectCreated((record) => {
       const created = toObjectCreatedEvent(record, { account: LOCAL_ACCOUNT, region: LOCAL_REGION, id: randomUUID() });
       if (created.detail.bucket.name !== dataset.bucket || created.detail.object.key !== key) return;
-      clearTimeout(timer);
-      stop();
-      resolveEvent(created);
+      seen.push(created);
+      pick();
     });
   });
   try {
-    await store.upload(dataset.bucket, key, path, contentType(path));
+    wanted = (await store.upload(dataset.bucket, key, path, contentType(path))).etag;
+    pick();
   } catch (error) {
     clearTimeout(timer);
     stop();

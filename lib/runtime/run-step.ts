@@ -104,7 +104,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
           const file = join(scratchDir, `${name}-${i}.parquet`);
-          await store.download(o.bucket, o.key, file);
+          await store.download(o.bucket, o.key, file, { etag: o.etag || undefined, versionId: o.versionId });
           files.push(file);
         }
         return files;

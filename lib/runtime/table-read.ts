@@ -70,7 +70,8 @@ export async function createTableView(
       // Hive-style directories give the rows their batch id as a column, as any reader of the bucket sees it.
       const local = context.scratch(join(view, `${BATCH_COLUMN}=${batch.batch}`, `${i}.parquet`));
       await mkdir(dirname(local), { recursive: true });
-      await context.store.download(batch.bucket, file.key, local);
+      // The version the record names, so a file rewritten or damaged after its record is never read as this batch.
+      await context.store.download(batch.bucket, file.key, local, { etag: file.etag || undefined, versionId: file.versionId });
       files.push(local);
     }
   }

@@ -29,7 +29,8 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const source = ctx.dataset(step.input);
   const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
   const local = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
-  const version = await ctx.store.download(trigger.bucket, trigger.key, local);
+  // Exactly the version whose upload started this run: a later upload to the same key starts its own run.
+  const version = await ctx.store.download(trigger.bucket, trigger.key, local, { versionId: trigger.versionId, etag: trigger.etag });
   const sourceVersion = version.versionId ?? version.etag;
   ctx.lineage.input(step.input, { version: sourceVersion, bytes: version.size, fileCount: 1 });
 
