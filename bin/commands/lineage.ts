@@ -20,8 +20,8 @@ const USAGE = `Usage: sluice lineage <replay | status | serve> [options]
 
 Lineage events that could not be delivered when a step ran are kept, in order, in an outbox: locally
 <state-dir>/lineage/outbox/, in Lambda the S3 prefix in ${LINEAGE_OUTBOX_ENV} (s3://<bucket>/<prefix>).
-  replay               re-send the outbox to the configured transport, oldest first; each event is removed
-                       once delivered, so running it again sends nothing twice
+  replay               re-send the outbox to the configured transport, oldest first; each event is claimed
+                       first and removed once delivered, so replays running at once or again never send it twice
   status               count the events in the outbox and show the oldest
   serve                serve the embedded lineage catalog (Marquez's API and the lineage page); see
                        "sluice lineage serve --help"
@@ -215,12 +215,13 @@ async function replay(outbox: Outbox, stateDir: string | undefined, json: boolea
     const remaining = report.rejected.length + report.notTried;
     if (json) {
       process.stdout.write(
-        `${JSON.stringify({ outbox: outbox.describe(), transport: lineage.describe(), delivered: report.delivered.length, rejected: report.rejected, notTried: report.notTried, stoppedBy: report.stoppedBy ?? null }, null, 2)}\n`,
+        `${JSON.stringify({ outbox: outbox.describe(), transport: lineage.describe(), delivered: report.delivered.length, rejected: report.rejected, notTried: report.notTried, skipped: report.skipped, stoppedBy: report.stoppedBy ?? null }, null, 2)}\n`,
       );
     } else {
       const rest =
         remaining === 0 ? 'the outbox is empty' : `${remaining} remain (${report.rejected.length} rejected, ${report.notTried} not tried)`;
-      process.stdout.write(`delivered ${report.delivered.length} of ${total} event(s); ${rest}\n`);
+      const others = report.skipped > 0 ? ` (${report.skipped} left to a replay running at the same time)` : '';
+      process.stdout.write(`delivered ${report.delivered.length} of ${total} event(s)${others}; ${rest}\n`);
       if (report.stoppedBy) process.stdout.write(`stopped: ${report.stoppedBy}\n`);
     }
     return remaining === 0 ? EXIT.ok : EXIT.failed;
