@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { OpenLineageClient } from '../../lineage/index.ts';
@@ -21,7 +22,7 @@ import { stateDirLayout } from '../../core/state-dir.ts';
 import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
-import { handlerEnvironment, LOCAL_ACCOUNT, LOCAL_REGION, withEnvironment } from './handler-environment.ts';
+import { handlerProcessEnvironment, LOCAL_ACCOUNT, LOCAL_REGION } from './handler-environment.ts';
 import { matchUploadTrigger, toObjectCreatedEvent, type ObjectCreatedEvent } from './object-created-event.ts';
 
 /** Options of {@link runLocal}. */
@@ -99,9 +100,10 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
   try {
-    const env = handlerEnvironment(base, s3.endpoint, stateDir);
-    return await withEnvironment(env, async () => {
-      const store = new ObjectStore(process.env);
+    // Handlers get this run's environment explicitly (Lambda's is its process's), so runs in one process never mix.
+    const env = handlerProcessEnvironment(base, s3.endpoint, stateDir);
+    const store = new ObjectStore(env);
+    {
       let input: { trigger: TriggerInput };
       try {
         await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
@@ -117,8 +119,8 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;
       options.onProgress?.({ type: 'triggered', trigger: input.trigger, executionArn });
 
-      const client = new OpenLineageClient({ env: process.env });
-      const lineage = lineageEmitter(process.env, client);
+      const client = new OpenLineageClient({ env });
+      const lineage = lineageEmitter(env, client);
       await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
       const functionArns = Object.fromEntries(
         Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [
@@ -130,7 +132,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const outcome = await executeAsl(asl, input, {
         executionArn,
         stateMachineArn,
-        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, STEP_HANDLERS[s.kind]])),
+        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, STEP_HANDLERS[s.kind].withEnvironment(env)])),
         onTaskStart: (step, attempt) => options.onProgress?.({ type: 'step-start', step, attempt }),
         onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
       });
@@ -151,7 +153,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         lineage: client.describe(),
         ...(catalog ? { catalog: { db: catalog.db, imported: catalog.imported } } : {}),
       };
-    });
+    }
   } finally {
     await s3.stop();
   }
@@ -169,9 +171,18 @@ async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: st
       await stat(file).catch(() => {
         throw new SluiceError('RUN_MODEL_SOURCE', `steps.${step.name}.model.source: ${file} does not exist`);
       });
+      // Uploaded only when it changed: a run reading the model while another run re-uploads it must get whole bytes.
+      const present = await store.head(artifact.bucket, artifact.key).catch(() => undefined);
+      if (present?.etag === (await md5Of(file))) continue;
       await store.upload(artifact.bucket, artifact.key, file, 'application/json');
     }
   }
+}
+
+async function md5Of(file: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** The upload trigger an input goes to: the one named, or the only one. */

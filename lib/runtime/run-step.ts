@@ -31,6 +31,8 @@ export interface StepContext<K extends StepKind> {
   dataset(ref: string): DatasetSpec;
   /** A path in this invocation's scratch directory (removed afterwards). */
   scratch(file: string): string;
+  /** The environment the handler runs with (Lambda's, or the local runner's for this run). */
+  readonly env: NodeJS.ProcessEnv;
   /** This invocation's DuckDB, opened on first use. */
   duckdb(): Promise<DuckDb>;
   /** Downloads objects into scratch files (`<name>-<i>.parquet`) and returns their paths. */
@@ -61,12 +63,26 @@ export interface StepOutcome {
 /** A step implementation of one kind. */
 export type StepWork<K extends StepKind> = (context: StepContext<K>) => Promise<StepOutcome>;
 
+/** A step's Lambda handler (its environment is the process's), and the same handler with an environment of its own. */
+export interface StepHandler {
+  (payload: unknown): Promise<StepResult>;
+  /** The handler reading `env` instead of `process.env`, for runners that run several steps or runs in one process. */
+  withEnvironment(env: NodeJS.ProcessEnv): (payload: unknown) => Promise<StepResult>;
+}
+
 /**
  * Turns a step implementation into a Lambda handler: validates the payload, emits START, runs the work,
  * emits COMPLETE or FAIL, and throws errors named for the state machine's Retry and Catch.
  */
-export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (payload: unknown) => Promise<StepResult> {
-  return async (payload) => {
+export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): StepHandler {
+  const handle = stepRunner(kind, work);
+  return Object.assign((payload: unknown) => handle(payload, process.env), {
+    withEnvironment: (env: NodeJS.ProcessEnv) => (payload: unknown) => handle(payload, env),
+  });
+}
+
+function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: unknown, env: NodeJS.ProcessEnv) => Promise<StepResult> {
+  return async (payload, env) => {
     const started = Date.now();
     const parsed = StepInvocationSchema.safeParse(payload);
     if (!parsed.success) {
@@ -78,13 +94,13 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
     // In Lambda the lineage API key comes from Secrets Manager, read once per cold start; locally this is a no-op.
-    await ensureLineageApiKey();
-    const lineage = new StepLineage(invocation, lineageEmitter(process.env), {
+    await ensureLineageApiKey(env);
+    const lineage = new StepLineage(invocation, lineageEmitter(env), {
       inputs: stepReads(step, invocation),
       outputs: stepWrites(step, invocation),
     });
     const scratchDir = await mkdtemp(join(tmpdir(), `sluice-${step.name}-`));
-    const store = new ObjectStore(process.env);
+    const store = new ObjectStore(env);
     let db: Promise<DuckDb> | undefined;
     const context: StepContext<K> = {
       invocation,
@@ -99,7 +115,8 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         return found;
       },
       scratch: (file) => join(scratchDir, file),
-      duckdb: () => (db ??= openDuckDb({ threads: Number(process.env[SLUICE_ENV.duckdbThreads]) || undefined })),
+      env,
+      duckdb: () => (db ??= openDuckDb({ threads: Number(env[SLUICE_ENV.duckdbThreads]) || undefined })),
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
