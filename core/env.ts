@@ -13,6 +13,8 @@ export const SLUICE_ENV = {
   pipelineModule: 'SLUICE_PIPELINE_MODULE',
   /** DuckDB threads per step (default: DuckDB's own, one per vCPU). */
   duckdbThreads: 'SLUICE_DUCKDB_THREADS',
+  /** Where a step's scratch directories go (default: the OS temporary directory); local runs use their state directory. */
+  scratchDir: 'SLUICE_SCRATCH_DIR',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
 } as const;

@@ -19,6 +19,10 @@ export interface StateDirLayout {
   readonly outbox: string;
   /** The embedded catalog's SQLite database. */
   readonly catalog: string;
+  /** One marker per local run in progress, so a run that was killed can be closed in lineage later. */
+  readonly runs: string;
+  /** Steps' scratch directories, one folder per local run, removed when the run ends or is closed. */
+  readonly scratch: string;
 }
 
 /** The layout of a state directory (`.sluice` when not given), resolved against the working directory. */
@@ -33,5 +37,7 @@ export function stateDirLayout(dir: string = DEFAULT_STATE_DIR): StateDirLayout 
     events: join(lineage, 'events.jsonl'),
     outbox: join(lineage, 'outbox'),
     catalog: join(lineage, 'catalog.db'),
+    runs: join(root, 'runs'),
+    scratch: join(root, 'scratch'),
   };
 }

@@ -11,18 +11,20 @@ import {
 } from '../../lineage/index.ts';
 import type { LineageOutbox } from '../../lineage/index.ts';
 import { CatalogStore, importEventsFile, isLoopback, startCatalogServer } from '../../lineage/catalog/index.ts';
-import { LINEAGE_OUTBOX_ENV, S3Outbox } from '../../lib/local/index.ts';
+import { closeKilledLocalRuns, LINEAGE_OUTBOX_ENV, S3Outbox } from '../../lib/local/index.ts';
 import { CliUsageError, EXIT, parseCommandArgs } from './cli.ts';
 import { SLUICE_ENV } from '../../core/env.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
 
-const USAGE = `Usage: sluice lineage <replay | status | serve> [options]
+const USAGE = `Usage: sluice lineage <replay | status | close-killed | serve> [options]
 
 Lineage events that could not be delivered when a step ran are kept, in order, in an outbox: locally
 <state-dir>/lineage/outbox/, in Lambda the S3 prefix in ${LINEAGE_OUTBOX_ENV} (s3://<bucket>/<prefix>).
   replay               re-send the outbox to the configured transport, oldest first; each event is claimed
                        first and removed once delivered, so replays running at once or again never send it twice
   status               count the events in the outbox and show the oldest
+  close-killed         close in lineage (ABORT, with the reason) the local runs of the state directory whose
+                       process was killed; the next sluice run does it too
   serve                serve the embedded lineage catalog (Marquez's API and the lineage page); see
                        "sluice lineage serve --help"
 
@@ -251,15 +253,26 @@ export async function lineageCommand(args: string[]): Promise<number> {
     return EXIT.ok;
   }
   const [action, ...extra] = positionals;
-  if (action !== 'replay' && action !== 'status') {
+  if (action !== 'replay' && action !== 'status' && action !== 'close-killed') {
     throw new CliUsageError(
       action === undefined
-        ? 'expected replay, status or serve'
-        : `unknown lineage command ${JSON.stringify(action)}; expected replay, status or serve`,
+        ? 'expected replay, status, close-killed or serve'
+        : `unknown lineage command ${JSON.stringify(action)}; expected replay, status, close-killed or serve`,
       USAGE,
     );
   }
   if (extra.length > 0) throw new CliUsageError(`unexpected argument ${JSON.stringify(extra[0])}`, USAGE);
+  if (action === 'close-killed') {
+    const closed = await closeKilledLocalRuns(values['state-dir']);
+    if (values.json) process.stdout.write(`${JSON.stringify({ closed }, null, 2)}\n`);
+    else if (closed.length === 0) process.stdout.write('no killed run to close\n');
+    else
+      for (const c of closed)
+        process.stdout.write(
+          `closed ${c.pipeline} ${c.executionArn} (started ${c.startedAt}; steps open: ${c.steps.join(', ') || 'none'})\n`,
+        );
+    return EXIT.ok;
+  }
   if (values.outbox !== undefined && values.outbox.trim() === '')
     throw new CliUsageError('--outbox: expected a directory or s3://<bucket>/<prefix>', USAGE);
   const outbox = chooseOutbox(values);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { OpenLineageClient } from '../../lineage/index.ts';
 import { lineageEmitter } from '../runtime/lineage/emitter.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -21,6 +21,8 @@ import { stepArtifacts } from '../definition/step-kinds/index.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
 import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
+import { closeKilledRuns, RunMarker, type ClosedRun } from './run-markers.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import { handlerProcessEnvironment, LOCAL_ACCOUNT, LOCAL_REGION } from './handler-environment.ts';
 import { matchUploadTrigger, toObjectCreatedEvent, type ObjectCreatedEvent } from './object-created-event.ts';
@@ -78,6 +80,8 @@ export interface RunReport {
   readonly lineage: string;
   /** With the default lineage file: the state directory's catalog the run was recorded in (`sluice lineage serve`, `trace`). */
   readonly catalog?: { readonly db: string; readonly imported: number };
+  /** Earlier runs of the state directory that were killed, closed in lineage (ABORT) as this run started. */
+  readonly closedRuns?: readonly ClosedRun[];
 }
 
 /**
@@ -99,6 +103,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   if (checked.problems.length > 0) throw new PipelineDefinitionError(JSON.stringify(spec.name), checked.problems);
   options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
+  let marker: RunMarker | undefined;
   try {
     // Handlers get this run's environment explicitly (Lambda's is its process's), so runs in one process never mix.
     const env = handlerProcessEnvironment(base, s3.endpoint, stateDir);
@@ -121,6 +126,19 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
 
       const client = new OpenLineageClient({ env });
       const lineage = lineageEmitter(env, client);
+      // Steps' scratch folders go under the state directory, so a killed run's are found and removed.
+      const scratch = join(layout.scratch, executionName);
+      env[SLUICE_ENV.scratchDir] = scratch;
+      marker = await RunMarker.create(layout.runs, {
+        spec,
+        executionArn,
+        executionName,
+        trigger: input.trigger,
+        scratch,
+      });
+      const closedRuns = await closeKilledRuns(layout.runs, async (event) => {
+        await lineage.emit(event);
+      });
       await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
       const functionArns = Object.fromEntries(
         Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [
@@ -132,7 +150,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const outcome = await executeAsl(asl, input, {
         executionArn,
         stateMachineArn,
-        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, STEP_HANDLERS[s.kind].withEnvironment(env)])),
+        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, tracked(marker!, s.name, STEP_HANDLERS[s.kind].withEnvironment(env))])),
         onTaskStart: (step, attempt) => options.onProgress?.({ type: 'step-start', step, attempt }),
         onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
       });
@@ -152,11 +170,26 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         s3Directory,
         lineage: client.describe(),
         ...(catalog ? { catalog: { db: catalog.db, imported: catalog.imported } } : {}),
+        ...(closedRuns.length > 0 ? { closedRuns } : {}),
       };
     }
   } finally {
+    await marker?.finish();
     await s3.stop();
   }
+}
+
+/** A handler whose attempts are noted in the run's marker while they run, so a kill leaves them to be closed. */
+function tracked(marker: RunMarker, state: string, handler: (payload: unknown) => Promise<StepResult>) {
+  return async (payload: unknown): Promise<StepResult> => {
+    const attempt = Number((payload as { attempt?: unknown } | undefined)?.attempt ?? 0);
+    await marker.stepStarted(state, attempt);
+    try {
+      return await handler(payload);
+    } finally {
+      await marker.stepEnded(state, attempt);
+    }
+  };
 }
 
 /** The longest file name (in bytes) the embedded S3 can keep as a file, with the suffixes it adds. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
@@ -99,7 +99,9 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
       inputs: stepReads(step, invocation),
       outputs: stepWrites(step, invocation),
     });
-    const scratchDir = await mkdtemp(join(tmpdir(), `sluice-${step.name}-`));
+    const scratchBase = env[SLUICE_ENV.scratchDir] || tmpdir();
+    await mkdir(scratchBase, { recursive: true });
+    const scratchDir = await mkdtemp(join(scratchBase, `sluice-${step.name}-`));
     const store = new ObjectStore(env);
     let db: Promise<DuckDb> | undefined;
     const context: StepContext<K> = {
