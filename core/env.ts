@@ -15,6 +15,8 @@ export const SLUICE_ENV = {
   duckdbThreads: 'SLUICE_DUCKDB_THREADS',
   /** Where a step's scratch directories go (default: the OS temporary directory); local runs use their state directory. */
   scratchDir: 'SLUICE_SCRATCH_DIR',
+  /** CloudWatch namespace the outbox replay reports the age of the oldest undelivered event in. */
+  metricNamespace: 'SLUICE_METRIC_NAMESPACE',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
 } as const;

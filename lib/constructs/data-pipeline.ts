@@ -15,7 +15,7 @@ import { grantPrefixes } from './bucket-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
-import { LINEAGE_DELIVERY_FAILURES, PipelineAlarms } from './pipeline-alarms.ts';
+import { LINEAGE_DELIVERY_FAILURES, LINEAGE_OUTBOX_OLDEST_AGE, PipelineAlarms } from './pipeline-alarms.ts';
 import { LINEAGE_OUTBOX_PREFIX, PipelineBuckets } from './pipeline-buckets.ts';
 import { PipelineLineage } from './pipeline-lineage.ts';
 import { PipelineTriggers } from './pipeline-triggers.ts';
@@ -87,6 +87,7 @@ export class DataPipeline extends Construct {
       buckets: this.buckets,
       environment: lineage.environment,
       memorySize: resolved.stepMemorySize,
+      ...(resolved.stepReservedConcurrency === undefined ? {} : { reservedConcurrency: resolved.stepReservedConcurrency }),
       logRetention: resolved.logRetention,
       runtime: resolved.runtime,
     });
@@ -105,6 +106,7 @@ export class DataPipeline extends Construct {
       buckets: this.buckets,
       logRetention: resolved.logRetention,
       replayInterval: resolved.lineageReplayInterval,
+      metricNamespace: this.#metricNamespace,
       deadLetterQueue: this.deadLetterQueue,
       runtime: resolved.runtime,
     });
@@ -128,7 +130,10 @@ export class DataPipeline extends Construct {
       executionsFailed: this.metricExecutionsFailed(),
       lineageDeliveryFailures: this.metricLineageDeliveryFailures(),
       deadLetterQueue: this.deadLetterQueue,
+      outboxOldestAge: this.metricLineageOutboxOldestAge(),
+      outboxMaxAge: resolved.lineageOutboxMaxAge,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
+      ...(props.alarmSubscriptions ? { subscriptions: props.alarmSubscriptions } : {}),
     }).topic;
 
     acknowledgeDataPipelineFindings({
@@ -209,6 +214,17 @@ export class DataPipeline extends Construct {
       metricName: LINEAGE_DELIVERY_FAILURES,
       statistic: 'Sum',
       period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Age of the oldest event left in the lineage outbox after each replay, in seconds (0 when it is empty). */
+  metricLineageOutboxOldestAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.#metricNamespace,
+      metricName: LINEAGE_OUTBOX_OLDEST_AGE,
+      statistic: 'Maximum',
+      period: Duration.minutes(15),
       ...props,
     });
   }

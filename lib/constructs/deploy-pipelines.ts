@@ -1,3 +1,4 @@
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Token, type App, type Environment } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SluiceError } from '../../core/errors.ts';
@@ -39,6 +40,11 @@ export interface DeployPipelinesOptions {
    * @default context `runtime` (`nodejs22.x` or `nodejs24.x`), else Node.js 24
    */
   readonly runtime?: lambda.Runtime;
+  /**
+   * Email addresses the alarms go to (each confirms the subscription SNS mails it).
+   * @default context `alarmEmail` (comma-separated), else none: subscribe to the stack's alarm topic yourself
+   */
+  readonly alarmEmails?: readonly string[];
   /** More DataPipeline props for one pipeline (an alarm topic, a KMS key, memory…). */
   readonly pipelineProps?: (spec: PipelineSpec) => Partial<Omit<DataPipelineProps, 'spec'>>;
 }
@@ -81,6 +87,19 @@ export function deployPipelines(
   if (problems.length > 0)
     throw new SluiceError('CONSTRUCT_PROPS_INVALID', `deployPipelines: ${problems.join('; ')}`, { details: problems });
 
+  const alarmEmails =
+    options.alarmEmails ??
+    context('alarmEmail')
+      ?.split(',')
+      .map((e) => e.trim())
+      .filter(Boolean) ??
+    [];
+  for (const email of alarmEmails) {
+    if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      problems.push(`alarmEmail: expected an email address, got ${JSON.stringify(email)}`);
+  }
+  if (problems.length > 0)
+    throw new SluiceError('CONSTRUCT_PROPS_INVALID', `deployPipelines: ${problems.join('; ')}`, { details: problems });
   const lineageUrl = options.lineageUrl ?? context('lineageUrl');
   const lineageEndpoint = options.lineageEndpoint ?? context('lineageEndpoint');
   return modules.map(({ spec, file }) => {
@@ -96,6 +115,7 @@ export function deployPipelines(
         ...(lineageUrl ? { lineageUrl } : {}),
         ...(lineageEndpoint ? { lineageEndpoint } : {}),
         ...(runtime ? { runtime } : {}),
+        ...(alarmEmails.length > 0 ? { alarmSubscriptions: alarmEmails.map((e) => new EmailSubscription(e)) } : {}),
         ...options.pipelineProps?.(spec),
       },
     });

@@ -1,14 +1,19 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SluiceFunction } from './sluice-function.ts';
+import { SLUICE_METRICS } from '../../core/metrics.ts';
 
 /** The metric name of undelivered lineage events, counted from the functions' logs. */
 export const LINEAGE_DELIVERY_FAILURES = 'LineageDeliveryFailures';
+/** The metric the outbox replay reports (embedded metric format): the oldest undelivered event's age, in seconds. */
+export const LINEAGE_OUTBOX_OLDEST_AGE = SLUICE_METRICS.lineageOutboxOldestAge;
 
 /** Settings of {@link PipelineAlarms}. */
 export interface PipelineAlarmsProps {
@@ -20,11 +25,19 @@ export interface PipelineAlarmsProps {
   readonly executionsFailed: cloudwatch.IMetric;
   readonly lineageDeliveryFailures: cloudwatch.IMetric;
   readonly deadLetterQueue: sqs.Queue;
-  /** A topic of the user's; else one is created. */
+  /** The oldest undelivered lineage event's age, and the age above which it alarms. */
+  readonly outboxOldestAge: cloudwatch.IMetric;
+  readonly outboxMaxAge: Duration;
+  /** A topic of the user's; else one is created, encrypted with a key of its own. */
   readonly topic?: sns.ITopic;
+  /** Who the alarms reach (email, a queue, a function, an HTTPS endpoint). */
+  readonly subscriptions?: readonly sns.ITopicSubscription[];
 }
 
-/** Alarms on failed executions, undelivered lineage and dead letters, sent to one SNS topic. */
+/**
+ * Alarms on failed executions, function errors and throttles, undelivered lineage, an outbox that stays undelivered
+ * and dead letters, sent to one SNS topic (encrypted: alarm texts name the pipeline's resources).
+ */
 export class PipelineAlarms extends Construct {
   readonly topic: sns.ITopic;
   readonly alarms: readonly cloudwatch.Alarm[];
@@ -42,18 +55,44 @@ export class PipelineAlarms extends Construct {
         metricValue: '1',
       });
     }
-    this.topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: `Sluice ${name} alarms`, enforceSSL: true });
-    const alarm = (id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm =>
+    this.topic = props.topic ?? this.#encryptedTopic(name);
+    for (const subscription of props.subscriptions ?? []) this.topic.addSubscription(subscription);
+    const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold = 1): cloudwatch.Alarm =>
       new cloudwatch.Alarm(this, id, {
         alarmDescription: `${name}: ${description}`,
         metric,
-        threshold: 1,
+        threshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
+    // One alarm over every function: SUM ignores functions without datapoints in the period.
+    const across = (label: string, metric: (fn: SluiceFunction) => cloudwatch.IMetric): cloudwatch.IMetric =>
+      new cloudwatch.MathExpression({
+        label,
+        expression: `SUM([${props.functions.map((_, i) => `m${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(props.functions.map((fn, i) => [`m${i}`, metric(fn)])),
+        period: Duration.minutes(5),
+      });
     this.alarms = [
       alarm('ExecutionsFailed', 'an execution failed, timed out or was aborted', props.executionsFailed),
+      alarm(
+        'FunctionErrors',
+        'a function failed (a step, the lineage status or the outbox replay; see its logs)',
+        across('Errors', (fn) => fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })),
+      ),
+      alarm(
+        'FunctionThrottles',
+        'a function was throttled (its reserved concurrency or the account limit was reached; steps are retried)',
+        across('Throttles', (fn) => fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })),
+      ),
       alarm('LineageDelivery', 'lineage events were not delivered (kept in the outbox for replay)', props.lineageDeliveryFailures),
+      alarm(
+        'LineageOutboxAge',
+        `an undelivered lineage event has waited in the outbox for more than ${props.outboxMaxAge.toHumanString()} (is the lineage backend reachable?)`,
+        props.outboxOldestAge,
+        props.outboxMaxAge.toSeconds(),
+      ),
       alarm(
         'DeadLetters',
         'a trigger or a status change could not be delivered (see the dead-letter queue)',
@@ -62,5 +101,22 @@ export class PipelineAlarms extends Construct {
     ];
     const notify = new cwActions.SnsAction(this.topic);
     for (const a of this.alarms) a.addAlarmAction(notify);
+  }
+
+  /** A topic encrypted with a customer managed key: CloudWatch alarms cannot publish to one under SNS's AWS managed key. */
+  #encryptedTopic(name: string): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `Encrypts the Sluice ${name} alarm topic`,
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+    return new sns.Topic(this, 'Topic', { displayName: `Sluice ${name} alarms`, enforceSSL: true, masterKey: key });
   }
 }

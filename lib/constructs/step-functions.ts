@@ -17,6 +17,8 @@ export interface StepFunctionsProps {
   readonly buckets: ReadonlyMap<string, s3.Bucket>;
   readonly environment: Record<string, string>;
   readonly memorySize: number;
+  /** Instances each step function may run at once (reserved), or undefined for the account's shared pool. */
+  readonly reservedConcurrency?: number;
   readonly logRetention: logs.RetentionDays;
   readonly runtime: lambda.Runtime;
 }
@@ -43,6 +45,7 @@ export class StepFunctions extends Construct {
         memorySize: props.memorySize,
         timeout: Duration.seconds(timeout),
         ephemeralStorageSize: Size.gibibytes(2),
+        ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
         logRetention: props.logRetention,
         duckDbLayer: layer,
         runtime: props.runtime,
