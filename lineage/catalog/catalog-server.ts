@@ -6,7 +6,7 @@ import { CatalogStore } from './catalog-store.ts';
 import { HttpError, parseJson, readBody } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
 import { guardRequest } from './request-guard.ts';
-import { lineagePage } from './page/lineage-page.ts';
+import { LAYOUT_WORKER_PATH, layoutWorker, lineagePage } from './page/lineage-page.ts';
 import { READ_ROUTES } from './read-routes.ts';
 import type { ReadAnswer } from './read-routes.ts';
 import { TAG_ROUTES } from './tag-routes.ts';
@@ -41,13 +41,14 @@ const PREFIX = '/api/v1/';
 /** An answer's body: a Marquez JSON shape, an error, or the page's HTML. */
 type Body = ReadAnswer | ReturnType<TagHandler> | ApiError | string;
 
-function send(res: ServerResponse, status: number, body?: Body, type = 'application/json'): void {
+function send(res: ServerResponse, status: number, body?: Body, type = 'application/json', headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': type,
     'content-length': Buffer.byteLength(text),
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
+    ...headers,
   });
   res.end(text);
 }
@@ -81,13 +82,24 @@ export async function handleRequest(
   const url = new URL(req.url ?? '/', 'http://catalog.invalid');
   const method = req.method ?? 'GET';
   const write = method !== 'GET' && method !== 'HEAD';
-  // The page at `/` holds no data, so it is served without the key; with --protect-reads it asks for the key itself.
+  // The page at `/` and its layout worker hold no data, so they are served without the key; with --protect-reads the
+  // page asks for the key itself.
   const page = url.pathname === '/' && method === 'GET';
-  if (options.apiKey && (write || options.protectReads) && !page && !authorized(req, options.apiKey)) {
+  const worker = url.pathname === LAYOUT_WORKER_PATH && method === 'GET';
+  if (options.apiKey && (write || options.protectReads) && !page && !worker && !authorized(req, options.apiKey)) {
     res.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing or wrong API key: send Authorization: Bearer <key>');
   }
-  if (page) return send(res, 200, await lineagePage(), 'text/html; charset=utf-8');
+  if (page) {
+    const { html, csp } = await lineagePage();
+    return send(res, 200, html, 'text/html; charset=utf-8', { 'content-security-policy': csp, 'referrer-policy': 'no-referrer' });
+  }
+  if (worker) {
+    const { script, hash } = await layoutWorker();
+    // The page names the worker by its content hash, so that URL's answer never changes.
+    const cache = url.searchParams.get('v') === hash ? 'public, max-age=31536000, immutable' : 'no-cache';
+    return send(res, 200, script, 'text/javascript; charset=utf-8', { 'cache-control': cache });
+  }
   if (!url.pathname.startsWith(PREFIX)) throw new HttpError(404, `no route ${method} ${url.pathname.slice(0, 200)}`);
   const segments = url.pathname
     .slice(PREFIX.length)
