@@ -50,7 +50,7 @@ describe('sluice lineage', () => {
   it('does print its usage and exit 0 with --help', async () => {
     const out = await sluice(['--help']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/^Usage: sluice lineage <replay \| status \| serve>/);
+    expect(out.stdout).toMatch(/^Usage: sluice lineage <replay \| status \| close-killed \| serve>/);
   });
 
   it('fails with exit 2 when the action is missing or unknown', async () => {
