@@ -69,6 +69,7 @@ describe(`the catalog under a ${SECONDS} s load with hostile requests mixed in`,
     const statuses = new Map<number, number>();
     const count = (s: number) => statuses.set(s, (statuses.get(s) ?? 0) + 1);
     let acknowledged = 0;
+    const hostileStored = new Set<string>();
     let walMax = 0;
     let samples = 0;
     let overBound = 0;
@@ -90,7 +91,11 @@ describe(`the catalog under a ${SECONDS} s load with hostile requests mixed in`,
           const r = hostile[((i / 20) % hostile.length) | 0]!;
           const answer = await sendRaw(catalog.url, r).catch(() => ({ status: -1 }));
           count(answer.status);
-          if (answer.status === 201 && r.method === 'POST' && r.path === '/api/v1/lineage') acknowledged += 1;
+          // The set repeats through the run: the catalog stores an identical event once, so it is counted once.
+          if (answer.status === 201 && r.method === 'POST' && r.path === '/api/v1/lineage' && !hostileStored.has(String(r.body))) {
+            hostileStored.add(String(r.body));
+            acknowledged += 1;
+          }
           continue;
         }
         if (n === 1 && i % 5 === 4) {
@@ -135,7 +140,7 @@ describe(`the catalog under a ${SECONDS} s load with hostile requests mixed in`,
     });
     tally({
       promise: 'no lost lineage',
-      scenario: 'acknowledged events stored',
+      scenario: 'acknowledged events stored (an identical event once)',
       tried: acknowledged,
       held: Math.min(stored, acknowledged),
       lost: Math.max(0, acknowledged - stored),
