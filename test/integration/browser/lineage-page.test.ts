@@ -90,11 +90,13 @@ describe('the lineage page after the example good and bad runs', () => {
     await page.locator('#origins').waitFor();
     await page.locator('.column-dataset').first().waitFor();
     expect(page.url()).toContain('/field/score');
-    // The chain drawn: predictions ← features ← published ← staged ← raw.
+    // The chain drawn: predictions ← features ← published ← staged ← raw, and what else read the staged columns: the
+    // quarantined batch (column lineage is every version's, as Marquez keeps it, the failed run's too).
     expect(await page.locator('.column-dataset').evaluateAll((g) => g.map((e) => e.getAttribute('data-node')).sort())).toEqual([
       'dataset:s3://churn-data:features/churn',
       'dataset:s3://churn-data:predictions/churn',
       'dataset:s3://churn-data:published/customers',
+      'dataset:s3://churn-data:quarantine/customers',
       'dataset:s3://churn-data:raw/customers',
       'dataset:s3://churn-data:staged/customers',
     ]);
