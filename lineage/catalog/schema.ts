@@ -17,6 +17,8 @@ export const DERIVED_TABLES = [
   'datasets',
   'facets',
   'jobs',
+  // Digests of the stored events (ingest.ts), so an event sent again is stored once; refilled with the events.
+  'event_digests',
 ] as const;
 
 // One table per Marquez concept; facets live in one keyed table so later events win per facet name. Times are stored
