@@ -16,7 +16,7 @@ const CHECKPOINT_EVERY_COMMITS = 2000;
  * catch up with sustained writes (new frames keep arriving while older ones are copied), so the WAL would grow forever.
  */
 export const MAX_WAL_BYTES = 32 * 1024 * 1024;
-const WAL_CHECK_EVERY_COMMITS = 100;
+const WAL_CHECK_EVERY_COMMITS = 20;
 const CHECKPOINTER = `${WORKER_LOAD_SQLITE}const { parentPort, workerData } = require('node:worker_threads');
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 5000');
@@ -71,7 +71,7 @@ export class CatalogStore {
   #checkpointIfDue(): void {
     this.#commitsSinceCheckpoint += 1;
     if (this.path === ':memory:') return;
-    // A busy second can add tens of MiB: the WAL's size is looked at every 100 commits (a stat, microseconds).
+    // A busy second can add tens of MiB: the WAL's size is looked at every 20 commits (a stat, microseconds).
     if (this.#commitsSinceCheckpoint % WAL_CHECK_EVERY_COMMITS === 0 && this.#walBytes() > MAX_WAL_BYTES) {
       this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       this.#lastCheckpoint = performance.now();

@@ -11,7 +11,7 @@ import { tally } from './tally.ts';
 
 const SECONDS = Number(process.env.FAULT_SUITE_LOAD_SECONDS ?? 60);
 const STREAMS = 6;
-/** The WAL may pass the store's 32 MiB checkpoint threshold by what 100 commits add. */
+/** The WAL may pass the store's 32 MiB checkpoint threshold by what 20 commits add. */
 const WAL_BOUND = 64 * 1024 * 1024;
 
 const fields = Array.from({ length: 20 }, (_, i) => ({ name: `column_${i}`, type: i % 2 ? 'DOUBLE' : 'VARCHAR' }));
