@@ -11,12 +11,16 @@ export const SLUICE_ENV = {
   pipeline: 'SLUICE_PIPELINE',
   /** The module exporting a feature step's TypeScript transform. */
   pipelineModule: 'SLUICE_PIPELINE_MODULE',
-  /** DuckDB threads per step (default: DuckDB's own, one per vCPU). */
+  /** DuckDB threads per step (default: one per vCPU; in Lambda, the vCPUs its memory size gives). */
   duckdbThreads: 'SLUICE_DUCKDB_THREADS',
   /** Where a step's scratch directories go (default: the OS temporary directory); local runs use their state directory. */
   scratchDir: 'SLUICE_SCRATCH_DIR',
   /** CloudWatch namespace the outbox replay reports the age of the oldest undelivered event in. */
   metricNamespace: 'SLUICE_METRIC_NAMESPACE',
+  /** DuckDB's memory limit per step, in MB (default: DuckDB's own; in Lambda, sized from the function's memory). */
+  duckdbMemoryMb: 'SLUICE_DUCKDB_MEMORY_MB',
+  /** Set by the local runner: the embedded S3's directory, so steps read objects where it keeps them. */
+  embeddedS3Dir: 'SLUICE_EMBEDDED_S3_DIR',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
 } as const;

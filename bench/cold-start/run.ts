@@ -3,8 +3,9 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { bundleAll } from '../size/bundle.ts';
 import { packagePath } from '../../lib/constructs/lambda-bundling.ts';
+import { machine, writeSection } from '../write-section.ts';
 
-// `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs.
+// `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs. Writes its section.
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS) || 7;
 const GOAL_MS = 100;
 // Under node_modules/.cache so the bundles resolve @aws-sdk/* from node_modules, as Lambda resolves the runtime's.
@@ -33,9 +34,7 @@ console.log(JSON.stringify({ ms, duckdb }));`;
 
 try {
   const bundles = await bundleAll(outdir);
-  console.log(`Node ${process.version}, ${RUNS} fresh processes per handler, median module init (import of the bundle):\n`);
-  console.log('| function | init median | min | max | DuckDB loaded | goal ≤ 100 ms |');
-  console.log('|---|---:|---:|---:|---|---|');
+  const lines = ['| function | init median | min | max | DuckDB loaded | goal ≤ 100 ms |', '|---|---:|---:|---:|---|---|'];
   for (const b of bundles) {
     const file = join(outdir, b.name, 'index.mjs');
     const samples: Array<{ ms: number; duckdb: boolean }> = [];
@@ -49,10 +48,19 @@ try {
     }
     const ms = samples.map((s) => s.ms).sort((a, c) => a - c);
     const median = ms[Math.floor(ms.length / 2)]!;
-    console.log(
+    lines.push(
       `| ${b.name} | ${median.toFixed(1)} ms | ${ms[0]!.toFixed(1)} | ${ms[ms.length - 1]!.toFixed(1)} | ${samples.some((s) => s.duckdb) ? 'yes' : 'no'} | ${median <= GOAL_MS ? 'ok' : '**over**'} |`,
     );
   }
+  await writeSection(
+    'Cold start (bench/cold-start)',
+    `Command: \`npm run bench:cold-start\`. Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
+Module initialisation of each function's bundle (the \`import()\` until \`handler\` is exported) in a fresh Node process, median of
+${RUNS}; DuckDB and the AWS SDK are imported on first use, not at initialisation.
+
+${lines.join('\n')}`,
+  );
+  console.log(lines.join('\n'));
 } finally {
   await rm(outdir, { recursive: true, force: true });
 }

@@ -1,119 +1,92 @@
-// bench/features-scoring: the churn example's feature SQL plus scoring with its 100-tree XGBoost model on
-// 1,000,000 rows, against pandas (groupby) + xgboost's Python predict on the same Parquet input, in one run.
-// Run with `npm run bench:features [-- --rows N --runs N]`; writes its section of docs/benchmarks.md.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+// npm run bench:features [-- --rows N --runs N]: the churn example's feature and scoring steps (its feature SQL, its 100-tree
+// XGBoost model) through the local runner, against pandas (groupby) + xgboost's Booster.predict on the same Parquet, rounds
+// interleaved. Writes its section of docs/benchmarks.md.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateCustomers } from '../../examples/churn/generate-data.ts';
-import { literal, openDuckDb } from '../../lib/runtime/duckdb.ts';
+import {
+  assertSamePredictions,
+  benchPython,
+  churnInputs,
+  log,
+  median,
+  mib,
+  ROOT,
+  runJson,
+  scratchDir,
+  spread,
+  verdict,
+  writeGoalRows,
+} from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean' } },
+});
+if (values.help) {
+  process.stdout.write('Usage: npm run bench:features [-- --rows N (1000000) --runs N (3)]\n');
+  process.exit(0);
+}
 const rows = Number(values.rows);
 const runs = Number(values.runs);
-const root = join(import.meta.dirname, '..', '..');
-const cache = join(root, '.cache', 'bench-features-scoring');
-const venv = join(root, '.cache', 'pyenv');
-const python = join(venv, 'bin', 'python');
-const model = join(root, 'examples', 'churn', 'model.json');
+const GOAL = 1.5;
 const NOMINAL = '2026-11-23T06:00:00Z';
-
-const log = (text: string): void => void process.stderr.write(`${text}\n`);
-await mkdir(cache, { recursive: true });
-const csv = join(cache, `customers-${rows}.csv`);
-const published = join(cache, `published-${rows}.parquet`);
-if (!existsSync(published)) {
-  log(`generating ${rows} rows → ${published}`);
-  await generateCustomers(csv, { rows });
-  // Typed as ingest types the example's extract, so both contenders read what the feature step reads.
-  const db = await openDuckDb();
-  await db.run(`COPY (SELECT * FROM read_csv(${literal(csv)}, header = true, columns = {customer_id: 'VARCHAR', signup_date: 'DATE', plan: 'VARCHAR',
-    monthly_charges: 'DOUBLE', tenure_months: 'BIGINT', support_tickets: 'BIGINT', last_login: 'TIMESTAMP', auto_renew: 'BOOLEAN'}))
-    TO ${literal(published)} (FORMAT parquet, COMPRESSION zstd)`);
-  db.close();
-  await rm(csv);
-}
-const pythonReady =
-  existsSync(python) &&
-  execFileSync(python, ['-c', 'import xgboost, pandas, pyarrow; print(1)'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'ignore'],
-  }).trim() === '1';
-if (!pythonReady) {
-  log(`installing xgboost-cpu, pandas and pyarrow into ${venv} (once)`);
-  if (!existsSync(python)) execFileSync('python3', ['-m', 'venv', venv], { stdio: 'inherit' });
-  execFileSync(python, ['-m', 'pip', 'install', '-q', 'xgboost-cpu', 'pandas', 'pyarrow'], { stdio: 'inherit' });
-}
-
-const json = (cmd: string, args: string[]): Record<string, any> => {
-  const out = execFileSync(cmd, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-  return JSON.parse(out.trim().split('\n').at(-1)!);
-};
-const file = (name: string): string => join(cache, name);
-
-log('sluice: feature SQL + scoring in DuckDB');
-const steps = json(process.execPath, [
-  join(import.meta.dirname, 'sluice-steps.ts'),
-  published,
-  model,
-  file('features.parquet'),
-  file('predictions.parquet'),
-  NOMINAL,
-  String(runs),
-]);
-log('sluice: the same two steps as a scheduled local run (embedded S3, ASL interpreter, lineage)');
-const local: Array<Record<string, any>> = [];
+const { parquet } = await churnInputs(rows);
+const python = benchPython();
+const dir = await scratchDir('features-scoring');
+const model = join(ROOT, 'examples', 'churn', 'model.json');
+const sluice: Array<{ features: number; score: number; ms: number; rss: number }> = [];
+const py: Array<{ features: number; score: number; ms: number; rss: number }> = [];
+let versions = { pandas: '', xgboost: '' };
 for (let i = 0; i < runs; i++) {
-  const stateDir = file(`state-${i}`);
-  await rm(stateDir, { recursive: true, force: true });
-  local.push(json(process.execPath, [join(import.meta.dirname, 'local-run.ts'), published, stateDir, NOMINAL]));
-  await rm(stateDir, { recursive: true, force: true });
+  log('features', `round ${i + 1}/${runs}`);
+  const run = runJson(process.execPath, [
+    join(import.meta.dirname, '..', 'contenders', 'sluice-run.ts'),
+    JSON.stringify({
+      pipeline: join(ROOT, 'examples', 'churn', 'pipeline.ts'),
+      stateDir: join(dir, `state-${i}`),
+      schedule: { name: 'nightly', nominalTime: NOMINAL },
+      seed: { published: parquet },
+      baseDir: join(ROOT, 'examples', 'churn'),
+      copy: { predictions: join(dir, 'sluice.parquet') },
+      env: { OPENLINEAGE_DISABLED: 'true' },
+    }),
+  ]);
+  const step = (name: string) => run.steps.find((s: { step: string }) => s.step === name).durationMs as number;
+  sluice.push({ features: step('features'), score: step('score'), ms: step('features') + step('score'), rss: run.maxRssKb });
+  const base = runJson(python, [join(import.meta.dirname, 'baseline.py'), parquet, model, join(dir, 'python.parquet'), NOMINAL]);
+  py.push({ features: base.featuresMs, score: base.scoringMs + base.writeMs, ms: base.totalMs, rss: base.maxRssKb });
+  versions = { pandas: base.pandas, xgboost: base.xgboost };
 }
-log('pandas + xgboost');
-const py = json(python, [join(import.meta.dirname, 'baseline.py'), published, model, file('baseline.parquet'), NOMINAL, String(runs)]);
-
-const db = await openDuckDb();
-const [agree] =
-  await db.all(`SELECT count(*) AS n, max(abs(s.score - p.score)) AS diff, count(*) FILTER (WHERE s.label <> p.label) AS labels
-  FROM read_parquet(${literal(file('predictions.parquet'))}) s JOIN read_parquet(${literal(file('baseline.parquet'))}) p USING (customer_id)`);
-db.close();
-
-const bestLocal = local.reduce((a, b) => (b.totalMs < a.totalMs ? b : a));
-const ms = (v: number): string => `${(v / 1000).toFixed(2)} s`;
-const rate = (v: number): string => `${(((rows / v) * 1000) / 1e6).toFixed(2)} M rows/s`;
-const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MiB`;
-const versus = (sluiceMs: number): string =>
-  sluiceMs <= py.totalMs
-    ? `**${(py.totalMs / sluiceMs).toFixed(1)}× less wall time**`
-    : `**${(sluiceMs / py.totalMs).toFixed(1)}× more wall time** (slower)`;
+const same = await assertSamePredictions(join(dir, 'sluice.parquet'), join(dir, 'python.parquet'));
+const ratio = median(py.map((r) => r.ms)) / median(sluice.map((r) => r.ms));
+const met = ratio >= GOAL;
+const col = (list: typeof sluice, key: 'features' | 'score' | 'ms') => spread(list.map((r) => r[key]));
 const body = `Command: \`npm run bench:features\` (options \`-- --rows N --runs N\`). Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
-Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows typed as ingest types them, in one Parquet file
-(${steps.rows.toLocaleString('en-US')} customers after the GROUP BY). Features: the example's feature SQL
-(\`examples/churn/pipeline.ts\`); pandas computes the same columns with \`groupby(...).agg\` (\`bench/features-scoring/baseline.py\`,
-pandas ${py.pandas}). Model: the example's 100-tree, depth-4 XGBoost model (\`examples/churn/model.json\`), scored by Sluice as
-a typed-array walk over the trees padded to complete trees, registered as a DuckDB scalar function
-(\`functions/batch-score/forest.ts\`), and by xgboost ${py.xgboost}'s \`Booster.predict\` (xgboost on both cores; Sluice's walk on the one JS thread). Both read and write Parquet.
-The two agree: ${agree?.n} customers, largest score difference ${Number(agree?.diff).toExponential(1)}, ${agree?.labels} labels differ.
+Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows typed as ingest types them, in one Parquet file. Sluice: the
+example's feature and score steps (\`examples/churn/pipeline.ts\`: its feature SQL, its 100-tree depth-4 XGBoost model) as a scheduled
+run through the local runner, timed as the two steps; the trees are scored by bins and leaf tables on every core
+(\`lib/steps/batch-score\`). Baseline (\`bench/features-scoring/baseline.py\`): pandas ${versions.pandas} \`read_parquet\` and
+\`groupby(...).agg\` computing the same columns, then xgboost ${versions.xgboost}'s \`Booster.predict\` (all cores) and \`to_parquet\`.
+${runs} interleaved rounds, each contender in its own process; medians with the range. Both scored the same ${same.rows.toLocaleString('en-US')}
+customers, largest score difference ${same.maxDiff.toExponential(1)}, no label differs.
 
-| contender | what is timed | wall time (best of ${runs}) | rows/s | peak RSS |
+| contender | features | scoring (with writing predictions) | total | peak RSS |
 |---|---|---|---|---|
-| Sluice steps (DuckDB) | read Parquet → feature SQL → Parquet → score → Parquet | ${ms(steps.totalMs)} | ${rate(steps.totalMs)} | ${mb(steps.maxRssKb)} |
-| — of which scoring | read features → 100-tree walk in a DuckDB function → predictions Parquet | ${ms(steps.scoringBestMs)} | ${rate(steps.scoringBestMs)} | |
-| Sluice local run | the features and score steps through embedded S3, the ASL interpreter and lineage | ${ms(bestLocal.totalMs)} | ${rate(bestLocal.totalMs)} | ${mb(bestLocal.maxRssKb)} |
-| pandas + xgboost | read_parquet → groupby/agg → predict → to_parquet | ${ms(py.totalMs)} | ${rate(py.totalMs)} | ${mb(py.maxRssKb)} |
-| — of which predict | DMatrix + Booster.predict | ${ms(py.scoringBestMs)} | ${rate(py.scoringBestMs)} | |
-| trees as SQL CASE (not used) | the same 100 trees as nested CASE expressions, ${steps.caseSql.rows.toLocaleString('en-US')}-row sample, in memory | ${ms(steps.caseSql.ms)} | ${(((steps.caseSql.rows / steps.caseSql.ms) * 1000) / 1e6).toFixed(2)} M rows/s | |
+| Sluice feature + score steps | ${col(sluice, 'features')} | ${col(sluice, 'score')} | ${col(sluice, 'ms')} | ${mib(Math.max(...sluice.map((r) => r.rss)))} |
+| pandas + xgboost | ${col(py, 'features')} | ${col(py, 'score')} | ${col(py, 'ms')} | ${mib(Math.max(...py.map((r) => r.rss)))} |
 
-- Sluice vs pandas + xgboost, feature SQL + scoring: ${versus(steps.totalMs)} (goal: ≥ 5× less);
-  as a full local run with S3 transfers and lineage: ${versus(bestLocal.totalMs)}.
-- Where the time goes: DuckDB's feature SQL is fast (${ms(steps.totalMs - steps.scoringBestMs)} including Parquet read and write), but the
-  tree walk runs on the one JS thread (DuckDB serialises JS scalar-function callbacks), while xgboost predicts in C++ on
-  both cores. Closing the gap needs the walk in worker threads or native code.
-- Scoring alone: Sluice ${rate(steps.scoringBestMs)} (including Parquet read and write), xgboost's predict ${rate(py.scoringBestMs)}.
-- The typed-array walk scores ${(rows / steps.scoringBestMs / (steps.caseSql.rows / steps.caseSql.ms)).toFixed(1)}× faster than the same trees as SQL CASE
-  expressions (DuckDB evaluates each CASE branch with its own selection vectors), so trees are walked in JS; the CASE form
-  remains the fallback for trees deeper than 10 levels.`;
+- Sluice takes **${ratio >= 1 ? `${ratio.toFixed(2)}× less time` : `${(1 / ratio).toFixed(2)}× more time`}** than pandas + xgboost (goal ≥ ${GOAL}× less): ${verdict(met)}.`;
 await writeSection('Features and scoring (bench/features-scoring)', body);
+await writeGoalRows('features-scoring', [
+  {
+    what: `features + XGBoost scoring steps, ${rows.toLocaleString('en-US')} rows`,
+    command: 'npm run bench:features',
+    sluice: col(sluice, 'ms'),
+    baseline: `${col(py, 'ms')} (pandas + xgboost)`,
+    ratio: `${ratio.toFixed(2)}× faster`,
+    rss: `${mib(Math.max(...sluice.map((r) => r.rss)))} / ${mib(Math.max(...py.map((r) => r.rss)))}`,
+    goal: `≥ ${GOAL}× faster`,
+    met,
+  },
+]);
 process.stdout.write(`${body}\n`);

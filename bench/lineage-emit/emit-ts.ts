@@ -14,4 +14,6 @@ for (let i = 0; i < count; i += 1) await client.emit(stepEvent(parent));
 const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 const used = process.cpuUsage(cpu);
 await client.close();
-process.stdout.write(`${JSON.stringify({ perEventUs: (seconds / count) * 1e6, cpuUs: (used.user + used.system) / count, bytes })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ perEventUs: (seconds / count) * 1e6, cpuUs: (used.user + used.system) / count, bytes, maxRssKb: process.resourceUsage().maxRSS })}\n`,
+);

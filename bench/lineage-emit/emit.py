@@ -5,6 +5,7 @@ The event is the one bench/lineage-emit/step-event.ts builds (10 facet kinds, 2 
 """
 
 import json
+import resource
 import sys
 import time
 import uuid
@@ -138,7 +139,7 @@ def main():
         client.emit(step_event(parent))
     seconds = time.perf_counter() - start
     cpu_seconds = time.process_time() - cpu
-    print(json.dumps({"perEventUs": seconds / count * 1e6, "cpuUs": cpu_seconds / count * 1e6, "bytes": size}))
+    print(json.dumps({"perEventUs": seconds / count * 1e6, "cpuUs": cpu_seconds / count * 1e6, "bytes": size, "maxRssKb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 
 
 if __name__ == "__main__":

@@ -59,7 +59,8 @@ export default definePipeline({
       inputs: { customers: 'published' },
       output: 'features',
       // One row per customer over every published extract, stamped with the run's nominal time. Sluice derives
-      // each column's lineage from this SQL (DuckDB's parser) and binds $nominal_time as a typed parameter.
+      // each column's lineage from this SQL (DuckDB's parser) and binds $nominal_time as a typed parameter. The latest
+      // login is a scalar subquery, computed once; a window over all rows (max(...) OVER ()) would run on one thread.
       sql: `
         SELECT
           customer_id,
@@ -70,7 +71,7 @@ export default definePipeline({
           sum(support_tickets) / greatest(max(tenure_months), 1) AS tickets_per_month,
           max(CASE WHEN plan = 'basic' THEN 1 ELSE 0 END) AS is_basic,
           max(CAST(auto_renew AS INTEGER)) AS auto_renew,
-          date_diff('day', max(last_login), max(max(last_login)) OVER ()) AS days_since_login
+          date_diff('day', max(last_login), (SELECT max(last_login) FROM customers)) AS days_since_login
         FROM customers
         GROUP BY customer_id`,
     },

@@ -102,8 +102,9 @@ export interface DataPipelineProps {
    */
   readonly runtime?: lambda.Runtime;
   /**
-   * Memory of the step functions, in MiB (DuckDB uses it; vCPUs scale with it).
-   * @default 2048
+   * Memory of every step function, in MiB (DuckDB sizes its threads and memory from it; Lambda's vCPUs scale with it).
+   * @default - each step kind's own size (`lambda.memoryMb` in its registry entry: 1,769 MB, one vCPU, for the built-in
+   * kinds; see docs/deploy.md)
    */
   readonly stepMemorySize?: number;
   /**
@@ -128,7 +129,8 @@ export interface ResolvedDataPipelineProps {
   readonly lineageOutboxRetention: Duration;
   readonly noncurrentVersionRetention: Duration;
   readonly lineageReplayInterval: Duration;
-  readonly stepMemorySize: number;
+  /** Undefined: each kind's default. */
+  readonly stepMemorySize: number | undefined;
   readonly logRetention: logs.RetentionDays;
   readonly metricNamespace: string;
   readonly runtime: lambda.Runtime;
@@ -166,8 +168,8 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
       );
     }
   }
-  const memory = props.stepMemorySize ?? 2048;
-  if (!Number.isInteger(memory) || memory < 128 || memory > 10240) {
+  const memory = props.stepMemorySize;
+  if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
     problems.push(`stepMemorySize: expected an integer from 128 to 10240 MiB, got ${memory}`);
   }
   const concurrency = props.stepReservedConcurrency ?? 10;

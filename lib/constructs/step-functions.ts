@@ -16,7 +16,8 @@ export interface StepFunctionsProps {
   /** The data buckets by physical name. */
   readonly buckets: ReadonlyMap<string, s3.Bucket>;
   readonly environment: Record<string, string>;
-  readonly memorySize: number;
+  /** One size for every function; undefined gives each kind its registry default. */
+  readonly memorySize: number | undefined;
   /** Instances each step function may run at once (reserved), or undefined for the account's shared pool. */
   readonly reservedConcurrency?: number;
   readonly logRetention: logs.RetentionDays;
@@ -25,7 +26,8 @@ export interface StepFunctionsProps {
 
 /**
  * One Lambda function per step kind the spec uses, with DuckDB in a layer and exactly the S3 access its steps need
- * (the step-kind registry's reads, writes and artifacts); the timeout is the longest of its steps'.
+ * (the step-kind registry's reads, writes and artifacts); the timeout is the longest of its steps', the memory the
+ * kind's default unless one is given.
  */
 export class StepFunctions extends Construct {
   /** The function of each kind. */
@@ -42,7 +44,7 @@ export class StepFunctions extends Construct {
         name: kind,
         description: `Sluice ${spec.name} ${STEP_KINDS[kind].label}: ${STEP_KINDS[kind].summary}`,
         environment: props.environment,
-        memorySize: props.memorySize,
+        memorySize: props.memorySize ?? STEP_KINDS[kind].lambda.memoryMb,
         timeout: Duration.seconds(timeout),
         ephemeralStorageSize: Size.gibibytes(2),
         ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),

@@ -1,6 +1,9 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDocument } from '../asl/compile-asl.ts';
 
+// Documents this process has validated: validating compiles the ASL schema anew, a few hundred ms on every run.
+const validated = new Set<string>();
+
 /** A handler as Lambda would run it: the invoke payload in, the function's result out. */
 export type LocalHandler = (payload: unknown) => Promise<unknown>;
 
@@ -27,7 +30,8 @@ export interface ExecuteAslOptions {
   readonly handlers: Readonly<Record<string, LocalHandler>>;
   /** Pause before a retry, in ms (the ASL's own intervals are for the cloud). @default 50 */
   readonly retryPauseMs?: number;
-  readonly onTaskStart?: (state: string, attempt: number) => void;
+  /** Called before each Task invocation with the payload its handler receives. */
+  readonly onTaskStart?: (state: string, attempt: number, payload: unknown) => void;
   readonly onTaskEnd?: (attempt: TaskAttempt) => void;
 }
 
@@ -37,14 +41,18 @@ export interface ExecuteAslOptions {
  * the way Step Functions keeps it, which the interpreter does not do on its own.
  */
 export async function executeAsl(asl: AslDocument, input: unknown, options: ExecuteAslOptions): Promise<ExecutionOutcome> {
-  const machine = new StateMachine(asl as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const text = JSON.stringify(asl);
+  const machine = new StateMachine(asl as never, {
+    validationOptions: validated.has(text) ? { noValidate: true } : { checkPaths: true, checkArn: true },
+  });
+  validated.add(text);
   const attempts: TaskAttempt[] = [];
   // Shared with the interpreter's context by reference: Parameters read it before each Task invocation.
   const state = { Name: '', EnteredTime: '', RetryCount: 0 };
   const wrap = (name: string, handler: LocalHandler) => async (invoke: { Payload?: unknown }) => {
     const attempt = state.RetryCount;
     const startedAt = Date.now();
-    options.onTaskStart?.(name, attempt);
+    options.onTaskStart?.(name, attempt, invoke.Payload);
     try {
       const result = await handler(invoke.Payload);
       state.RetryCount = 0;

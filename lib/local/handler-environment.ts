@@ -16,6 +16,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, stateDir: string): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     AWS_ENDPOINT_URL_S3: s3Endpoint,
+    // Steps read what the embedded S3 holds in place instead of downloading it (objects are still written through S3).
+    [SLUICE_ENV.embeddedS3Dir]: stateDirLayout(stateDir).s3,
     AWS_REGION: LOCAL_REGION,
     AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,

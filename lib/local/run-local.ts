@@ -45,11 +45,11 @@ export interface RunLocalOptions {
   readonly onProgress?: (event: RunProgress) => void;
 }
 
-/** Progress of a local run. */
+/** Progress of a local run (a step's start carries the payload its handler receives). */
 export type RunProgress =
   | { readonly type: 'checked'; readonly notChecked: readonly string[] }
   | { readonly type: 'triggered'; readonly trigger: TriggerInput; readonly executionArn: string }
-  | { readonly type: 'step-start'; readonly step: string; readonly attempt: number }
+  | { readonly type: 'step-start'; readonly step: string; readonly attempt: number; readonly payload: unknown }
   | { readonly type: 'step-end'; readonly attempt: TaskAttempt };
 
 /** One step's line in a run report. */
@@ -109,16 +109,11 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
     const env = handlerProcessEnvironment(base, s3.endpoint, stateDir);
     const store = new ObjectStore(env);
     {
-      let input: { trigger: TriggerInput };
-      try {
-        await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
-        input =
-          uploadTo && options.input !== undefined
-            ? await uploadInput(spec, store, s3, options.input, uploadTo)
-            : scheduleInput(spec, options.schedule!);
-      } finally {
-        store.close();
-      }
+      await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
+      const input: { trigger: TriggerInput } =
+        uploadTo && options.input !== undefined
+          ? await uploadInput(spec, store, s3, options.input, uploadTo)
+          : scheduleInput(spec, options.schedule!);
       const executionName = `local-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
       const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${spec.name}`;
       const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;
@@ -151,7 +146,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         executionArn,
         stateMachineArn,
         handlers: Object.fromEntries(spec.steps.map((s) => [s.name, tracked(marker!, s.name, STEP_HANDLERS[s.kind].withEnvironment(env))])),
-        onTaskStart: (step, attempt) => options.onProgress?.({ type: 'step-start', step, attempt }),
+        onTaskStart: (step, attempt, payload) => options.onProgress?.({ type: 'step-start', step, attempt, payload }),
         onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
       });
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;

@@ -1,5 +1,9 @@
 import type { DuckDBConnection, DuckDBInstance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { duckDbConfig, duckDbSettings, type DuckDbSettings } from './duckdb-settings.ts';
+import { attachFloatFunction, releaseFloatFunction, type FloatFunction } from './float-function.ts';
 import type { ColumnType } from '../definition/columns.ts';
+
+export { FLOAT_FUNCTION, type FloatBlock, type FloatFunction } from './float-function.ts';
 
 /** The DuckDB type each declared column type is stored as. */
 export const DUCKDB_TYPES: Readonly<Record<ColumnType, string>> = {
@@ -25,6 +29,8 @@ export interface SqlParam {
 
 /** A DuckDB connection for one step invocation, closed with the invocation. */
 export interface DuckDb {
+  /** The threads DuckDB runs queries on (what a step may also use for its own parallel work). */
+  readonly threads: number;
   /** Runs statements whose results are not needed, binding `$name` parameters. */
   run(sql: string, params?: Readonly<Record<string, SqlParam>>): Promise<void>;
   /** Runs a query and returns its rows as JSON-safe objects (big integers as numbers when exact, else strings). */
@@ -37,29 +43,39 @@ export interface DuckDb {
   /** Parses and binds one statement without running it: throws DuckDB's error, with its LINE and caret. */
   prepare(sql: string): Promise<void>;
   /**
-   * Registers `name(FLOAT, …) → DOUBLE`, computed in JS a chunk at a time: `compute` gets the chunk's rows
-   * packed row-major into a Float32Array (NULL as NaN) and fills one double per row.
+   * Makes `__sluice_float(FLOAT, …) → DOUBLE` (`FLOAT_FUNCTION`) on this connection compute `fn`, a chunk at a
+   * time (see {@link FloatFunction}).
    */
-  registerFloatFunction(
-    name: string,
-    inputs: number,
-    compute: (x: Float32Array, width: number, rows: number, out: Float64Array) => void,
-  ): void;
-  close(): void;
+  attachFloatFunction(fn: FloatFunction): Promise<void>;
+  /** Closes the connection and frees what it created. */
+  close(): Promise<void>;
 }
 
 /**
- * Opens an in-memory DuckDB. The native module is imported here, on first use, so a handler's
- * cold start does not pay for it unless the step needs it.
+ * Opens a DuckDB of its own (in memory; closing it frees everything). Steps use the process's warm one instead
+ * (warm-duckdb.ts). The native module is imported here, on first use, so a cold start does not pay for it unless needed.
  */
-export async function openDuckDb(options: { threads?: number; memoryLimit?: string } = {}): Promise<DuckDb> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const config: Record<string, string> = {};
-  if (options.threads) config.threads = String(options.threads);
-  if (options.memoryLimit) config.memory_limit = options.memoryLimit;
-  const instance: DuckDBInstance = await DuckDBInstance.create(':memory:', config);
-  const connection: DuckDBConnection = await instance.connect();
+export async function openDuckDb(settings: Partial<DuckDbSettings> = {}): Promise<DuckDb> {
   const api = await import('@duckdb/node-api');
+  const instance = await api.DuckDBInstance.create(':memory:', duckDbConfig({ ...duckDbSettings({}), ...settings }));
+  const connection = await instance.connect();
+  const db = await wrapConnection(api, instance, connection, async () => undefined);
+  return {
+    ...db,
+    async close() {
+      await db.close();
+      instance.closeSync();
+    },
+  };
+}
+
+/** The {@link DuckDb} API over one connection of an instance; `release` frees what it holds, then the connection closes. */
+export async function wrapConnection(
+  api: typeof import('@duckdb/node-api'),
+  instance: DuckDBInstance,
+  connection: DuckDBConnection,
+  release: () => Promise<void>,
+): Promise<DuckDb> {
   const bind = (params: Readonly<Record<string, SqlParam>> | undefined): [Record<string, DuckDBValue>?, Record<string, DuckDBType>?] => {
     if (!params || Object.keys(params).length === 0) return [];
     const values: Record<string, DuckDBValue> = {};
@@ -73,7 +89,10 @@ export async function openDuckDb(options: { threads?: number; memoryLimit?: stri
     }
     return [values, types];
   };
+  const threads = Number((await connection.runAndReadAll(`SELECT current_setting('threads') AS t`)).getRowObjectsJS()[0]?.t ?? 1);
+  let floatFunction: number | undefined;
   return {
+    threads,
     async run(sql, params) {
       await connection.run(sql, ...bind(params));
     },
@@ -92,33 +111,16 @@ export async function openDuckDb(options: { threads?: number; memoryLimit?: stri
     async prepare(sql) {
       await connection.prepare(sql);
     },
-    registerFloatFunction(name, inputs, compute) {
-      let x = new Float32Array(0);
-      let out = new Float64Array(0);
-      connection.registerScalarFunction(
-        api.DuckDBScalarFunction.create({
-          name,
-          returnType: api.DOUBLE,
-          parameterTypes: Array.from({ length: inputs }, () => api.FLOAT),
-          // NULL inputs must reach the function as missing values, not short-circuit to a NULL result.
-          specialHandling: true,
-          mainFunction: (_info, chunk, output) => {
-            const rows = chunk.rowCount;
-            if (x.length < rows * inputs) [x, out] = [new Float32Array(rows * inputs), new Float64Array(rows)];
-            for (let f = 0; f < inputs; f++) {
-              const vector = chunk.getColumnVector(f);
-              for (let i = 0; i < rows; i++) x[i * inputs + f] = (vector.getItem(i) as number | null) ?? Number.NaN;
-            }
-            compute(x, inputs, rows, out);
-            for (let i = 0; i < rows; i++) output.setItem(i, out[i] as number);
-            output.flush();
-          },
-        }),
-      );
+    async attachFloatFunction(fn) {
+      floatFunction = await attachFloatFunction(api, instance, connection, fn);
     },
-    close() {
-      connection.closeSync();
-      instance.closeSync();
+    async close() {
+      if (floatFunction !== undefined) releaseFloatFunction(floatFunction);
+      try {
+        await release();
+      } finally {
+        connection.closeSync();
+      }
     },
   };
 }
@@ -142,6 +144,8 @@ export function literal(value: string): string {
 
 /** The columns of a Parquet file as `{name, type}`: the schema of what was actually written. */
 export async function parquetFields(db: DuckDb, file: string): Promise<Array<{ name: string; type: string }>> {
-  const rows = await db.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${literal(file)}))`);
+  const rows = await db.all(
+    `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${literal(file)}, hive_partitioning = false))`,
+  );
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { link, rm, stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
-import { connectS3, type S3Connection } from './s3-client.ts';
+import { sharedS3, type S3Connection } from './s3-client.ts';
+import { embeddedObjectFile } from './embedded-object-file.ts';
 
 /** The version of an object a reader must get: by version id, else by ETag. */
 export interface ExpectedVersion {
@@ -13,6 +14,12 @@ export interface ExpectedVersion {
 }
 
 const PLAIN_ETAG = /^[0-9a-f]{32}$/i;
+
+async function fileMd5(file: string): Promise<string> {
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(file)) md5.update(chunk as Buffer);
+  return md5.digest('hex');
+}
 
 function changed(uri: string, etag: string, found: string): SluiceError {
   return new SluiceError(
@@ -34,18 +41,46 @@ export interface ObjectVersion {
 
 /**
  * Object access for steps, over any S3 endpoint. The client is configured from the environment only
- * (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials), exactly as in Lambda, so the embedded S3 is just configuration.
+ * (AWS_ENDPOINT_URL_S3, AWS_REGION, credentials), exactly as in Lambda, so the embedded S3 is just configuration;
+ * stores with the same configuration share one client.
  */
 export class ObjectStore {
   readonly #env: NodeJS.ProcessEnv;
-  #s3: Promise<S3Connection> | undefined;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
     this.#env = { ...env };
   }
 
   #client(): Promise<S3Connection> {
-    return (this.#s3 ??= connectS3(this.#env));
+    return sharedS3(this.#env);
+  }
+
+  /**
+   * A local file holding an object version: under a local run, the embedded S3's own file when it holds exactly
+   * `object.etag` (read in place, no transfer); otherwise the object downloaded to `file`.
+   */
+  async read(
+    object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined },
+    file: string,
+  ): Promise<{ path: string; version: ObjectVersion }> {
+    const { bucket, key } = object;
+    const etag = object.etag || undefined;
+    const local = etag && !object.versionId ? await embeddedObjectFile(this.#env, bucket, key, etag) : undefined;
+    if (local && etag) {
+      // A hard link keeps these bytes even when another upload is renamed over the key; their MD5 proves the version.
+      const linked = await link(local.path, file).then(
+        () => true,
+        () => false,
+      );
+      if (linked) {
+        if (PLAIN_ETAG.test(etag) && (await fileMd5(file)) !== etag.toLowerCase()) {
+          await rm(file, { force: true });
+          throw changed(`s3://${bucket}/${key}`, etag, 'bytes of another version');
+        }
+        return { path: file, version: { bucket, key, etag, size: (await stat(file)).size } };
+      }
+    }
+    return { path: file, version: await this.download(bucket, key, file, { etag, versionId: object.versionId }) };
   }
 
   /**
@@ -120,12 +155,15 @@ export class ObjectStore {
     return out.Body.transformToString('utf8');
   }
 
-  /** Copies an object server-side (publishing and quarantining a batch). */
-  async copy(from: { bucket: string; key: string }, to: { bucket: string; key: string }): Promise<ObjectVersion> {
-    await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, ({ sdk, client }) =>
+  /** Copies an object server-side (publishing and quarantining a batch); `from.size` is the copy's size when given. */
+  async copy(from: { bucket: string; key: string; size?: number }, to: { bucket: string; key: string }): Promise<ObjectVersion> {
+    const out = await this.#call(`copy s3://${from.bucket}/${from.key} to s3://${to.bucket}/${to.key}`, ({ sdk, client }) =>
       client.send(new sdk.CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: `${from.bucket}/${copySourceKey(from.key)}` })),
     );
-    return this.head(to.bucket, to.key);
+    const etag = out.CopyObjectResult?.ETag;
+    // The copy's answer names its version; its size is the source's. Only without either is the copy asked again.
+    if (!etag || from.size === undefined) return this.head(to.bucket, to.key);
+    return { bucket: to.bucket, key: to.key, etag: stripQuotes(etag), versionId: out.VersionId ?? undefined, size: from.size };
   }
 
   /** The current version of an object. */
@@ -157,11 +195,6 @@ export class ObjectStore {
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
     return found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  }
-
-  /** Releases the client's sockets. */
-  close(): void {
-    void this.#s3?.then(({ client }) => client.destroy());
   }
 
   async #call<T>(what: string, send: (s3: S3Connection) => Promise<T>): Promise<T> {

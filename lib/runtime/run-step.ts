@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 import { stepReads, stepWrites } from '../definition/step-kinds/index.ts';
 import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
@@ -11,12 +12,13 @@ import { BATCH_RECORD_FORMAT, listBatches, writeBatchRecord } from './batch-reco
 import { createTableView, tableBatches, type TableRead } from './table-read.ts';
 import { semanticsOf } from '../definition/dataset-semantics.ts';
 import { batchRecordsPrefix } from '../definition/storage-layout.ts';
-import { openDuckDb, parquetFields, type DuckDb } from './duckdb.ts';
+import { parquetFields, type DuckDb } from './duckdb.ts';
+import { duckDbSettings } from './duckdb-settings.ts';
+import { stepDuckDb } from './warm-duckdb.ts';
 import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
 import { StepLineage } from './lineage/step-lineage.ts';
-import { SLUICE_ENV } from '../../core/env.ts';
 
 /** Everything a step implementation works with. */
 export interface StepContext<K extends StepKind> {
@@ -35,7 +37,10 @@ export interface StepContext<K extends StepKind> {
   readonly env: NodeJS.ProcessEnv;
   /** This invocation's DuckDB, opened on first use. */
   duckdb(): Promise<DuckDb>;
-  /** Downloads objects into scratch files (`<name>-<i>.parquet`) and returns their paths. */
+  /**
+   * Local files holding these objects, in order: the embedded S3's own files under a local run (when they hold the
+   * versions named), else downloads into scratch files (`<name>-<i>.parquet`). Read them; never write them.
+   */
   download(objects: readonly ObjectVersion[], name: string): Promise<string[]>;
   /** The objects earlier steps of this execution wrote to a dataset (the batch this run produced). */
   written(ref: string): WrittenObject[];
@@ -118,13 +123,12 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
       },
       scratch: (file) => join(scratchDir, file),
       env,
-      duckdb: () => (db ??= openDuckDb({ threads: Number(env[SLUICE_ENV.duckdbThreads]) || undefined })),
+      duckdb: () => (db ??= stepDuckDb(duckDbSettings(env))),
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
-          const file = join(scratchDir, `${name}-${i}.parquet`);
-          await store.download(o.bucket, o.key, file, { etag: o.etag || undefined, versionId: o.versionId });
-          files.push(file);
+          // The version named, so a file rewritten or damaged after it was recorded is never read as it.
+          files.push((await store.read(o, join(scratchDir, `${name}-${i}.parquet`))).path);
         }
         return files;
       },
@@ -209,8 +213,8 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
       await lineage.fail(error);
       throw lambdaError(error, step.name);
     } finally {
-      if (db) (await db.catch(() => undefined))?.close();
-      store.close();
+      // A connection that fails to close must not hide the step's own outcome.
+      if (db) await db.then((open) => open.close()).catch(() => undefined);
       await rm(scratchDir, { recursive: true, force: true });
     }
   };

@@ -49,3 +49,31 @@ export async function connectS3(env: NodeJS.ProcessEnv, options: ConnectS3Option
   });
   return { sdk: module, client };
 }
+
+// Clients kept for the process, by configuration: a warm Lambda's invocations (and a local run's steps) reuse one
+// client and its sockets instead of building both every time. Few configurations exist; the oldest is dropped.
+const shared = new Map<string, Promise<S3Connection>>();
+const SHARED_CLIENTS = 4;
+
+/** The process's S3 client for `env` (the same endpoint, region and keys give the same client); never destroy it. */
+export function sharedS3(env: NodeJS.ProcessEnv): Promise<S3Connection> {
+  const key = JSON.stringify([
+    ...AWS_S3_ENDPOINT_ENV.map((name) => env[name]),
+    env.AWS_REGION,
+    env.AWS_ACCESS_KEY_ID,
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+  ]);
+  let connection = shared.get(key);
+  if (!connection) {
+    connection = connectS3(env);
+    shared.set(key, connection);
+    connection.catch(() => shared.delete(key));
+    if (shared.size > SHARED_CLIENTS) {
+      const [oldest, dropped] = shared.entries().next().value as [string, Promise<S3Connection>];
+      shared.delete(oldest);
+      void dropped.then(({ client }) => client.destroy()).catch(() => undefined);
+    }
+  }
+  return connection;
+}

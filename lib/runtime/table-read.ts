@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { semanticsOf, type TableSemantics } from '../definition/dataset-semantics.ts';
 import type { DatasetSpec } from '../definition/pipeline-schema.ts';
@@ -54,9 +54,10 @@ export interface TableViewContext {
 }
 
 /**
- * Downloads the batches' files and creates view `view` over them in one `read_parquet`: rows of every batch with a
- * `batch` column (unless the data has its own), and for an upsert dataset only the latest row per key — ordered by
- * `orderBy` (NULLs oldest), then by batch order, then by position in the batch's files.
+ * Gets the batches' files (downloaded, or under a local run linked to where the embedded S3 keeps them) and creates
+ * view `view` over them in one `read_parquet`: rows of every batch with a `batch` column (unless the data has its own),
+ * and for an upsert dataset only the latest row per key — ordered by `orderBy` (NULLs oldest), then by batch order,
+ * then by position in the batch's files.
  */
 export async function createTableView(
   context: TableViewContext,
@@ -71,7 +72,8 @@ export async function createTableView(
       const local = context.scratch(join(view, `${BATCH_COLUMN}=${batch.batch}`, `${i}.parquet`));
       await mkdir(dirname(local), { recursive: true });
       // The version the record names, so a file rewritten or damaged after its record is never read as this batch.
-      await context.store.download(batch.bucket, file.key, local, { etag: file.etag || undefined, versionId: file.versionId });
+      const read = await context.store.read({ bucket: batch.bucket, key: file.key, etag: file.etag, versionId: file.versionId }, local);
+      if (read.path !== local) await symlink(read.path, local);
       files.push(local);
     }
   }

@@ -68,10 +68,9 @@ export async function datasetRows(
       const reader = options.file?.endsWith('.parquet') ? READERS.parquet : READERS[found.format];
       return await db.all(`SELECT * FROM ${reader}(${list}, union_by_name = true)`);
     } finally {
-      db.close();
+      await db.close();
     }
   } finally {
-    store.close();
     await s3.stop();
     await rm(scratch, { recursive: true, force: true });
   }

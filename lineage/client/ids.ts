@@ -1,4 +1,4 @@
-import { createHash, getRandomValues } from 'node:crypto';
+import { createHash, randomFillSync } from 'node:crypto';
 import { isUuid } from '../../core/identifiers.ts';
 import { LineageError } from './errors.ts';
 
@@ -16,9 +16,22 @@ function format(bytes: Uint8Array): string {
 let lastMs = 0;
 let sequence = 0;
 
+// Random bytes are drawn 4 KiB at a time: one call per id cost more than the rest of making it.
+const pool = new Uint8Array(4096);
+let used = pool.length;
+
+function randomBytes16(): Uint8Array {
+  if (used + 16 > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  used += 16;
+  return pool.slice(used - 16, used);
+}
+
 /** A new time-ordered UUID version 7 (RFC 9562), the recommended OpenLineage run id. */
 export function uuidv7(): string {
-  const bytes = getRandomValues(new Uint8Array(16));
+  const bytes = randomBytes16();
   let ms = Date.now();
   if (ms <= lastMs) {
     // Same (or a backwards-stepped) millisecond: count up in the 12-bit rand_a field instead.

@@ -23,7 +23,13 @@ function withoutNulls(_key: string, value: unknown): unknown {
   return value;
 }
 
+// A null in JSON text is always a member's value or a list item: after ':', '[' or ','; before ',', '}' or ']'.
+const NULL_LITERAL = /[:,[]null[,}\]]/;
+
 /** Serialises an event to one line of JSON, nulls dropped. */
 export function serializeEvent(event: LineageEvent): string {
-  return JSON.stringify(event, withoutNulls);
+  // Events rarely hold nulls: plain stringify (several times faster than with a replacer), and the replacer only when
+  // a null may be there (a string containing such text merely takes the slower path).
+  const plain = JSON.stringify(event);
+  return NULL_LITERAL.test(plain) ? JSON.stringify(event, withoutNulls) : plain;
 }

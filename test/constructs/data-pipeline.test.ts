@@ -3,6 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../../lib/asl/compile-asl.ts';
 import type { StepKind } from '../../lib/definition/pipeline-schema.ts';
+import { STEP_KINDS } from '../../lib/definition/step-kinds/index.ts';
 import { matchUploadTrigger } from '../../lib/local/object-created-event.ts';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { DataPipelineProps } from '../../lib/constructs/index.ts';
@@ -15,14 +16,14 @@ beforeAll(() => {
 });
 
 /** The Lambda function whose entry serves a step kind, found by its description. */
-function stepFunctionId(kind: StepKind): string {
+function stepFunctionId(kind: StepKind, of: Template = template): string {
   const words: Record<StepKind, string> = {
     ingest: 'ingest:',
     dataTests: 'data tests:',
     featureBuild: 'feature build:',
     batchScore: 'batch score:',
   };
-  const found = resources(template, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).includes(words[kind]));
+  const found = resources(of, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties.Description).includes(words[kind]));
   expect(found).toHaveLength(1);
   return found[0]![0];
 }
@@ -51,6 +52,15 @@ describe('DataPipeline', () => {
     expect(isValid).toBe(true);
   });
 
+  it("gives each step function its kind's memory size, or stepMemorySize to all of them", () => {
+    const memory = (t: Template, kind: StepKind) =>
+      resources(t, 'AWS::Lambda::Function').find(([id]) => id === stepFunctionId(kind, t))![1].Properties.MemorySize;
+    const kinds = [...new Set(churn.steps.map((s) => s.kind))];
+    expect(kinds.map((k) => memory(template, k))).toEqual(kinds.map((k) => STEP_KINDS[k].lambda.memoryMb));
+    const sized = synthPipeline({ stepMemorySize: 3008 }).template;
+    expect(kinds.map((k) => memory(sized, k))).toEqual(kinds.map(() => 3008));
+  });
+
   it('logs every state machine event and traces with X-Ray', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',
@@ -73,7 +83,7 @@ describe('DataPipeline', () => {
     const [[layerId]] = resources(template, 'AWS::Lambda::LayerVersion') as [[string, unknown]];
     const withLayer = functions.filter(([, fn]) => JSON.stringify(fn.Properties.Layers ?? []).includes(layerId));
     expect(withLayer.map(([id]) => id).sort()).toEqual(
-      (['ingest', 'dataTests', 'featureBuild', 'batchScore'] as const).map(stepFunctionId).sort(),
+      (['ingest', 'dataTests', 'featureBuild', 'batchScore'] as const).map((kind) => stepFunctionId(kind)).sort(),
     );
     template.hasResourceProperties('AWS::Lambda::LayerVersion', {
       CompatibleRuntimes: ['nodejs24.x'],

@@ -59,6 +59,17 @@ describe('event builders', () => {
     expect(json).not.toContain('null');
     expect(JSON.parse(json).inputs).toEqual([{ namespace: 'a', name: 'b', facets: {} }]);
   });
+
+  it('does drop nulls in lists, and keeps strings that read like null, when serialising', () => {
+    const event = runEvent({
+      eventType: 'START',
+      run: { runId: uuidv7(), facets: { tags: { list: [null, 'x:null,', undefined, 'a'] } } as never },
+      job,
+    });
+    expect(JSON.parse(serializeEvent(event)).run.facets.tags).toEqual({ list: ['x:null,', 'a'] });
+    const plain = runEvent({ eventType: 'START', run: { runId: uuidv7(), facets: { note: { text: '[null]' } } as never }, job });
+    expect(JSON.parse(serializeEvent(plain)).run.facets.note).toEqual({ text: '[null]' });
+  });
 });
 
 describe('parseLineageEvent', () => {

@@ -137,6 +137,30 @@ describe('ingest', () => {
     ]);
   });
 
+  it('numbers rejected records by their place in the file when the file is read on several threads', async () => {
+    // About 30 MB: DuckDB splits the scan into buffers of 16 MB (the longest line allowed), read by four threads at once.
+    const bad = new Map([
+      [3, 'b,abc,3,true,2026-01-02,,gold'],
+      [250_001, 'b,1,3.5,true,2026-01-02,,gold'],
+      [400_000, 'b,1,2,3,4,5,6,7,8'],
+      [450_000, 'b,1,3,maybe,2026-01-02,,gold'],
+      [500_000, 'b,1,2,3,4,5,6,7,8,9'],
+      [599_999, 'b,1,3,true,2026-01-02,,bronze'],
+    ]);
+    const padding = 'x'.repeat(14);
+    const lines = Array.from({ length: 600_000 }, (_, i) => bad.get(i + 1) ?? `r${i + 1}${padding},1.5,2,true,2026-01-02,,gold`);
+    const saved = process.env.SLUICE_DUCKDB_THREADS;
+    process.env.SLUICE_DUCKDB_THREADS = '4';
+    try {
+      const { report, read } = await ingestFile('ordered.csv', `${HEADER}\n${lines.join('\n')}\n`);
+      expect(report.steps[0]?.result).toMatchObject({ rowsIn: 600_000, rowsOut: 600_000 - bad.size, rejectedRows: bad.size });
+      expect((await read('rejected')).map((r) => r.source_row)).toEqual([...bad.keys()]);
+    } finally {
+      if (saved === undefined) delete process.env.SLUICE_DUCKDB_THREADS;
+      else process.env.SLUICE_DUCKDB_THREADS = saved;
+    }
+  });
+
   it('reads gzip-compressed CSV', async () => {
     const { report, read } = await ingestFile('gz.csv.gz', gzipSync(`${HEADER}\n${GOOD}\n`));
     expect(report.status).toBe('SUCCEEDED');

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { predictionSql, registerScorer } from '../../lib/steps/batch-score/batch-score.ts';
+import { attachScorer, predictionSql } from '../../lib/steps/batch-score/batch-score.ts';
 import { featureProblems } from '../../lib/steps/batch-score/feature-check.ts';
 import { parseModel } from '../../lib/steps/batch-score/model.ts';
 import { openDuckDb, type DuckDb } from '../../lib/runtime/duckdb.ts';
@@ -35,22 +35,25 @@ describe('batch scoring against the Python reference predictions', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const score = async (name: string, table: string, how: 'walk' | 'sql' = 'walk') => {
+  const score = async (name: string, table: string) => {
     const model = parseModel(await readFile(join(FIXTURES, `${name}.json`), 'utf8'), `s3://models/${name}.json`);
-    const scorer = how === 'walk' ? registerScorer(db, model) : undefined;
-    const rows = await db.all(`SELECT * FROM (${predictionSql(model, table, 'id', 0.5, 'v1', scorer)}) ORDER BY id`);
-    return { model, rows };
+    const scorer = await attachScorer(db, model, 0, name);
+    try {
+      const rows = await db.all(`SELECT * FROM (${predictionSql(model, table, 'id', 0.5, 'v1')}) ORDER BY id`);
+      return { model, rows };
+    } finally {
+      scorer?.close();
+    }
   };
 
   it.each([
-    ['xgb-binary', 'rows', 'walk'],
-    ['xgb-regression', 'rows', 'walk'],
-    ['xgb-binary', 'rows', 'sql'],
-    ['xgb-regression', 'rows', 'sql'],
-    ['sklearn-logistic', 'filled', 'sql'],
-    ['sklearn-linear', 'filled', 'sql'],
-  ] as const)('matches the reference within 1e-6 when scoring with %s (%s, trees as %s)', async (name, table, how) => {
-    const { rows } = await score(name, table, how);
+    ['xgb-binary', 'rows'],
+    ['xgb-regression', 'rows'],
+    ['xgb-deep', 'rows'],
+    ['sklearn-logistic', 'filled'],
+    ['sklearn-linear', 'filled'],
+  ] as const)('matches the reference within 1e-6 when scoring with %s (%s)', async (name, table) => {
+    const { rows } = await score(name, table);
     const expected = cases.expected[name]!;
     expect(rows).toHaveLength(expected.length);
     const worst = Math.max(...rows.map((r, i) => Math.abs((r.score as number) - expected[i]!)));

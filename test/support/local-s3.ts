@@ -19,7 +19,6 @@ export async function withStoredObjects<T>(
   try {
     return await inspect(store, s3.endpoint);
   } finally {
-    store.close();
     await s3.stop();
     restore('AWS_ACCESS_KEY_ID', saved.id);
     restore('AWS_SECRET_ACCESS_KEY', saved.secret);

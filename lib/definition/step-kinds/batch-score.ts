@@ -24,7 +24,7 @@ export const batchScoreKind: StepKindDefinition<BatchScoreStep> = {
   schema: BatchScoreStepSchema,
   label: 'batch score',
   summary: 'scores features with the model artifact',
-  lambda: { entry: 'functions/batch-score/index.ts', arnVariable: 'BatchScoreFunctionArn', duckdb: true },
+  lambda: { entry: 'functions/batch-score/index.ts', arnVariable: 'BatchScoreFunctionArn', duckdb: true, memoryMb: 1769 },
   reads: (step) => [step.input],
   writes: (step) => [step.output],
   artifacts: (step) => [

@@ -68,8 +68,12 @@ export interface StepKindDefinition<S extends { readonly kind: string; readonly 
   readonly label: string;
   /** What the step does, in a few words (Lambda descriptions). */
   readonly summary: string;
-  /** Its Lambda function: entry file, the ASL substitution variable holding its ARN, whether it gets the DuckDB layer. */
-  readonly lambda: { readonly entry: string; readonly arnVariable: string; readonly duckdb: boolean };
+  /**
+   * Its Lambda function: entry file, the ASL substitution variable holding its ARN, whether it gets the DuckDB layer, and
+   * its memory size unless the construct is given one, chosen with `npm run bench:lambda-cost` (GB-s per million rows at
+   * each size; the reasoning is in docs/deploy.md).
+   */
+  readonly lambda: { readonly entry: string; readonly arnVariable: string; readonly duckdb: boolean; readonly memoryMb: number };
   /** The datasets the step reads, by reference. */
   reads(step: S, spec: SpecDatasets): string[];
   /**

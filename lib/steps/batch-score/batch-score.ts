@@ -2,25 +2,24 @@ import { readFile } from 'node:fs/promises';
 import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { batchPartition } from '../../runtime/batch.ts';
-import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
+import { FLOAT_FUNCTION, ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
-import { compileForest, scoreRows } from './forest.ts';
+import { binForest, type BinnedForest } from './binned-forest.ts';
 import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
+import { parallelScorer, type ParallelScorer } from './score-workers.ts';
 
 /**
- * Batch scoring: the model artifact's version is read from S3, its features checked against the input,
- * and the model applied as one DuckDB expression; each prediction row carries the entity key and model version.
+ * Batch scoring: the model artifact's version is read from S3, its features checked against the input, and the model
+ * applied in one DuckDB query (a linear model as an SQL expression, trees through the parallel scorer); each
+ * prediction row carries the entity key and model version.
  */
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
   const { step } = ctx;
   const modelUri = `s3://${step.model.bucket}/${step.model.key}`;
-  const modelFile = ctx.scratch('model.json');
-  const modelObject = await ctx.store.download(step.model.bucket, step.model.key, modelFile);
-  const modelVersion = modelObject.versionId ?? modelObject.etag;
+  const { model, version: modelVersion } = await readModel(ctx, modelUri);
   ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
-  const model = parseModel(await readFile(modelFile, 'utf8'), modelUri);
 
   const input = ctx.dataset(step.input);
   const db = await ctx.duckdb();
@@ -31,7 +30,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
       batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
       'input',
     );
-    await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
+    await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`);
   } else {
     const read = await ctx.readTable(step.input, 'features');
     if (read.batches.length === 0) {
@@ -70,10 +69,14 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   }
 
   const file = ctx.scratch('predictions.parquet');
-  const scorer = registerScorer(db, model);
-  await db.run(
-    `COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion, scorer)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
-  );
+  const scorer = await attachScorer(db, model, rowsIn, `${modelUri}@${modelVersion}`);
+  try {
+    await db.run(
+      `COPY (${predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion)}) TO ${literal(file)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
+  } finally {
+    scorer?.close();
+  }
   const written = await ctx.writeBatch(step.output, file, rowsIn);
   ctx.lineage.output(step.output, { facets: { columnLineage: predictionLineage(model, datasetIdentity(input), step.entityKey) } });
   return {
@@ -84,49 +87,63 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   };
 }
 
-/** The name of the scalar function a tree model is scored with on this connection. */
-const TREE_SCORER = '__sluice_score_trees';
+/** Below this many rows, starting worker threads costs more than it saves. */
+const PARALLEL_MIN_ROWS = 50_000;
 
-/**
- * Registers a tree model's scorer on the connection: the forest padded to complete trees and walked in a
- * typed-array loop, a DuckDB chunk at a time (bench/features-scoring measured it ~7× faster than the same
- * trees as SQL CASE expressions). Returns its name, or undefined for linear models and trees too deep to pad.
- */
-export function registerScorer(db: DuckDb, model: Model): string | undefined {
-  const forest = model.type === 'xgboost' ? compileForest(model) : undefined;
-  if (!forest) return undefined;
-  let position = new Int32Array(0);
-  db.registerFloatFunction(TREE_SCORER, model.features.length, (x, width, rows, out) => {
-    if (position.length < rows) position = new Int32Array(rows);
-    scoreRows(forest, x, width, rows, out, position);
-  });
-  return TREE_SCORER;
+// Parsing a model and compiling its forest take tens of milliseconds: a warm process keeps the last few versions it read.
+const models = new Map<string, Model>();
+const forests = new Map<string, BinnedForest>();
+const KEPT_VERSIONS = 4;
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  cache.set(key, value);
+  if (cache.size > KEPT_VERSIONS) cache.delete(cache.keys().next().value as string);
+  return value;
+}
+
+/** The model artifact's current version, parsed: from the warm process's cache when it holds that version, else read. */
+async function readModel(ctx: StepContext<'batchScore'>, uri: string): Promise<{ model: Model; version: string }> {
+  const { bucket, key } = ctx.step.model;
+  const current = await ctx.store.head(bucket, key);
+  const cached = models.get(`${uri}@${current.versionId ?? current.etag}`);
+  if (cached) return { model: cached, version: current.versionId ?? current.etag };
+  const file = ctx.scratch('model.json');
+  const read = await ctx.store.download(bucket, key, file);
+  const version = read.versionId ?? read.etag;
+  return { model: remember(models, `${uri}@${version}`, parseModel(await readFile(file, 'utf8'), uri)), version };
 }
 
 /**
- * The prediction query: entity key, score, label (classifiers only) and model version per input row.
- * Trees compare in float32 with NaN as missing, like XGBoost, through `scorer` when one is registered, else
- * as CASE expressions; linear models work in double precision.
+ * Attaches a tree model's scorer to the connection's float function (a binned forest scored on every thread DuckDB
+ * has, see score-workers.ts) and returns it, to be closed after the query; linear models need none (pure SQL).
+ * `identity` names the model's version, for the cache of compiled forests.
  */
-export function predictionSql(
-  model: Model,
-  table: string,
-  entityKey: string,
-  threshold: number,
-  modelVersion: string,
-  scorer?: string,
-): string {
+export async function attachScorer(db: DuckDb, model: Model, rows: number, identity: string): Promise<ParallelScorer | undefined> {
+  if (model.type !== 'xgboost') return undefined;
+  const forest = forests.get(identity) ?? remember(forests, identity, binForest(model));
+  const scorer = parallelScorer(forest, rows >= PARALLEL_MIN_ROWS ? db.threads : 1);
+  try {
+    await db.attachFloatFunction(scorer);
+  } catch (error) {
+    scorer.close();
+    throw error;
+  }
+  return scorer;
+}
+
+/**
+ * The prediction query: entity key, score, label (classifiers only) and model version per input row. Trees are
+ * scored by the attached float function in float32 with NaN as missing, like XGBoost; linear models are one SQL
+ * expression in double precision.
+ */
+export function predictionSql(model: Model, table: string, entityKey: string, threshold: number, modelVersion: string): string {
   const label = isClassifier(model) ? `, score >= ${threshold} AS label` : '';
   const key = ident(entityKey);
   let scored: string;
-  if (scorer) {
-    scored = `SELECT ${key}, ${scorer}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
+  if (model.type === 'xgboost') {
+    scored = `SELECT ${key}, ${FLOAT_FUNCTION}(${model.features.map((f) => `CAST(${ident(f)} AS FLOAT)`).join(', ')}) AS score FROM ${table}`;
   } else {
-    const inputs = model.features.map((f, i) =>
-      model.type === 'xgboost'
-        ? `CASE WHEN isnan(CAST(${ident(f)} AS DOUBLE)) THEN NULL ELSE CAST(${ident(f)} AS FLOAT) END AS __f${i}`
-        : `CAST(${ident(f)} AS DOUBLE) AS __f${i}`,
-    );
+    const inputs = model.features.map((f, i) => `CAST(${ident(f)} AS DOUBLE) AS __f${i}`);
     scored = `SELECT ${key}, ${scoreSql(model, (i) => `__f${i}`)} AS score FROM (SELECT ${key}, ${inputs.join(', ')} FROM ${table})`;
   }
   return `SELECT ${key}, score${label}, ${literal(modelVersion)} AS model_version FROM (${scored})`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SluiceError } from '../../../core/errors.ts';
 import { formatIssues } from '../../../core/issues.ts';
-import { isXgboostJson, parseXgboost, xgboostScoreSql, type XgboostModel } from './xgboost.ts';
+import { isXgboostJson, parseXgboost, type XgboostModel } from './xgboost.ts';
 
 const LinearBase = {
   name: z.string().optional(),
@@ -57,12 +57,8 @@ export function isClassifier(model: Model): boolean {
   return model.type === 'logistic_regression' || (model.type === 'xgboost' && model.objective === 'binary:logistic');
 }
 
-/**
- * The model as one vectorised DuckDB expression over the feature columns. `column(i)` is the i-th model
- * feature as DOUBLE (linear models) or as FLOAT with NaN mapped to NULL (trees, which compare in float32).
- */
-export function scoreSql(model: Model, column: (index: number) => string): string {
-  if (model.type === 'xgboost') return xgboostScoreSql(model, column);
+/** A linear model as one vectorised DuckDB expression over the feature columns (`column(i)`: the i-th feature as DOUBLE). */
+export function scoreSql(model: LinearModel, column: (index: number) => string): string {
   // Numbers are printed to round-trip exactly as doubles.
   const terms = model.features.map((_, i) => `${String(model.coefficients[i])}::DOUBLE * ${column(i)}`);
   const linear = `(${String(model.intercept)}::DOUBLE + ${terms.join(' + ')})`;

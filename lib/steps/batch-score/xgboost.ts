@@ -136,30 +136,3 @@ export function parseXgboost(json: unknown, uri: string): XgboostModel {
     trees,
   };
 }
-
-/**
- * The ensemble as one DuckDB expression: nested CASEs per tree over float32 feature columns, NULL meaning
- * missing (the caller maps NaN to NULL) and taking each split's default branch.
- */
-export function xgboostScoreSql(model: XgboostModel, column: (index: number) => string): string {
-  const treeSql = model.trees.map((tree) => {
-    const node = (j: number): string => {
-      const l = tree.left[j] as number;
-      if (l === -1) return num(tree.value[j] as number);
-      const x = column(tree.feature[j] as number);
-      const t = `${num(tree.value[j] as number)}::FLOAT`;
-      // The ELSE branch also takes NULL: put the default side there.
-      return tree.defaultLeft[j]
-        ? `CASE WHEN ${x} >= ${t} THEN ${node(tree.right[j] as number)} ELSE ${node(l)} END`
-        : `CASE WHEN ${x} < ${t} THEN ${node(l)} ELSE ${node(tree.right[j] as number)} END`;
-    };
-    return node(0);
-  });
-  const margin = `(${num(model.baseMargin)} + ${treeSql.join(' + ')})`;
-  return model.objective === 'binary:logistic' ? `1.0 / (1.0 + exp(-${margin}))` : margin;
-}
-
-/** A double printed so DuckDB reads back exactly the same value. */
-function num(value: number): string {
-  return `${String(value)}::DOUBLE`;
-}

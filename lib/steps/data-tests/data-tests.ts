@@ -37,7 +37,8 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     objects.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
     'batch',
   );
-  await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
+  // Batches lie under batch=<id>/ folders (and prefixes may hold key=value names too); those are not columns.
+  await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`);
   for (const ref of new Set(rules.flatMap((r) => (r.rule === 'referential' ? [r.dataset] : [])))) {
     const read = await ctx.readTable(ref, `ref_${ref}`);
     // A reference table with no batches and no declared columns still needs its column, so every value counts as missing.
@@ -61,7 +62,14 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
       ),
   );
 
-  const select = ['count(*) AS "rows"', ...metricAggregates(fields)];
+  // A one-column unique rule counts that column's distinct values exactly: its metric reuses the count.
+  const uniqueRules = new Map<string, number>();
+  rules.forEach((r, i) => {
+    if ((r.rule === 'unique' || r.rule === 'duplicateFraction') && r.columns.length === 1 && !uniqueRules.has(r.columns[0]!)) {
+      uniqueRules.set(r.columns[0]!, i);
+    }
+  });
+  const select = ['count(*) AS "rows"', ...metricAggregates(fields, new Set(uniqueRules.keys()))];
   compiled.forEach((c, i) => {
     for (const [name, expr] of Object.entries(c.aggregates)) select.push(`${expr} AS ${ident(`r${i}_${name}`)}`);
   });
@@ -91,7 +99,15 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     fileCount: objects.length,
     partition: batchPartition(batchId),
     assertions,
-    metrics: { rowCount: rows, columnMetrics: columnMetrics(fields, row, rows) },
+    metrics: {
+      rowCount: rows,
+      columnMetrics: columnMetrics(
+        fields,
+        row,
+        rows,
+        new Map([...uniqueRules].map(([column, i]) => [column, Number(row[`r${i}_failed`])])),
+      ),
+    },
   });
 
   const failed = assertions.filter((a) => !a.success && a.severity === 'error');

@@ -29,6 +29,17 @@ export async function serializeSql(
   return { statements: json.statements as Array<Record<string, unknown>> };
 }
 
+// DuckDB's aggregate functions, listed once per process: listing every function costs tens of milliseconds each time.
+let aggregateNames: Promise<ReadonlySet<string>> | undefined;
+
+function aggregateFunctions(db: DuckDb): Promise<ReadonlySet<string>> {
+  aggregateNames ??= db
+    .all(`SELECT DISTINCT lower(function_name) AS f FROM duckdb_functions() WHERE function_type = 'aggregate'`)
+    .then((rows) => new Set(rows.map((r) => String(r.f))));
+  aggregateNames.catch(() => (aggregateNames = undefined));
+  return aggregateNames;
+}
+
 /**
  * The `columnLineage` facet of a feature build's output: derived from the SQL by DuckDB's parser, or the
  * user's declaration. Either is checked against the input and output schemas. Returns the reason instead
@@ -89,11 +100,7 @@ export async function featureColumnLineage(
   try {
     const parsed = await serializeSql(db, options.sql);
     if (!parsed.statements || parsed.statements.length !== 1) return { unsupported: 'the SQL is not a single SELECT statement' };
-    const aggregates = new Set(
-      (await db.all(`SELECT DISTINCT lower(function_name) AS f FROM duckdb_functions() WHERE function_type = 'aggregate'`)).map((r) =>
-        String(r.f),
-      ),
-    );
+    const aggregates = await aggregateFunctions(db);
     derived = deriveLineage(
       parsed.statements[0] as Record<string, unknown>,
       new Map([...inputs].map(([alias, i]) => [alias, i.columns])),

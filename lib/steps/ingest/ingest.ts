@@ -28,9 +28,13 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   }
   const source = ctx.dataset(step.input);
   const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
-  const local = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
-  // Exactly the version whose upload started this run: a later upload to the same key starts its own run.
-  const version = await ctx.store.download(trigger.bucket, trigger.key, local, { versionId: trigger.versionId, etag: trigger.etag });
+  const scratch = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
+  // Exactly the version whose upload started this run: a later upload to the same key starts its own run. A compressed
+  // object is recognised by its name's extension, which the embedded S3's own file lacks: it is downloaded.
+  const pinned = { versionId: trigger.versionId, etag: trigger.etag };
+  const { path: local, version } = /\.(gz|zst|zstd)$/i.test(trigger.key)
+    ? { path: scratch, version: await ctx.store.download(trigger.bucket, trigger.key, scratch, pinned) }
+    : await ctx.store.read({ bucket: trigger.bucket, key: trigger.key, ...pinned }, scratch);
   const sourceVersion = version.versionId ?? version.etag;
   ctx.lineage.input(step.input, { version: sourceVersion, bytes: version.size, fileCount: 1 });
 
@@ -41,30 +45,29 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const contract = columnContract(source, step.input, loaded, sourceUri);
   const typings = contract.columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
   // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
-  const rawColumns = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`))
-    .map((r) => String(r.column_name))
-    .filter((c) => c !== '__record' && c !== '__line');
+  const described = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`)).map((r) => String(r.column_name));
+  const rawColumns = described.filter((c) => c !== '__record' && c !== '__line');
   const rawJson =
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
-  const problems = typings.map((_, i) => `__p${i}`);
+  const problems = typings.map((t, i) => t.problem(`__v${i}`));
   try {
-    // Innermost: each value typed once; then its problem from the typed value; outermost: the row's verdict.
+    // Innermost: each value typed once; then whether the row fits, a cheap boolean; reasons, columns and raw text are
+    // built only for the rows that do not fit (CASE evaluates a branch only for the rows that take it).
     await db.run(`CREATE TABLE checked AS
-      SELECT * EXCLUDE (${problems.join(', ')}),
-        concat_ws('; ', ${problems.join(', ')}) AS __reason,
-        concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
+      SELECT ${described.includes('__record') ? '__record,' : ''}
+        ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
+        CASE WHEN __fits THEN '' ELSE concat_ws('; ', ${problems.join(', ')}) END AS __reason,
+        CASE WHEN NOT __fits THEN concat_ws(',', ${typings.map((t, i) => `CASE WHEN ${problems[i]} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) END AS __columns,
+        CASE WHEN NOT __fits THEN ${rawJson} END AS __raw
       FROM (
-        SELECT __record, __line,
-          ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n          ')},
-          ${typings.map((t, i) => `${t.problem(`__v${i}`)} AS __p${i}`).join(',\n          ')},
-          CASE WHEN ${typings.map((t, i) => `${t.problem(`__v${i}`)} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw
+        SELECT *, ${typings.map((t, i) => t.fits(`__v${i}`)).join(' AND ') || 'true'} AS __fits
         FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')} FROM raw))`);
   } catch (error) {
     throw unreadable(sourceUri, source.format, error);
   }
   const structural = await loaded.finish();
   await db.run(`CREATE TABLE rejects AS
-      SELECT __record AS source_row, __line AS source_line, __columns AS "column", __reason AS reason, __raw AS raw
+      SELECT ${loaded.record} AS source_row, __line AS source_line, __columns AS "column", __reason AS reason, __raw AS raw
       FROM checked WHERE __reason <> ''
       UNION ALL
       SELECT __record, __line, NULL, __reason, __raw FROM raw_rejects`);

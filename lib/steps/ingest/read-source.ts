@@ -24,6 +24,8 @@ export interface OpenedSource {
   readonly columnless?: boolean;
   /** A problem of the file's structure as a whole (lines ending in more than one way). */
   readonly structure?: string;
+  /** SQL for the 1-based record number of a row of `checked`: its `__record`, which the scanner numbered. */
+  readonly record: string;
   /**
    * Called once `checked` (built from `raw`) exists: fills `raw_rejects` (`__record`, `__line`, `__reason`, `__raw`)
    * with the records the reader could not read, and returns how many.
@@ -60,7 +62,7 @@ export async function openSource(
   const size = (await stat(parquet)).size;
   if (size > limits.maxBytes) throw tooLarge(sourceKey, 'is', limits);
   try {
-    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)})`);
+    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)}, hive_partitioning = false)`);
   } catch (error) {
     throw unreadable(sourceKey, dataset.format, error);
   }
@@ -77,7 +79,7 @@ export async function openSource(
     `CREATE TABLE raw AS SELECT row_number() OVER () AS __record, CAST(NULL AS BIGINT) AS __line, ${asText} FROM raw_typed; DROP TABLE raw_typed`,
   );
   await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __line BIGINT, __reason VARCHAR, __raw VARCHAR)`);
-  return { columns, finish: async () => 0 };
+  return { columns, record: '__record', finish: async () => 0 };
 }
 
 /** The records the scanner set aside, as `raw_rejects` rows, plus any DuckDB could still not read (`reject_errors`). */
@@ -86,7 +88,7 @@ async function collectRejects(db: DuckDb, rejectsFile: string, scanned: number, 
     scanned > 0
       ? `SELECT record AS __record, line AS __line, reason AS __reason, raw AS __raw FROM read_json(${literal(rejectsFile)},
           format = 'newline_delimited', columns = {record: 'BIGINT', line: 'BIGINT', reason: 'VARCHAR', raw: 'VARCHAR'},
-          maximum_object_size = ${MAX_LINE_SIZE * 2})`
+          maximum_object_size = ${MAX_LINE_SIZE * 2}, hive_partitioning = false)`
       : `SELECT NULL::BIGINT AS __record, NULL::BIGINT AS __line, NULL::VARCHAR AS __reason, NULL::VARCHAR AS __raw WHERE false`;
   // Each clean record starts with "<record><delimiter><line><delimiter>", so a record DuckDB refuses is still named.
   const d = literal(delimiter);
@@ -123,7 +125,7 @@ async function loadJsonLines(
   );
   // JSON text cannot contain a raw \x01 (the scanner rejects lines that do), so it safely separates the line numbers.
   const options = `header = false, auto_detect = false, columns = {'__record': 'BIGINT', '__line': 'BIGINT', 'line': 'VARCHAR'},
-    delim = '\x01', quote = '', escape = '', store_rejects = true, max_line_size = ${MAX_LINE_SIZE}`;
+    delim = '\x01', quote = '', escape = '', store_rejects = true, max_line_size = ${MAX_LINE_SIZE}, hive_partitioning = false`;
   try {
     await db.run(`CREATE TABLE lines AS SELECT __record, __line, line,
       CASE WHEN json_valid(line) THEN json_type(line::JSON) END AS __kind
@@ -146,6 +148,7 @@ async function loadJsonLines(
   await db.run(`CREATE VIEW raw AS SELECT __record, __line${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
   return {
     columns: present,
+    record: '__record',
     columnless: objects === 0,
     ...structureOf(scanned.lineEnds),
     async finish() {
@@ -192,7 +195,7 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   const types = `{'__record': 'BIGINT', '__line': 'BIGINT', ${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   const options = `header = false, auto_detect = false, columns = ${types},
     delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
-    store_rejects = true, strict_mode = true, new_line = '\\n', max_line_size = ${MAX_LINE_SIZE}`;
+    store_rejects = true, strict_mode = true, new_line = '\\n', max_line_size = ${MAX_LINE_SIZE}, hive_partitioning = false`;
   // A view: the clean records are parsed once, in the scan that types them.
   try {
     await db.run(`CREATE VIEW raw AS SELECT * FROM read_csv(${literal(scanned.cleanFile)}, ${options})`);
@@ -201,6 +204,7 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   }
   return {
     columns,
+    record: '__record',
     ...structureOf(scanned.lineEnds),
     finish: () => collectRejects(db, scanned.rejectsFile, scanned.rejected, dialect.delimiter),
   };
