@@ -54,7 +54,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     // Innermost: each value typed once; then whether the row fits, a cheap boolean; reasons, columns and raw text are
     // built only for the rows that do not fit (CASE evaluates a branch only for the rows that take it).
     await db.run(`CREATE TABLE checked AS
-      SELECT ${described.includes('__record') ? '__record,' : ''}
+      SELECT __record, __line,
         ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
         CASE WHEN __fits THEN '' ELSE concat_ws('; ', ${problems.join(', ')}) END AS __reason,
         CASE WHEN NOT __fits THEN concat_ws(',', ${typings.map((t, i) => `CASE WHEN ${problems[i]} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) END AS __columns,
