@@ -23,6 +23,8 @@ export interface StateDirLayout {
   readonly runs: string;
   /** Steps' scratch directories, one folder per local run, removed when the run ends or is closed. */
   readonly scratch: string;
+  /** The step handlers' structured log lines (JSON lines, with their metrics), as Lambda writes them to CloudWatch. */
+  readonly logs: string;
 }
 
 /** The layout of a state directory (`.sluice` when not given), resolved against the working directory. */
@@ -39,5 +41,6 @@ export function stateDirLayout(dir: string = DEFAULT_STATE_DIR): StateDirLayout 
     catalog: join(lineage, 'catalog.db'),
     runs: join(root, 'runs'),
     scratch: join(root, 'scratch'),
+    logs: join(root, 'logs', 'steps.jsonl'),
   };
 }

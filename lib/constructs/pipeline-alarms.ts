@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,8 +18,6 @@ export const LINEAGE_OUTBOX_OLDEST_AGE = SLUICE_METRICS.lineageOutboxOldestAge;
 /** Settings of {@link PipelineAlarms}. */
 export interface PipelineAlarmsProps {
   readonly pipelineName: string;
-  /** Every Sluice function of the pipeline, whose logs are searched for undelivered lineage. */
-  readonly functions: readonly SluiceFunction[];
   readonly metricNamespace: string;
   /** Failed, timed-out and aborted executions. */
   readonly executionsFailed: cloudwatch.IMetric;
@@ -36,77 +34,95 @@ export interface PipelineAlarmsProps {
 
 /**
  * Alarms on failed executions, function errors and throttles, undelivered lineage, an outbox that stays undelivered
- * and dead letters, sent to one SNS topic (encrypted: alarm texts name the pipeline's resources).
+ * and dead letters, sent to one SNS topic, which the alerts share. The topic it creates is encrypted with a key of its
+ * own (alarms need a key CloudWatch may use, which AWS's SNS key is not).
  */
 export class PipelineAlarms extends Construct {
   readonly topic: sns.ITopic;
-  readonly alarms: readonly cloudwatch.Alarm[];
+  readonly #alarms: cloudwatch.Alarm[] = [];
+  readonly #name: string;
+  readonly #metricNamespace: string;
+  readonly #notify: cwActions.SnsAction;
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
-    const name = props.pipelineName;
-    for (const [i, fn] of props.functions.entries()) {
+    this.#name = props.pipelineName;
+    this.#metricNamespace = props.metricNamespace;
+    this.topic = props.topic ?? this.#encryptedTopic(this.#name);
+    for (const subscription of props.subscriptions ?? []) this.topic.addSubscription(subscription);
+    this.#notify = new cwActions.SnsAction(this.topic);
+    this.#alarm('ExecutionsFailed', 'an execution failed, timed out or was aborted', props.executionsFailed);
+    this.#alarm('LineageDelivery', 'lineage events were not delivered (kept in the outbox for replay)', props.lineageDeliveryFailures);
+    this.#alarm(
+      'LineageOutboxAge',
+      `an undelivered lineage event has waited in the outbox for more than ${props.outboxMaxAge.toHumanString()} (is the lineage backend reachable?)`,
+      props.outboxOldestAge,
+      props.outboxMaxAge.toSeconds(),
+    );
+    this.#alarm(
+      'DeadLetters',
+      'a trigger or a status change could not be delivered (see the dead-letter queue)',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+    );
+  }
+
+  /** Every alarm made so far. */
+  get alarms(): readonly cloudwatch.Alarm[] {
+    return this.#alarms;
+  }
+
+  /**
+   * Watches the pipeline's functions: every "sluice: warning" line of their logs (an undelivered lineage event) counts
+   * in the delivery metric, and their errors and throttles get an alarm each.
+   */
+  watchFunctions(functions: readonly SluiceFunction[]): void {
+    for (const [i, fn] of functions.entries()) {
       new logs.MetricFilter(this, `LineageWarnings${i}`, {
         logGroup: fn.logGroup,
         // Every "sluice: warning" line is a lineage event not delivered (SafeEmitter, the key loader, replay).
         filterPattern: logs.FilterPattern.literal('"sluice: warning"'),
-        metricNamespace: props.metricNamespace,
+        metricNamespace: this.#metricNamespace,
         metricName: LINEAGE_DELIVERY_FAILURES,
         metricValue: '1',
       });
     }
-    this.topic = props.topic ?? this.#encryptedTopic(name);
-    for (const subscription of props.subscriptions ?? []) this.topic.addSubscription(subscription);
-    const alarm = (id: string, description: string, metric: cloudwatch.IMetric, threshold = 1): cloudwatch.Alarm =>
-      new cloudwatch.Alarm(this, id, {
-        alarmDescription: `${name}: ${description}`,
-        metric,
-        threshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
     // One alarm over every function: SUM ignores functions without datapoints in the period.
     const across = (label: string, metric: (fn: SluiceFunction) => cloudwatch.IMetric): cloudwatch.IMetric =>
       new cloudwatch.MathExpression({
         label,
-        expression: `SUM([${props.functions.map((_, i) => `m${i}`).join(', ')}])`,
-        usingMetrics: Object.fromEntries(props.functions.map((fn, i) => [`m${i}`, metric(fn)])),
+        expression: `SUM([${functions.map((_, i) => `m${i}`).join(', ')}])`,
+        usingMetrics: Object.fromEntries(functions.map((fn, i) => [`m${i}`, metric(fn)])),
         period: Duration.minutes(5),
       });
-    this.alarms = [
-      alarm('ExecutionsFailed', 'an execution failed, timed out or was aborted', props.executionsFailed),
-      alarm(
-        'FunctionErrors',
-        'a function failed (a step, the lineage status or the outbox replay; see its logs)',
-        across('Errors', (fn) => fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })),
-      ),
-      alarm(
-        'FunctionThrottles',
-        'a function was throttled (its reserved concurrency or the account limit was reached; steps are retried)',
-        across('Throttles', (fn) => fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })),
-      ),
-      alarm('LineageDelivery', 'lineage events were not delivered (kept in the outbox for replay)', props.lineageDeliveryFailures),
-      alarm(
-        'LineageOutboxAge',
-        `an undelivered lineage event has waited in the outbox for more than ${props.outboxMaxAge.toHumanString()} (is the lineage backend reachable?)`,
-        props.outboxOldestAge,
-        props.outboxMaxAge.toSeconds(),
-      ),
-      alarm(
-        'DeadLetters',
-        'a trigger or a status change could not be delivered (see the dead-letter queue)',
-        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      ),
-    ];
-    const notify = new cwActions.SnsAction(this.topic);
-    for (const a of this.alarms) a.addAlarmAction(notify);
+    this.#alarm(
+      'FunctionErrors',
+      'a function failed (a step, the alert, the lineage status or the outbox replay; see its logs)',
+      across('Errors', (fn) => fn.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' })),
+    );
+    this.#alarm(
+      'FunctionThrottles',
+      'a function was throttled (its reserved concurrency or the account limit was reached; steps are retried)',
+      across('Throttles', (fn) => fn.function.metricThrottles({ period: Duration.minutes(5), statistic: 'Sum' })),
+    );
   }
 
-  /** A topic encrypted with a customer managed key: CloudWatch alarms cannot publish to one under SNS's AWS managed key. */
+  #alarm(id: string, description: string, metric: cloudwatch.IMetric, threshold = 1): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      alarmDescription: `${this.#name}: ${description}`,
+      metric,
+      threshold,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(this.#notify);
+    this.#alarms.push(alarm);
+  }
+
+  /** A topic encrypted with a customer-managed key that CloudWatch alarms of this account may use to publish. */
   #encryptedTopic(name: string): sns.Topic {
     const key = new kms.Key(this, 'TopicKey', {
-      description: `Encrypts the Sluice ${name} alarm topic`,
+      description: `Sluice ${name}: encrypts the alarm and alert topic`,
       enableKeyRotation: true,
     });
     key.addToResourcePolicy(
@@ -115,8 +131,9 @@ export class PipelineAlarms extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }),
     );
-    return new sns.Topic(this, 'Topic', { displayName: `Sluice ${name} alarms`, enforceSSL: true, masterKey: key });
+    return new sns.Topic(this, 'Topic', { displayName: `Sluice ${name} alarms and alerts`, enforceSSL: true, masterKey: key });
   }
 }

@@ -14,6 +14,12 @@ import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
 import { planSteps } from '../definition/run-plans.ts';
 import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
+import { collectAlert } from '../runtime/alerts/collect-alert.ts';
+import type { Alert } from '../runtime/alerts/alert.ts';
+import { alertSubject, formatAlert } from '../runtime/alerts/format-alert.ts';
+import type { StepRecord } from '../runtime/step-record.ts';
+import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
 import { checkBeforeRun } from '../steps/check-before-run.ts';
 import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
@@ -23,7 +29,6 @@ import { stateDirLayout } from '../../core/state-dir.ts';
 import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { closeKilledRuns, RunMarker, type ClosedRun } from './run-markers.ts';
-import { SLUICE_ENV } from '../../core/env.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import { handlerProcessEnvironment, LOCAL_ACCOUNT, LOCAL_REGION } from './handler-environment.ts';
 import { matchUploadTrigger, toObjectCreatedEvent, type ObjectCreatedEvent } from './object-created-event.ts';
@@ -61,8 +66,14 @@ export interface StepReport {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN' | 'SKIPPED';
   readonly attempts: number;
   readonly durationMs: number;
+  /** What a succeeded step handed on to the next ones. */
   readonly result?: StepResult;
   readonly error?: string;
+  /**
+   * The step's own record, succeeded or failed: rows, tests, failed and warned rules with their values, rejection
+   * reasons, and every object it wrote with what it is (staged, published, quarantined, rejected).
+   */
+  readonly record?: StepRecord;
 }
 
 /** The outcome of a local run. */
@@ -83,6 +94,10 @@ export interface RunReport {
   readonly catalog?: { readonly db: string; readonly imported: number };
   /** Earlier runs of the state directory that were killed, closed in lineage (ABORT) as this run started. */
   readonly closedRuns?: readonly ClosedRun[];
+  /** The steps' structured log lines and metrics (JSON lines, as Lambda writes them to CloudWatch). */
+  readonly logs: string;
+  /** What AWS would publish to the alert topic for this run: for a failure, a quarantined batch or a warned rule. */
+  readonly alert?: Alert & { readonly subject: string; readonly text: string };
 }
 
 /**
@@ -105,10 +120,12 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   checkRegistrySettings(spec, base);
   options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
+  // The pipeline's own records live in the bucket of its first dataset, as the construct's default outbox bucket.
+  const records = { bucket: Object.values(spec.datasets)[0]!.bucket, prefix: STEP_RECORDS_PREFIX };
   let marker: RunMarker | undefined;
   try {
     // Handlers get this run's environment explicitly (Lambda's is its process's), so runs in one process never mix.
-    const env = handlerProcessEnvironment(base, s3.endpoint, stateDir);
+    const env = handlerProcessEnvironment(base, s3.endpoint, stateDir, records);
     const store = new ObjectStore(env);
     {
       await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
@@ -154,13 +171,26 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;
       await lineage.emit(pipelineRunEvent(spec, error ? 'FAIL' : 'COMPLETE', { arn: executionArn, trigger: input.trigger, error }));
       const catalog = client.describe() === `file ${layout.events}` ? await recordStateDirLineage(stateDir) : undefined;
+      const reportStore = new ObjectStore(env);
+      const found = await collectAlert({
+        store: reportStore,
+        records,
+        asl,
+        execution: { arn: executionArn, status: outcome.status, ...(error ? { error: error.name, cause: error.message } : {}) },
+        trigger: input.trigger,
+        ...(base[SLUICE_ENV.lineagePageUrl] ? { lineagePageUrl: base[SLUICE_ENV.lineagePageUrl] } : {}),
+        ...(base.OPENLINEAGE_URL
+          ? { catalog: { url: base.OPENLINEAGE_URL, ...(base.OPENLINEAGE_API_KEY ? { apiKey: base.OPENLINEAGE_API_KEY } : {}) } }
+          : {}),
+      });
+      for (const problem of found.unreadable) process.stderr.write(`sluice: warning: a step record could not be read: ${problem}\n`);
       return {
         pipeline: spec.name,
         status: outcome.status,
         executionArn,
         runId: pipelineRunId(executionArn),
         trigger: input.trigger,
-        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger)),
+        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger), found.records),
         ...(error ? { error } : {}),
         durationMs: Date.now() - started,
         stateDir,
@@ -168,6 +198,8 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         lineage: client.describe(),
         ...(catalog ? { catalog: { db: catalog.db, imported: catalog.imported } } : {}),
         ...(closedRuns.length > 0 ? { closedRuns } : {}),
+        logs: env[SLUICE_ENV.logFile] ?? layout.logs,
+        ...(found.alert ? { alert: { ...found.alert, subject: alertSubject(found.alert), text: formatAlert(found.alert) } } : {}),
       };
     }
   } finally {
@@ -349,7 +381,12 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
   };
 }
 
-function stepReports(spec: PipelineSpec, attempts: TaskAttempt[], plan: readonly string[]): StepReport[] {
+function stepReports(
+  spec: PipelineSpec,
+  attempts: TaskAttempt[],
+  plan: readonly string[],
+  records: ReadonlyMap<string, StepRecord>,
+): StepReport[] {
   return spec.steps.map((step) => {
     const mine = attempts.filter((a) => a.state === step.name);
     const last = mine.at(-1);
@@ -364,6 +401,7 @@ function stepReports(spec: PipelineSpec, attempts: TaskAttempt[], plan: readonly
       durationMs: mine.reduce((n, a) => n + a.durationMs, 0),
       ...(parsed.success ? { result: parsed.data } : {}),
       ...(last.error ? { error: last.error.message } : {}),
+      ...(records.has(step.name) ? { record: records.get(step.name)! } : {}),
     };
   });
 }
