@@ -23,11 +23,11 @@ function moreCases(): MalformedCase[] {
   });
   const gz = gzipSync(csv(good(2_000)));
   return [
-    oneBad('nan.csv', 'x,NaN,1,2026-01-05', /amount: expected a number, got "NaN"/),
-    oneBad('infinity.csv', 'x,-Infinity,1,2026-01-05', /amount: expected a number, got "-Infinity"/),
-    oneBad('hex.csv', 'x,0x1F,1,2026-01-05', /amount: expected a number, got "0x1F"/),
+    oneBad('nan.csv', 'x,NaN,1,2026-01-05', /amount: expected a number \(1 row, first at record \d+: "NaN"\)/),
+    oneBad('infinity.csv', 'x,-Infinity,1,2026-01-05', /amount: expected a number \(1 row, first at record \d+: "-Infinity"\)/),
+    oneBad('hex.csv', 'x,0x1F,1,2026-01-05', /amount: expected a number \(1 row, first at record \d+: "0x1F"\)/),
     oneBad('huge-int.csv', 'x,1,99999999999999999999,2026-01-05', /qty: expected an integer/),
-    oneBad('fraction-int.csv', 'x,1,2.5,2026-01-05', /qty: expected an integer, got "2.5"/),
+    oneBad('fraction-int.csv', 'x,1,2.5,2026-01-05', /qty: expected an integer \(1 row, first at record \d+: "2.5"\)/),
     oneBad('feb-30.csv', 'x,1,1,2026-02-30', /day: expected an ISO 8601 date/),
     oneBad('slash-date.csv', 'x,1,1,05/01/2026', /day: expected an ISO 8601 date/),
     { ...oneBad('too-many-fields.csv', 'x,1,1,2026-01-05,extra', /TOO MANY COLUMNS/), code: 'INGEST_MALFORMED' },
