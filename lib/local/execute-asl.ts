@@ -55,7 +55,10 @@ export async function executeAsl(source: AslDocument, input: unknown, options: E
   const attempts: TaskAttempt[] = [];
   // Shared with the interpreter's context by reference: Parameters read it before each Task invocation.
   const state = { Name: '', EnteredTime: '', RetryCount: 0 };
+  // The interpreter lets an inline Map's remaining iterations run on after one fails; Step Functions stops them.
+  let ended = false;
   const wrap = (name: string, handler: LocalHandler) => async (invoke: { Payload?: unknown }) => {
+    if (ended) throw new Error(`${name}: the execution has already ended`);
     const attempt = state.RetryCount;
     const startedAt = Date.now();
     options.onTaskStart?.(name, attempt, invoke.Payload);
@@ -112,6 +115,7 @@ export async function executeAsl(source: AslDocument, input: unknown, options: E
   try {
     return { status: 'SUCCEEDED', output: await execution.result, attempts };
   } catch (error) {
+    ended = true;
     // The interpreter wraps the Fail state's error; its cause carries the ASL error name and cause.
     const cause = (error as { cause?: unknown }).cause;
     const inner = cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));
