@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { SluiceError } from '../../core/errors.ts';
-import { StepResultSchema, type StepResult } from '../asl/step-invocation.ts';
+import type { StepResult } from '../asl/step-invocation.ts';
+import { ChildInputSchema, ChildOutputSchema, MapRunManifestSchema, MapRunResultsSchema } from '../asl/map-run-results.ts';
 import type { ObjectStore } from '../runtime/object-store.ts';
 
 /** What happened to one object of a backfill. */
@@ -39,21 +39,6 @@ export interface BackfillReport {
   readonly perObject: readonly BackfillObject[];
 }
 
-const ManifestSchema = z.object({
-  MapRunArn: z.string(),
-  ResultFiles: z.record(z.string(), z.array(z.object({ Key: z.string() }))),
-});
-const EntrySchema = z.object({
-  ExecutionArn: z.string(),
-  Input: z.string(),
-  Output: z.string().optional(),
-  Status: z.string(),
-  Error: z.string().nullish(),
-  Cause: z.string().nullish(),
-});
-const ChildOutputSchema = z.array(z.object({ key: z.string(), results: z.record(z.string(), z.object({ output: StepResultSchema })) }));
-const ChildInputSchema = z.object({ Items: z.array(z.object({ key: z.string() })) });
-
 /** The error name a data-test step fails with when its batch is quarantined. */
 const QUARANTINE_ERROR = 'Sluice.DATA_TESTS_FAILED';
 
@@ -67,12 +52,12 @@ export async function readBackfillReport(
   manifest: { bucket: string; key: string },
   steps: { readonly ingest?: string; readonly published?: string },
 ): Promise<BackfillReport> {
-  const parsed = ManifestSchema.safeParse(JSON.parse(await store.getText(manifest.bucket, manifest.key)));
+  const parsed = MapRunManifestSchema.safeParse(JSON.parse(await store.getText(manifest.bucket, manifest.key)));
   if (!parsed.success) throw new SluiceError('BACKFILL_RESULTS', `s3://${manifest.bucket}/${manifest.key}: not a ResultWriter manifest`);
   const perObject: BackfillObject[] = [];
   let children = 0;
   for (const file of Object.values(parsed.data.ResultFiles).flat()) {
-    const entries = z.array(EntrySchema).parse(JSON.parse(await store.getText(manifest.bucket, file.Key)));
+    const entries = MapRunResultsSchema.parse(JSON.parse(await store.getText(manifest.bucket, file.Key)));
     for (const entry of entries) {
       children++;
       if (entry.Status === 'SUCCEEDED') {
