@@ -3,11 +3,15 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CatalogStore } from './catalog-store.ts';
+import { betaRoute } from './beta-routes.ts';
+import { DELETE_ROUTES } from './delete-routes.ts';
+import type { DeleteHandler } from './delete-routes.ts';
 import { HttpError, parseJson, readBody } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
-import { lineagePage } from './page/lineage-page.ts';
+import { LAYOUT_WORKER_PATH, layoutWorker, lineagePage } from './page/lineage-page.ts';
 import { READ_ROUTES } from './read-routes.ts';
 import type { ReadAnswer } from './read-routes.ts';
+import { STATS_ROUTES } from './stats-routes.ts';
 import { TAG_ROUTES } from './tag-routes.ts';
 import type { TagHandler } from './tag-routes.ts';
 import type { ApiError } from '../marquez/api.ts';
@@ -34,19 +38,36 @@ export type CatalogServerOptions = {
 export type CatalogServer = { readonly url: string; readonly store: CatalogStore; readonly server: Server; close(): Promise<void> };
 
 const PREFIX = '/api/v1/';
+const BETA_PREFIX = '/api/v2beta/';
+const GET_ROUTES = [...READ_ROUTES, ...STATS_ROUTES];
 
 /** An answer's body: a Marquez JSON shape, an error, or the page's HTML. */
-type Body = ReadAnswer | ReturnType<TagHandler> | ApiError | string;
+type Body = ReadAnswer | ReturnType<TagHandler> | ReturnType<DeleteHandler> | ApiError | string;
 
-function send(res: ServerResponse, status: number, body?: Body, type = 'application/json'): void {
+// An empty body goes without a content type, as Marquez answers an empty 200 (run facets of a run that has none).
+function send(res: ServerResponse, status: number, body?: Body, type = 'application/json', headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
-    'content-type': type,
+    ...(text === '' && status === 200 ? {} : { 'content-type': type }),
     'content-length': Buffer.byteLength(text),
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
+    ...headers,
   });
   res.end(text);
+}
+
+function decodeSegments(path: string): string[] {
+  return path
+    .replace(/\/$/, '')
+    .split('/')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw new HttpError(400, `malformed percent-encoding in path segment ${JSON.stringify(s.slice(0, 80))}`);
+      }
+    });
 }
 
 function match(pattern: string, segments: string[]): string[] | undefined {
@@ -77,25 +98,27 @@ export async function handleRequest(
   const url = new URL(req.url ?? '/', 'http://catalog.invalid');
   const method = req.method ?? 'GET';
   const write = method !== 'GET' && method !== 'HEAD';
-  // The page at `/` holds no data, so it is served without the key; with --protect-reads it asks for the key itself.
+  // The page at `/` and its layout worker hold no data, so they are served without the key; with --protect-reads the
+  // page asks for the key itself.
   const page = url.pathname === '/' && method === 'GET';
-  if (options.apiKey && (write || options.protectReads) && !page && !authorized(req, options.apiKey)) {
+  const worker = url.pathname === LAYOUT_WORKER_PATH && method === 'GET';
+  if (options.apiKey && (write || options.protectReads) && !page && !worker && !authorized(req, options.apiKey)) {
     res.setHeader('www-authenticate', 'Bearer');
     throw new HttpError(401, 'missing or wrong API key: send Authorization: Bearer <key>');
   }
-  if (page) return send(res, 200, await lineagePage(), 'text/html; charset=utf-8');
+  if (page) {
+    const { html, csp } = await lineagePage();
+    return send(res, 200, html, 'text/html; charset=utf-8', { 'content-security-policy': csp, 'referrer-policy': 'no-referrer' });
+  }
+  if (worker) {
+    const { script, hash } = await layoutWorker();
+    // The page names the worker by its content hash, so that URL's answer never changes.
+    const cache = url.searchParams.get('v') === hash ? 'public, max-age=31536000, immutable' : 'no-cache';
+    return send(res, 200, script, 'text/javascript; charset=utf-8', { 'cache-control': cache });
+  }
+  if (url.pathname.startsWith(BETA_PREFIX)) betaRoute(method, decodeSegments(url.pathname.slice(BETA_PREFIX.length)), url.searchParams);
   if (!url.pathname.startsWith(PREFIX)) throw new HttpError(404, `no route ${method} ${url.pathname.slice(0, 200)}`);
-  const segments = url.pathname
-    .slice(PREFIX.length)
-    .replace(/\/$/, '')
-    .split('/')
-    .map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        throw new HttpError(400, `malformed percent-encoding in path segment ${JSON.stringify(s.slice(0, 80))}`);
-      }
-    });
+  const segments = decodeSegments(url.pathname.slice(PREFIX.length));
   if (segments.join('/') === 'lineage' && method === 'POST') {
     const result = ingestEvent(store, parseJson(await readBody(req, options.maxBodyBytes ?? 8 * 1024 * 1024)));
     if (result.status === 201) return send(res, 201);
@@ -112,8 +135,19 @@ export async function handleRequest(
       );
     }
   }
+  if (method === 'DELETE') {
+    for (const [pattern, handler] of DELETE_ROUTES) {
+      const params = match(pattern, segments);
+      if (params)
+        return send(
+          res,
+          200,
+          store.transaction(() => handler(store, params)),
+        );
+    }
+  }
   if (method === 'GET') {
-    for (const [pattern, handler] of READ_ROUTES) {
+    for (const [pattern, handler] of GET_ROUTES) {
       const params = match(pattern, segments);
       if (params) return send(res, 200, handler(store, params, url.searchParams));
     }

@@ -1,8 +1,10 @@
 import type { SQLInputValue } from 'node:sqlite';
 import { Worker } from 'node:worker_threads';
-import { createSchema } from './schema.ts';
 import { DatabaseSync, WORKER_LOAD_SQLITE } from './sqlite.ts';
 import type { ApiFacet } from '../marquez/api.ts';
+import { replayOlderLayout, setAsideOlderLayout } from './rebuild-store.ts';
+import { createSchema, hasOlderLayout } from './schema.ts';
+import { storedNow } from './times.ts';
 
 type Row = Record<string, SQLInputValue>;
 
@@ -28,6 +30,8 @@ export class CatalogStore {
   readonly #statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
 
   readonly path: string;
+  /** When the file had an older layout: how many of its raw events were ingested again to rebuild it. */
+  readonly rebuiltEvents: number | undefined;
   #lastCheckpoint = performance.now();
   #commitsSinceCheckpoint = 0;
   #checkpointer: Worker | undefined;
@@ -36,7 +40,16 @@ export class CatalogStore {
     this.path = path;
     this.db = new DatabaseSync(path);
     this.db.exec('PRAGMA busy_timeout = 5000');
+    const older = hasOlderLayout(this.db);
+    if (older) setAsideOlderLayout(this.db);
     createSchema(this.db);
+    // Marquez always has a `default` namespace (made at its first start).
+    this.run(
+      `INSERT INTO namespaces (name, created_at, updated_at, description) VALUES ('default', ?1, ?1, ?2) ON CONFLICT (name) DO NOTHING`,
+      storedNow(),
+      'The default global namespace for dataset, job, and run metadata not belonging to a user-specified namespace.',
+    );
+    this.rebuiltEvents = older ? replayOlderLayout(this) : undefined;
     // SQLite's automatic checkpoint runs inside whichever commit crosses 1,000 WAL pages and syncs the file there,
     // which cost one event in ~70 several milliseconds. The store checkpoints itself instead: at most once a second
     // (or every 2,000 commits) after a commit, and on close, so the WAL stays bounded and commits stay cheap.

@@ -19,11 +19,3 @@ export function hashUuid(...parts: unknown[]): string {
 export function runUuid(runId: string): string {
   return isUuid(runId) ? runId.toLowerCase() : nameUuid(runId);
 }
-
-/** ISO-8601 in UTC; a date-time without a zone is read as UTC (Marquez accepts it). Undefined when unparsable. */
-export function normalizeTime(value: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(value)) return undefined;
-  const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(value) ? value : `${value}Z`;
-  const ms = Date.parse(zoned);
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
-}

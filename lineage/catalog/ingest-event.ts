@@ -4,6 +4,7 @@ import { hashUuid, nameUuid, runUuid } from './ids.ts';
 import { sanitizeJobNamespace } from './names.ts';
 import type { CatalogEvent, IngestDataset } from './validate-event.ts';
 import { writeColumnLineage } from './ingest-column-lineage.ts';
+import { javaDateTime, storedTime } from './times.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -19,20 +20,20 @@ const RUN_STATE: Record<string, string> = {
 };
 const TERMINAL = new Set(['COMPLETED', 'FAILED', 'ABORTED']);
 
-function upsertNamespace(store: CatalogStore, name: string, time: string): void {
-  store.run(
-    `INSERT INTO namespaces (name, created_at, updated_at) VALUES (?, ?, ?)
-     ON CONFLICT (name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
-    name,
-    time,
-    time,
-  );
+/** Inserts a namespace at its first mention; its times never move afterwards, as in Marquez. */
+export function upsertNamespace(store: CatalogStore, name: string, time: string): void {
+  store.run('INSERT INTO namespaces (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING', name, time, time);
 }
 
 type JobRow = { uuid: string; name: string };
 
-// A job's uuid is a hash of its namespace and name, so an upsert knows it without reading it back.
-function upsertJob(
+/**
+ * Upserts a job; its uuid is a hash of its namespace and name, so an upsert knows it without reading it back. Every
+ * event of the job sets `updated_at` to its event time (Marquez writes its wall clock on non-terminal events: an
+ * extension, so an import or a replay gives the same answer), its description and location as that event says, and
+ * undoes a delete.
+ */
+export function upsertJob(
   store: CatalogStore,
   namespace: string,
   name: string,
@@ -48,10 +49,9 @@ function upsertJob(
   store.run(
     `INSERT INTO jobs (uuid, namespace, name, simple_name, parent_uuid, parent_name, type, description, location, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at),
+     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = excluded.updated_at,
        parent_uuid = coalesce(jobs.parent_uuid, excluded.parent_uuid), parent_name = coalesce(jobs.parent_name, excluded.parent_name),
-       description = coalesce(excluded.description, jobs.description), location = coalesce(excluded.location, jobs.location),
-       type = excluded.type`,
+       description = excluded.description, location = excluded.location, type = excluded.type, hidden = 0`,
     uuid,
     namespace,
     name,
@@ -67,16 +67,37 @@ function upsertJob(
   return { uuid, name };
 }
 
-function upsertRun(store: CatalogStore, uuid: string, externalId: string, jobUuid: string, time: string): void {
+/** Inserts a run at its first event, with that event's args; `updated_at` is the latest event's time, as in Marquez. */
+function upsertRun(store: CatalogStore, uuid: string, externalId: string, jobUuid: string, time: string, args: Obj = {}): void {
   store.run(
-    `INSERT INTO runs (uuid, external_id, job_uuid, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (uuid) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
+    `INSERT INTO runs (uuid, external_id, job_uuid, args, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (uuid) DO UPDATE SET updated_at = excluded.updated_at`,
     uuid,
     externalId,
     jobUuid,
+    JSON.stringify(args),
     time,
     time,
   );
+}
+
+/** A run's args as Marquez records them from its first event: the nominal times (in UTC) and the parent facet's names. */
+function runArgs(e: CatalogEvent): Obj {
+  const args: Obj = {};
+  const nominal = e.runFacets['nominalTime'];
+  if (isObj(nominal)) {
+    const start = str(nominal['nominalStartTime']);
+    const end = str(nominal['nominalEndTime']);
+    if (start) args['nominal_start_time'] = javaDateTime(start);
+    if (start && end) args['nominal_end_time'] = javaDateTime(end);
+  }
+  const parent = e.runFacets['parent'] ?? e.runFacets['parentRun'];
+  if (isObj(parent) && isObj(parent['run']) && isObj(parent['job'])) {
+    args['run_id'] = String(parent['run']['runId']);
+    args['name'] = String(parent['job']['name']);
+    args['namespace'] = String(parent['job']['namespace']);
+  }
+  return args;
 }
 
 /** Appends a state and recomputes the run's state from its latest event by event time (extension: Marquez uses arrival). */
@@ -143,19 +164,22 @@ function datasetProperties(ds: IngestDataset): {
   return { source, fields, description, lifecycle };
 }
 
-/** Upserts a dataset (and its namespace); returns its uuid. */
+/**
+ * Upserts a dataset (and its namespace and source); returns its uuid. As in Marquez: the source is the one of its first
+ * mention, description and DROP state are the latest mention's, and a mention undoes a delete. `fields` keeps the
+ * latest schema seen (column lineage checks input fields against it); what a read shows is the current version's.
+ */
 export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: string): string {
   upsertNamespace(store, ds.namespace, time);
   const uuid = hashUuid('dataset', ds.namespace, ds.name); // as for jobs, the uuid is a hash of the name
   const p = datasetProperties(ds);
+  store.run('INSERT INTO sources (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', p.source, time);
   store.run(
     `INSERT INTO datasets (uuid, namespace, name, source_name, description, fields, lifecycle_state, deleted, created_at, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at),
-       source_name = CASE WHEN excluded.source_name = 'default' THEN datasets.source_name ELSE excluded.source_name END,
-       description = coalesce(excluded.description, datasets.description),
+     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = excluded.updated_at, description = excluded.description,
        fields = CASE WHEN ? THEN excluded.fields ELSE datasets.fields END,
-       lifecycle_state = coalesce(excluded.lifecycle_state, datasets.lifecycle_state), deleted = excluded.deleted OR datasets.deleted`,
+       lifecycle_state = coalesce(excluded.lifecycle_state, datasets.lifecycle_state), deleted = excluded.deleted, hidden = 0`,
     uuid,
     ds.namespace,
     ds.name,
@@ -163,7 +187,7 @@ export function upsertDataset(store: CatalogStore, ds: IngestDataset, time: stri
     p.description ?? null,
     JSON.stringify(p.fields ?? []),
     p.lifecycle ?? null,
-    p.lifecycle === 'DROP' ? 1 : 0,
+    p.lifecycle?.toUpperCase() === 'DROP' ? 1 : 0,
     time,
     time,
     p.fields === undefined ? 0 : 1,
@@ -180,20 +204,37 @@ export function ensureDatasetVersion(
   time: string,
 ): string {
   const p = datasetProperties(ds);
-  const uuid = hashUuid('dsv', ds.namespace, p.source, ds.name, p.fields ?? [], p.lifecycle ?? null, run);
+  const uuid = hashUuid('dsv', ds.namespace, p.source, ds.name, p.fields ?? [], p.lifecycle ?? '', run);
   const label = isObj(ds.facets['version']) ? str(ds.facets['version']['datasetVersion']) : undefined;
+  const fields = JSON.stringify(p.fields ?? []);
   store.run(
-    `INSERT INTO dataset_versions (uuid, dataset_uuid, run_uuid, version_label, fields, lifecycle_state, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (uuid) DO UPDATE SET version_label = coalesce(excluded.version_label, version_label)`,
+    `INSERT INTO dataset_versions (uuid, dataset_uuid, run_uuid, version_label, fields, mapped_fields, lifecycle_state, created_at)
+     VALUES (?, ?, ?, ?, ?, ?5, ?, ?) ON CONFLICT (uuid) DO UPDATE SET version_label = coalesce(excluded.version_label, version_label)`,
     uuid,
     datasetUuid,
     run,
     label ?? null,
-    JSON.stringify(p.fields ?? []),
-    p.lifecycle ?? null,
+    fields,
+    p.lifecycle ?? '',
     time,
   );
   return uuid;
+}
+
+/**
+ * Maps a mention's schema fields to a version it did not create (an input read the dataset's current version), as
+ * Marquez does: the dataset then shows those fields too, while the version keeps the fields it was written with.
+ */
+function mapFields(store: CatalogStore, version: string, ds: IngestDataset): void {
+  const fields = datasetProperties(ds).fields;
+  if (!fields || fields.length === 0) return;
+  const row = store.get<{ mapped_fields: string }>('SELECT mapped_fields FROM dataset_versions WHERE uuid = ?', version);
+  if (!row) return;
+  const mapped = JSON.parse(row.mapped_fields) as Obj[];
+  const names = new Set(mapped.map((f) => f['name']));
+  const added = (fields as Obj[]).filter((f) => isObj(f) && !names.has(f['name']));
+  if (added.length > 0)
+    store.run('UPDATE dataset_versions SET mapped_fields = ? WHERE uuid = ?', JSON.stringify([...mapped, ...added]), version);
 }
 
 /** Applies one validated RunEvent to the model (the caller holds the transaction). */
@@ -211,25 +252,21 @@ export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
   }
   const job = upsertJob(store, namespace, name, simple, parent?.job, e.job!.facets, t);
   const run = runUuid(e.runId!);
-  upsertRun(store, run, e.runId!, job.uuid, t);
+  upsertRun(store, run, e.runId!, job.uuid, t, runArgs(e));
   const nominal = e.runFacets['nominalTime'];
-  const args: Record<string, string> = {};
   if (isObj(nominal)) {
-    if (str(nominal['nominalStartTime'])) args['nominal_start_time'] = str(nominal['nominalStartTime'])!;
-    if (str(nominal['nominalEndTime'])) args['nominal_end_time'] = str(nominal['nominalEndTime'])!;
+    const start = str(nominal['nominalStartTime']);
+    const end = str(nominal['nominalEndTime']);
     store.run(
-      'UPDATE runs SET nominal_start = ?, nominal_end = ? WHERE uuid = ?',
-      args['nominal_start_time'] ?? null,
-      args['nominal_end_time'] ?? null,
+      'UPDATE runs SET nominal_start = coalesce(?, nominal_start), nominal_end = coalesce(?, nominal_end) WHERE uuid = ?',
+      (start && storedTime(start)) ?? null,
+      (end && storedTime(end)) ?? null,
       run,
     );
   }
-  if (parent) Object.assign(args, { run_id: parent.runUuid, name: parent.job.name, namespace });
-  if (Object.keys(args).length > 0) store.run('UPDATE runs SET args = ? WHERE uuid = ?', JSON.stringify(args), run);
   if (state !== undefined) recordState(store, run, state, t);
   store.putFacets(`run:${run}`, e.runFacets, t);
   store.putFacets(`runjob:${run}`, e.job!.facets, t);
-  store.putFacets(`job:${job.uuid}`, e.job!.facets, t);
   for (const input of e.inputs) {
     const ds = upsertDataset(store, input, t);
     const { known, current } = store.get<{ known: string | null; current: string | null }>(
@@ -239,6 +276,7 @@ export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
       ds,
     )!;
     const version = known ?? current ?? ensureDatasetVersion(store, ds, input, null, t);
+    if (known ?? current) mapFields(store, version, input);
     if (!current) store.run('UPDATE datasets SET current_version = ? WHERE uuid = ?', version, ds);
     store.run(`INSERT OR IGNORE INTO run_io (run_uuid, dataset_uuid, direction, version_uuid) VALUES (?, ?, 'in', ?)`, run, ds, version);
     store.putFacets(`dsv:${version}`, { ...input.facets, ...input.ioFacets }, t);
@@ -258,14 +296,25 @@ export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
     store.putFacets(`out:${run}:${ds}`, output.ioFacets, t);
     writeColumnLineage(store, run, version, output);
   }
-  if (state !== undefined && TERMINAL.has(state)) finishRun(store, run, job.uuid, namespace, name, state, t);
+  // Streaming jobs get a job version and publish their outputs on every event that names datasets (Marquez: "they
+  // produce output before completing"); batch jobs on the terminal event, publishing only on COMPLETE.
+  const streaming = isObj(e.job!.facets['jobType']) && String(e.job!.facets['jobType']['processingType']).toUpperCase() === 'STREAMING';
+  if (streaming) {
+    if (e.inputs.length + e.outputs.length > 0) {
+      versionJob(store, run, job.uuid, namespace, name, t);
+      publishOutputs(store, run, t);
+    }
+  } else if (state !== undefined && TERMINAL.has(state)) {
+    versionJob(store, run, job.uuid, namespace, name, t);
+    if (state === 'COMPLETED') publishOutputs(store, run, t);
+  }
   return run;
 }
 
-/** On a terminal event: the job version over everything the run read and wrote; on COMPLETE its outputs become current. */
-function finishRun(store: CatalogStore, run: string, jobUuid: string, namespace: string, name: string, state: string, t: string): void {
-  const io = store.all<{ dataset_uuid: string; direction: string; version_uuid: string }>(
-    'SELECT dataset_uuid, direction, version_uuid FROM run_io WHERE run_uuid = ? ORDER BY direction, dataset_uuid',
+/** The job version over everything the run read and wrote so far becomes the job's current one. */
+function versionJob(store: CatalogStore, run: string, jobUuid: string, namespace: string, name: string, t: string): void {
+  const io = store.all<{ dataset_uuid: string; direction: string }>(
+    'SELECT dataset_uuid, direction FROM run_io WHERE run_uuid = ? ORDER BY direction, dataset_uuid',
     run,
   );
   const location = store.get<{ location: string | null }>('SELECT location FROM jobs WHERE uuid = ?', jobUuid)!.location;
@@ -279,10 +328,16 @@ function finishRun(store: CatalogStore, run: string, jobUuid: string, namespace:
       r.dataset_uuid,
       r.direction,
     );
-  store.run('UPDATE jobs SET current_version = ?, updated_at = max(updated_at, ?) WHERE uuid = ?', version, t, jobUuid);
+  store.run('UPDATE jobs SET current_version = ? WHERE uuid = ?', version, jobUuid);
   store.run('UPDATE runs SET job_version = ? WHERE uuid = ?', version, run);
-  if (state !== 'COMPLETED') return;
-  for (const r of io.filter((x) => x.direction === 'out')) {
+}
+
+/** The run's output versions become their datasets' current versions. */
+function publishOutputs(store: CatalogStore, run: string, t: string): void {
+  for (const r of store.all<{ dataset_uuid: string; version_uuid: string }>(
+    `SELECT dataset_uuid, version_uuid FROM run_io WHERE run_uuid = ? AND direction = 'out'`,
+    run,
+  )) {
     store.run('UPDATE datasets SET current_version = ?, last_modified_at = ? WHERE uuid = ?', r.version_uuid, t, r.dataset_uuid);
   }
 }

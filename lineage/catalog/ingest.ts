@@ -1,7 +1,7 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { hashUuid, runUuid } from './ids.ts';
 import { sanitizeJobNamespace } from './names.ts';
-import { ensureDatasetVersion, ingestRunEvent, upsertDataset } from './ingest-event.ts';
+import { ensureDatasetVersion, ingestRunEvent, upsertDataset, upsertJob, upsertNamespace } from './ingest-event.ts';
 import { isRejection, validateEvent } from './validate-event.ts';
 import type { CatalogEvent, Rejection } from './validate-event.ts';
 
@@ -19,34 +19,25 @@ function ingestDatasetEvent(store: CatalogStore, e: CatalogEvent): void {
 function ingestJobEvent(store: CatalogStore, e: CatalogEvent): void {
   const namespace = sanitizeJobNamespace(e.job!.namespace);
   const t = e.eventTime;
-  store.run(
-    `INSERT INTO namespaces (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
-    namespace,
-    t,
-    t,
-  );
-  const jobUuid = hashUuid('job', namespace, e.job!.name);
-  store.run(
-    `INSERT INTO jobs (uuid, namespace, name, simple_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (namespace, name) DO UPDATE SET updated_at = max(updated_at, excluded.updated_at)`,
-    jobUuid,
-    namespace,
-    e.job!.name,
-    e.job!.name,
-    t,
-    t,
-  );
-  const job = store.get<{ uuid: string }>('SELECT uuid FROM jobs WHERE namespace = ? AND name = ?', namespace, e.job!.name)!.uuid;
-  store.putFacets(`job:${job}`, e.job!.facets, t);
+  upsertNamespace(store, namespace, t);
+  const job = upsertJob(store, namespace, e.job!.name, e.job!.name, undefined, e.job!.facets, t).uuid;
   const io = [
     ...e.inputs.map((d) => ['in', upsertDataset(store, d, t)] as const),
     ...e.outputs.map((d) => ['out', upsertDataset(store, d, t)] as const),
   ];
+  // As Marquez: a declared output gets a run-less version, and so does an input that has none yet; neither becomes current.
+  io.forEach(([direction, uuid], i) => {
+    const ds = i < e.inputs.length ? e.inputs[i]! : e.outputs[i - e.inputs.length]!;
+    const current = store.get<{ v: string | null }>('SELECT current_version AS v FROM datasets WHERE uuid = ?', uuid)!.v;
+    if (direction === 'out' || !current) ensureDatasetVersion(store, uuid, ds, null, t);
+  });
   const version = hashUuid('jobv', namespace, e.job!.name, io);
   store.run('INSERT OR IGNORE INTO job_versions (uuid, job_uuid, run_uuid, created_at) VALUES (?, ?, NULL, ?)', version, job, t);
   for (const [direction, ds] of io)
     store.run('INSERT OR IGNORE INTO job_version_io (version_uuid, dataset_uuid, direction) VALUES (?, ?, ?)', version, ds, direction);
   store.run('UPDATE jobs SET current_version = ? WHERE uuid = ?', version, job);
+  // A run-less version's job facets are the declaring event's (a run's are read from its own events).
+  store.putFacets(`jobv:${version}`, e.job!.facets, t);
 }
 
 /** Validates a parsed body and applies it in one transaction: the raw event and the model change, or nothing. */

@@ -1,7 +1,9 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { datasetNodeId, jobNodeId, parseNodeId } from './names.ts';
-import { datasetViews, jobViews } from './read-models.ts';
-import type { DatasetRecord, JobRecord } from './read-models.ts';
+import { DATASET_ROWS, datasetViews } from './dataset-views.ts';
+import type { DatasetRecord } from './dataset-views.ts';
+import { jobViews } from './read-models.ts';
+import type { JobRecord } from './read-models.ts';
 import type { GraphEdge, LineageGraph, LineageNode } from '../marquez/api.ts';
 
 /** Which way to walk: Marquez's undirected neighbourhood, or (extension) strictly upstream or downstream. */
@@ -36,10 +38,11 @@ function ioOfDatasets(store: CatalogStore, datasetUuids: readonly string[], dire
   );
 }
 
+// As Marquez: the job of the latest version (of any job, deleted or not) that wrote the dataset, else read it.
 function seedJob(store: CatalogStore, datasetUuid: string): string | undefined {
   const row = store.get<{ job_uuid: string }>(
-    `SELECT j.uuid AS job_uuid FROM jobs j JOIN job_version_io v ON v.version_uuid = j.current_version JOIN job_versions jv ON jv.uuid = j.current_version
-     WHERE v.dataset_uuid = ? ORDER BY (v.direction = 'out') DESC, jv.created_at DESC LIMIT 1`,
+    `SELECT jv.job_uuid FROM job_version_io v JOIN job_versions jv ON jv.uuid = v.version_uuid
+     WHERE v.dataset_uuid = ? ORDER BY (v.direction = 'out') DESC, jv.created_at DESC, jv.rowid DESC LIMIT 1`,
     datasetUuid,
   );
   return row?.job_uuid;
@@ -62,11 +65,19 @@ export function lineageGraph(
   const datasets = new Set<string>();
   let frontier: string[] = [];
   if (node.type === 'JOB') {
-    const job = store.get<{ uuid: string }>('SELECT uuid FROM jobs WHERE namespace = ? AND name = ?', node.namespace, node.name);
+    const job = store.get<{ uuid: string }>(
+      'SELECT uuid FROM jobs WHERE namespace = ? AND name = ? AND hidden = 0',
+      node.namespace,
+      node.name,
+    );
     if (!job) return { error: 404, message: `job ${node.namespace}:${node.name} not found` };
     frontier = [job.uuid];
   } else {
-    const ds = store.get<{ uuid: string }>('SELECT uuid FROM datasets WHERE namespace = ? AND name = ?', node.namespace, node.name);
+    const ds = store.get<{ uuid: string }>(
+      'SELECT uuid FROM datasets WHERE namespace = ? AND name = ? AND hidden = 0',
+      node.namespace,
+      node.name,
+    );
     if (!ds) return { error: 404, message: `dataset ${node.namespace}:${node.name} not found` };
     datasets.add(ds.uuid);
     if (direction === 'both') {
@@ -99,21 +110,41 @@ export function lineageGraph(
       .map((r) => r.job_uuid)
       .filter((job) => !jobs.has(job));
   }
-  if (direction === 'both') for (const r of edges) datasets.add(r.dataset_uuid);
-  return { graph: buildGraph(store, jobs, datasets, edges) };
+  // The walk goes through deleted jobs and datasets, as Marquez's does; the answer leaves them out, with their edges.
+  // Deleted rows are few, and a partial index lists them.
+  const deleted = store.all<{ uuid: string; ref: string | null }>(
+    `SELECT uuid, NULL AS ref FROM jobs WHERE hidden = 1 UNION ALL SELECT uuid, namespace || char(0) || name FROM datasets WHERE hidden = 1`,
+  );
+  const hidden = new Set(deleted.map((r) => r.uuid));
+  const hiddenRefs = new Set(deleted.flatMap((r) => (r.ref === null ? [] : [r.ref])));
+  const shown = edges.filter((r) => !hidden.has(r.job_uuid) && !hidden.has(r.dataset_uuid));
+  const seed = node.type === 'DATASET' ? [...datasets][0]! : undefined;
+  const visibleJobs = new Set([...jobs].filter((j) => !hidden.has(j)));
+  const visibleDatasets = new Set(
+    direction === 'both' ? shown.map((r) => r.dataset_uuid) : [...datasets].filter((d) => !hidden.has(d) && d !== seed),
+  );
+  // A dataset no shown job reads or writes any more is answered alone, as Marquez does.
+  if (seed !== undefined && !visibleDatasets.has(seed)) {
+    if (direction === 'both' || visibleJobs.size === 0) return { graph: buildGraph(store, new Set(), new Set([seed]), [], hiddenRefs) };
+    visibleDatasets.add(seed);
+  }
+  return { graph: buildGraph(store, visibleJobs, visibleDatasets, shown, hiddenRefs) };
 }
 
-function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[]): LineageNode[] {
+function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string>, io: IoRow[], hiddenRefs: Set<string>): LineageNode[] {
   const nodes = new Map<string, LineageNode>();
   const ids = new Map<string, string>();
   const jobRows = store.all<JobRecord>(`SELECT * FROM jobs WHERE uuid ${IN}`, JSON.stringify([...jobs]));
-  jobViews(store, jobRows, false).forEach((data, i) => {
+  const datasetRows = store.all<DatasetRecord>(`${DATASET_ROWS} WHERE d.uuid ${IN}`, JSON.stringify([...datasets]));
+  const shown = (r: { namespace: string; name: string }) => !hiddenRefs.has(`${r.namespace}\u0000${r.name}`);
+  jobViews(store, jobRows, 'node').forEach((data, i) => {
     const j = jobRows[i]!;
     const id = jobNodeId(j.namespace, j.name);
     ids.set(j.uuid, id);
-    nodes.set(id, { id, type: 'JOB', data, inEdges: [], outEdges: [] });
+    // A job node leaves a deleted dataset out of its inputs and outputs, as in Marquez (deleted rows are few).
+    const node = hiddenRefs.size === 0 ? data : { ...data, inputs: data.inputs.filter(shown), outputs: data.outputs.filter(shown) };
+    nodes.set(id, { id, type: 'JOB', data: node, inEdges: [], outEdges: [] });
   });
-  const datasetRows = store.all<DatasetRecord>(`SELECT * FROM datasets WHERE uuid ${IN}`, JSON.stringify([...datasets]));
   datasetViews(store, datasetRows, false).forEach((data, i) => {
     const d = datasetRows[i]!;
     const id = datasetNodeId(d.namespace, d.name);
@@ -121,7 +152,7 @@ function buildGraph(store: CatalogStore, jobs: Set<string>, datasets: Set<string
     nodes.set(id, { id, type: 'DATASET', data, inEdges: [], outEdges: [] });
   });
   for (const r of io) {
-    if (!datasets.has(r.dataset_uuid)) continue;
+    if (!datasets.has(r.dataset_uuid) || !jobs.has(r.job_uuid)) continue;
     const jobId = ids.get(r.job_uuid)!;
     const dsId = ids.get(r.dataset_uuid)!;
     const edge = r.direction === 'in' ? { origin: dsId, destination: jobId } : { origin: jobId, destination: dsId };

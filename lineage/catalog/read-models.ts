@@ -1,22 +1,8 @@
 import type { CatalogStore } from './catalog-store.ts';
-import type {
-  ApiFacet,
-  ColumnLineage,
-  ColumnLineageInput,
-  Dataset,
-  DatasetField,
-  DatasetSummary,
-  DatasetVersion,
-  Job,
-  JobNodeData,
-  JobSummary,
-  NodeRef,
-  Run,
-  RunDatasetVersion,
-  RunState,
-} from '../marquez/api.ts';
-
-type Facets = Record<string, ApiFacet>;
+import { epochMs, marquezTime } from './times.ts';
+import { IN, allTags, facetsOf, groupBy, keys } from './view-queries.ts';
+import type { Facets } from './view-queries.ts';
+import type { Job, JobNodeData, JobSummary, NodeRef, Run, RunDatasetVersion, RunState } from '../marquez/api.ts';
 
 /** A job row as stored. */
 export type JobRecord = {
@@ -32,21 +18,7 @@ export type JobRecord = {
   created_at: string;
   updated_at: string;
   current_version: string | null;
-};
-/** A dataset row as stored. */
-export type DatasetRecord = {
-  uuid: string;
-  namespace: string;
-  name: string;
-  source_name: string;
-  description: string | null;
-  fields: string;
-  current_version: string | null;
-  last_modified_at: string | null;
-  lifecycle_state: string | null;
-  deleted: number;
-  created_at: string;
-  updated_at: string;
+  hidden: number;
 };
 type RunRecord = {
   uuid: string;
@@ -61,63 +33,6 @@ type RunRecord = {
   created_at: string;
   updated_at: string;
 };
-
-// Views are built for many objects at once (a lineage graph has thousands of nodes): each kind of row is read with
-// one query over a JSON array of keys, so the cost grows with the answer, not with round trips per node.
-const IN = 'IN (SELECT value FROM json_each(?))';
-const keys = (list: Iterable<string>): string => JSON.stringify([...new Set(list)]);
-
-function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const list = out.get(k);
-    if (list) list.push(row);
-    else out.set(k, [row]);
-  }
-  return out;
-}
-
-/** Tags by owner (`job:…`, `dataset:…`, `field:…`), sorted; the tag table is small, so it is read whole. */
-function allTags(store: CatalogStore): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of store.all<{ owner: string; tag: string }>('SELECT owner, tag FROM object_tags ORDER BY owner, tag')) {
-    const list = out.get(r.owner);
-    if (list) list.push(r.tag);
-    else out.set(r.owner, [r.tag]);
-  }
-  return out;
-}
-
-/** The merged facets of many owners. */
-function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<string, Facets> {
-  const out = new Map<string, Facets>();
-  for (const r of store.all<{ owner: string; name: string; body: string }>(
-    `SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY owner, name`,
-    keys(owners),
-  )) {
-    let facets = out.get(r.owner);
-    if (!facets) out.set(r.owner, (facets = {}));
-    facets[r.name] = JSON.parse(r.body);
-  }
-  return out;
-}
-
-// Fields as stored from the schema facet: `type` and `description` may be absent.
-type StoredField = { name: string; type?: string | null; description?: string | null };
-
-function fieldsOf(tagsByOwner: Map<string, string[]>, datasetUuid: string, json: string): DatasetField[] {
-  return (JSON.parse(json) as StoredField[]).map((f) => ({
-    name: f.name,
-    type: f.type ?? null,
-    tags: tagsByOwner.get(`field:${datasetUuid}:${f.name}`) ?? [],
-    description: f.description ?? null,
-  }));
-}
-
-function datasetRef(store: CatalogStore, uuid: string): NodeRef {
-  return store.get<NodeRef>('SELECT namespace, name FROM datasets WHERE uuid = ?', uuid)!;
-}
 
 /** Marquez's `Run` for each of `uuids` that exists. */
 export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<string, Run> {
@@ -149,16 +64,17 @@ export function runViews(store: CatalogStore, uuids: Iterable<string>): Map<stri
     }));
   const out = new Map<string, Run>();
   for (const r of runs) {
-    const durationMs = r.started_at && r.ended_at ? Date.parse(r.ended_at) - Date.parse(r.started_at) : null;
+    // Whole milliseconds between instants cut to milliseconds, as Marquez computes it.
+    const durationMs = r.started_at && r.ended_at ? epochMs(r.ended_at) - epochMs(r.started_at) : null;
     out.set(r.uuid, {
       id: r.uuid,
-      createdAt: r.created_at,
-      updatedAt: r.updated_at,
-      nominalStartTime: r.nominal_start,
-      nominalEndTime: r.nominal_end,
+      createdAt: marquezTime(r.created_at),
+      updatedAt: marquezTime(r.updated_at),
+      nominalStartTime: marquezTime(r.nominal_start),
+      nominalEndTime: marquezTime(r.nominal_end),
       state: r.state,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
+      startedAt: marquezTime(r.started_at),
+      endedAt: marquezTime(r.ended_at),
       durationMs,
       args: JSON.parse(r.args) as Run['args'],
       jobVersion: r.job_version ? { namespace: r.job_namespace, name: r.job_name, version: r.job_version } : null,
@@ -175,17 +91,55 @@ export function runView(store: CatalogStore, uuid: string): Run | undefined {
   return runViews(store, [uuid]).get(uuid);
 }
 
-/** Marquez's `Job` for each row, in order; `full` adds facets, tags and the latest runs (a lineage node's `data` omits them). */
-export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full?: true): Job[];
-export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full: false): JobNodeData[];
-export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full = true): (Job | JobNodeData)[] {
+/** Which Job answer: a list entry, a job read on its own, or a lineage node's `data` (no facets, tags or latest runs). */
+export type JobViewKind = 'list' | 'job' | 'node';
+
+/** The job facets behind each job's current version: its runs' (later events winning), or a declaring JobEvent's. */
+function currentVersionFacets(store: CatalogStore, rows: readonly JobRecord[], kind: JobViewKind): Map<string, Facets> {
+  const versions = rows.flatMap((j) => (j.current_version ? [j.current_version] : []));
+  // A list entry reads the facets of the version's latest run only; a job read on its own, those of all its runs.
+  const runs = store.all<{ job_version: string; uuid: string }>(
+    `SELECT job_version, uuid FROM (SELECT job_version, uuid, row_number() OVER (PARTITION BY job_version ORDER BY updated_at DESC, rowid DESC) AS n
+     FROM runs WHERE job_version ${IN}) WHERE ? = 0 OR n = 1`,
+    keys(versions),
+    kind === 'list' ? 1 : 0,
+  );
+  // A run-less version (a JobEvent's) has its declaring event's facets, which only a job read on its own shows.
+  const owners = [...runs.map((r) => `runjob:${r.uuid}`), ...(kind === 'list' ? [] : versions.map((v) => `jobv:${v}`))];
+  const ownerOf = new Map<string, string>(runs.map((r) => [`runjob:${r.uuid}`, r.job_version]));
+  const out = new Map<string, Facets>();
+  for (const r of store.all<{ owner: string; name: string; body: string }>(
+    `SELECT owner, name, body FROM facets WHERE owner ${IN} ORDER BY event_time, rowid`,
+    keys(owners),
+  )) {
+    const version = ownerOf.get(r.owner) ?? r.owner.slice('jobv:'.length);
+    const facets = out.get(version) ?? {};
+    facets[r.name] = JSON.parse(r.body) as Facets[string];
+    out.set(version, facets);
+  }
+  return out;
+}
+
+/** Marquez's job `labels`: the current facets' job type and integration. */
+function labelsOf(facets: Facets): string[] {
+  const jobType = facets['jobType'];
+  if (!jobType) return [];
+  return [jobType['jobType'], jobType['integration']].filter((v) => v !== undefined && v !== null).map(String);
+}
+
+/** Marquez's `Job` for each row, in order, as a list entry, a job read on its own, or a lineage node's `data`. */
+export function jobViews(store: CatalogStore, rows: readonly JobRecord[], kind?: 'list' | 'job'): Job[];
+export function jobViews(store: CatalogStore, rows: readonly JobRecord[], kind: 'node'): JobNodeData[];
+export function jobViews(store: CatalogStore, rows: readonly JobRecord[], kind: JobViewKind = 'job'): (Job | JobNodeData)[] {
   const jobKeys = keys(rows.map((j) => j.uuid));
+  // Latest runs by their last state change (the latest event received), then start, as Marquez orders them.
   const latest = groupBy(
     store.all<{ job_uuid: string; uuid: string }>(
-      `SELECT job_uuid, uuid FROM (SELECT job_uuid, uuid, row_number() OVER (PARTITION BY job_uuid ORDER BY created_at DESC, rowid DESC) AS n
+      `SELECT job_uuid, uuid FROM (SELECT job_uuid, uuid,
+         row_number() OVER (PARTITION BY job_uuid ORDER BY updated_at DESC, started_at DESC, rowid DESC) AS n
        FROM runs WHERE job_uuid ${IN}) WHERE n <= ? ORDER BY job_uuid, n`,
       jobKeys,
-      full ? 10 : 1,
+      kind === 'node' ? 1 : 10,
     ),
     (r) => r.job_uuid,
   );
@@ -196,23 +150,31 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
   const io = groupBy(
     store.all<{ version_uuid: string; direction: string; namespace: string; name: string }>(
       `SELECT v.version_uuid, v.direction, d.namespace, d.name FROM job_version_io v JOIN datasets d ON d.uuid = v.dataset_uuid
-       WHERE v.version_uuid ${IN}`,
+       WHERE v.version_uuid ${IN} AND d.hidden = 0`,
       keys(rows.flatMap((j) => (j.current_version ? [j.current_version] : []))),
     ),
     (r) => `${r.direction}:${r.version_uuid}`,
   );
   // Sorted per job (a few rows each) rather than in SQL over all of them.
-  const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) =>
+  const byName = (a: NodeRef, b: NodeRef) =>
     a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  const ioOf = (version: string | null, dir: string): NodeRef[] =>
+  const versionIo = (version: string | null, dir: string): NodeRef[] =>
     (io.get(`${dir}:${version}`) ?? []).map((r) => ({ namespace: r.namespace, name: r.name })).sort(byName);
-  const facets = full
-    ? facetsOf(
-        store,
-        rows.map((j) => `job:${j.uuid}`),
-      )
-    : new Map<string, Facets>();
-  const tagsByOwner = full ? allTags(store) : new Map<string, string[]>();
+  const runIo = (run: Run | null, dir: 'in' | 'out'): NodeRef[] =>
+    (run ? (dir === 'in' ? run.inputDatasetVersions : run.outputDatasetVersions) : [])
+      .map((v) => ({ namespace: v.datasetVersionId.namespace, name: v.datasetVersionId.name }))
+      .sort(byName);
+  // Marquez: a list entry shows what the latest run read and wrote; a job read on its own, its current version's IO
+  // (the latest run's where the version has none); a lineage node, the current version's. A deleted dataset is left
+  // out of a version's IO, not out of a run's.
+  const ioOf = (j: JobRecord, run: Run | null, dir: 'in' | 'out'): NodeRef[] => {
+    if (kind === 'node') return versionIo(j.current_version, dir);
+    if (kind === 'list') return runIo(run, dir);
+    const declared = versionIo(j.current_version, dir);
+    return declared.length > 0 ? declared : runIo(run, dir);
+  };
+  const facets = kind === 'node' ? new Map<string, Facets>() : currentVersionFacets(store, rows, kind);
+  const tagsByOwner = kind === 'node' ? new Map<string, string[]>() : allTags(store);
   return rows.map((j) => {
     const latestRuns = (latest.get(j.uuid) ?? []).map((r) => runs.get(r.uuid)!);
     const latestRun = latestRuns[0] ?? null;
@@ -223,132 +185,29 @@ export function jobViews(store: CatalogStore, rows: readonly JobRecord[], full =
       simpleName: j.simple_name,
       parentJobName: j.parent_name,
       parentJobUuid: j.parent_uuid,
-      createdAt: j.created_at,
-      updatedAt: j.updated_at,
+      createdAt: marquezTime(j.created_at),
+      updatedAt: marquezTime(j.updated_at),
       namespace: j.namespace,
-      inputs: ioOf(j.current_version, 'in'),
-      outputs: ioOf(j.current_version, 'out'),
+      inputs: ioOf(j, latestRun, 'in'),
+      outputs: ioOf(j, latestRun, 'out'),
       location: j.location,
       description: j.description,
       latestRun,
     };
-    if (!full) return { ...base, currentRunUuid: latestRun ? latestRun.id : null };
+    if (kind === 'node') return { ...base, currentRunUuid: latestRun ? latestRun.id : null };
+    const current = (j.current_version && facets.get(j.current_version)) || {};
     return {
       ...base,
-      latestRuns,
-      facets: facets.get(`job:${j.uuid}`) ?? {},
+      latestRuns: latestRuns.length > 0 ? latestRuns : null,
+      facets: current,
       currentVersion: j.current_version,
-      labels: [],
+      labels: labelsOf(current),
       tags: tagsByOwner.get(`job:${j.uuid}`) ?? [],
     };
   });
 }
 
-/** Marquez's `Job`. */
+/** Marquez's `Job`, read on its own. */
 export function jobView(store: CatalogStore, j: JobRecord): Job {
-  return jobViews(store, [j])[0]!;
-}
-
-/** Column lineage of a dataset version in Marquez's `Dataset.columnLineage` shape, or null when there is none. */
-export function columnLineageOf(store: CatalogStore, version: string | null): ColumnLineage[] | null {
-  if (!version) return null;
-  const rows = store.all<{
-    field: string;
-    input_dataset_uuid: string;
-    input_field: string;
-    description: string | null;
-    type: string | null;
-  }>(
-    'SELECT field, input_dataset_uuid, input_field, description, type FROM column_lineage WHERE version_uuid = ? ORDER BY field, input_dataset_uuid, input_field',
-    version,
-  );
-  if (rows.length === 0) return null;
-  const byField = new Map<string, ColumnLineageInput[]>();
-  for (const r of rows) {
-    const ref = datasetRef(store, r.input_dataset_uuid);
-    const list = byField.get(r.field) ?? [];
-    list.push({
-      namespace: ref.namespace,
-      dataset: ref.name,
-      field: r.input_field,
-      transformationDescription: r.description,
-      transformationType: r.type,
-    });
-    byField.set(r.field, list);
-  }
-  return [...byField].map(([name, inputFields]) => ({ name, inputFields }));
-}
-
-/** Marquez's `Dataset` for each row, in order; `full` adds facets, current version and column lineage (a lineage node's `data` omits them). */
-export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full?: true): Dataset[];
-export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full: false): DatasetSummary[];
-export function datasetViews(store: CatalogStore, rows: readonly DatasetRecord[], full = true): (Dataset | DatasetSummary)[] {
-  const tagsByOwner = allTags(store);
-  const facets = full
-    ? facetsOf(
-        store,
-        rows.flatMap((d) => (d.current_version ? [`dsv:${d.current_version}`] : [])),
-      )
-    : new Map<string, Facets>();
-  return rows.map((d) => {
-    const base: DatasetSummary = {
-      id: { namespace: d.namespace, name: d.name },
-      type: 'DB_TABLE',
-      name: d.name,
-      physicalName: d.name,
-      createdAt: d.created_at,
-      updatedAt: d.updated_at,
-      namespace: d.namespace,
-      sourceName: d.source_name,
-      fields: fieldsOf(tagsByOwner, d.uuid, d.fields),
-      tags: tagsByOwner.get(`dataset:${d.uuid}`) ?? [],
-      lastModifiedAt: d.last_modified_at,
-      description: d.description,
-      lastLifecycleState: d.lifecycle_state,
-    };
-    if (!full) return base;
-    return {
-      ...base,
-      currentVersion: d.current_version,
-      columnLineage: columnLineageOf(store, d.current_version),
-      facets: d.current_version ? (facets.get(`dsv:${d.current_version}`) ?? {}) : {},
-      deleted: d.deleted === 1,
-    };
-  });
-}
-
-/** Marquez's `Dataset`. */
-export function datasetView(store: CatalogStore, d: DatasetRecord): Dataset {
-  return datasetViews(store, [d])[0]!;
-}
-
-/** Marquez's `DatasetVersion`, with the run that created it. */
-export function datasetVersionView(store: CatalogStore, d: DatasetRecord, versionUuid: string): DatasetVersion | undefined {
-  const v = store.get<{
-    uuid: string;
-    run_uuid: string | null;
-    fields: string;
-    lifecycle_state: string | null;
-    created_at: string;
-    version_label: string | null;
-  }>('SELECT * FROM dataset_versions WHERE uuid = ? AND dataset_uuid = ?', versionUuid, d.uuid);
-  if (!v) return undefined;
-  const tagsByOwner = allTags(store);
-  return {
-    id: { namespace: d.namespace, name: d.name, version: v.uuid },
-    type: 'DB_TABLE',
-    name: d.name,
-    physicalName: d.name,
-    createdAt: v.created_at,
-    version: v.uuid,
-    namespace: d.namespace,
-    sourceName: d.source_name,
-    fields: fieldsOf(tagsByOwner, d.uuid, v.fields),
-    tags: tagsByOwner.get(`dataset:${d.uuid}`) ?? [],
-    lifecycleState: v.lifecycle_state,
-    description: d.description,
-    createdByRun: v.run_uuid ? (runView(store, v.run_uuid) ?? null) : null,
-    columnLineage: columnLineageOf(store, v.uuid),
-    facets: store.facets(`dsv:${v.uuid}`),
-  };
+  return jobViews(store, [j], 'job')[0]!;
 }

@@ -4,14 +4,19 @@ import { HttpError, intParam } from './http-body.ts';
 import { lineageGraph } from './lineage-graph.ts';
 import type { GraphFailure, GraphResult, LineageDirection } from './lineage-graph.ts';
 import { datasetNodeId, jobNodeId } from './names.ts';
-import { datasetVersionView, datasetView, jobView, runView } from './read-models.ts';
-import type { DatasetRecord, JobRecord } from './read-models.ts';
+import { DATASET_ROWS, datasetVersionView, datasetView } from './dataset-views.ts';
+import type { DatasetRecord } from './dataset-views.ts';
+import { jobViews, jobView, runView } from './read-models.ts';
+import type { JobRecord } from './read-models.ts';
+import { marquezTime, storedTime } from './times.ts';
 import { runLineage } from './run-lineage.ts';
 import type { LineageEvent } from '../client/event.ts';
 import type {
   ColumnLineageGraph,
   Dataset,
   DatasetList,
+  IntervalStats,
+  LineageEventStats,
   DatasetVersion,
   DatasetVersionList,
   Job,
@@ -48,22 +53,25 @@ export type ReadAnswer =
   | RunLineage
   | SearchResultList
   | LineageEventList
-  | TagList;
+  | TagList
+  | LineageEventStats[]
+  | IntervalStats[];
 
-/** A read handler: path segments after the prefix, the query; returns the JSON body (200). */
-export type ReadHandler = (store: CatalogStore, params: string[], query: URLSearchParams) => ReadAnswer;
+/** A read handler: path segments after the prefix, the query; returns the JSON body (200), undefined for an empty 200. */
+export type ReadHandler = (store: CatalogStore, params: string[], query: URLSearchParams) => ReadAnswer | undefined;
 
 const page = (q: URLSearchParams) => ({ limit: intParam(q, 'limit', 100), offset: intParam(q, 'offset', 0) });
 
-function job(store: CatalogStore, ns: string, name: string): JobRecord {
-  const j = store.get<JobRecord>('SELECT * FROM jobs WHERE namespace = ? AND name = ?', ns, name);
+/** The job row or a 404 (a deleted job is not found, as in Marquez). */
+export function job(store: CatalogStore, ns: string, name: string): JobRecord {
+  const j = store.get<JobRecord>('SELECT * FROM jobs WHERE namespace = ? AND name = ? AND hidden = 0', ns, name);
   if (!j) throw new HttpError(404, `job ${JSON.stringify(name.slice(0, 200))} not found in namespace ${JSON.stringify(ns.slice(0, 200))}`);
   return j;
 }
 
-/** The dataset row or a 404. */
+/** The dataset row or a 404 (a deleted dataset is not found, as in Marquez). */
 export function dataset(store: CatalogStore, ns: string, name: string): DatasetRecord {
-  const d = store.get<DatasetRecord>('SELECT * FROM datasets WHERE namespace = ? AND name = ?', ns, name);
+  const d = store.get<DatasetRecord>(`${DATASET_ROWS} WHERE d.namespace = ? AND d.name = ? AND d.hidden = 0`, ns, name);
   if (!d)
     throw new HttpError(404, `dataset ${JSON.stringify(name.slice(0, 200))} not found in namespace ${JSON.stringify(ns.slice(0, 200))}`);
   return d;
@@ -72,8 +80,8 @@ export function dataset(store: CatalogStore, ns: string, name: string): DatasetR
 function namespaceView(r: { name: string; created_at: string; updated_at: string; owner: string; description: string | null }): Namespace {
   return {
     name: r.name,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
+    createdAt: marquezTime(r.created_at),
+    updatedAt: marquezTime(r.updated_at),
     ownerName: r.owner,
     description: r.description,
     isHidden: false,
@@ -94,16 +102,38 @@ function direction(q: URLSearchParams): LineageDirection {
   return d;
 }
 
+const RUN_STATES = new Set(['NEW', 'RUNNING', 'COMPLETED', 'FAILED', 'ABORTED']);
+
+// Most recently updated first, as Marquez lists jobs (ties, unordered there, by name here). The run-state filter keeps
+// jobs whose own latest run is in one of the states (Marquez looks at the run its jobs table points at, which for a
+// child job is the parent's, and keeps jobs without runs under every state).
 function jobs(store: CatalogStore, q: URLSearchParams, ns?: string): JobList {
   const { limit, offset } = page(q);
   const states = q
     .getAll('lastRunStates')
     .flatMap((s) => s.split(','))
-    .filter((s) => s !== '');
-  const where = ns === undefined ? '1 = 1' : 'namespace = ?';
-  const rows = store.all<JobRecord>(`SELECT * FROM jobs WHERE ${where} ORDER BY namespace, name`, ...(ns === undefined ? [] : [ns]));
-  const views = rows.map((j) => jobView(store, j)).filter((j) => states.length === 0 || states.includes(String(j.latestRun?.state)));
-  return { jobs: views.slice(offset, offset + limit), totalCount: views.length };
+    .filter((s) => s !== '')
+    .map((s) => s.trim().toUpperCase());
+  const unknown = states.find((s) => !RUN_STATES.has(s));
+  if (unknown !== undefined)
+    throw new HttpError(400, `lastRunStates: expected any of ${[...RUN_STATES].join(', ')}, got ${JSON.stringify(unknown.slice(0, 40))}`);
+  const where = `hidden = 0${ns === undefined ? '' : ' AND namespace = ?'}`;
+  const order = 'ORDER BY updated_at DESC, namespace, name';
+  const args = ns === undefined ? [] : [ns];
+  if (states.length === 0) {
+    const rows = store.all<JobRecord>(`SELECT * FROM jobs WHERE ${where} ${order} LIMIT ? OFFSET ?`, ...args, limit, offset);
+    return {
+      jobs: jobViews(store, rows, 'list'),
+      totalCount: store.get<{ n: number }>(`SELECT count(*) AS n FROM jobs WHERE ${where}`, ...args)!.n,
+    };
+  }
+  const rows = store.all<JobRecord>(
+    `SELECT * FROM jobs j WHERE ${where} AND (SELECT state FROM runs r WHERE r.job_uuid = j.uuid
+       ORDER BY r.updated_at DESC, r.started_at DESC, r.rowid DESC LIMIT 1) IN (SELECT value FROM json_each(?)) ${order}`,
+    ...args,
+    JSON.stringify(states),
+  );
+  return { jobs: jobViews(store, rows.slice(offset, offset + limit), 'list'), totalCount: rows.length };
 }
 
 function search(store: CatalogStore, q: URLSearchParams): SearchResultList {
@@ -117,21 +147,27 @@ function search(store: CatalogStore, q: URLSearchParams): SearchResultList {
   const results: SearchResult[] = [];
   if (filter !== 'DATASET') {
     for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(
-      `SELECT namespace, name, updated_at FROM jobs WHERE name LIKE ? ESCAPE '\\' ORDER BY name`,
+      `SELECT namespace, name, updated_at FROM jobs WHERE hidden = 0 AND name LIKE ? ESCAPE '\\' ORDER BY name`,
       like,
     )) {
-      results.push({ type: 'JOB', name: r.name, updatedAt: r.updated_at, namespace: r.namespace, nodeId: jobNodeId(r.namespace, r.name) });
+      results.push({
+        type: 'JOB',
+        name: r.name,
+        updatedAt: marquezTime(r.updated_at),
+        namespace: r.namespace,
+        nodeId: jobNodeId(r.namespace, r.name),
+      });
     }
   }
   if (filter !== 'JOB') {
     for (const r of store.all<{ namespace: string; name: string; updated_at: string }>(
-      `SELECT namespace, name, updated_at FROM datasets WHERE name LIKE ? ESCAPE '\\' ORDER BY name`,
+      `SELECT namespace, name, updated_at FROM datasets WHERE hidden = 0 AND name LIKE ? ESCAPE '\\' ORDER BY name`,
       like,
     )) {
       results.push({
         type: 'DATASET',
         name: r.name,
-        updatedAt: r.updated_at,
+        updatedAt: marquezTime(r.updated_at),
         namespace: r.namespace,
         nodeId: datasetNodeId(r.namespace, r.name),
       });
@@ -149,12 +185,12 @@ function events(store: CatalogStore, q: URLSearchParams): LineageEventList {
   const time = (name: string, fallback: string) => {
     const v = q.get(name);
     if (v === null || v === '') return fallback;
-    const ms = Date.parse(v);
-    if (Number.isNaN(ms)) throw new HttpError(400, `${name}: expected an ISO-8601 date-time, got ${JSON.stringify(v.slice(0, 40))}`);
-    return new Date(ms).toISOString();
+    const t = storedTime(v);
+    if (t === undefined) throw new HttpError(400, `${name}: expected an ISO-8601 date-time, got ${JSON.stringify(v.slice(0, 40))}`);
+    return t;
   };
-  const after = time('after', '1970-01-01T00:00:00.000Z');
-  const before = time('before', '2030-01-01T00:00:00.000Z');
+  const after = time('after', '1970-01-01T00:00:00.000000Z');
+  const before = time('before', '2030-01-01T00:00:00.000000Z');
   const dir = (q.get('sortDirection') ?? 'desc').toLowerCase();
   if (dir !== 'asc' && dir !== 'desc')
     throw new HttpError(400, `sortDirection: expected asc or desc, got ${JSON.stringify(dir.slice(0, 40))}`);
@@ -171,6 +207,21 @@ function events(store: CatalogStore, q: URLSearchParams): LineageEventList {
     before,
   )!.n;
   return { events: rows.map((r) => JSON.parse(r.payload) as LineageEvent), totalCount: total };
+}
+
+const FACET_TYPES = new Set(['RUN', 'JOB', 'DATASET']);
+
+// As Marquez: `type` is required (400 without), its case and spaces do not matter, DATASET and a run without facets of
+// that kind answer an empty 200 (undefined here).
+function runFacets(store: CatalogStore, id: string, q: URLSearchParams): RunFacetsAnswer | undefined {
+  const raw = q.get('type');
+  if (raw === null) throw new HttpError(400, 'type: required, one of RUN, JOB or DATASET');
+  const type = raw.trim().toUpperCase();
+  if (!FACET_TYPES.has(type)) throw new HttpError(400, `type: expected RUN, JOB or DATASET, got ${JSON.stringify(raw.slice(0, 40))}`);
+  const run = runOr404(store, id);
+  if (type === 'DATASET') return undefined;
+  const facets = store.facets(`${type === 'RUN' ? 'run' : 'runjob'}:${run.id}`);
+  return Object.keys(facets).length === 0 ? undefined : { runId: run.id, facets };
 }
 
 function runOr404(store: CatalogStore, id: string): Run {
@@ -206,7 +257,7 @@ export const READ_ROUTES: [string, ReadHandler][] = [
       const j = job(s, ns!, name!);
       const { limit, offset } = page(q);
       const ids = s.all<{ uuid: string }>(
-        'SELECT uuid FROM runs WHERE job_uuid = ? ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?',
+        'SELECT uuid FROM runs WHERE job_uuid = ? ORDER BY started_at IS NULL, started_at DESC, rowid DESC LIMIT ? OFFSET ?',
         j.uuid,
         limit,
         offset,
@@ -218,23 +269,20 @@ export const READ_ROUTES: [string, ReadHandler][] = [
     },
   ],
   ['jobs/runs/*', (s, [id]) => runOr404(s, id!)],
-  [
-    'jobs/runs/*/facets',
-    (s, [id], q) => {
-      const run = runOr404(s, id!);
-      const type = q.get('type') ?? 'run';
-      if (type !== 'run' && type !== 'job') throw new HttpError(400, `type: expected run or job, got ${JSON.stringify(type.slice(0, 40))}`);
-      return { runId: run.id, facets: s.facets(`${type === 'run' ? 'run' : 'runjob'}:${run.id}`) };
-    },
-  ],
+  ['jobs/runs/*/facets', (s, [id], q) => runFacets(s, id!, q)],
   [
     'namespaces/*/datasets',
     (s, [ns], q) => {
       const { limit, offset } = page(q);
-      const rows = s.all<DatasetRecord>('SELECT * FROM datasets WHERE namespace = ? ORDER BY name LIMIT ? OFFSET ?', ns!, limit, offset);
+      const rows = s.all<DatasetRecord>(
+        `${DATASET_ROWS} WHERE d.namespace = ? AND d.hidden = 0 ORDER BY d.name LIMIT ? OFFSET ?`,
+        ns!,
+        limit,
+        offset,
+      );
       return {
         datasets: rows.map((d) => datasetView(s, d)),
-        totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM datasets WHERE namespace = ?', ns!)!.n,
+        totalCount: s.get<{ n: number }>('SELECT count(*) AS n FROM datasets WHERE namespace = ? AND hidden = 0', ns!)!.n,
       };
     },
   ],

@@ -1,8 +1,8 @@
 import type { CatalogStore } from './catalog-store.ts';
 import { HttpError } from './http-body.ts';
-import { datasetView, jobView } from './read-models.ts';
-import type { JobRecord } from './read-models.ts';
-import { dataset } from './read-routes.ts';
+import { datasetView } from './dataset-views.ts';
+import { jobView } from './read-models.ts';
+import { dataset, job } from './read-routes.ts';
 import type { Dataset, Job, Tag, TagList } from '../marquez/api.ts';
 
 /** A write handler for tags: segments, the parsed body (PUT /tags) and the method; returns the JSON body (200). */
@@ -47,9 +47,7 @@ export const TAG_ROUTES: [string, string[], TagHandler][] = [
     'namespaces/*/jobs/*/tags/*',
     ['POST', 'DELETE'],
     (s, [ns, name, tag], _b, method) => {
-      const j = s.get<JobRecord>('SELECT * FROM jobs WHERE namespace = ? AND name = ?', ns!, name!);
-      if (!j)
-        throw new HttpError(404, `job ${JSON.stringify(name!.slice(0, 200))} not found in namespace ${JSON.stringify(ns!.slice(0, 200))}`);
+      const j = job(s, ns!, name!);
       ensureTag(s, tagName(tag!));
       setTag(s, `job:${j.uuid}`, tag!, method);
       return jobView(s, j);

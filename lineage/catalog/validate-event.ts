@@ -1,5 +1,5 @@
 import type { LineageEventKind } from '../client/event.ts';
-import { normalizeTime } from './ids.ts';
+import { storedTime } from './times.ts';
 import { illegalName, illegalNamespace } from './names.ts';
 
 type Obj = Record<string, unknown>;
@@ -7,7 +7,7 @@ type Obj = Record<string, unknown>;
 /** A dataset as the catalog ingests it. */
 export type IngestDataset = { namespace: string; name: string; facets: Obj; ioFacets: Obj };
 
-/** An event that passed validation, normalised: times in UTC ISO-8601, facets as objects. */
+/** An event that passed validation, normalised: its time in the stored form (times.ts), facets as objects. */
 export type CatalogEvent = {
   kind: LineageEventKind;
   eventTime: string;
@@ -131,7 +131,7 @@ export function validateEvent(body: unknown): CatalogEvent | Rejection {
   const c = new Checker();
   let eventTime: string | undefined;
   if (body['eventTime'] === undefined || body['eventTime'] === null) c.bad.push('eventTime: must not be null');
-  else if (typeof body['eventTime'] !== 'string' || (eventTime = normalizeTime(body['eventTime'])) === undefined) {
+  else if (typeof body['eventTime'] !== 'string' || (eventTime = storedTime(body['eventTime'])) === undefined) {
     return { status: 400, message: `eventTime: cannot parse ${JSON.stringify(body['eventTime'])} as an ISO-8601 date-time`, errors: [] };
   }
   c.str(body['producer'], 'producer');

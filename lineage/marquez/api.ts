@@ -120,13 +120,16 @@ export type JobNodeData = JobSummary & { currentRunUuid: string | null };
 
 /** A job (`GET /namespaces/{ns}/jobs/{job}`). */
 export type Job = JobSummary & {
-  /** The latest ten runs, newest first. */
-  latestRuns: Run[];
+  /** The latest ten runs, newest first; null for a job that never ran (as Marquez). */
+  latestRuns: Run[] | null;
   facets: JobFacets;
   currentVersion: string | null;
   labels: string[];
   tags: string[];
 };
+
+/** `DELETE /namespaces/{ns}/jobs/{job}`: the job as it was just before, without its outputs and runs (as Marquez). */
+export type DeletedJob = Omit<Job, 'outputs' | 'latestRun' | 'latestRuns'> & { outputs: []; latestRun: null; latestRuns: null };
 
 /** `GET /jobs`, `GET /namespaces/{ns}/jobs`. */
 export type JobList = { jobs: Job[]; totalCount: number };
@@ -143,8 +146,13 @@ export type ColumnLineageInput = {
   transformationType: string | null;
 };
 
-/** The inputs of one column of a dataset version (`Dataset.columnLineage[]`). */
-export type ColumnLineage = { name: string; inputFields: ColumnLineageInput[] };
+/** The inputs of one column of a dataset (`Dataset.columnLineage[]`), and (deprecated) its first input's transformation. */
+export type ColumnLineage = {
+  name: string;
+  inputFields: ColumnLineageInput[];
+  transformationDescription: string | null;
+  transformationType: string | null;
+};
 
 /** What a dataset is in a lineage graph node (`data` of a DATASET node): a dataset without facets and versions. */
 export type DatasetSummary = {
@@ -172,12 +180,16 @@ export type Dataset = DatasetSummary & {
   deleted: boolean;
 };
 
+/** `DELETE /namespaces/{ns}/datasets/{ds}`: the dataset as it was just before, without its column lineage (as Marquez). */
+export type DeletedDataset = Omit<Dataset, 'columnLineage'> & { columnLineage: null };
+
 /** `GET /namespaces/{ns}/datasets`. */
 export type DatasetList = { datasets: Dataset[]; totalCount: number };
 
 /** A dataset version (`GET /namespaces/{ns}/datasets/{ds}/versions/{v}`), with the run that wrote it. */
 export type DatasetVersion = {
-  id: DatasetVersionId;
+  /** The dataset's id (Marquez puts no version in it). */
+  id: NodeRef;
   type: 'DB_TABLE';
   name: string;
   physicalName: string;
@@ -187,10 +199,12 @@ export type DatasetVersion = {
   sourceName: string;
   fields: DatasetField[];
   tags: string[];
-  lifecycleState: string | null;
+  /** The `lifecycleStateChange` the version was written with, `''` without one. */
+  lifecycleState: string;
   description: string | null;
+  /** A name-based UUID of the dataset and its `field:type` pairs: equal schemas, equal ids. */
+  currentSchemaVersion: string;
   createdByRun: Run | null;
-  columnLineage: ColumnLineage[] | null;
   facets: DatasetFacets;
 };
 
@@ -268,3 +282,19 @@ export type TagList = { tags: Tag[] };
 
 /** The body of an error answer (4xx, 5xx); a rejected event (422) lists every problem in `errors`. */
 export type ApiError = { code: number; message: string; errors?: string[] };
+
+/** The period of a dashboard chart: the last 24 hours (hourly buckets) or the last 7 days (daily buckets). */
+export type StatsPeriod = 'DAY' | 'WEEK';
+
+/** One bucket of `GET /stats/lineage-events`: run events by type whose event time falls in it. */
+export type LineageEventStats = {
+  startInterval: string;
+  endInterval: string;
+  fail: number;
+  start: number;
+  complete: number;
+  abort: number;
+};
+
+/** One bucket of `GET /stats/jobs|datasets|sources`: how many existed by the bucket's end (a running total). */
+export type IntervalStats = { startInterval: string; endInterval: string; count: number };

@@ -29,6 +29,12 @@ export const LAYERS: readonly Layer[] = [
   { path: 'core/', may: [], packages: ['node:*', 'zod'] },
   { path: 'lineage/client/', may: ['core/'], packages: ['node:*', 'zod', 'yaml'] },
   { path: 'lineage/marquez/', may: ['core/', 'lineage/client/'], packages: [] },
+  // The lineage page's browser code: no Node built-ins; it reads the API through the trace code as `sluice trace` does.
+  {
+    path: 'lineage/catalog/page/browser/',
+    may: ['core/identifiers.ts', 'lineage/client/', 'lineage/marquez/', 'lineage/trace/'],
+    packages: ['elkjs/lib/elk-api.js'],
+  },
   { path: 'lineage/catalog/', may: ['core/', 'lineage/client/', 'lineage/marquez/'], packages: ['node:*', 'zod', 'esbuild'] },
   { path: 'lineage/trace/', may: ['core/', 'lineage/client/', 'lineage/marquez/'], packages: ['node:*'] },
   { path: 'lineage/', may: ['core/', 'lineage/client/'], packages: [] },

@@ -1,8 +1,11 @@
 // Bundles the lineage page's browser script: `npm run build:page [outfile]`, or buildPage() from a package build.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
-import { BUILT_PAGE_SCRIPT, PAGE_SOURCES } from './page-script.ts';
+import { BUILT_PAGE_SCRIPT, ELK_WORKER_MODULE, PAGE_SOURCES, elkWorkerSource } from './page-script.ts';
+
+/** Names the EPL-2.0 code the page and its worker contain, and where its licence is. */
+const ELK_NOTICE = '/*! Contains elkjs (Eclipse Public License 2.0, https://github.com/kieler/elkjs); licence: layout-worker.LICENSE.md */';
 
 /** The page's browser sources as one ES module script (the page inlines it). */
 export async function bundlePage(): Promise<string> {
@@ -17,16 +20,27 @@ export async function bundlePage(): Promise<string> {
     platform: 'browser',
     target: 'es2022',
     charset: 'utf8',
+    minify: true,
     legalComments: 'none',
+    // The page bundles elkjs's client; its licence travels beside the worker (see buildPage).
+    banner: { js: ELK_NOTICE },
     logLevel: 'silent',
   });
   return result.outputFiles[0]!.text;
 }
 
-/** Writes the bundled script to `outfile`, by default where the catalog looks for it; returns the path written. */
+/**
+ * Writes the bundled script to `outfile`, by default where the catalog looks for it, and the graph-layout worker (ELK's
+ * worker script) beside it as `layout-worker.js`; returns the script's path.
+ */
 export async function buildPage(outfile: string = BUILT_PAGE_SCRIPT): Promise<string> {
   await mkdir(dirname(outfile), { recursive: true });
   await writeFile(outfile, await bundlePage());
+  const worker = elkWorkerSource();
+  if (!worker) throw new Error(`cannot build the lineage page: ${ELK_WORKER_MODULE} is not installed (npm ci installs it)`);
+  await writeFile(join(dirname(outfile), 'layout-worker.js'), `${ELK_NOTICE}\n${await readFile(worker, 'utf8')}`);
+  // The licence of ELK (EPL-2.0) ships with the code built from it.
+  await copyFile(join(dirname(worker), '..', 'LICENSE.md'), join(dirname(outfile), 'layout-worker.LICENSE.md'));
   return outfile;
 }
 

@@ -1,72 +1,97 @@
-import { loadPageScript } from './page-script.ts';
+import { createHash } from 'node:crypto';
+import { loadLayoutWorker, loadPageScript } from './page-script.ts';
+import { PAGE_STYLE } from './page-style.ts';
 
-const STYLE = `
-body { font: 14px/1.4 system-ui, sans-serif; margin: 0; color: #222; }
-header { display: flex; gap: 12px; align-items: center; padding: 10px 16px; background: #1f2937; color: #fff; }
-header h1 { font-size: 16px; margin: 0 12px 0 0; } header a { color: #fff; }
-input, select { font: inherit; padding: 4px 6px; }
-main { display: grid; grid-template-columns: 280px 1fr; min-height: calc(100vh - 50px); }
-aside { border-right: 1px solid #ddd; padding: 10px; } aside ul { list-style: none; padding: 0; margin: 0; } aside li { margin: 4px 0; }
-.kind { font-size: 11px; background: #eef; padding: 1px 4px; border-radius: 3px; }
-section#view { padding: 10px 16px; overflow: auto; }
-#graph { overflow: auto; border: 1px solid #eee; margin-bottom: 12px; }
-.node rect { fill: #fff; stroke: #6b7280; } .node.dataset rect { fill: #f0f7ff; stroke: #3b82f6; }
-.node.failing rect { fill: #fee2e2; stroke: #dc2626; stroke-width: 2; } .node.selected rect { stroke-width: 3; }
-.node { cursor: pointer; } .node text { font-size: 12px; } .node text.sub { fill: #666; font-size: 10px; }
-.edge { fill: none; stroke: #999; }
-table { border-collapse: collapse; margin: 6px 0 12px; } td, th { border: 1px solid #e5e7eb; padding: 3px 8px; text-align: left; }
-tr.failing td { background: #fee2e2; }
-.state { font-size: 11px; padding: 1px 6px; border-radius: 8px; background: #e5e7eb; }
-.state-completed { background: #d1fae5; } .state-failed, .state-aborted { background: #dc2626; color: #fff; } .state-running { background: #fef3c7; }
-.version { border: 1px solid #e5e7eb; padding: 6px 10px; margin: 8px 0; } .version.quarantined { border: 2px solid #d97706; background: #fffbeb; }
-.muted { color: #777; font-size: 12px; } .mono { font-family: ui-monospace, monospace; font-size: 12px; }
-#error { color: #b91c1c; }
-#key-form { padding: 8px; margin: 6px 0; background: #fffbeb; border: 1px solid #d97706; }
-`;
+/** The path the page starts its graph-layout worker from (served by the catalog, without a key: it holds no data). */
+export const LAYOUT_WORKER_PATH = '/layout-worker.js';
 
-/** The lineage page around its script: search, the graph around a node (depth and direction), runs, dataset versions. */
-export function pageHtml(script: string): string {
+/** The page's HTML and the Content-Security-Policy that lets only its own inline script and style run. */
+export type LineagePage = { html: string; csp: string };
+
+/** The layout worker's script and its content hash (part of its URL, so browsers may keep it). */
+export type LayoutWorker = { script: string; hash: string };
+
+const sha256 = (text: string, encoding: 'base64' | 'hex') => createHash('sha256').update(text, 'utf8').digest(encoding);
+
+const select = (id: string, options: [string, string][], selected: string) =>
+  `<select id="${id}">${options.map(([v, t]) => `<option value="${v}"${v === selected ? ' selected' : ''}>${t}</option>`).join('')}</select>`;
+
+/** The lineage page around its script: header with search, the graph with its controls, the detail panel. */
+export function pageHtml(script: string, workerUrl = LAYOUT_WORKER_PATH): LineagePage {
   // Inlined: `</script` inside the script would end the element early.
   const inline = script.replace(/<\/(script)/gi, '<\\/$1');
-  return `<!doctype html>
+  const depths = [1, 2, 3, 5, 10, 20].map((d): [string, string] => [String(d), String(d)]);
+  const directions: [string, string][] = [
+    ['both', 'both (as Marquez)'],
+    ['upstream', 'upstream'],
+    ['downstream', 'downstream'],
+  ];
+  const html = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sluice lineage</title>
-<style>${STYLE}</style>
+<link rel="icon" href="data:,">
+<style>${PAGE_STYLE}</style>
 </head>
-<body>
+<body data-layout-worker="${workerUrl}" data-view="home">
 <header>
-  <h1><a href="#">Sluice lineage</a></h1>
-  <label>depth <select id="depth">${[1, 2, 3, 5, 10, 20].map((d) => `<option${d === 2 ? ' selected' : ''}>${d}</option>`).join('')}</select></label>
-  <label>direction <select id="direction"><option value="both">both (Marquez)</option><option value="upstream">upstream</option><option value="downstream">downstream</option></select></label>
-  <span id="node" class="mono"></span>
+  <a class="brand" href="#/">Sluice <span>lineage</span></a>
+  <div class="search">
+    <input id="search" type="search" placeholder="Search jobs, datasets and fields   ( / )" autocomplete="off" spellcheck="false" aria-label="search jobs, datasets and fields">
+    <div id="search-results" role="listbox" hidden></div>
+  </div>
+  <span id="busy" role="status" hidden></span>
 </header>
+<form id="key-form" class="banner" hidden><label><span id="key-message"></span> <input id="key" type="password" autocomplete="off" placeholder="API key"></label> <button>Use key</button></form>
+<p id="error" class="banner" role="alert" hidden></p>
 <main>
-  <aside>
-    <input id="search" type="search" placeholder="search jobs and datasets" autocomplete="off">
-    <ul id="results"></ul>
-  </aside>
-  <section id="view">
-    <form id="key-form" hidden><label><span id="key-message"></span> <input id="key" type="password" autocomplete="off" placeholder="API key"></label> <button>Use key</button></form>
-    <p id="error"></p>
+  <section id="graph-pane" hidden>
+    <div id="graph-toolbar">
+      <span id="scope"><label>depth ${select('depth', depths, '2')}</label> <label>direction ${select('direction', directions, 'both')}</label></span>
+      <span class="zoom"><button type="button" id="zoom-out" title="Zoom out (-)">−</button><button type="button" id="zoom-in" title="Zoom in (+)">+</button><button type="button" id="zoom-fit" title="Show the whole graph">Fit</button><button type="button" id="zoom-focus" title="Centre the selected node">Centre</button></span>
+    </div>
     <div id="graph"></div>
-    <div id="detail"></div>
+    <div id="graph-note"></div>
+    <div class="legend"><span class="badge badge-failed">FAILED</span><span class="badge badge-warned">WARN</span><span class="badge badge-quarantined">QUARANTINED</span><span class="badge badge-running">RUNNING</span><span class="badge badge-ok">OK</span></div>
   </section>
+  <section id="detail" aria-live="polite"></section>
 </main>
 <script type="module">${inline}</script>
 </body>
 </html>
 `;
+  const csp = [
+    "default-src 'none'",
+    `script-src 'sha256-${sha256(inline, 'base64')}'`,
+    `style-src 'sha256-${sha256(PAGE_STYLE, 'base64')}'`,
+    "worker-src 'self'",
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+  return { html, csp };
 }
 
-let page: Promise<string> | undefined;
+let page: Promise<LineagePage> | undefined;
+let worker: Promise<LayoutWorker> | undefined;
+
+/** The layout worker's script, read once per process (a failure is tried again on the next request). */
+export function layoutWorker(): Promise<LayoutWorker> {
+  if (!worker) {
+    worker = loadLayoutWorker().then((script) => ({ script, hash: sha256(script, 'hex').slice(0, 16) }));
+    worker.catch(() => (worker = undefined));
+  }
+  return worker;
+}
 
 /** The lineage page served at `/`, made once per process (a failure is tried again on the next request). */
-export function lineagePage(): Promise<string> {
+export function lineagePage(): Promise<LineagePage> {
   if (!page) {
-    page = loadPageScript().then(pageHtml);
+    page = Promise.all([loadPageScript(), layoutWorker()]).then(([script, w]) => pageHtml(script, `${LAYOUT_WORKER_PATH}?v=${w.hash}`));
     page.catch(() => (page = undefined));
   }
   return page;

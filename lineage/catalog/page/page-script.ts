@@ -1,9 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where `npm run build:page` writes the page's bundled script and the catalog looks for it: beside this module. */
 export const BUILT_PAGE_SCRIPT = fileURLToPath(new URL('./lineage-page.bundle.js', import.meta.url));
+
+/** Where a build puts the graph-layout worker (ELK's worker script, which the page starts), beside this module. */
+export const BUILT_LAYOUT_WORKER = fileURLToPath(new URL('./layout-worker.js', import.meta.url));
+
+/** ELK's worker script as the elkjs package ships it (a development dependency: present in a checkout). */
+export const ELK_WORKER_MODULE = 'elkjs/lib/elk-worker.min.js';
 
 /** The page's browser sources (TypeScript, `browser/main.ts` the entry). */
 export const PAGE_SOURCES = fileURLToPath(new URL('./browser/', import.meta.url));
@@ -28,7 +35,7 @@ async function modifiedAt(path: string): Promise<number | undefined> {
 }
 
 async function newestSource(dir: string): Promise<number | undefined> {
-  const names = await readdir(dir).catch(() => []);
+  const names = await readdir(dir, { recursive: true }).catch(() => []);
   const times = await Promise.all(names.filter((n) => n.endsWith('.ts')).map((n) => modifiedAt(join(dir, n))));
   const known = times.filter((t) => t !== undefined);
   return known.length === 0 ? undefined : Math.max(...known);
@@ -60,4 +67,21 @@ export async function loadPageScript(options: PageScriptOptions = {}): Promise<s
   // Older than its sources, but nothing here can make a newer one.
   if (built !== undefined) return readFile(builtFile, 'utf8');
   throw new Error(`the lineage page's script is not built (${builtFile} is missing and esbuild is not installed): run npm run build:page`);
+}
+
+/** Where ELK's worker script is in a checkout (elkjs installed), or undefined. */
+export function elkWorkerSource(): string | undefined {
+  try {
+    return createRequire(import.meta.url).resolve(ELK_WORKER_MODULE);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The graph-layout worker's script: the built copy (the published package ships it), else ELK's own from elkjs. */
+export async function loadLayoutWorker(builtFile: string = BUILT_LAYOUT_WORKER): Promise<string> {
+  if ((await modifiedAt(builtFile)) !== undefined) return readFile(builtFile, 'utf8');
+  const source = elkWorkerSource();
+  if (source) return readFile(source, 'utf8');
+  throw new Error(`the lineage page's layout worker is missing (${builtFile}, and elkjs is not installed): run npm run build:page`);
 }

@@ -1,114 +1,70 @@
-// Reads what a Marquez-API server (real Marquez or the embedded catalog) knows, in a comparable form, and lists the
-// differences between two such snapshots. The differential test posts the same events to both and expects none.
+// Compares two Marquez-API servers field by field: the requests the web UI makes (read-api.ts) go to both, each
+// server's own row ids are replaced by what they stand for (server-ids.ts), and every field is compared
+// (compare-answers.ts), letting through only the documented allowances (allowances.ts). The differential test posts
+// the same events to Marquez and to the embedded catalog and expects no other difference.
+import { runUuid } from '../../../lineage/catalog/ids.ts';
+import { marquezTime, storedTime } from '../../../lineage/catalog/times.ts';
+import type { Facts } from './allowances.ts';
+import { compareReadings } from './compare-answers.ts';
+import type { Comparison } from './compare-answers.ts';
+import { planReads, readBoth, statsReads } from './read-api.ts';
+import type { PlanOptions, Reading } from './read-api.ts';
+import { tokenizeIds } from './server-ids.ts';
 
 type Obj = Record<string, any>;
 
-/** The node and edge sets of one `/lineage` answer, or its HTTP status when it is not 200. */
-export type LineageShape = { nodes: string[]; edges: string[] } | { status: number };
-
-/** What the comparison looks at: namespaces, jobs, datasets, run states and `/lineage` graphs. */
-export type CatalogSnapshot = {
-  namespaces: string[];
-  /** `<namespace>:<job>` → naming, current IO and latest run state. */
-  jobs: Record<string, Obj>;
-  /** `<namespace>:<dataset>` → source and schema fields. */
-  datasets: Record<string, Obj>;
-  /** `<namespace>:<job>` → `<run id> <state>` of every run, sorted. */
-  runs: Record<string, string[]>;
-  /** `<nodeId> depth=<n>` → the graph. */
-  lineage: Record<string, LineageShape>;
+/** What to compare: the plan's options, the time zones of the WEEK charts, and every event posted to both. */
+export type CompareOptions = PlanOptions & {
+  /** IANA zones for the dashboard's WEEK charts (DAY is always read). @default ['UTC'] */
+  readonly statsZones?: string[];
+  /** The events both servers got, in posting order (for the allowances' facts). */
+  readonly events: readonly Obj[];
+  /** More requests to compare (a delete's follow-ups, say). */
+  readonly extra?: string[];
 };
 
-async function get(url: string, path: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${url}/api/v1/${path}`);
-  const text = await res.text();
-  if (res.status !== 200) return { status: res.status, body: undefined };
-  return { status: 200, body: JSON.parse(text) };
-}
+/** A comparison and the two readings it was made from. */
+export type ServerComparison = Comparison & { readonly marquez: Reading; readonly catalog: Reading };
 
-async function getOk(url: string, path: string): Promise<any> {
-  const r = await get(url, path);
-  if (r.status !== 200) throw new Error(`GET ${url}/api/v1/${path}: HTTP ${r.status}`);
-  return r.body;
-}
-
-const enc = encodeURIComponent;
-const ref = (d: Obj) => `${d['namespace']}:${d['name']}`;
-
-/** The `/lineage` graph of a node as sorted node ids and `origin>destination` edges. */
-export async function lineageShape(url: string, nodeId: string, depth: number): Promise<LineageShape> {
-  const r = await get(url, `lineage?nodeId=${enc(nodeId)}&depth=${depth}`);
-  if (r.status !== 200) return { status: r.status };
-  const graph = r.body['graph'] as Obj[];
-  return {
-    nodes: graph.map((n) => String(n['id'])).sort(),
-    edges: graph.flatMap((n) => (n['outEdges'] as Obj[]).map((e) => `${e['origin']}>${e['destination']}`)).sort(),
-  };
-}
-
-/** Snapshots `namespaces` (all, when not given) and the lineage of `lineageNodes` (all jobs and datasets, when not given) at each depth. */
-export async function snapshotCatalog(
-  url: string,
-  opts: { namespaces?: string[]; lineageNodes?: string[]; depths: number[] },
-): Promise<CatalogSnapshot> {
-  const namespaces = opts.namespaces ?? ((await getOk(url, 'namespaces'))['namespaces'] as Obj[]).map((n) => String(n['name'])).sort();
-  const snapshot: CatalogSnapshot = { namespaces, jobs: {}, datasets: {}, runs: {}, lineage: {} };
-  const nodes: string[] = [];
-  for (const ns of namespaces) {
-    for (const j of (await getOk(url, `namespaces/${enc(ns)}/jobs?limit=10000`))['jobs'] as Obj[]) {
-      const key = `${ns}:${j['name']}`;
-      snapshot.jobs[key] = {
-        type: j['type'],
-        simpleName: j['simpleName'],
-        parentJobName: j['parentJobName'] ?? null,
-        inputs: (j['inputs'] as Obj[]).map(ref).sort(),
-        outputs: (j['outputs'] as Obj[]).map(ref).sort(),
-        latestRunState: j['latestRun']?.['state'] ?? null,
-      };
-      const runs = (await getOk(url, `namespaces/${enc(ns)}/jobs/${enc(String(j['name']))}/runs?limit=1000`))['runs'] as Obj[];
-      snapshot.runs[key] = runs.map((r) => `${r['id']} ${r['state']}`).sort();
-      nodes.push(`job:${ns}:${j['name']}`);
-    }
-    for (const d of (await getOk(url, `namespaces/${enc(ns)}/datasets?limit=10000`))['datasets'] as Obj[]) {
-      snapshot.datasets[`${ns}:${d['name']}`] = {
-        sourceName: d['sourceName'],
-        // Marquez aggregates a dataset's fields without an order (PostgreSQL array_agg); the catalog keeps the schema's.
-        fields: (d['fields'] as Obj[]).map((f) => `${f['name']}:${f['type'] ?? ''}`).sort(),
-      };
-      nodes.push(`dataset:${ns}:${d['name']}`);
-    }
+/** Facts the allowances need: posted event times and run events, what Marquez says about runs, the catalog about jobs. */
+export function factsOf(events: readonly Obj[], marquez: Reading, catalog: Reading): Facts {
+  const time = (t: unknown) => marquezTime(storedTime(String(t)) ?? String(t));
+  const runEvents = new Map<string, Array<{ type: string; time: string }>>();
+  for (const e of events) {
+    const run = e['run'] as Obj | undefined;
+    if (!run || typeof e['eventType'] !== 'string') continue;
+    const id = runUuid(String(run['runId']));
+    runEvents.set(id, [...(runEvents.get(id) ?? []), { type: e['eventType'], time: time(e['eventTime']) }]);
   }
-  for (const nodeId of opts.lineageNodes ?? nodes.sort()) {
-    for (const depth of opts.depths) snapshot.lineage[`${nodeId} depth=${depth}`] = await lineageShape(url, nodeId, depth);
+  const jobOfRun = new Map<string, string>();
+  for (const [path, a] of marquez) {
+    const m = /^namespaces\/([^/]+)\/jobs\/([^/?]+)\/runs\?/.exec(path);
+    if (m && a.status === 200)
+      for (const r of (a.body as Obj)['runs'] as Obj[])
+        jobOfRun.set(String(r['id']), `${decodeURIComponent(m[1]!)}:${decodeURIComponent(m[2]!)}`);
   }
-  return snapshot;
+  const ownLatestState = new Map<string, string | null>();
+  const all = catalog.get('jobs?limit=10000&offset=0');
+  if (all?.status === 200)
+    for (const j of (all.body as Obj)['jobs'] as Obj[])
+      ownLatestState.set(`${j['namespace']}:${j['name']}`, j['latestRun']?.['state'] ?? null);
+  return { eventTimes: new Set(events.map((e) => time(e['eventTime']))), jobOfRun, ownLatestState, runEvents };
 }
 
-/** Every difference between two snapshots, as `<path>: <a> ≠ <b>` lines (at most `limit`). */
-export function compareSnapshots(a: CatalogSnapshot, b: CatalogSnapshot, labels: [string, string] = ['a', 'b'], limit = 50): string[] {
-  const out: string[] = [];
-  const show = (v: unknown) => (v === undefined ? 'absent' : JSON.stringify(v)).slice(0, 300);
-  const walk = (path: string, x: unknown, y: unknown): void => {
-    if (out.length >= limit) return;
-    if (Array.isArray(x) && Array.isArray(y)) {
-      const xs = new Set(x.map((v) => JSON.stringify(v)));
-      const ys = new Set(y.map((v) => JSON.stringify(v)));
-      const onlyX = [...xs].filter((v) => !ys.has(v));
-      const onlyY = [...ys].filter((v) => !xs.has(v));
-      if (onlyX.length > 0)
-        out.push(`${path}: only in ${labels[0]}: ${onlyX.slice(0, 10).join(', ')}${onlyX.length > 10 ? ` (+${onlyX.length - 10})` : ''}`);
-      if (onlyY.length > 0)
-        out.push(`${path}: only in ${labels[1]}: ${onlyY.slice(0, 10).join(', ')}${onlyY.length > 10 ? ` (+${onlyY.length - 10})` : ''}`);
-      if (onlyX.length === 0 && onlyY.length === 0 && JSON.stringify(x) !== JSON.stringify(y))
-        out.push(`${path}: same items, different order`);
-      return;
-    }
-    if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x) && !Array.isArray(y)) {
-      for (const k of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(`${path}.${k}`, (x as Obj)[k], (y as Obj)[k]);
-      return;
-    }
-    if (JSON.stringify(x) !== JSON.stringify(y)) out.push(`${path}: ${labels[0]} ${show(x)} ≠ ${labels[1]} ${show(y)}`);
-  };
-  walk('', a, b);
-  return out;
+const firstBucket = (r: Reading, path: string) => JSON.stringify((r.get(path)?.body as Obj[] | undefined)?.[0]?.['startInterval']);
+
+/**
+ * Reads both servers with the requests the UI makes over everything Marquez knows (plus `extra`), and compares the
+ * answers. The dashboard's charts are read first and read again if an hour turned between the two servers' answers.
+ */
+export async function compareServers(marquezUrl: string, catalogUrl: string, opts: CompareOptions): Promise<ServerComparison> {
+  const stats = statsReads(opts.statsZones ?? ['UTC']);
+  let [ms, cs] = await readBoth(marquezUrl, catalogUrl, stats);
+  if (stats.some((p) => firstBucket(ms, p) !== firstBucket(cs, p))) [ms, cs] = await readBoth(marquezUrl, catalogUrl, stats);
+  const plan = [...(await planReads(marquezUrl, opts)), ...(opts.extra ?? [])];
+  const [m, c] = await readBoth(marquezUrl, catalogUrl, plan);
+  const marquez: Reading = new Map([...ms, ...m]);
+  const catalog: Reading = new Map([...cs, ...c]);
+  const result = compareReadings(tokenizeIds(marquez), tokenizeIds(catalog), factsOf(opts.events, marquez, catalog));
+  return { ...result, marquez, catalog };
 }

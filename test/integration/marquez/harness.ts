@@ -1,26 +1,25 @@
 // Runs a real Marquez (Java) on a private PostgreSQL cluster, both on 127.0.0.1, for tests. See README.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  appendFileSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MarquezUnavailableError, prepareMarquez, tail } from './prepare-marquez.ts';
+import { ensureJava, findPostgres } from './system-deps.ts';
+import type { Postgres } from './system-deps.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export { MARQUEZ_VERSIONS, MarquezUnavailableError, prepareMarquez, type MarquezComponent, type Prepared } from './prepare-marquez.ts';
+export { ensureJava } from './system-deps.ts';
+export {
+  MARQUEZ_JARS_ENV,
+  MARQUEZ_VERSIONS,
+  MarquezUnavailableError,
+  prepareMarquez,
+  type MarquezComponent,
+  type Prepared,
+} from './prepare-marquez.ts';
 
 /** A running Marquez; `stop()` ends Marquez and PostgreSQL by PID and removes the temp cluster. */
 export interface MarquezHandle {
@@ -32,6 +31,8 @@ export interface MarquezHandle {
   /** What stop() ends: the Marquez JVM, the postmaster, and the temp directory of the cluster. */
   readonly pids: { readonly marquez: number; readonly postgres: number };
   readonly dir: string;
+  /** Runs SQL in Marquez's database as its superuser (e.g. refreshing the view the stats read); returns psql's output. */
+  sql(statement: string): string;
   stop(): Promise<void>;
 }
 
@@ -64,7 +65,7 @@ export async function startMarquez(options: StartMarquezOptions = {}): Promise<M
   const cacheDir = options.cacheDir ?? join(repoRoot, '.cache', 'marquez');
   const timeoutMs = options.timeoutMs ?? 180_000;
   const t0 = Date.now();
-  const java = requireJava();
+  const java = ensureJava(log);
   const { classpath, version } = await prepareMarquez({ cacheDir, log });
   const pg = findPostgres(log);
   const run = new RunState(log);
@@ -89,72 +90,12 @@ export async function startMarquez(options: StartMarquezOptions = {}): Promise<M
     await waitHealthy(adminUrl, child, logFile, timeoutMs, log);
     log(`Marquez ready at http://127.0.0.1:${port} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const pids = { marquez: child.pid ?? 0, postgres: run.pgPid };
-    return { url: `http://127.0.0.1:${port}`, adminUrl, version, logFile, pids, dir: run.dir, stop: () => run.stop() };
+    const sql = (statement: string) => run.sql(statement);
+    return { url: `http://127.0.0.1:${port}`, adminUrl, version, logFile, pids, dir: run.dir, sql, stop: () => run.stop() };
   } catch (error) {
     await run.stop();
     throw error;
   }
-}
-
-function requireJava(): string {
-  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) {
-    throw new MarquezUnavailableError(
-      'java',
-      'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)',
-    );
-  }
-  const major = Number(/version "(\d+)/.exec(r.stderr)?.[1] ?? 0);
-  if (major < 17) throw new MarquezUnavailableError('java', `Marquez needs Java 17+, found ${r.stderr.split('\n')[0]}`);
-  return 'java';
-}
-
-interface Postgres {
-  readonly bin: string;
-  readonly version: number;
-}
-
-function findPostgres(log: (line: string) => void): Postgres {
-  const found = locatePostgres();
-  if (found) return found;
-  if (process.getuid?.() !== 0) {
-    throw new MarquezUnavailableError(
-      'postgresql',
-      'PostgreSQL 14+ server binaries (initdb, pg_ctl) not found and not running as root, so it cannot be installed here; run: sudo apt-get update && sudo apt-get install -y postgresql',
-    );
-  }
-  log('PostgreSQL not found: apt-get update && apt-get install -y postgresql (once)');
-  for (const args of [['update'], ['install', '-y', '--no-install-recommends', 'postgresql']]) {
-    const r = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0)
-      throw new MarquezUnavailableError('postgresql', `apt-get ${args.join(' ')} failed:\n${tail(`${r.stdout}${r.stderr}`, 10)}`);
-  }
-  const installed = locatePostgres();
-  if (!installed)
-    throw new MarquezUnavailableError('postgresql', 'apt-get installed postgresql but no initdb was found under /usr/lib/postgresql');
-  return installed;
-}
-
-function locatePostgres(): Postgres | undefined {
-  const root = '/usr/lib/postgresql';
-  const versions = existsSync(root)
-    ? readdirSync(root)
-        .map(Number)
-        .filter((n) => n >= 14)
-        .sort((a, b) => b - a)
-    : [];
-  for (const v of versions) {
-    const bin = join(root, String(v), 'bin');
-    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'postgres'))) return { bin, version: v };
-  }
-  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  const initdb = which.stdout.trim();
-  if (which.status === 0 && initdb && existsSync(join(dirname(initdb), 'pg_ctl'))) {
-    const v = spawnSync(initdb, ['--version'], { encoding: 'utf8' });
-    const major = Number(/(\d+)/.exec(v.stdout)?.[1] ?? 0);
-    if (major >= 14) return { bin: dirname(initdb), version: major };
-  }
-  return undefined;
 }
 
 /** Everything one start created, so that stop() and the exit handlers can undo exactly that. */
@@ -254,6 +195,14 @@ class RunState {
       if (!(await gone(this.pgPid, 5_000))) this.log(`PostgreSQL PID ${this.pgPid} still running after pg_ctl stop; killing it`);
     }
     this.killNow(false);
+  }
+
+  /** Runs one SQL statement in the marquez database; throws with psql's message when it fails. */
+  sql(statement: string): string {
+    const args = ['-h', join(this.dir, 'sock'), '-p', String(this.pgPort), '-U', 'postgres', '-d', 'marquez'];
+    const r = this.pgTool('psql', [...args, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', statement]);
+    if (r.status !== 0) throw new Error(`psql ${statement.slice(0, 80)}: ${r.stderr.trim()}`);
+    return r.stdout;
   }
 
   /** Runs a PostgreSQL tool, as user postgres when we are root (initdb refuses root). */

@@ -1,7 +1,7 @@
 // `npm run test:marquez`: prepares Marquez (or says why it cannot), then runs the suite with vitest.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { MarquezUnavailableError, prepareMarquez } from './harness.ts';
+import { MARQUEZ_JARS_ENV, ensureJava, prepareMarquez } from './harness.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const t0 = Date.now();
@@ -17,14 +17,12 @@ if (process.env.SLUICE_SKIP_MARQUEZ === '1') {
   say('SLUICE_SKIP_MARQUEZ=1 is ignored in CI (CI=true): the suite runs');
 }
 
+let jars = '';
 try {
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (java.error || java.status !== 0)
-    throw new MarquezUnavailableError(
-      'java',
-      'no `java` on PATH; Marquez needs Java 17+ (Debian: apt-get install -y openjdk-17-jre-headless)',
-    );
-  await prepareMarquez({ cacheDir: join(root, '.cache', 'marquez'), log: (l) => say(l) });
+  ensureJava(say);
+  const prepared = await prepareMarquez({ cacheDir: join(root, '.cache', 'marquez'), log: (l) => say(l) });
+  jars = prepared.dir;
+  say(`Marquez ${prepared.version} from ${prepared.source}: ${prepared.dir}`);
 } catch (error) {
   say(`cannot run the real-Marquez suite: ${error instanceof Error ? error.message : String(error)}`);
   say(ci ? 'CI=true: this is a failure' : 'install what is missing, or set SLUICE_SKIP_MARQUEZ=1 to skip this suite on purpose');
@@ -39,6 +37,8 @@ const vitest = spawnSync(
   {
     cwd: root,
     stdio: 'inherit',
+    // Every test file's harness uses the jars found here instead of asking the registry again.
+    env: { ...process.env, [MARQUEZ_JARS_ENV]: jars },
   },
 );
 say(`suite ${vitest.status === 0 ? 'passed' : 'FAILED'} in ${seconds(t1)} (total ${seconds(t0)})`);

@@ -77,7 +77,7 @@ describe('the catalog under hostile and malformed requests', () => {
     const body = gzipSync(Buffer.from(JSON.stringify(event({ run: { runId: 'airflow-run-1' }, eventTime: '2025-06-01T10:00:00' }))));
     expect((await post(catalog.url, body, { 'content-encoding': 'gzip' })).status).toBe(201);
     const { body: runs } = await getJson(catalog.url, 'namespaces/hostile/jobs/job/runs');
-    expect(runs.runs[0]).toMatchObject({ state: 'COMPLETED', endedAt: '2025-06-01T10:00:00.000Z' });
+    expect(runs.runs[0]).toMatchObject({ state: 'COMPLETED', endedAt: '2025-06-01T10:00:00Z' });
     expect(runs.runs[0].id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-3/);
   });
 

@@ -31,7 +31,7 @@ describe('ingestion semantics', () => {
     expect(ingestEvent(store, ev('COMPLETE', '2025-01-01T00:00:05Z')).status).toBe(201);
     ingestEvent(store, ev('START', '2025-01-01T00:00:00Z'));
     const run = store.get<{ state: string; started_at: string; ended_at: string }>('SELECT state, started_at, ended_at FROM runs')!;
-    expect({ ...run }).toEqual({ state: 'COMPLETED', started_at: '2025-01-01T00:00:00.000Z', ended_at: '2025-01-01T00:00:05.000Z' });
+    expect({ ...run }).toEqual({ state: 'COMPLETED', started_at: '2025-01-01T00:00:00.000000Z', ended_at: '2025-01-01T00:00:05.000000Z' });
   });
 
   it('stores a bare child name as parent.child and creates a placeholder parent with the child state', () => {

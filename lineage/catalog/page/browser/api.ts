@@ -5,7 +5,15 @@ import { $ } from './dom.ts';
 const API = '/api/v1/';
 const KEY = 'sluice-catalog-key';
 
+let asking: Promise<void> | undefined;
+
+// One prompt for all the requests refused meanwhile: each waits for the same key.
 function askForKey(message: string): Promise<void> {
+  asking ??= prompt(message).finally(() => (asking = undefined));
+  return asking;
+}
+
+function prompt(message: string): Promise<void> {
   return new Promise((resolve) => {
     const form = $<HTMLFormElement>('#key-form');
     const input = $<HTMLInputElement>('#key');
@@ -31,10 +39,25 @@ export async function get<T>(path: string): Promise<T> {
       await askForKey(key ? 'The catalog refused that key; enter the right one.' : 'This catalog needs its API key to read.');
       continue;
     }
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${(await res.text()).slice(0, 200)}`);
+    if (!res.ok) throw new Error(await failure(path, res));
     return (await res.json()) as T;
   }
 }
+
+// The catalog's errors are `{code, message}` and say what was wrong; anything else is shown as it came.
+async function failure(path: string, res: Response): Promise<string> {
+  const text = (await res.text()).slice(0, 300);
+  try {
+    const body = JSON.parse(text) as { message?: unknown };
+    if (typeof body.message === 'string') return `${body.message} (${res.status} from /api/v1/${path.split('?')[0]})`;
+  } catch {
+    // Not JSON: shown as it came.
+  }
+  return `/api/v1/${path}: ${res.status} ${text}`;
+}
+
+/** The key this tab was given for a catalog that protects reads, if any (for code that calls the API itself). */
+export const catalogKey = (): string | undefined => sessionStorage.getItem(KEY) ?? undefined;
 
 /** Percent-encodes one query value or path segment. */
 export const enc = encodeURIComponent;
