@@ -47,6 +47,8 @@ export function localMapTask(state: State): State {
     Type: 'Task',
     Resource: 'arn:aws:lambda:us-east-1:000000000000:function:sluice-local-distributed-map',
     Parameters: { 'input.$': '$', 'context.$': '$$' },
+    // A Map state has no timeout of its own; the interpreter would give a Task 60 seconds (23 days fits its timer).
+    TimeoutSeconds: 2_000_000,
     ...Object.fromEntries(kept.filter((k) => state[k] !== undefined).map((k) => [k, state[k]])),
   };
 }
@@ -105,7 +107,11 @@ export async function runDistributedMap(
       const group = groups[next++]!;
       const executionArn = `${execution.Id.replace(/:execution:([^:/]+):.*$/, ':execution:$1')}/${mapRunId}:${randomUUID()}`;
       const startDate = new Date();
-      const outcome = await options.runChild(child, group.input, executionArn);
+      // A child that cannot even run is a failed child, as in Step Functions; the others go on.
+      const outcome = await options.runChild(child, group.input, executionArn).catch((error: unknown): ChildOutcome => ({
+        status: 'FAILED',
+        error: { name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) },
+      }));
       results.push({ executionArn, input: group.input, startDate, stopDate: new Date(), outcome });
       if (outcome.status === 'FAILED') failedItems += group.items;
       report();
