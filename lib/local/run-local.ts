@@ -265,20 +265,29 @@ async function uploadInput(
     throw new SluiceError('RUN_INPUT_MISSING', `--input: ${path} does not exist`);
   });
   const key = `${dataset.prefix}/${basename(path)}`;
+  let timer: NodeJS.Timeout | undefined;
+  let settled = false;
+  let uploaded = (): void => undefined;
   const event = new Promise<ReturnType<typeof toObjectCreatedEvent>>((resolveEvent, reject) => {
-    const timer = setTimeout(() => {
-      stop();
-      reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
-    }, 10_000);
+    // The wait starts once the upload is done: a large file takes longer than that to upload.
+    uploaded = () => {
+      if (settled) return;
+      timer = setTimeout(() => {
+        stop();
+        reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
+      }, 10_000);
+    };
     const stop = s3.onObjectCreated((record) => {
       const created = toObjectCreatedEvent(record, { account: LOCAL_ACCOUNT, region: LOCAL_REGION, id: randomUUID() });
       if (created.detail.bucket.name !== dataset.bucket || created.detail.object.key !== key) return;
+      settled = true;
       clearTimeout(timer);
       stop();
       resolveEvent(created);
     });
   });
   await store.upload(dataset.bucket, key, path, contentType(path));
+  uploaded();
   const matched = matchUploadTrigger(spec, await event);
   if (!matched) throw new SluiceError('RUN_NO_MATCH', `s3://${dataset.bucket}/${key} matches no upload trigger of ${spec.name}`);
   return matched;

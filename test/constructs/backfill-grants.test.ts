@@ -44,7 +44,7 @@ describe('the state machine role, for the backfill Distributed Map', () => {
       expect.stringMatching(/^states:StopExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+\/\*$/),
     ]);
     // The ARN it may start is the machine's own (by name: a reference to it from its own role would be a cycle).
-    const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine');
+    const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
     expect(grants[3]!.endsWith(`:stateMachine:${machine.Properties.StateMachineName}`)).toBe(true);
   });
 });
