@@ -1,4 +1,4 @@
-// npm run bench [-- --only a,b --skip a,b]: every benchmark, one after another, each in its own process (each writes its section
+// npm run bench [-- --only a,b --skip a,b | --table]: every benchmark, one after another, each in its own process (each writes its section
 // of docs/benchmarks.md), then the goal table at the top of that file, from the rows each benchmark left in this run.
 import { spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
@@ -23,10 +23,13 @@ const BENCHMARKS = [
   { name: 'single-lambda', script: 'scale/single-lambda.ts', goals: false },
 ] as const;
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, skip: { type: 'string' }, help: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, skip: { type: 'string' }, table: { type: 'boolean' }, help: { type: 'boolean' } },
+});
 if (values.help) {
-  process.stdout.write(`Usage: npm run bench [-- --only name,… | --skip name,…]
+  process.stdout.write(`Usage: npm run bench [-- --only name,… | --skip name,… | --table]
 Runs every benchmark (${BENCHMARKS.map((b) => b.name).join(', ')}) and writes docs/benchmarks.md, with the goal table first.
+--table runs nothing: it rebuilds the goal table from each benchmark's latest run (npm run bench:<name> leaves its rows too).
 Each can also run alone: npm run bench:<name> (see package.json). Takes 20–40 minutes on a shared 2-core machine; the catalog
 benchmark starts real Marquez (Java 17, PostgreSQL) and reports the embedded catalog alone when it cannot.\n`);
   process.exit(0);
@@ -43,9 +46,10 @@ if (unknown.length > 0) {
 
 const started = Date.now();
 const where = machine();
-await rm(RESULTS, { recursive: true, force: true });
+// A benchmark that runs now drops its earlier rows first, so a failed run leaves a blank row rather than an old one.
+if (!values.table) for (const bench of chosen) await rm(join(RESULTS, `${bench.name}.json`), { force: true });
 const failed: string[] = [];
-for (const bench of chosen) {
+for (const bench of values.table ? [] : chosen) {
   process.stderr.write(`\n== ${bench.name} ==\n`);
   const run = spawnSync(process.execPath, [...nodeFlags(process.execPath), join(import.meta.dirname, bench.script)], {
     cwd: ROOT,
@@ -55,7 +59,7 @@ for (const bench of chosen) {
 }
 
 const rows: GoalRow[] = [];
-for (const bench of chosen.filter((b) => b.goals)) {
+for (const bench of BENCHMARKS.filter((b) => b.goals)) {
   const file = join(RESULTS, `${bench.name}.json`);
   const found = await readFile(file, 'utf8').then(
     (t) => JSON.parse(t) as GoalRow[],
@@ -77,7 +81,12 @@ for (const bench of chosen.filter((b) => b.goals)) {
 const table = `| what | command | Sluice | baseline, same run | ratio | peak RSS (Sluice / baseline) | goal | verdict |
 |---|---|---|---|---|---|---|---|
 ${rows.map((r) => `| ${r.what} | \`${r.command}\` | ${r.sluice} | ${r.baseline} | ${r.ratio} | ${r.rss} | ${r.goal} | ${verdict(r.met)} |`).join('\n')}`;
-const body = `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${((Date.now() - started) / 60000).toFixed(0)} minutes) on ${where}.
+const written =
+  values.table || chosen.length < BENCHMARKS.length
+    ? `Assembled by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} from each benchmark's latest run; each section below says when
+and at what load it ran.`
+    : `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${((Date.now() - started) / 60000).toFixed(0)} minutes) on ${where}.`;
+const body = `${written}
 Every ratio is measured side by side in one run (contenders interleaved, each in its own process); times are medians with the range
 over the rounds. Each benchmark checks that both contenders did the same work before it reports. The sections below say how each
 was measured.${failed.length > 0 ? `\n\n**Failed in this run:** ${failed.join(', ')} (their rows are blank or from their last message).` : ''}

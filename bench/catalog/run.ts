@@ -3,10 +3,11 @@
 // a time per stream (1 and 4 streams), then /lineage latency at depth 20. Writes its section of docs/benchmarks.md.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { mib, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 import { generateGraphEvents } from './graph-events.ts';
 import { postEvents } from './post-events.ts';
@@ -47,7 +48,7 @@ const bodies = graph.events.map((e) => JSON.stringify(e));
 const queries = Number(values.queries);
 log(`graph: ${graph.nodes} nodes (${graph.jobs} jobs, ${graph.datasets} datasets), ${bodies.length} events`);
 
-type Target = { url: string; version?: string; stop: () => Promise<void> };
+type Target = { url: string; version?: string; pid?: number; stop: () => Promise<void> };
 
 function firstMatch(child: ChildProcess, pattern: RegExp, what: string): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
@@ -83,7 +84,7 @@ async function startEmbedded(): Promise<Target> {
   );
   const [, url] = await firstMatch(child, /catalog on (http:\/\/\S+)/, 'sluice lineage serve');
   const stop = stopper(child);
-  return { url: url!, stop: async () => (await stop(), await rm(dir, { recursive: true, force: true })) };
+  return { url: url!, pid: child.pid, stop: async () => (await stop(), await rm(dir, { recursive: true, force: true })) };
 }
 
 async function startMarquez(): Promise<Target> {
@@ -135,7 +136,17 @@ type Measured = {
   ingest: Array<{ streams: number; eventsPerS: number; ms: number }>;
   queries: Array<QueryResult | undefined>;
   version?: string;
+  /** The server's peak RSS in KB (Linux /proc), when its process is known. */
+  peakRssKb?: number;
 };
+
+/** A process's peak RSS in KB from /proc (Linux), else undefined. */
+async function peakRss(pid: number | undefined): Promise<number | undefined> {
+  if (pid === undefined) return undefined;
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb);
+}
 
 async function measure(name: string, start: () => Promise<Target>, runs: number, withExtensions: boolean): Promise<Measured> {
   const result: Measured = { ingest: [], queries: [] };
@@ -161,6 +172,8 @@ async function measure(name: string, start: () => Promise<Target>, runs: number,
         log(`${name}: ${q.name}: median ${r.medianMs.toFixed(1)} ms, ${r.nodes} nodes, ${(r.bytes / 1e6).toFixed(1)} MB`);
       }
     } finally {
+      const rss = await peakRss(target.pid);
+      if (rss !== undefined) result.peakRssKb = Math.max(result.peakRssKb ?? 0, rss);
       await target.stop();
     }
   }
@@ -204,10 +217,11 @@ const sameGraph =
     : 'not compared';
 const date = new Date().toISOString().slice(0, 10);
 const args = `--pipelines ${values.pipelines} --jobs ${values.jobs} --refs ${values.refs} --seed ${values.seed}`;
+const DEFAULT_ARGS = '--pipelines 50 --jobs 99 --refs 50 --seed 7';
 
 await writeSection(
   'Lineage catalog (bench/catalog)',
-  `Command: \`npm run bench:catalog\` (defaults \`-- ${args} --queries ${queries}\`). Measured ${date} on ${machine()}.
+  `Command: \`npm run bench:catalog\` (${args === DEFAULT_ARGS && queries === 10 ? 'defaults' : 'options'} \`-- ${args} --queries ${queries}\`). Measured ${date} on ${machine()}.
 Input: \`bench/catalog/graph-events.ts\` — ${fmt(graph.nodes)} nodes (${fmt(graph.jobs)} jobs, ${fmt(graph.datasets)} datasets): ${values.pipelines} pipelines of
 ${values.jobs} chained jobs, some reading an earlier stage, ${values.refs} shared reference datasets read by ~20 % of jobs, ~5 % cross-pipeline
 reads; one run per job, START and COMPLETE (with a schema on the output): ${fmt(bodies.length)} events. Both targets get the same
@@ -242,7 +256,22 @@ ${queryRows}
   on a private cluster, its jars from the harness cache (\`.cache/marquez\`; where they came from: test/integration/marquez/README.md);
   Marquez's first queries after start are slower, hence the untimed warm-up query.
 - The shared reference datasets make Marquez's undirected walk reach nearly the whole graph within 20 hops, so that
-  answer is every node (about 13 MB of JSON; serialising it alone takes tens of milliseconds). The directed walk
+  answer is every node (${fmt(embedded.queries[0]!.bytes / 1e6, 1)} MB of JSON here; serialising it alone takes milliseconds per MB). The directed walk
   answers the question usually meant — what feeds this dataset — with the nodes that do.`,
 );
 log('wrote docs/benchmarks.md');
+
+const e1 = embedded.ingest[0]!.eventsPerS;
+const m1 = marquez?.ingest[0]?.eventsPerS;
+await writeGoalRows('catalog', [
+  {
+    what: 'catalog ingest, one stream, one event per POST',
+    command: `npm run bench:catalog${args === DEFAULT_ARGS ? '' : ` -- ${args}`}`,
+    sluice: `${fmt(e1)} events/s`,
+    baseline: m1 === undefined ? `Marquez ${marquezNote}` : `${fmt(m1)} events/s (Marquez ${marquez?.version ?? ''})`,
+    ratio: m1 === undefined ? '—' : `${ratio(e1, m1)} Marquez's rate`,
+    rss: `${embedded.peakRssKb === undefined ? '—' : mib(embedded.peakRssKb)} / — (JVM not sampled)`,
+    goal: '≥ 2,000 events/s and ≥ 30× Marquez',
+    met: m1 === undefined ? false : e1 >= 2000 && e1 >= 30 * m1 ? true : e1 >= 2000 || e1 >= 30 * m1 ? 'partly' : false,
+  },
+]);

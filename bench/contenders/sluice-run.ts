@@ -70,6 +70,9 @@ if (options.seed) {
   }
 }
 const payloads: Record<string, unknown> = {};
+// CPU time of the whole process (DuckDB's threads, the embedded S3) while each step ran: steady where wall time is not on a shared machine.
+const cpuAtStart = new Map<string, NodeJS.CpuUsage>();
+const cpuMs: Record<string, number> = {};
 const started = performance.now();
 const report = await runLocal(pipeline, {
   stateDir: options.stateDir,
@@ -78,7 +81,13 @@ const report = await runLocal(pipeline, {
   ...(options.baseDir ? { baseDir: options.baseDir } : {}),
   env: { ...process.env, ...options.env },
   onProgress: (event) => {
-    if (event.type === 'step-start') payloads[event.step] = event.payload;
+    if (event.type === 'step-start') {
+      payloads[event.step] = event.payload;
+      cpuAtStart.set(event.step, process.cpuUsage());
+    } else if (event.type === 'step-end') {
+      const used = process.cpuUsage(cpuAtStart.get(event.attempt.state));
+      cpuMs[event.attempt.state] = (used.user + used.system) / 1000;
+    }
   },
 });
 const totalMs = performance.now() - started;
@@ -101,6 +110,7 @@ process.stdout.write(
       step: s.step,
       kind: s.kind,
       durationMs: s.durationMs,
+      cpuMs: cpuMs[s.step],
       rowsIn: s.result?.rowsIn,
       rowsOut: s.result?.rowsOut,
       tests: s.result?.tests,

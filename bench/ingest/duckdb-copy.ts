@@ -3,6 +3,7 @@
 const [csv, out] = process.argv.slice(2) as [string, string];
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const started = performance.now();
+const cpu = process.cpuUsage();
 const { DuckDBInstance } = await import('@duckdb/node-api');
 const instance = await DuckDBInstance.create(':memory:');
 const connection = await instance.connect();
@@ -11,6 +12,7 @@ await connection.run(`COPY (SELECT * FROM read_csv(${quote(csv)}, header = true,
   plan: 'VARCHAR', monthly_charges: 'DOUBLE', tenure_months: 'BIGINT', support_tickets: 'BIGINT', last_login: 'TIMESTAMP',
   auto_renew: 'BOOLEAN'})) TO ${quote(out)} (FORMAT parquet, COMPRESSION zstd)`);
 const ms = performance.now() - started;
+const used = process.cpuUsage(cpu);
 connection.closeSync();
 instance.closeSync();
-process.stdout.write(`${JSON.stringify({ ms, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(`${JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, maxRssKb: process.resourceUsage().maxRSS })}\n`);

@@ -144,6 +144,8 @@ export function literal(value: string): string {
 
 /** The columns of a Parquet file as `{name, type}`: the schema of what was actually written. */
 export async function parquetFields(db: DuckDb, file: string): Promise<Array<{ name: string; type: string }>> {
-  const rows = await db.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${literal(file)}))`);
+  const rows = await db.all(
+    `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${literal(file)}, hive_partitioning = false))`,
+  );
   return rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
 }

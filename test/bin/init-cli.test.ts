@@ -100,7 +100,8 @@ describe('sluice init', () => {
     });
     expect(await readdir(dir)).not.toContain('x');
     expect(sluice(['init'], dir)).toMatchObject({ code: 2, stderr: expect.stringContaining('missing the project folder') });
-  });
+    // Four CLI processes in a row: on a busy machine each can take well over ten seconds to start.
+  }, 300_000);
 
   it('prints its usage with --help', () => {
     expect(sluice(['init', '--help'], dir)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Usage: sluice init <dir>/) });

@@ -30,7 +30,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
       batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
       'input',
     );
-    await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
+    await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`);
   } else {
     const read = await ctx.readTable(step.input, 'features');
     if (read.batches.length === 0) {

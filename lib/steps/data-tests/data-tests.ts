@@ -37,7 +37,8 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     objects.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
     'batch',
   );
-  await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}])`);
+  // Batches lie under batch=<id>/ folders (and prefixes may hold key=value names too); those are not columns.
+  await db.run(`CREATE VIEW batch AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`);
   for (const ref of new Set(rules.flatMap((r) => (r.rule === 'referential' ? [r.dataset] : [])))) {
     const read = await ctx.readTable(ref, `ref_${ref}`);
     // A reference table with no batches and no declared columns still needs its column, so every value counts as missing.

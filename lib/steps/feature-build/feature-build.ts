@@ -75,7 +75,9 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     });
     await db.run(copy('SELECT * FROM __features'));
   }
-  const [{ n: rowsOut }] = (await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(file)})`)) as [{ n: number }];
+  const [{ n: rowsOut }] = (await db.all(`SELECT count(*) AS n FROM read_parquet(${literal(file)}, hive_partitioning = false)`)) as [
+    { n: number },
+  ];
   const outputColumns = (await parquetFields(db, file)).map((f) => f.name);
   const lineage =
     step.transform && !step.columnLineage

@@ -83,6 +83,6 @@ export async function applyTransform(
     types[n] ? `CAST(unnest(${ident(n)}) AS ${types[n]}) AS ${ident(n)}` : `unnest(${ident(n)}) AS ${ident(n)}`,
   );
   await db.run(
-    `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select.join(', ')} FROM read_json(${literal(scratchFile)}, maximum_object_size = 2147483647)`,
+    `CREATE OR REPLACE TABLE ${ident(table)} AS SELECT ${select.join(', ')} FROM read_json(${literal(scratchFile)}, maximum_object_size = 2147483647, hive_partitioning = false)`,
   );
 }

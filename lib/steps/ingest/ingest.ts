@@ -46,18 +46,18 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const rawColumns = described.filter((c) => c !== '__record');
   const rawJson =
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
-  const problems = typings.map((_, i) => `__p${i}`);
+  const problems = typings.map((t, i) => t.problem(`__v${i}`));
   try {
-    // Innermost: each value typed once; then its problem from the typed value; outermost: the row's verdict.
+    // Innermost: each value typed once; then whether the row fits, a cheap boolean; reasons, columns and raw text are
+    // built only for the rows that do not fit (CASE evaluates a branch only for the rows that take it).
     await db.run(`CREATE TABLE checked AS
-      SELECT * EXCLUDE (${problems.join(', ')}),
-        concat_ws('; ', ${problems.join(', ')}) AS __reason,
-        concat_ws(',', ${typings.map((t, i) => `CASE WHEN __p${i} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) AS __columns
+      SELECT ${described.includes('__record') ? '__record,' : ''}
+        ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
+        CASE WHEN __fits THEN '' ELSE concat_ws('; ', ${problems.join(', ')}) END AS __reason,
+        CASE WHEN NOT __fits THEN concat_ws(',', ${typings.map((t, i) => `CASE WHEN ${problems[i]} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) END AS __columns,
+        CASE WHEN NOT __fits THEN ${rawJson} END AS __raw
       FROM (
-        SELECT ${described.includes('__record') ? '__record,' : ''}
-          ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n          ')},
-          ${typings.map((t, i) => `${t.problem(`__v${i}`)} AS __p${i}`).join(',\n          ')},
-          CASE WHEN ${typings.map((t, i) => `${t.problem(`__v${i}`)} IS NOT NULL`).join(' OR ') || 'false'} THEN ${rawJson} END AS __raw
+        SELECT *, ${typings.map((t, i) => t.fits(`__v${i}`)).join(' AND ') || 'true'} AS __fits
         FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')} FROM raw))`);
   } catch (error) {
     throw unreadable(sourceUri, source.format, error);

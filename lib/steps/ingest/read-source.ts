@@ -33,7 +33,7 @@ export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec,
   // Parquet compresses inside the file; a whole gzip-compressed file is unpacked first, as CSV and JSON Lines are.
   const parquet = file.endsWith('.gz') ? await gunzipFile(file, sourceKey) : file;
   try {
-    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)})`);
+    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)}, hive_partitioning = false)`);
   } catch (error) {
     throw unreadable(sourceKey, dataset.format, error);
   }
@@ -58,7 +58,7 @@ export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec,
 async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
   // JSON text cannot contain a raw \x01, so it is a safe "delimiter" that keeps each line whole.
   const options = `header = false, auto_detect = false, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
-    store_rejects = true, max_line_size = 16777216`;
+    store_rejects = true, max_line_size = 16777216, hive_partitioning = false`;
   try {
     await db.run(`CREATE TABLE lines AS SELECT row_number() OVER () AS __record, line,
       CASE WHEN json_valid(line) THEN json_type(line::JSON) END AS __kind
@@ -97,7 +97,7 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   // The header is parsed here, so DuckDB's sniffer cannot misread a damaged file; bad records go to reject_errors.
   const options = `header = false, skip = ${dialect.header ? 1 : 0}, auto_detect = false, columns = ${declared},
     delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
-    store_rejects = true, strict_mode = true, max_line_size = 16777216`;
+    store_rejects = true, strict_mode = true, max_line_size = 16777216, hive_partitioning = false`;
   // A view: the file is parsed once, in the scan that types it, on every thread. Records are numbered by their place in
   // `checked` rather than by row_number() here, which would put that whole scan on one thread.
   await db.run(`CREATE VIEW raw AS SELECT * FROM read_csv(${literal(file)}, ${options})`);
