@@ -41,11 +41,17 @@ try {
   const [ingest, tests] = report.steps;
   if (report.status !== 'SUCCEEDED' || !ingest?.result || !tests?.result) throw new Error(`the run failed: ${report.error?.message}`);
   const rssKb = process.resourceUsage().maxRSS;
+  log(
+    'single-lambda',
+    `ingest ${(ingest.durationMs / 1000).toFixed(0)} s, data tests ${(tests.durationMs / 1000).toFixed(0)} s, RSS ${mib(rssKb)}`,
+  );
   await rm(csv);
 
   // The churn feature SQL over the published rows, as the feature step runs it, once per emulated Lambda size.
   const published = join(stateDir, 's3', 'churn-data', 'published');
-  const parquet = (await listFiles(published)).filter((f) => f.endsWith('.parquet'));
+  // The embedded S3 keeps each object's bytes in `<key>._S3rver_object`.
+  const parquet = (await listFiles(published)).filter((f) => f.endsWith('.parquet._S3rver_object'));
+  if (parquet.length === 0) throw new Error(`no published Parquet under ${published}`);
   const featureSql = (churn.steps.find((s) => s.kind === 'featureBuild') as { sql: string }).sql.replace(
     '$nominal_time',
     "TIMESTAMP '2026-12-01'",
@@ -67,6 +73,7 @@ try {
         { n: number },
       ];
       features.push({ memoryMb, threads, limitMb, ms: Date.now() - started, spillBytes: peak, groups: Number(n) });
+      log('single-lambda', `  ${((Date.now() - started) / 1000).toFixed(0)} s, spill peak ${(peak / 2 ** 30).toFixed(2)} GiB`);
     } finally {
       clearInterval(poll);
       await db.close();
@@ -88,7 +95,7 @@ settings the feature step takes at each Lambda size, spilling to a directory who
 ${features
   .map(
     (f) =>
-      `| feature SQL, ${f.memoryMb} MB Lambda (${f.threads} thread${f.threads > 1 ? 's' : ''}, DuckDB ${f.limitMb} MB) | ${f.groups.toLocaleString('en-US')} groups | ${s(f.ms)} | spill ${(f.spillBytes / 2 ** 30).toFixed(2)} GiB | 10 GB /tmp at about ${f.spillBytes > 0 ? `${((((10 * 2 ** 30) / f.spillBytes) * rows) / 1e6).toFixed(0)} M rows` : 'no spill'} |`,
+      `| feature SQL, ${f.memoryMb} MB Lambda (${f.threads} thread${f.threads > 1 ? 's' : ''}, DuckDB ${f.limitMb} MB) | ${f.groups.toLocaleString('en-US')} groups | ${s(f.ms)} | spill ${(f.spillBytes / 2 ** 30).toFixed(2)} GiB | ${f.spillBytes > 0 ? `10 GB /tmp at about ${((((10 * 2 ** 30) / f.spillBytes) * rows) / 1e6).toFixed(0)} M rows` : 'none here: nothing spilled'} |`,
   )
   .join('\n')}
 
