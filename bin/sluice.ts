@@ -5,6 +5,7 @@ import { initCommand } from './commands/init.ts';
 import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
 import { traceCommand } from './commands/trace.ts';
+import { trainingSetCommand } from './commands/training-set.ts';
 import { validateCommand } from './commands/validate.ts';
 import { CliUsageError, EXIT } from './commands/cli.ts';
 
@@ -18,6 +19,7 @@ Commands:
   lineage replay|status    Re-send (or count) the lineage events kept in the outbox while the backend was down
   lineage serve            Serve the embedded lineage catalog (Marquez's API) and the lineage page
   trace <node>             Trace an incident: root causes upstream, blast radius downstream
+  training-set <pipeline.ts>  Join labels to feature tables as of each label's time (point-in-time), as Parquet
 
 Run "sluice <command> --help" for a command's options.
 Exit codes: 0 ok, 1 the run failed, 2 invalid input.
@@ -25,7 +27,7 @@ Exit codes: 0 ok, 1 the run failed, 2 invalid input.
 
 /** Error codes that mean the command line or the definition is wrong (exit 2), not that a run failed (exit 1). */
 const INVALID_INPUT =
-  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|DATASET_REQUIRED|DATASET_UNKNOWN|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE)$|BACKFILL_(NO_UPLOAD_TRIGGER|DATASET|PREFIX|OPTIONS|FILE|EMPTY)$)/;
+  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|TRAINING_(FEATURES|PUBLISHED_BY|LABELS_FORMAT|LABELS_MISSING|LABELS_UNREADABLE|LABELS_COLUMNS|AS_OF_MISSING|AS_OF_TYPE|AS_OF_INVALID|KEY_MISSING|FEATURE_COLUMN)$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|DATASET_REQUIRED|DATASET_UNKNOWN|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE|MLFLOW_TRACKING_URI)$|BACKFILL_(NO_UPLOAD_TRIGGER|DATASET|PREFIX|OPTIONS|FILE|EMPTY)$)/;
 
 function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);
@@ -38,6 +40,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: validateCommand,
   lineage: lineageCommand,
   trace: traceCommand,
+  'training-set': trainingSetCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

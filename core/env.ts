@@ -19,6 +19,20 @@ export const SLUICE_ENV = {
   embeddedS3Dir: 'SLUICE_EMBEDDED_S3_DIR',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
+  /** ARN or name of the Secrets Manager secret holding the MLflow registry's credentials (never the credentials). */
+  mlflowSecret: 'SLUICE_MLFLOW_SECRET',
+  /** How `s3://` model artifacts of an MLflow registry are read: `s3` (Sluice's S3 client, the default) or `server`. */
+  mlflowArtifacts: 'SLUICE_MLFLOW_ARTIFACTS',
+} as const;
+
+/** MLflow's own client variables, read as MLflow's Python client reads them. */
+export const MLFLOW_ENV = {
+  trackingUri: 'MLFLOW_TRACKING_URI',
+  username: 'MLFLOW_TRACKING_USERNAME',
+  password: 'MLFLOW_TRACKING_PASSWORD',
+  token: 'MLFLOW_TRACKING_TOKEN',
+  /** The S3 endpoint of the artifact store (MinIO, a local S3), for `s3://` artifact URIs. */
+  s3Endpoint: 'MLFLOW_S3_ENDPOINT_URL',
 } as const;
 
 /** Variables of the AWS SDK that point a client at an S3 endpoint other than AWS's. */

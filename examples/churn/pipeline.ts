@@ -40,9 +40,14 @@ export default definePipeline({
     // Every published extract is part of the table; the features aggregate each customer over all of them.
     published: { bucket, prefix: 'published/customers', format: 'parquet', semantics: 'append' },
     quarantine: { bucket, prefix: 'quarantine/customers', format: 'parquet' },
-    // Each build recomputes every customer, so the latest build is the feature table (what a schedule starting at
-    // the score step would read).
-    features: { bucket, prefix: 'features/churn', format: 'parquet', semantics: 'snapshot' },
+    // A feature table: one row per customer and feature_time, kept over every build. Scoring reads each customer's
+    // latest row as of the run's time, and `sluice training-set` joins past labels to the values known back then.
+    features: {
+      bucket,
+      prefix: 'features/churn',
+      format: 'parquet',
+      featureTable: { key: 'customer_id', eventTime: 'feature_time', maxAge: '7d' },
+    },
     predictions: { bucket, prefix: 'predictions/churn', format: 'parquet' },
   },
   triggers: [

@@ -11,6 +11,25 @@ import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import { renameBuckets, specBuckets } from '../definition/spec-buckets.ts';
 import { BUCKET_NAME_PATTERN } from '../../core/identifiers.ts';
 
+/** The MLflow tracking server scoring steps resolve `model: { registry: 'mlflow', … }` from. */
+export interface MlflowRegistryProps {
+  /** The tracking server's http(s) URL, without credentials (`https://mlflow.example.com`). */
+  readonly trackingUri: string;
+  /**
+   * The secret holding the server's credentials: JSON `{"username": …, "password": …}` (Basic) or `{"token": …}`
+   * (Bearer), or the token as plain text; a secret object, or a secret's name or ARN. Only the scoring function may
+   * read it, at cold start, through the Parameters and Secrets extension.
+   * @default - no credentials
+   */
+  readonly credentials?: secretsmanager.ISecret | string;
+  /**
+   * Where the models' files live when MLflow keeps them in S3 (`s3://bucket/prefix`): the scoring function reads them
+   * there itself and gets s3:GetObject on exactly these prefixes.
+   * @default - none: files are read through the tracking server (its artifact proxy, or the server reading its store)
+   */
+  readonly artifactLocations?: readonly string[];
+}
+
 /** Properties of a {@link DataPipeline}. */
 export interface DataPipelineProps {
   /** The compiled pipeline (`definePipeline(...)`): the same spec the local runner executes. */
@@ -98,6 +117,11 @@ export interface DataPipelineProps {
    * @default `Sluice/<pipeline name>`
    */
   readonly metricNamespace?: string;
+  /**
+   * The MLflow model registry, for scoring steps whose model is `{ registry: 'mlflow', name, alias | version }`.
+   * @default - none; required when a scoring step reads its model from MLflow
+   */
+  readonly mlflow?: MlflowRegistryProps;
 }
 
 /** Props with defaults applied and the spec validated and renamed. */
@@ -172,6 +196,7 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   if (!lineageReplayInterval.isUnresolved() && lineageReplayInterval.toMinutes({ integral: false }) < 1) {
     problems.push(`lineageReplayInterval: expected at least 1 minute, got ${lineageReplayInterval.toHumanString()}`);
   }
+  problems.push(...mlflowProblems(spec, props.mlflow));
   const firstBucket = spec ? Object.values(spec.datasets)[0]?.bucket : undefined;
   const outboxSpecBucket = props.lineageOutboxBucket ?? firstBucket;
   if (spec && props.lineageOutboxBucket !== undefined && !names.includes(props.lineageOutboxBucket)) {
@@ -202,4 +227,32 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     metricNamespace: props.metricNamespace ?? `Sluice/${spec.name}`,
     runtime,
   };
+}
+
+/** A spec scoring with MLflow models needs the registry's URL; its settings must be usable as given. */
+function mlflowProblems(spec: PipelineSpec | undefined, mlflow: MlflowRegistryProps | undefined): string[] {
+  const problems: string[] = [];
+  const readers = (spec?.steps ?? []).flatMap((step, i) =>
+    step.kind === 'batchScore' && step.model.registry === 'mlflow'
+      ? [`steps[${i}] (${step.name}) scores with MLflow model ${step.model.name}`]
+      : [],
+  );
+  if (!mlflow) {
+    if (readers.length > 0) problems.push(`mlflow.trackingUri: required: ${readers.join('; ')}`);
+    return problems;
+  }
+  const uri = mlflow.trackingUri;
+  if (!Token.isUnresolved(uri)) {
+    const url = URL.canParse(uri) ? new URL(uri) : undefined;
+    if (!url || !/^https?:$/.test(url.protocol))
+      problems.push(`mlflow.trackingUri: expected an http(s) URL, got ${JSON.stringify(uri.replace(/\/\/[^@/]*@/, '//***@'))}`);
+    else if (url.username || url.password)
+      problems.push('mlflow.trackingUri: put credentials in mlflow.credentials (a secret), not in the URL');
+  }
+  (mlflow.artifactLocations ?? []).forEach((location, i) => {
+    if (!Token.isUnresolved(location) && !/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/.test(location)) {
+      problems.push(`mlflow.artifactLocations[${i}]: expected s3://<bucket>[/<prefix>], got ${JSON.stringify(location)}`);
+    }
+  });
+  return problems;
 }

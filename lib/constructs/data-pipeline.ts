@@ -16,6 +16,7 @@ import { grantBackfill } from './backfill-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
+import { ModelRegistryAccess } from './model-registry-access.ts';
 import { LINEAGE_DELIVERY_FAILURES, PipelineAlarms } from './pipeline-alarms.ts';
 import { LINEAGE_OUTBOX_PREFIX, PipelineBuckets } from './pipeline-buckets.ts';
 import { PipelineLineage } from './pipeline-lineage.ts';
@@ -28,7 +29,7 @@ export type { DataPipelineProps } from './data-pipeline-props.ts';
 /**
  * A Sluice pipeline on AWS, from the same spec the local runner executes: buckets, one Lambda per step kind,
  * the state machine from the very same ASL, upload rules and schedules, pipeline-run lineage from execution
- * status changes, a scheduled lineage-outbox replay, and alarms.
+ * status changes, a scheduled lineage-outbox replay, alarms, and access to an MLflow registry for scoring.
  */
 export class DataPipeline extends Construct {
   /** The deployed spec (bucket names replaced by `bucketNames`). */
@@ -93,6 +94,11 @@ export class DataPipeline extends Construct {
     });
     this.stepFunctions = steps.byKind;
     for (const fn of steps.byKind.values()) grantPrefixes(fn.function, this.buckets, [outbox], ['write']);
+    const scorer = steps.byKind.get('batchScore');
+    if (props.mlflow && scorer && spec.steps.some((s) => s.kind === 'batchScore' && s.model.registry === 'mlflow')) {
+      const registry = new ModelRegistryAccess(this, 'ModelRegistry', { registry: props.mlflow, function: scorer.function });
+      for (const [name, value] of Object.entries(registry.environment)) scorer.function.addEnvironment(name, value);
+    }
 
     const stateMachineName = Names.uniqueResourceName(this, { maxLength: 80, separator: '-' });
     this.stateMachine = this.#stateMachine(stateMachineName, resolved.logRetention);

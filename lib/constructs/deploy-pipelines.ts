@@ -3,7 +3,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SluiceError } from '../../core/errors.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
-import { SUPPORTED_RUNTIMES, type DataPipelineProps } from './data-pipeline-props.ts';
+import { SUPPORTED_RUNTIMES, type DataPipelineProps, type MlflowRegistryProps } from './data-pipeline-props.ts';
 import type { PipelineModule } from './load-pipelines.ts';
 import { PipelineStack } from './pipeline-stack.ts';
 
@@ -39,6 +39,12 @@ export interface DeployPipelinesOptions {
    * @default context `runtime` (`nodejs22.x` or `nodejs24.x`), else Node.js 24
    */
   readonly runtime?: lambda.Runtime;
+  /**
+   * The MLflow registry of pipelines that score with `model: { registry: 'mlflow', … }` (the others ignore it).
+   * @default context `mlflowTrackingUri`, `mlflowCredentials` (a secret's name or ARN) and `mlflowArtifacts`
+   * (comma-separated `s3://bucket/prefix`), else none
+   */
+  readonly mlflow?: MlflowRegistryProps;
   /** More DataPipeline props for one pipeline (an alarm topic, a KMS key, memory…). */
   readonly pipelineProps?: (spec: PipelineSpec) => Partial<Omit<DataPipelineProps, 'spec'>>;
 }
@@ -81,6 +87,25 @@ export function deployPipelines(
   if (problems.length > 0)
     throw new SluiceError('CONSTRUCT_PROPS_INVALID', `deployPipelines: ${problems.join('; ')}`, { details: problems });
 
+  const trackingUri = context('mlflowTrackingUri');
+  const credentials = context('mlflowCredentials');
+  const artifacts = context('mlflowArtifacts');
+  const mlflow: MlflowRegistryProps | undefined =
+    options.mlflow ??
+    (trackingUri
+      ? {
+          trackingUri,
+          ...(credentials ? { credentials } : {}),
+          ...(artifacts
+            ? {
+                artifactLocations: artifacts
+                  .split(',')
+                  .map((a) => a.trim())
+                  .filter(Boolean),
+              }
+            : {}),
+        }
+      : undefined);
   const lineageUrl = options.lineageUrl ?? context('lineageUrl');
   const lineageEndpoint = options.lineageEndpoint ?? context('lineageEndpoint');
   return modules.map(({ spec, file }) => {
@@ -96,6 +121,7 @@ export function deployPipelines(
         ...(lineageUrl ? { lineageUrl } : {}),
         ...(lineageEndpoint ? { lineageEndpoint } : {}),
         ...(runtime ? { runtime } : {}),
+        ...(mlflow && spec.steps.some((s) => s.kind === 'batchScore' && s.model.registry === 'mlflow') ? { mlflow } : {}),
         ...options.pipelineProps?.(spec),
       },
     });

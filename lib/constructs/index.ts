@@ -7,4 +7,4 @@ export { FUNCTION_ENTRIES, type SluiceFunctionName } from './lambda-bundling.ts'
 export { deployPipelines, type DeployPipelinesOptions } from './deploy-pipelines.ts';
 export { loadPipelines, type PipelineModule } from './load-pipelines.ts';
 export { PipelineStack, type PipelineStackProps } from './pipeline-stack.ts';
-export { SUPPORTED_RUNTIMES } from './data-pipeline-props.ts';
+export { SUPPORTED_RUNTIMES, type MlflowRegistryProps } from './data-pipeline-props.ts';

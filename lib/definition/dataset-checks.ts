@@ -2,6 +2,7 @@ import { formatPath } from '../../core/issues.ts';
 import type { DatasetSpec, PipelineSpec } from './pipeline-schema.ts';
 import { NUMERIC_RULES, ruleColumns, type DataTestRule } from './rules.ts';
 import { semanticsOf } from './dataset-semantics.ts';
+import { EVENT_TIME_TYPES } from './feature-table.ts';
 
 /** The datasets a spec names, listed for messages (`"raw", "staged"`). */
 export function knownDatasets(spec: PipelineSpec): string {
@@ -19,7 +20,7 @@ export function datasetProblems(spec: PipelineSpec): string[] {
       problems.push(`datasets.${name}.csv.header: a CSV without a header line needs a schema to name its columns`);
     }
     ds.tests?.forEach((rule, i) => problems.push(...ruleProblems(spec, name, ds, rule, i)));
-    problems.push(...semanticsProblems(name, ds), ...ingestOptionProblems(spec, name, ds));
+    problems.push(...semanticsProblems(name, ds), ...featureTableProblems(name, ds), ...ingestOptionProblems(spec, name, ds));
     for (const [other, ods] of entries) {
       if (other <= name || ods.bucket !== ds.bucket) continue;
       if (`${ods.prefix}/`.startsWith(`${ds.prefix}/`) || `${ds.prefix}/`.startsWith(`${ods.prefix}/`)) {
@@ -35,7 +36,7 @@ export function datasetProblems(spec: PipelineSpec): string[] {
 /** An upsert's key and ordering columns must be columns of the dataset. */
 function semanticsProblems(name: string, ds: DatasetSpec): string[] {
   const semantics = semanticsOf(ds);
-  if (semantics.kind !== 'upsert' || !ds.columns) return [];
+  if (semantics.kind !== 'upsert' || !ds.columns || ds.featureTable) return [];
   const missing = (column: string, path: readonly PropertyKey[]): string[] =>
     ds.columns!.some((c) => c.name === column)
       ? []
@@ -46,6 +47,42 @@ function semanticsProblems(name: string, ds: DatasetSpec): string[] {
     ...semantics.key.flatMap((column, i) => missing(column, ['key', i])),
     ...(semantics.orderBy ? missing(semantics.orderBy, ['orderBy']) : []),
   ];
+}
+
+/**
+ * A feature table is Parquet, combines its batches by key and event time (so it declares no semantics of its own),
+ * and its key and event-time columns exist, distinct, the event time typed as a time.
+ */
+function featureTableProblems(name: string, ds: DatasetSpec): string[] {
+  const table = ds.featureTable;
+  if (!table) return [];
+  const at = (...path: PropertyKey[]): string => formatPath(['datasets', name, 'featureTable', ...path]);
+  const problems: string[] = [];
+  if (ds.format !== 'parquet')
+    problems.push(`${at()}: a feature table is Parquet (steps write it), got format ${JSON.stringify(ds.format)}`);
+  if (ds.semantics !== undefined) {
+    problems.push(
+      `${formatPath(['datasets', name, 'semantics'])}: a feature table keeps the latest row per key and event time (an upsert by ${[...table.key, table.eventTime].join(', ')}); remove semantics`,
+    );
+  }
+  if (table.key.includes(table.eventTime)) problems.push(`${at('eventTime')}: ${JSON.stringify(table.eventTime)} is also a key column`);
+  const duplicate = table.key.find((k, i) => table.key.indexOf(k) !== i);
+  if (duplicate !== undefined) problems.push(`${at('key')}: ${JSON.stringify(duplicate)} is listed twice`);
+  if (!ds.columns) return problems;
+  const columns = `(columns: ${ds.columns.map((c) => c.name).join(', ')})`;
+  table.key.forEach((k, i) => {
+    if (!ds.columns!.some((c) => c.name === k))
+      problems.push(`${at('key', i)}: ${JSON.stringify(k)} is not a column of dataset ${JSON.stringify(name)} ${columns}`);
+  });
+  const eventTime = ds.columns.find((c) => c.name === table.eventTime);
+  if (!eventTime)
+    problems.push(`${at('eventTime')}: ${JSON.stringify(table.eventTime)} is not a column of dataset ${JSON.stringify(name)} ${columns}`);
+  else if (!(EVENT_TIME_TYPES as readonly string[]).includes(eventTime.type)) {
+    problems.push(
+      `${at('eventTime')}: an event time is a timestamp or date column; ${JSON.stringify(eventTime.name)} is ${eventTime.type}`,
+    );
+  }
+  return problems;
 }
 
 /** maxRejectedFraction and extraColumns say how uploads are ingested, so they belong on a dataset uploads arrive in. */

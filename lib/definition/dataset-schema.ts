@@ -3,6 +3,7 @@ import { ColumnSpecSchema } from './columns.ts';
 import { BucketNameSchema, KeyPrefixSchema } from './names.ts';
 import { DataTestRuleSchema } from './rules.ts';
 import { DatasetSemanticsSchema, ExtraColumnsSchema } from './dataset-semantics.ts';
+import { FeatureTableSpecSchema } from './feature-table.ts';
 
 const DatasetBase = {
   bucket: BucketNameSchema,
@@ -21,6 +22,8 @@ const DatasetBase = {
   tests: z.array(DataTestRuleSchema).optional(),
   /** How published batches combine into the table readers see (docs/datasets-and-runs.md); default `append`. */
   semantics: DatasetSemanticsSchema.optional(),
+  /** Makes the dataset a feature table: entity key(s) and event time, read as of a time (docs/features-and-models.md). */
+  featureTable: FeatureTableSpecSchema.optional(),
   /** For an uploaded dataset: the fraction of rejected rows above which ingest fails the batch; default 0.1. */
   maxRejectedFraction: z.number().min(0, 'expected a fraction from 0 to 1').max(1, 'expected a fraction from 0 to 1').optional(),
   /** For an uploaded dataset: what ingest does with columns the schema does not declare; default `ignore`. */

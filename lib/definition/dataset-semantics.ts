@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { featureTableUpsertKey, type FeatureTableSpec } from './feature-table.ts';
 import { ColumnNameSchema } from './names.ts';
 
 const SEMANTICS_HINT = `"append", "snapshot" or { upsert: { key: ['id'], orderBy: 'updated_at' } }`;
@@ -46,8 +47,9 @@ export type TableSemantics =
   | { readonly kind: 'snapshot' }
   | { readonly kind: 'upsert'; readonly key: readonly string[]; readonly orderBy?: string };
 
-/** The semantics a dataset declares, or the default. */
-export function semanticsOf(dataset: { readonly semantics?: DatasetSemantics }): TableSemantics {
+/** The semantics a dataset declares, or the default; a feature table is an upsert by its key and event time. */
+export function semanticsOf(dataset: { readonly semantics?: DatasetSemantics; readonly featureTable?: FeatureTableSpec }): TableSemantics {
+  if (dataset.featureTable) return { kind: 'upsert', key: featureTableUpsertKey(dataset.featureTable) };
   const declared = dataset.semantics ?? DEFAULT_SEMANTICS;
   if (declared === 'append' || declared === 'snapshot') return { kind: declared };
   return { kind: 'upsert', key: declared.upsert.key, ...(declared.upsert.orderBy ? { orderBy: declared.upsert.orderBy } : {}) };

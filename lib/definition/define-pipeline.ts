@@ -76,7 +76,8 @@ export function parsePipelineSpec(value: unknown): PipelineSpec {
 /**
  * Gives datasets without a schema the columns their producing step keeps (each kind says which: ingest writes its
  * input's columns, data tests publish or quarantine the tested batch unchanged), and likewise its semantics, so a
- * snapshot declared where uploads arrive is the snapshot readers see. Rules on staged data are then checked too.
+ * snapshot declared where uploads arrive is the snapshot readers see (a feature table keeps its own). Rules on staged
+ * data are then checked too.
  */
 function propagateColumns(spec: PipelineSpec): void {
   for (const step of spec.steps) {
@@ -87,7 +88,9 @@ function propagateColumns(spec: PipelineSpec): void {
       spec.datasets[to] = {
         ...target,
         ...(!target.columns && source.columns ? { columns: source.columns } : {}),
-        ...(target.semantics === undefined && source.semantics !== undefined ? { semantics: source.semantics } : {}),
+        ...(target.semantics === undefined && !target.featureTable && source.semantics !== undefined
+          ? { semantics: source.semantics }
+          : {}),
       };
     }
   }

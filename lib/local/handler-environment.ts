@@ -1,6 +1,6 @@
 import { resolveLineageConfig } from '../../lineage/index.ts';
 import { EMBEDDED_S3_CREDENTIALS } from './embedded-s3.ts';
-import { SLUICE_ENV } from '../../core/env.ts';
+import { MLFLOW_ENV, SLUICE_ENV } from '../../core/env.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
 
 /** The region local runs pretend to be in. */
@@ -11,7 +11,8 @@ export const LOCAL_ACCOUNT = '000000000000';
 /**
  * The environment handlers run with locally: what a Lambda function's configuration would set, pointing the
  * SDK at the embedded S3. Lineage goes where the user's OPENLINEAGE_* settings (or openlineage.yml) say, or else to
- * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`.
+ * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`. MLFLOW_*
+ * settings (tracking URI, credentials, artifact S3 endpoint) reach a scoring step that reads a registry model.
  */
 export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, stateDir: string): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
@@ -27,10 +28,13 @@ export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, 
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
   };
-  // Lineage settings come from the run's base environment, whatever the current process has.
+  // Lineage and model-registry settings come from the run's base environment, whatever the current process has.
   for (const key of new Set([...Object.keys(process.env), ...Object.keys(base)])) {
-    if (key.startsWith('OPENLINEAGE')) env[key] = base[key];
+    if (key.startsWith('OPENLINEAGE') || key.startsWith('MLFLOW_')) env[key] = base[key];
   }
+  // The embedded S3 holds only the pipeline's buckets: a registry's s3:// artifacts are read through its server,
+  // unless MLFLOW_S3_ENDPOINT_URL says where they are (as for MLflow's own clients).
+  env[SLUICE_ENV.mlflowArtifacts] = base[SLUICE_ENV.mlflowArtifacts] || (base[MLFLOW_ENV.s3Endpoint] ? 's3' : 'server');
   // Undelivered events wait under the state directory for `sluice lineage replay`, unless the user named a place.
   env[SLUICE_ENV.lineageOutbox] = base[SLUICE_ENV.lineageOutbox] || stateDirLayout(stateDir).outbox;
   if (resolveLineageConfig({ env: base }) === undefined) {

@@ -6,5 +6,12 @@ export { checkBeforeRun, type PreRunReport } from '../steps/check-before-run.ts'
 // The deployed pipeline's lineage outbox (an S3 prefix), so `sluice lineage replay|status` can work on it from a laptop.
 export { LINEAGE_OUTBOX_ENV, S3Outbox } from '../runtime/lineage/s3-outbox.ts';
 export { DEFAULT_STATE_DIR, stateDirLayout, type StateDirLayout } from '../../core/state-dir.ts';
+// Point-in-time correct training sets from feature tables (`sluice training-set`).
+export {
+  buildTrainingSet,
+  type TrainingSetOptions,
+  type TrainingSetReport,
+  type TrainingSetFeatures,
+} from './training-set/training-set.ts';
 export { backfillTrigger, type BackfillOptions } from './backfill-input.ts';
 export type { BackfillReport, BackfillObject } from './backfill-report.ts';

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { OpenLineageClient } from '../../lineage/index.ts';
 import { lineageEmitter } from '../runtime/lineage/emitter.ts';
 import { SluiceError } from '../../core/errors.ts';
+import { MLFLOW_ENV } from '../../core/env.ts';
 import { ObjectStore } from '../runtime/object-store.ts';
 import { pipelineRunEvent } from '../runtime/lineage/pipeline-run-lineage.ts';
 import { pipelineRunId } from '../runtime/lineage/run-ids.ts';
@@ -112,6 +113,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   const uploadTo = options.input === undefined ? undefined : uploadTrigger(spec, options.dataset);
   const checked = await checkBeforeRun(spec, { baseDir: resolve(options.baseDir ?? '.') });
   if (checked.problems.length > 0) throw new PipelineDefinitionError(JSON.stringify(spec.name), checked.problems);
+  checkRegistrySettings(spec, base);
   options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
   try {
@@ -182,6 +184,18 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   } finally {
     await s3.stop();
   }
+}
+
+/** A step that scores with a registry model needs to know where the registry is before anything is uploaded. */
+function checkRegistrySettings(spec: PipelineSpec, env: NodeJS.ProcessEnv): void {
+  spec.steps.forEach((step, i) => {
+    if (step.kind !== 'batchScore' || step.model.registry !== 'mlflow' || env[MLFLOW_ENV.trackingUri]?.trim()) return;
+    const model = step.model.alias ? `${step.model.name}@${step.model.alias}` : `${step.model.name} version ${step.model.version}`;
+    throw new SluiceError(
+      'RUN_MLFLOW_TRACKING_URI',
+      `steps[${i}].model: step ${step.name} scores with MLflow model ${model}, but ${MLFLOW_ENV.trackingUri} is not set; set it to the tracking server's URL (http(s)://host:port)`,
+    );
+  });
 }
 
 /** Uploads the artifacts (models) the definition ships with (`model.source`), so the steps that read them find them. */

@@ -9,6 +9,7 @@ import { StepInvocationSchema, type StepInvocation, type StepResult, type Writte
 import { batchIdOf, batchKey, batchPartition, batchTimeOf, writtenThisRun } from './batch.ts';
 import { BATCH_RECORD_FORMAT, listBatches, writeBatchRecord } from './batch-record.ts';
 import { createTableView, tableBatches, type TableRead } from './table-read.ts';
+import { batchesAsOf, createAsOfView, featureTableFieldProblems, type AsOfRead } from './feature-table-read.ts';
 import { semanticsOf } from '../definition/dataset-semantics.ts';
 import { batchRecordsPrefix } from '../definition/storage-layout.ts';
 import { parquetFields, type DuckDb } from './duckdb.ts';
@@ -43,9 +44,10 @@ export interface StepContext<K extends StepKind> {
   written(ref: string): WrittenObject[];
   /**
    * Creates view `view` over a dataset's table as its semantics define it (optionally only the batches of the last
-   * `windowDays` days up to the batch time), with a `batch` column, and records the batches read in lineage.
+   * `windowDays` days up to the batch time), with a `batch` column, and records the batches read in lineage. With
+   * `asOf`, a feature table is read as known at that time: each entity's latest row at or before it.
    */
-  readTable(ref: string, view: string, options?: { windowDays?: number }): Promise<TableRead>;
+  readTable(ref: string, view: string, options?: { windowDays?: number; asOf?: string }): Promise<TableRead | AsOfRead>;
   /** Uploads a Parquet file as this batch of a dataset, writes the batch's record and records the output in lineage. */
   writeBatch(ref: string, file: string, rows: number, fileName?: string): Promise<WrittenObject>;
   /** Writes the record that publishes this batch of a dataset from objects already in place (a server-side copy). */
@@ -116,8 +118,12 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         const dataset = context.dataset(ref);
         const window = options.windowDays === undefined ? undefined : { days: options.windowDays, until: context.batchTime };
         const published = await listBatches(store, dataset);
-        const batches = tableBatches(published, semanticsOf(dataset), window);
-        const created = await createTableView({ db: await context.duckdb(), store, scratch: context.scratch }, view, dataset, batches);
+        const viewContext = { db: await context.duckdb(), store, scratch: context.scratch };
+        const { featureTable } = dataset;
+        const created =
+          options.asOf !== undefined && featureTable
+            ? await createAsOfView(viewContext, view, { ...dataset, featureTable }, batchesAsOf(published, options.asOf), options.asOf)
+            : await createTableView(viewContext, view, dataset, tableBatches(published, semanticsOf(dataset), window));
         // An empty table next to data files usually means files written by other means: say so rather than just "empty".
         const unrecorded =
           published.length === 0
@@ -160,6 +166,12 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       },
       async recordBatch(ref, objects, fields) {
         const dataset = context.dataset(ref);
+        const problems = dataset.featureTable ? featureTableFieldProblems(dataset.featureTable, fields) : [];
+        if (problems.length > 0) {
+          throw new SluiceError('FEATURE_TABLE_COLUMNS', `step "${step.name}" cannot publish to feature table ${ref}`, {
+            details: problems,
+          });
+        }
         await writeBatchRecord(store, {
           format: BATCH_RECORD_FORMAT,
           pipeline: invocation.pipeline.name,

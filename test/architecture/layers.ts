@@ -48,7 +48,8 @@ export const LAYERS: readonly Layer[] = [
   {
     path: 'lib/steps/',
     may: ['core/', 'lib/definition/', 'lib/asl/', 'lib/runtime/', ...LINEAGE_PUBLIC],
-    packages: ['node:*', 'zod', '@duckdb/*'],
+    // yaml: MLflow's MLmodel files.
+    packages: ['node:*', 'zod', '@duckdb/*', 'yaml'],
   },
   {
     path: 'lib/local/',

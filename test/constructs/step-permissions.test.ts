@@ -7,7 +7,7 @@ import { churn, refId, resources, synthPipeline } from './support.ts';
 
 const { template } = synthPipeline();
 const score = churn.steps.find((s) => s.kind === 'batchScore')!;
-const model = score.kind === 'batchScore' ? score.model : { bucket: '', key: '' };
+const model = score.kind === 'batchScore' && score.model.registry === undefined ? score.model : { bucket: '', key: '' };
 
 /** The S3 statements of a function's policy, as `<action> <resource suffix>` lines. */
 function s3Grants(functionDescription: string): string[] {

@@ -122,6 +122,36 @@ describe('definePipeline', () => {
     ['no feature inputs', (d) => (d.steps[2].inputs = {}), 'steps[2].inputs: expected at least one input'],
     ['a threshold above 1', (d) => (d.steps[3].threshold = 2), 'steps[3].threshold'],
     ['a missing model key', (d) => delete d.steps[3].model.key, 'steps[3].model.key: required'],
+    [
+      'an unknown model registry',
+      (d) => (d.steps[3].model = { registry: 'sagemaker', name: 'm' }),
+      'steps[3].model.registry: expected { bucket, key } or { registry: "mlflow", name, alias | version }, got registry "sagemaker"',
+    ],
+    [
+      'an MLflow model with neither alias nor version',
+      (d) => (d.steps[3].model = { registry: 'mlflow', name: 'churn' }),
+      'steps[3].model.alias: expected exactly one of alias (e.g. "champion") or version (e.g. 3)',
+    ],
+    [
+      'an MLflow model with both alias and version',
+      (d) => (d.steps[3].model = { registry: 'mlflow', name: 'churn', alias: 'champion', version: 2 }),
+      'steps[3].model.alias: expected exactly one of alias',
+    ],
+    [
+      'an MLflow alias MLflow reserves',
+      (d) => (d.steps[3].model = { registry: 'mlflow', name: 'churn', alias: 'latest' }),
+      'steps[3].model.alias: "latest" is reserved by MLflow',
+    ],
+    [
+      'an MLflow version that is not a number',
+      (d) => (d.steps[3].model = { registry: 'mlflow', name: 'churn', version: 'v2' }),
+      'steps[3].model.version: expected a version number such as 3, got "v2"',
+    ],
+    [
+      'an S3 model field on an MLflow model',
+      (d) => (d.steps[3].model = { registry: 'mlflow', name: 'churn', alias: 'champion', bucket: 'b' }),
+      'steps[3].model.bucket: unknown key',
+    ],
   ])('fails on %s', (_, change, expected) => {
     expect(problemsOf(edit(change)).join('\n')).toContain(expected);
   });

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { vi } from 'vitest';
 
 /**
- * Variables of a developer's shell that would change what a run does: where lineage goes, which S3, which AWS account.
- * The integration suites' own settings (`SLUICE_MARQUEZ_*`: where Marquez and its web UI are; `SLUICE_DIFF_SEED`) pass.
+ * Variables of a developer's shell that would change what a run does: where lineage goes, which S3, which AWS account,
+ * which model registry. The integration suites' own settings (`SLUICE_MARQUEZ_*`: where Marquez and its web UI are;
+ * `SLUICE_DIFF_SEED`) pass.
  */
-const AMBIENT = /^(OPENLINEAGE|SLUICE_(?!MARQUEZ_|DIFF_SEED$)|AWS_)/;
+const AMBIENT = /^(OPENLINEAGE|SLUICE_(?!MARQUEZ_|DIFF_SEED$)|AWS_|MLFLOW_)/;
 
 /**
  * The environment tests run with: the process's, less every ambient Sluice, OpenLineage and AWS setting, and a HOME

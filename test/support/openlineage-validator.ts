@@ -134,3 +134,18 @@ export function validateOpenLineageEvent(event: unknown): string[] {
   }
   return problems;
 }
+
+const SLUICE_FACETS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'facets');
+const sluiceFacets = new Map<string, ValidateFunction>();
+
+/** Validates a document `{ key: facet }` against one of Sluice's own facet schemas, docs/facets/<file>.json. */
+export function validateSluiceFacetDocument(file: string, document: unknown): string[] {
+  let validate = sluiceFacets.get(file);
+  if (!validate) {
+    const schema = readJson(join(SLUICE_FACETS_DIR, `${file}.json`));
+    spec().ajv.addSchema(schema);
+    validate = spec().ajv.getSchema(schema.$id)!;
+    sluiceFacets.set(file, validate);
+  }
+  return validate(document) ? [] : render(file, validate.errors);
+}

@@ -68,7 +68,7 @@ function checkFeatureReferences(step: FeatureBuildStep, at: StepCheck): void {
     else if (dataset && semanticsOf(dataset).kind !== 'append') {
       at.problem(
         ['windows', alias],
-        `a window reads the batches of recent days, so its dataset must be append; ${JSON.stringify(ref)} is ${semanticsOf(dataset).kind}`,
+        `a window reads the batches of recent days, so its dataset must be append; ${JSON.stringify(ref)} is ${dataset.featureTable ? 'a feature table' : semanticsOf(dataset).kind}`,
       );
     }
   }

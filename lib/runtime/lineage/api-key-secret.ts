@@ -1,4 +1,5 @@
 import { SLUICE_ENV } from '../../../core/env.ts';
+import { readSecretString } from '../secrets-extension.ts';
 /** Env var holding the ARN of the Secrets Manager secret with the OpenLineage API key (never the key itself). */
 export const LINEAGE_API_KEY_SECRET_ENV = SLUICE_ENV.lineageApiKeySecretArn;
 
@@ -26,15 +27,9 @@ export async function loadLineageApiKey(
   const secretArn = env[LINEAGE_API_KEY_SECRET_ENV];
   if (!secretArn) return 'not-configured';
   if (env['OPENLINEAGE_API_KEY']) return 'already-set';
-  const port = env['PARAMETERS_SECRETS_EXTENSION_HTTP_PORT'] ?? '2773';
   try {
-    const response = await fetchImpl(`http://localhost:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretArn)}`, {
-      headers: { 'X-Aws-Parameters-Secrets-Token': env['AWS_SESSION_TOKEN'] ?? '' },
-      signal: AbortSignal.timeout(2000),
-    });
-    if (!response.ok) throw new Error(`the secrets extension answered HTTP ${response.status}`);
-    const body = (await response.json()) as { SecretString?: unknown };
-    const key = typeof body.SecretString === 'string' ? apiKeyFromSecret(body.SecretString) : undefined;
+    const secret = await readSecretString(secretArn, env, fetchImpl);
+    const key = secret === undefined ? undefined : apiKeyFromSecret(secret);
     if (!key) return 'empty';
     env['OPENLINEAGE_API_KEY'] = key;
     return 'loaded';

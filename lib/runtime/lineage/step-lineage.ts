@@ -89,7 +89,7 @@ export class StepLineage {
     this.#outputs.set(ref, { ...this.#outputs.get(ref), ...observation });
   }
 
-  /** An input that is not a pipeline dataset, such as a model artifact (named by its bucket and key). */
+  /** An input that is not a pipeline dataset, such as a model artifact (an S3 object, or a registry's model version). */
   artifact(identity: { namespace: string; name: string }, observation: DatasetObservation): void {
     this.#artifacts.set(`${identity.namespace}/${identity.name}`, { ...identity, observation });
   }
@@ -145,6 +145,7 @@ export class StepLineage {
           facets: {
             dataSource: facets.dataSourceDatasetFacet({ name: namespace, uri: namespace }),
             ...(observation.version ? { version: facets.datasetVersionDatasetFacet({ datasetVersion: observation.version }) } : {}),
+            ...observation.facets,
           },
         })),
       ],
@@ -231,7 +232,7 @@ type ColumnLineageBody = {
  * Adds each column's `transformationType`/`transformationDescription` (deprecated in the spec, kept beside
  * `transformations[]`) because Marquez stores and shows only those: without them its column lineage says null.
  */
-function withColumnTransformationSummary(facet: Facet): Facet {
+export function withColumnTransformationSummary(facet: Facet): Facet {
   const body = facet as Facet & ColumnLineageBody;
   if (!body.fields) return facet;
   const fields: Record<string, unknown> = {};

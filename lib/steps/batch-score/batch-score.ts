@@ -1,31 +1,34 @@
-import { readFile } from 'node:fs/promises';
 import { facets } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { batchPartition } from '../../runtime/batch.ts';
 import { FLOAT_FUNCTION, ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
+import { describeAsOf, type AsOfRead } from '../../runtime/feature-table-read.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
+import type { FeatureTableSpec } from '../../definition/feature-table.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { featureProblems } from './feature-check.ts';
 import { binForest, type BinnedForest } from './binned-forest.ts';
-import { isClassifier, parseModel, scoreSql, type Model } from './model.ts';
+import { isClassifier, scoreSql, type Model } from './model.ts';
+import { loadScoringModel } from './model-source.ts';
 import { parallelScorer, type ParallelScorer } from './score-workers.ts';
 
 /**
- * Batch scoring: the model artifact's version is read from S3, its features checked against the input, and the model
- * applied in one DuckDB query (a linear model as an SQL expression, trees through the parallel scorer); each
- * prediction row carries the entity key and model version.
+ * Batch scoring: the model is read (an S3 object's current version, or a registry model's), its features checked
+ * against the input, and the model applied in one DuckDB query (a linear model as an SQL expression, trees through the
+ * parallel scorer); each prediction row carries the entity key and model version.
  */
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
   const { step } = ctx;
-  const modelUri = `s3://${step.model.bucket}/${step.model.key}`;
-  const { model, version: modelVersion } = await readModel(ctx, modelUri);
-  ctx.lineage.artifact({ namespace: `s3://${step.model.bucket}`, name: step.model.key }, { version: modelVersion });
+  const { model, version: modelVersion, uri: modelUri } = await loadScoringModel(ctx);
 
   const input = ctx.dataset(step.input);
   const db = await ctx.duckdb();
-  // The batch an earlier step of this run built, or (a schedule starting here) the input's table.
-  const batch = ctx.written(step.input);
-  if (batch.length > 0) {
+  // A feature table as known at the run's time; else the batch an earlier step of this run built, or (a schedule
+  // starting here) the input's table.
+  const batch = input.featureTable ? [] : ctx.written(step.input);
+  if (input.featureTable) {
+    await readFeatureTable(ctx, input.featureTable);
+  } else if (batch.length > 0) {
     const files = await ctx.download(
       batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
       'input',
@@ -87,31 +90,33 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   };
 }
 
+/** Reads a feature-table input as of the run's time (no row from after it), saying what was left out and why. */
+async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTableSpec): Promise<void> {
+  const input = ctx.dataset(ctx.step.input);
+  const read = (await ctx.readTable(ctx.step.input, 'features', { asOf: ctx.batchTime })) as AsOfRead;
+  if (read.batches.length === 0) {
+    throw new SluiceError(
+      'SCORE_NO_INPUT',
+      `no batches of feature table s3://${input.bucket}/${input.prefix}/ were published at or before ${ctx.batchTime}`,
+    );
+  }
+  const note = describeAsOf(read, table);
+  // Rows there, yet none usable: scoring nothing would pass for success, so the run fails saying why.
+  if (read.asOf.entities === 0 && note) {
+    throw new SluiceError(
+      'SCORE_NO_FEATURES',
+      `feature table s3://${input.bucket}/${input.prefix}/ has no entity to score as of ${ctx.batchTime}: ${note}; stamp each row with the time its values were known (e.g. $nominal_time AS ${table.eventTime} in the feature SQL)${table.maxAge ? ' and check that the feature build still runs' : ''}`,
+    );
+  }
+  if (note) process.stderr.write(`sluice: step "${ctx.step.name}": features as of ${ctx.batchTime}: ${note}\n`);
+}
+
 /** Below this many rows, starting worker threads costs more than it saves. */
 const PARALLEL_MIN_ROWS = 50_000;
 
-// Parsing a model and compiling its forest take tens of milliseconds: a warm process keeps the last few versions it read.
-const models = new Map<string, Model>();
+// Compiling a forest takes tens of milliseconds: a warm process keeps the last few versions it scored with.
 const forests = new Map<string, BinnedForest>();
-const KEPT_VERSIONS = 4;
-
-function remember<T>(cache: Map<string, T>, key: string, value: T): T {
-  cache.set(key, value);
-  if (cache.size > KEPT_VERSIONS) cache.delete(cache.keys().next().value as string);
-  return value;
-}
-
-/** The model artifact's current version, parsed: from the warm process's cache when it holds that version, else read. */
-async function readModel(ctx: StepContext<'batchScore'>, uri: string): Promise<{ model: Model; version: string }> {
-  const { bucket, key } = ctx.step.model;
-  const current = await ctx.store.head(bucket, key);
-  const cached = models.get(`${uri}@${current.versionId ?? current.etag}`);
-  if (cached) return { model: cached, version: current.versionId ?? current.etag };
-  const file = ctx.scratch('model.json');
-  const read = await ctx.store.download(bucket, key, file);
-  const version = read.versionId ?? read.etag;
-  return { model: remember(models, `${uri}@${version}`, parseModel(await readFile(file, 'utf8'), uri)), version };
-}
+const KEPT_FORESTS = 4;
 
 /**
  * Attaches a tree model's scorer to the connection's float function (a binned forest scored on every thread DuckDB
@@ -120,7 +125,12 @@ async function readModel(ctx: StepContext<'batchScore'>, uri: string): Promise<{
  */
 export async function attachScorer(db: DuckDb, model: Model, rows: number, identity: string): Promise<ParallelScorer | undefined> {
   if (model.type !== 'xgboost') return undefined;
-  const forest = forests.get(identity) ?? remember(forests, identity, binForest(model));
+  let forest = forests.get(identity);
+  if (!forest) {
+    forest = binForest(model);
+    forests.set(identity, forest);
+    if (forests.size > KEPT_FORESTS) forests.delete(forests.keys().next().value as string);
+  }
   const scorer = parallelScorer(forest, rows >= PARALLEL_MIN_ROWS ? db.threads : 1);
   try {
     await db.attachFloatFunction(scorer);

@@ -12,14 +12,19 @@ import { parseModel } from './model.ts';
  */
 export async function checkModel(step: BatchScoreStep, index: number, context: CheckContext): Promise<void> {
   const at = (...path: PropertyKey[]): PropertyKey[] => ['steps', index, ...path];
-  if (step.model.source === undefined) {
+  const spec = step.model;
+  if (spec.registry === 'mlflow') {
     context.notChecked(
       at('model'),
-      `no source file, so the model is first read from s3://${step.model.bucket}/${step.model.key} when the step runs`,
+      `MLflow model ${spec.alias ? `${spec.name}@${spec.alias}` : `${spec.name} version ${spec.version}`} is resolved when the step runs, which then checks its format and its features against ${JSON.stringify(step.input)} before scoring`,
     );
     return;
   }
-  const file = resolve(context.baseDir, step.model.source);
+  if (spec.source === undefined) {
+    context.notChecked(at('model'), `no source file, so the model is first read from s3://${spec.bucket}/${spec.key} when the step runs`);
+    return;
+  }
+  const file = resolve(context.baseDir, spec.source);
   let text: string;
   try {
     text = await readFile(file, 'utf8');

@@ -1,6 +1,7 @@
 import { isSluiceError } from '../../../core/errors.ts';
 import type { FeatureBuildStep } from '../../definition/step-kinds/index.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
+import { featureTableFieldProblems } from '../../runtime/feature-table-read.ts';
 import { BATCH_COLUMN } from '../../runtime/table-read.ts';
 import { emptyTable, firstLine, type CheckContext, type Field } from '../check-context.ts';
 import { featureColumnLineage, type LineageInput } from './column-lineage.ts';
@@ -50,6 +51,11 @@ export async function checkFeatureSql(step: FeatureBuildStep, index: number, con
       at('sql'),
       `the result lacks ${lacking.join(', ')}, which dataset ${JSON.stringify(step.output)} declares (result columns: ${fields.map((f) => f.name).join(', ')})`,
     );
+  }
+  if (output?.featureTable && !step.transform) {
+    for (const problem of featureTableFieldProblems(output.featureTable, fields)) {
+      context.problem(at('sql'), `the result does not fit feature table ${JSON.stringify(step.output)}: ${problem}`);
+    }
   }
   if (step.transform) {
     context.notChecked(at('transform'), `the columns of ${JSON.stringify(step.output)} are known only once the transform has run`);
