@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../scripts/script-args.ts';
 import { nodeFlags, RESULTS, ROOT, verdict, type GoalRow } from './harness.ts';
 import { machine, writeSection } from './write-section.ts';
 
@@ -23,17 +23,14 @@ const BENCHMARKS = [
   { name: 'single-lambda', script: 'scale/single-lambda.ts', goals: false },
 ] as const;
 
-const { values } = parseArgs({
-  options: { only: { type: 'string' }, skip: { type: 'string' }, table: { type: 'boolean' }, help: { type: 'boolean' } },
-});
-if (values.help) {
-  process.stdout.write(`Usage: npm run bench [-- --only name,… | --skip name,… | --table]
+const values = scriptArgs(
+  `Usage: npm run bench [-- --only name,… | --skip name,… | --table]
 Runs every benchmark (${BENCHMARKS.map((b) => b.name).join(', ')}) and writes docs/benchmarks.md, with the goal table first.
 --table runs nothing: it rebuilds the goal table from each benchmark's latest run (npm run bench:<name> leaves its rows too).
 Each can also run alone: npm run bench:<name> (see package.json). Takes 20–40 minutes on a shared 2-core machine; the catalog
-benchmark starts real Marquez (Java 17, PostgreSQL) and reports the embedded catalog alone when it cannot.\n`);
-  process.exit(0);
-}
+benchmark starts real Marquez (Java 17, PostgreSQL) and reports the embedded catalog alone when it cannot.\n`,
+  { only: { type: 'string' }, skip: { type: 'string' }, table: { type: 'boolean' } },
+);
 const pick = (list?: string) => new Set((list ?? '').split(',').filter(Boolean));
 const only = pick(values.only);
 const skip = pick(values.skip);

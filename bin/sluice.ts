@@ -2,6 +2,8 @@
 import { isSluiceError } from '../lib/index.ts';
 import { backfillCommand } from './commands/backfill.ts';
 import { initCommand } from './commands/init.ts';
+import { lsCommand } from './commands/ls.ts';
+import { showCommand } from './commands/show.ts';
 import { lineageCommand } from './commands/lineage.ts';
 import { runCommand } from './commands/run.ts';
 import { traceCommand } from './commands/trace.ts';
@@ -19,6 +21,8 @@ Commands:
   lineage replay|status    Re-send (or count) the lineage events kept in the outbox while the backend was down
   lineage serve            Serve the embedded lineage catalog (Marquez's API) and the lineage page
   trace <node>             Trace an incident: root causes upstream, blast radius downstream
+  ls [pipeline]            List datasets with their batches, rows, bytes and state (local runs, or S3 with --s3)
+  show <dataset>           Print a dataset's rows (DuckDB), as a table, JSON or CSV
   training-set <pipeline.ts>  Join labels to feature tables as of each label's time (point-in-time), as Parquet
 
 Run "sluice <command> --help" for a command's options.
@@ -27,7 +31,7 @@ Exit codes: 0 ok, 1 the run failed, 2 invalid input.
 
 /** Error codes that mean the command line or the definition is wrong (exit 2), not that a run failed (exit 1). */
 const INVALID_INPUT =
-  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|TRAINING_(FEATURES|PUBLISHED_BY|LABELS_FORMAT|LABELS_MISSING|LABELS_UNREADABLE|LABELS_COLUMNS|AS_OF_MISSING|AS_OF_TYPE|AS_OF_INVALID|KEY_MISSING|FEATURE_COLUMN)$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|DATASET_REQUIRED|DATASET_UNKNOWN|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE|MLFLOW_TRACKING_URI)$|BACKFILL_(NO_UPLOAD_TRIGGER|DATASET|PREFIX|OPTIONS|FILE|EMPTY)$)/;
+  /^(SPEC_|PIPELINE_MODULE_|LINEAGE_CONFIG$|TRAINING_(FEATURES|PUBLISHED_BY|LABELS_FORMAT|LABELS_MISSING|LABELS_UNREADABLE|LABELS_COLUMNS|AS_OF_MISSING|AS_OF_TYPE|AS_OF_INVALID|KEY_MISSING|FEATURE_COLUMN)$|RUN_(OPTIONS|INPUT_MISSING|NO_UPLOAD_TRIGGER|DATASET_REQUIRED|DATASET_UNKNOWN|NO_SCHEDULE|NOMINAL_TIME|MODEL_SOURCE|MLFLOW_TRACKING_URI)$|EXPLORE_(NO_STATE|NO_BUCKET|DATASET_UNKNOWN|DATASET_AMBIGUOUS|BATCH_UNKNOWN|WHERE_INVALID|LIMIT)$|BACKFILL_(NO_UPLOAD_TRIGGER|DATASET|PREFIX|OPTIONS|FILE|EMPTY)$)/;
 
 function isInvalidInput(code: string): boolean {
   return INVALID_INPUT.test(code);
@@ -40,6 +44,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   validate: validateCommand,
   lineage: lineageCommand,
   trace: traceCommand,
+  ls: lsCommand,
+  show: showCommand,
   'training-set': trainingSetCommand,
 };
 

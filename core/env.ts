@@ -19,6 +19,16 @@ export const SLUICE_ENV = {
   embeddedS3Dir: 'SLUICE_EMBEDDED_S3_DIR',
   /** API key the embedded catalog requires for writes (`sluice lineage serve`). */
   catalogApiKey: 'SLUICE_CATALOG_API_KEY',
+  /** Where each step run writes its record (what it read, wrote and found, success or not): `s3://bucket/prefix`. */
+  stepRecords: 'SLUICE_STEP_RECORDS',
+  /** A file for the handlers' structured log lines outside Lambda (in Lambda they go to stdout). */
+  logFile: 'SLUICE_LOG_FILE',
+  /** CloudWatch namespace of the steps' embedded metrics (default `Sluice/<pipeline>`). */
+  metricNamespace: 'SLUICE_METRIC_NAMESPACE',
+  /** Base URL of a lineage page (the embedded catalog's, or Marquez's web UI) that alerts link to. */
+  lineagePageUrl: 'SLUICE_LINEAGE_PAGE_URL',
+  /** The SNS topic alerts are published to. */
+  alertTopicArn: 'SLUICE_ALERT_TOPIC_ARN',
   /** ARN or name of the Secrets Manager secret holding the MLflow registry's credentials (never the credentials). */
   mlflowSecret: 'SLUICE_MLFLOW_SECRET',
   /** How `s3://` model artifacts of an MLflow registry are read: `s3` (Sluice's S3 client, the default) or `server`. */

@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isSluiceError, SluiceError } from './errors.ts';
 
 /** File names a pipeline module may have: TypeScript (run by Node's type stripping) or JavaScript. */
@@ -21,7 +21,11 @@ export async function importPipelineModule(file: string): Promise<unknown> {
   } catch (error) {
     // definePipeline's own error (every problem with its path) says more than a wrapper would.
     if (isSluiceError(error)) throw error;
-    throw new SluiceError('PIPELINE_MODULE_IMPORT', `cannot import ${path}: ${(error as Error).message}${hint(error)}`, { cause: error });
+    const at = (await loadErrorLocation(error)) ?? { where: path, excerpt: [] };
+    const message = `${at.where}: ${(error as Error).message}${at.excerpt.map((l) => `\n  ${l}`).join('')}${hint(error)}`;
+    // The pipeline file's own line needs no "cannot import" before it; another file's says which import failed.
+    const within = at.where === path || at.where.startsWith(`${path}:`);
+    throw new SluiceError('PIPELINE_MODULE_IMPORT', within ? message : `cannot import ${path}: ${message}`, { cause: error });
   }
   const exported = module.default ?? module.pipeline;
   if (exported === undefined) {
@@ -46,4 +50,46 @@ function hint(error: unknown): string {
     return "\n  install the project's dependencies first: npm install";
   }
   return '';
+}
+
+/** Where a load error points in the user's files: `file:line[:column]` and the source line with a caret, when known. */
+async function loadErrorLocation(error: unknown): Promise<{ where: string; excerpt: string[] } | undefined> {
+  const stack = String((error as Error).stack ?? '');
+  // Syntax errors start with Node's arrow message: "<file>:<line>", the source line, a caret line.
+  const arrow = /^(file:\/\/[^\n]+|\/[^\n]+):(\d+)\n/.exec(stack);
+  if (arrow) {
+    const body = stack.slice(arrow[0].length).split('\n');
+    const end = body.findIndex((l) => l.trim() === '' || /^[A-Za-z]*(Error|Exception)\b/.test(l));
+    const lines = body.slice(0, end < 0 ? body.length : end);
+    const caret = lines.findIndex((l) => /^\s*\^+\s*$/.test(l));
+    const excerpt = caret > 0 ? [lines[caret - 1]!, lines[caret]!] : [];
+    const column = caret > 0 ? lines[caret]!.indexOf('^') + 1 : 0;
+    return { where: `${localPath(arrow[1]!)}:${arrow[2]}${column > 0 ? `:${column}` : ''}`, excerpt };
+  }
+  // A missing module or package: the line of the importing file that names it.
+  const missing = /Cannot find (module|package) '([^']+)' imported from (.+)$/m.exec(String((error as Error).message));
+  if (missing) {
+    const importer = localPath(missing[3]!.trim());
+    const text = await readFile(importer, 'utf8').catch(() => undefined);
+    const lines = text?.split('\n') ?? [];
+    const named = (spec: string): boolean =>
+      missing[1] === 'package'
+        ? spec === missing[2] || spec.startsWith(`${missing[2]}/`)
+        : spec.startsWith('.') && resolve(dirname(importer), spec) === localPath(missing[2]!);
+    const index = lines.findIndex((l) => [...l.matchAll(/['"]([^'"]+)['"]/g)].some((m) => named(m[1]!)));
+    return index < 0 ? { where: importer, excerpt: [] } : { where: `${importer}:${index + 1}`, excerpt: [lines[index]!.trim()] };
+  }
+  // An error thrown while the module ran: its first frame in a file that is neither Node's nor a dependency's.
+  const frame = /\((file:\/\/[^)]+|\/[^)]+):(\d+):(\d+)\)|at (file:\/\/\S+|\/\S+):(\d+):(\d+)$/m;
+  for (const line of stack.split('\n').slice(1)) {
+    const m = frame.exec(line.trim());
+    const file = m?.[1] ?? m?.[4];
+    if (!m || !file || file.includes('/node_modules/') || localPath(file) === fileURLToPath(import.meta.url)) continue;
+    return { where: `${localPath(file)}:${m[2] ?? m[5]}:${m[3] ?? m[6]}`, excerpt: [] };
+  }
+  return undefined;
+}
+
+function localPath(fileOrUrl: string): string {
+  return fileOrUrl.startsWith('file://') ? fileURLToPath(fileOrUrl) : fileOrUrl;
 }

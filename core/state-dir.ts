@@ -19,6 +19,8 @@ export interface StateDirLayout {
   readonly outbox: string;
   /** The embedded catalog's SQLite database. */
   readonly catalog: string;
+  /** The step handlers' structured log lines (JSON lines, with their metrics), as Lambda writes them to CloudWatch. */
+  readonly logs: string;
 }
 
 /** The layout of a state directory (`.sluice` when not given), resolved against the working directory. */
@@ -33,5 +35,6 @@ export function stateDirLayout(dir: string = DEFAULT_STATE_DIR): StateDirLayout 
     events: join(lineage, 'events.jsonl'),
     outbox: join(lineage, 'outbox'),
     catalog: join(lineage, 'catalog.db'),
+    logs: join(root, 'logs', 'steps.jsonl'),
   };
 }

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { scriptArgs } from './script-args.ts';
 import { buildPage } from '../lineage/catalog/page/build-page.ts';
 import {
   BUNDLE_FILE,
@@ -12,6 +13,13 @@ import {
   type SluiceFunctionName,
 } from '../lib/constructs/lambda-bundling.ts';
 
+scriptArgs(
+  `Usage: npm run build
+Compiles the published package into dist/: JavaScript and declarations, the lineage page script and every Lambda
+bundle (npm pack runs it first).
+`,
+  {},
+);
 const root = join(import.meta.dirname, '..');
 const dist = join(root, 'dist');
 const step = (what: string) => process.stderr.write(`build: ${what}\n`);

@@ -49,6 +49,23 @@ for version in "${versions[@]}"; do
   [ "$bad" -eq 1 ] || { echo "the bad sample must end the run with exit 1, got $bad" >&2; exit 1; }
   npx cdk synth --quiet
   ls cdk.out/*.template.json
+  echo "-- SIGTERM to the PID of npx sluice lineage serve stops it within 2 s and frees its port"
+  npx sluice lineage serve --port 0 --state-dir "$user/serve-state" >"$work/serve-$version.out" 2>&1 &
+  serve=$!
+  for _ in $(seq 600); do grep -q 'lineage catalog on http' "$work/serve-$version.out" && break; sleep 0.1; done
+  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$work/serve-$version.out" | head -1)
+  [ -n "$url" ] || { echo "lineage serve did not start:" >&2; cat "$work/serve-$version.out" >&2; exit 1; }
+  node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$url/api/v1/namespaces"
+  started=$(date +%s%N)
+  kill -TERM "$serve"
+  for _ in $(seq 20); do kill -0 "$serve" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$serve" 2>/dev/null; then echo "npx sluice lineage serve still runs 2 s after SIGTERM" >&2; exit 1; fi
+  if ps -eo args | grep -v grep | grep -q -- "--state-dir $user/serve-state"; then echo "a lineage serve process outlived npx" >&2; exit 1; fi
+  if node -e 'fetch(process.argv[1]).then(() => process.exit(0), () => process.exit(1))' "$url/api/v1/namespaces"; then
+    echo "$url still answers after SIGTERM" >&2
+    exit 1
+  fi
+  echo "stopped in $((($(date +%s%N) - started) / 1000000)) ms, $url refuses connections"
   if [ "$version" = "${versions[-1]}" ]; then
     echo "-- the events template"
     cd "$user"

@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../../scripts/script-args.ts';
 import { mib, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 import { generateGraphEvents } from './graph-events.ts';
@@ -14,19 +14,8 @@ import { postEvents } from './post-events.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const log = (line: string) => process.stderr.write(`bench:catalog: ${line}\n`);
-const { values } = parseArgs({
-  options: {
-    pipelines: { type: 'string', default: '50' },
-    jobs: { type: 'string', default: '99' },
-    refs: { type: 'string', default: '50' },
-    seed: { type: 'string', default: '7' },
-    queries: { type: 'string', default: '10' },
-    'no-marquez': { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
-  },
-});
-if (values.help) {
-  process.stdout.write(`Usage: npm run bench:catalog [-- options]
+const values = scriptArgs(
+  `Usage: npm run bench:catalog [-- options]
   --pipelines N   pipelines in the generated graph (default 50)
   --jobs N        jobs per pipeline (default 99); with the defaults the graph has 10,000 nodes
   --refs N        shared reference datasets (default 50)
@@ -34,9 +23,17 @@ if (values.help) {
   --queries N     timed /lineage queries per target (default 10; Marquez gets at most 5)
   --no-marquez    measure the embedded catalog only (the Marquez rows then say so)
 Marquez comes from test/integration/marquez (Java 17, PostgreSQL, the Marquez jars); when it cannot be started the
-section says why and reports the embedded catalog alone.\n`);
-  process.exit(0);
-}
+section says why and reports the embedded catalog alone.
+`,
+  {
+    pipelines: { type: 'string', default: '50' },
+    jobs: { type: 'string', default: '99' },
+    refs: { type: 'string', default: '50' },
+    seed: { type: 'string', default: '7' },
+    queries: { type: 'string', default: '10' },
+    'no-marquez': { type: 'boolean', default: false },
+  },
+);
 
 const graph = generateGraphEvents({
   pipelines: Number(values.pipelines),

@@ -4,8 +4,16 @@ import { join } from 'node:path';
 import { bundleAll } from '../size/bundle.ts';
 import { packagePath } from '../../lib/constructs/lambda-bundling.ts';
 import { machine, writeSection } from '../write-section.ts';
+import { scriptArgs } from '../../scripts/script-args.ts';
 
 // `npm run bench:cold-start`: each handler bundle's module initialisation in a fresh Node process, median of runs. Writes its section.
+scriptArgs(
+  `Usage: npm run bench:cold-start
+Times each Lambda bundle's module initialisation (the import until \`handler\` is exported) in fresh Node processes,
+median of 7 (SLUICE_BENCH_RUNS=N for another count), against the 100 ms goal; writes its section of docs/benchmarks.md.
+`,
+  {},
+);
 const RUNS = Number(process.env.SLUICE_BENCH_RUNS) || 7;
 const GOAL_MS = 100;
 // Under node_modules/.cache so the bundles resolve @aws-sdk/* from node_modules, as Lambda resolves the runtime's.
@@ -21,6 +29,8 @@ const env = {
     datasets: { raw: { bucket: 'bench-bucket', prefix: 'raw/x', format: 'csv' } },
   }),
   SLUICE_LINEAGE_OUTBOX: 's3://bench-bucket/_lineage/outbox',
+  SLUICE_STEP_RECORDS: 's3://bench-bucket/_sluice/runs',
+  SLUICE_ALERT_TOPIC_ARN: 'arn:aws:sns:eu-west-1:123456789012:bench',
   OPENLINEAGE__TRANSPORT__TYPE: 'console',
 };
 // Timed inside the child: from before the import to the handler being exported; also reports whether DuckDB got loaded.

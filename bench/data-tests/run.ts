@@ -2,17 +2,14 @@
 // against the same 12 rules as one hand-written DuckDB query, rounds interleaved. Writes its section of docs/benchmarks.md.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../../scripts/script-args.ts';
 import { churnInputs, log, mib, median, runJson, scratchDir, spread, verdict, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean' } },
+const values = scriptArgs('Usage: npm run bench:data-tests [-- --rows N (1000000) --runs N (3)]\n', {
+  rows: { type: 'string', default: '1000000' },
+  runs: { type: 'string', default: '3' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:data-tests [-- --rows N (1000000) --runs N (3)]\n');
-  process.exit(0);
-}
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 const GOAL = 1.3;

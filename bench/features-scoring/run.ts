@@ -2,7 +2,7 @@
 // XGBoost model) through the local runner, against pandas (groupby) + xgboost's Booster.predict on the same Parquet, rounds
 // interleaved. Writes its section of docs/benchmarks.md.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../../scripts/script-args.ts';
 import {
   assertSamePredictions,
   benchPython,
@@ -19,13 +19,10 @@ import {
 } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean' } },
+const values = scriptArgs('Usage: npm run bench:features [-- --rows N (1000000) --runs N (3)]\n', {
+  rows: { type: 'string', default: '1000000' },
+  runs: { type: 'string', default: '3' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:features [-- --rows N (1000000) --runs N (3)]\n');
-  process.exit(0);
-}
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 const GOAL = 1.5;

@@ -1,17 +1,14 @@
 // npm run bench:ingest [-- --rows N --runs N]: the ingest step (CSV → typed Parquet + rejects, through the local runner)
 // against the hand-written DuckDB COPY of the same extract, rounds interleaved. Writes its section of docs/benchmarks.md.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { scriptArgs } from '../../scripts/script-args.ts';
 import { churnInputs, compareParquet, log, mib, median, runJson, scratchDir, spread, verdict, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({
-  options: { rows: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, help: { type: 'boolean' } },
+const values = scriptArgs('Usage: npm run bench:ingest [-- --rows N (1000000) --runs N (3)]\n', {
+  rows: { type: 'string', default: '1000000' },
+  runs: { type: 'string', default: '3' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:ingest [-- --rows N (1000000) --runs N (3)]\n');
-  process.exit(0);
-}
 const rows = Number(values.rows);
 const runs = Number(values.runs);
 const GOAL = 1.3;

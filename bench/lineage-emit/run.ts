@@ -8,19 +8,25 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { machine, writeSection } from '../write-section.ts';
 import { benchPython, mib, spread, verdict, writeGoalRows } from '../harness.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const python = benchPython();
 const here = (file: string) => join(import.meta.dirname, file);
 const log = (line: string) => process.stderr.write(`bench:lineage: ${line}\n`);
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, events: { type: 'string', default: '2000' } } });
-const rounds = Number(values.rounds);
-const events = Number(values.events);
+const USAGE = `Usage: npm run bench:lineage [-- --rounds N --events N]
+  --rounds N   alternating rounds of each client (default 5)
+  --events N   events the Sluice client posts per round; openlineage-python posts a quarter (default 2000)
+Installs openlineage-python from PyPI into .cache/bench-venv on first use; writes its section of docs/benchmarks.md.
+`;
+const values = scriptArgs(USAGE, { rounds: { type: 'string', default: '5' }, events: { type: 'string', default: '2000' } });
+const rounds = integerFlag('rounds', values.rounds, USAGE);
+const events = integerFlag('events', values.events, USAGE);
 const pyEvents = Math.max(100, Math.round(events / 4));
+// Flags are checked before the Python environment is made.
+const python = benchPython();
 
 const pyVersion = execFileSync(python, ['-c', 'import importlib.metadata as m; print(m.version("openlineage-python"))'], {
   encoding: 'utf8',

@@ -1,8 +1,17 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scriptArgs } from '../../scripts/script-args.ts';
 import { machine, writeSection } from '../write-section.ts';
 import { BUNDLE_BUDGET_BYTES, bundleAll, topPackages } from './bundle.ts';
+
+scriptArgs(
+  `Usage: npm run size
+Bundles every Lambda function with the construct's esbuild settings and prints each bundle's size against the 1 MB
+budget, with its largest parts; writes its section of docs/benchmarks.md; exits 1 when a bundle is over the budget.
+`,
+  {},
+);
 
 // `npm run size`: each function's bundle size from the esbuild metafile, against the 1 MB budget. Writes its section.
 const outdir = await mkdtemp(join(tmpdir(), 'sluice-size-'));

@@ -52,7 +52,7 @@ Options:
   --protect-reads      require the key for reads too (the page at / then asks for it)
   --state-dir <dir>    the state directory of local runs (default: .sluice)
   -h, --help
-Stops on Ctrl-C (SIGINT) or SIGTERM.
+Stops on Ctrl-C (SIGINT) or SIGTERM, or when the process that launched it (npx) ends.
 `;
 
 const SERVE_OPTIONS = {
@@ -104,10 +104,16 @@ async function serveCatalog(values: {
       process.stderr.write(`sluice: cannot import ${eventsFile}: ${String(error)}\n`);
     });
   }, 1000);
+  // npx runs the CLI under `npm exec` and a shell, which do not pass SIGTERM on: when that launcher ends, this server is
+  // left to init, so it stops with its launcher instead of serving on as an orphan.
+  const launcher = process.ppid;
+  let orphaned: NodeJS.Timeout | undefined;
   await new Promise<void>((done) => {
     process.once('SIGINT', done);
     process.once('SIGTERM', done);
+    orphaned = setInterval(() => process.ppid !== launcher && done(), 200);
   });
+  clearInterval(orphaned);
   clearInterval(timer);
   await syncing;
   await catalog.close();

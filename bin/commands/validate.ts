@@ -54,7 +54,9 @@ export async function validateCommand(args: string[]): Promise<number> {
     if (values.asl) process.stdout.write(`${JSON.stringify(compileAsl(spec), null, 2)}\n`);
     else if (values.spec) process.stdout.write(`${JSON.stringify(spec, null, 2)}\n`);
     else if (!values.json) {
-      process.stdout.write(`${path}: pipeline ${spec.name} is valid (${spec.steps.length} steps, ${spec.triggers.length} triggers)\n`);
+      process.stdout.write(
+        `${path}: pipeline ${spec.name} is valid (${count(spec.steps.length, 'step')}, ${count(spec.triggers.length, 'trigger')})\n`,
+      );
     }
     if (!values.json) for (const line of notChecked) process.stderr.write(`sluice: not checked: ${spec.name}: ${line}\n`);
   }
@@ -62,4 +64,8 @@ export async function validateCommand(args: string[]): Promise<number> {
   const invalid = results.filter((r) => !r.valid).length;
   if (invalid > 0) process.stderr.write(`sluice: ${invalid} of ${positionals.length} pipeline files are invalid\n`);
   return invalid > 0 ? EXIT.invalid : EXIT.ok;
+}
+
+function count(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

@@ -14,16 +14,24 @@ const USAGE = `Usage: npm run demo -- [--bad] [--rows <n> | --large] [--state-di
   --json            print the run report as JSON
 `;
 
-const { values } = parseArgs({
-  options: {
-    bad: { type: 'boolean' },
-    rows: { type: 'string' },
-    large: { type: 'boolean' },
-    'state-dir': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+// An unknown or malformed flag gets the usage and exit 2, like every command of the CLI.
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      bad: { type: 'boolean' },
+      rows: { type: 'string' },
+      large: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);

@@ -5,6 +5,7 @@ training rows follow examples/churn/generate-data.ts, turned into the feature co
 feature SQL writes, with the same names and types, so XGBoost records them in the model and Sluice
 checks them before scoring.
 """
+import argparse
 import os
 import subprocess
 import sys
@@ -26,6 +27,8 @@ def in_venv() -> None:
     os.execv(python, [python, *sys.argv])
 
 
+# Flags are checked before the venv is made, so a mistyped one costs nothing: it prints the usage and exits 2.
+argparse.ArgumentParser(prog="npm run train:churn", description="Trains the churn example's XGBoost model and writes examples/churn/model.json (a venv under .cache/pyenv on first use).").parse_args()
 in_venv()
 
 import numpy as np  # noqa: E402

@@ -17,15 +17,23 @@ const USAGE = `Usage: npm run demo:orders -- [--customers <n>] [--orders <n>] [-
   --json            print both run reports as JSON
 `;
 
-const { values } = parseArgs({
-  options: {
-    customers: { type: 'string' },
-    orders: { type: 'string' },
-    'state-dir': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
+// An unknown or malformed flag gets the usage and exit 2, like every command of the CLI.
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      customers: { type: 'string' },
+      orders: { type: 'string' },
+      'state-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);

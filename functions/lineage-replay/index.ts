@@ -3,12 +3,14 @@ import { LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage/s3-outbox.ts';
 import { lineageOutboxFromEnvironment } from '../../lib/runtime/lineage/emitter.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { OpenLineageClient, replayOutbox } from '../../lineage/index.ts';
+import { logSink, StructuredLog } from '../../lib/runtime/step-log.ts';
 
 // Config is validated once per cold start; a deployment without an outbox fails loudly here.
 const outbox = lineageOutboxFromEnvironment(process.env);
 if (!outbox) throw new SluiceError('CONFIG_INVALID', `${LINEAGE_OUTBOX_ENV}: required (s3://<bucket>/<prefix>)`);
 await ensureLineageApiKey();
 const client = new OpenLineageClient({ env: process.env });
+const log = new StructuredLog(logSink(), { outbox: outbox.describe() });
 
 /** Summary of one replay, as the function returns and logs it. */
 export interface ReplaySummary {
@@ -33,12 +35,9 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
   };
   // The same warning prefix the steps use, so the lineage-delivery alarm counts a replay that could not deliver.
   if (report.stoppedBy && report.stoppedBy !== 'aborted') {
-    process.stderr.write(
-      `sluice: warning: lineage replay of ${outbox!.describe()} stopped: ${report.stoppedBy} (${report.notTried} left)\n`,
-    );
+    log.warn(`sluice: warning: lineage replay of ${outbox!.describe()} stopped: ${report.stoppedBy} (${report.notTried} left)`);
   }
-  for (const kept of report.rejected)
-    process.stderr.write(`sluice: warning: lineage outbox entry ${kept.entry} rejected: ${kept.reason}\n`);
-  console.log(JSON.stringify({ message: 'lineage replay', outbox: outbox!.describe(), ...summary }));
+  for (const kept of report.rejected) log.warn(`sluice: warning: lineage outbox entry ${kept.entry} rejected: ${kept.reason}`);
+  log.info('lineage replay', { ...summary });
   return summary;
 }

@@ -5,6 +5,7 @@ import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-linea
 import { executionHistory } from '../../lib/runtime/lineage/execution-history.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { formatIssues } from '../../core/issues.ts';
+import { logSink, StructuredLog } from '../../lib/runtime/step-log.ts';
 import {
   ExecutionStatusChangeSchema,
   pipelineIdentityFromEnv,
@@ -14,7 +15,10 @@ import {
 // Config is validated once per cold start; a broken deployment fails loudly here.
 const pipeline = pipelineIdentityFromEnv(process.env);
 await ensureLineageApiKey();
-const emitter = lineageEmitter(process.env);
+const base = new StructuredLog(logSink(), { pipeline: pipeline.name });
+let log = base;
+// Undelivered lineage keeps its "sluice: warning" wording, which the construct's metric filter counts.
+const emitter = lineageEmitter(process.env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
 
 /**
  * Lambda entry for Step Functions "Execution Status Change" events: emits the pipeline run's
@@ -28,13 +32,14 @@ export async function handler(event: unknown): Promise<{ emitted: string | null;
       details: formatIssues(parsed.error),
     });
   }
+  log = base.with({ execution: parsed.data.detail.executionArn, status: parsed.data.detail.status });
   let runEvent;
   try {
     runEvent = statusChangeRunEvent(pipeline, parsed.data);
   } catch (error) {
     // An execution started by hand without a trigger stops at InvalidInput; it has no run to record.
     if (!isSluiceError(error) || error.code !== 'LINEAGE_STATUS_TRIGGER') throw error;
-    process.stderr.write(`sluice: ${error.message}; no pipeline-run event emitted\n`);
+    log.warn(`${error.message}; no pipeline-run event emitted`);
     return { emitted: null };
   }
   if (!runEvent) return { emitted: null };
@@ -49,7 +54,9 @@ export async function handler(event: unknown): Promise<{ emitted: string | null;
       },
     );
   }
-  return { emitted: `${runEvent.eventType} ${runEvent.run.runId}${result.delivered ? '' : ` (outbox ${result.outbox})`}`, closedSteps };
+  const emitted = `${runEvent.eventType} ${runEvent.run.runId}${result.delivered ? '' : ` (outbox ${result.outbox})`}`;
+  log.info('pipeline-run lineage emitted', { runId: runEvent.run.runId, emitted, closedSteps });
+  return { emitted, closedSteps };
 }
 
 /**
@@ -63,9 +70,7 @@ async function closeOpenStepRuns(executionArn: string, status: string): Promise<
     open = openStepRuns(await executionHistory(executionArn), status);
   } catch (error) {
     // Lineage never breaks the data path: without the history the pipeline run is still recorded.
-    process.stderr.write(
-      `sluice: warning: cannot read the history of ${executionArn} to close its step runs: ${(error as Error).message}\n`,
-    );
+    log.warn(`sluice: warning: cannot read the history of ${executionArn} to close its step runs: ${(error as Error).message}`);
     return 0;
   }
   for (const run of open) await emitter.emit(closedStepRunEvent(pipeline, executionArn, run));

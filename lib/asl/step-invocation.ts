@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetSpecSchema, StepSchema } from '../definition/pipeline-schema.ts';
+import { OUTPUT_ROLES } from '../definition/step-kinds/index.ts';
 
 /** How a run was started, as the state machine receives it (from EventBridge or the local runner). */
 export const TriggerInputSchema = z.discriminatedUnion('kind', [
@@ -49,6 +50,9 @@ export const ExecutionTriggerSchema = z.union([TriggerInputSchema, BackfillTrigg
 /** What started an execution. */
 export type ExecutionTrigger = z.infer<typeof ExecutionTriggerSchema>;
 
+/** What a written batch is for readers: staged for the audit, published, quarantined by it, or rejected rows. */
+export const OutputRoleSchema = z.enum(OUTPUT_ROLES);
+
 /** One object a step wrote. */
 export const WrittenObjectSchema = z.object({
   dataset: z.string(),
@@ -58,9 +62,57 @@ export const WrittenObjectSchema = z.object({
   bytes: z.number(),
   etag: z.string().optional(),
   versionId: z.string().optional(),
+  /** What the batch is (from the step kind's registry entry). */
+  role: OutputRoleSchema.optional(),
 });
 /** One object a step wrote. */
 export type WrittenObject = z.infer<typeof WrittenObjectSchema>;
+
+/** A file a step wrote beside a batch that is not data of the dataset (a quarantine report, a failing-rows sample). */
+export const AttachmentSchema = z.object({ bucket: z.string(), key: z.string(), what: z.string() });
+/** A file a step wrote beside a batch. */
+export type Attachment = z.infer<typeof AttachmentSchema>;
+
+/** A data-test rule that failed or warned, with what it measured and what it allows. */
+export const RuleResultSchema = z.object({
+  name: z.string(),
+  /** The OpenLineage assertion class (`unique`, `accepted_range`, …). */
+  assertion: z.string(),
+  /** `error` blocks the batch (FAILED); `warn` only reports (WARNED). */
+  severity: z.enum(['error', 'warn']),
+  column: z.string().optional(),
+  expected: z.string(),
+  actual: z.string(),
+  /** Rows that broke a row-level rule. */
+  failedRows: z.number().optional(),
+});
+/** A data-test rule that failed or warned. */
+export type RuleResult = z.infer<typeof RuleResultSchema>;
+
+/** One reason ingest rejected rows for: a column (none for a record the parser could not read) and a problem. */
+export const RejectionReasonSchema = z.object({
+  column: z.string().nullable(),
+  /** The problem without the value (`expected a number`). */
+  reason: z.string(),
+  rows: z.number(),
+  /** The first record with it (1-based record number of the source) and what it held. */
+  firstRow: z.number(),
+  example: z.string().optional(),
+});
+/** One reason ingest rejected rows for. */
+export type RejectionReason = z.infer<typeof RejectionReasonSchema>;
+
+/** Counts of a data-test step's rules: passed, failed (error severity) and warned. */
+export const TestCountsSchema = z.object({ passed: z.number(), failed: z.number(), warned: z.number() });
+
+/** What a step found besides row counts, for reports and alerts; success or not. */
+export const StepFindingsSchema = z.object({
+  /** Rules that failed or warned (passing ones are only counted in `tests`). */
+  rules: z.array(RuleResultSchema).optional(),
+  /** The most frequent rejection reasons, by column. */
+  rejections: z.array(RejectionReasonSchema).optional(),
+  attachments: z.array(AttachmentSchema).optional(),
+});
 
 /** What a step hands to the next ones: metadata only, never data (payloads are limited to 256 KiB). */
 export const StepResultSchema = z.object({
@@ -71,9 +123,10 @@ export const StepResultSchema = z.object({
   rowsOut: z.number(),
   outputs: z.array(WrittenObjectSchema),
   rejectedRows: z.number().optional(),
-  tests: z.object({ passed: z.number(), failed: z.number(), warned: z.number() }).optional(),
+  tests: TestCountsSchema.optional(),
   modelVersion: z.string().optional(),
   durationMs: z.number(),
+  ...StepFindingsSchema.shape,
 });
 /** What a step hands to the next ones. */
 export type StepResult = z.infer<typeof StepResultSchema>;

@@ -113,10 +113,16 @@ export interface DataPipelineProps {
    */
   readonly logRetention?: logs.RetentionDays;
   /**
-   * CloudWatch namespace of the lineage delivery metric.
+   * CloudWatch namespace of the lineage delivery metric and of the steps' metrics (rows, rejects, rules, duration).
    * @default `Sluice/<pipeline name>`
    */
   readonly metricNamespace?: string;
+  /**
+   * Base URL of the lineage page alerts link to: `sluice lineage serve`'s page (`https://lineage.example.com`);
+   * an alert links to `<url>/#job:<namespace>:<job>` of the step that failed.
+   * @default - alerts carry no link
+   */
+  readonly lineagePageUrl?: string;
   /**
    * The MLflow model registry, for scoring steps whose model is `{ registry: 'mlflow', name, alias | version }`.
    * @default - none; required when a scoring step reads its model from MLflow
@@ -139,6 +145,7 @@ export interface ResolvedDataPipelineProps {
   readonly logRetention: logs.RetentionDays;
   readonly metricNamespace: string;
   readonly runtime: lambda.Runtime;
+  readonly lineagePageUrl?: string;
 }
 
 /** The runtimes Sluice's bundles are built and tested for. */
@@ -179,9 +186,13 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   if (!SUPPORTED_RUNTIMES.some((r) => r.runtimeEquals(runtime))) {
     problems.push(`runtime: expected ${SUPPORTED_RUNTIMES.map((r) => r.name).join(' or ')}, got ${runtime.name}`);
   }
-  const url = props.lineageUrl;
-  if (url !== undefined && !Token.isUnresolved(url) && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
-    problems.push(`lineageUrl: expected an http(s) URL, got ${JSON.stringify(url)}`);
+  for (const [name, url] of [
+    ['lineageUrl', props.lineageUrl],
+    ['lineagePageUrl', props.lineagePageUrl],
+  ] as const) {
+    if (url !== undefined && !Token.isUnresolved(url) && !(URL.canParse(url) && /^https?:$/.test(new URL(url).protocol))) {
+      problems.push(`${name}: expected an http(s) URL, got ${JSON.stringify(url)}`);
+    }
   }
   const days = (what: string, d: Duration | undefined, fallback: number): Duration => {
     const value = d ?? Duration.days(fallback);
@@ -226,6 +237,7 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     metricNamespace: props.metricNamespace ?? `Sluice/${spec.name}`,
     runtime,
+    ...(props.lineagePageUrl ? { lineagePageUrl: props.lineagePageUrl } : {}),
   };
 }
 

@@ -8,7 +8,9 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { SLUICE_ENV } from '../../core/env.ts';
 import { SluiceError } from '../../core/errors.ts';
+import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES } from '../asl/compile-asl.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantPrefixes } from './bucket-grants.ts';
@@ -19,6 +21,8 @@ import { lineageSettings } from './lineage-settings.ts';
 import { ModelRegistryAccess } from './model-registry-access.ts';
 import { LINEAGE_DELIVERY_FAILURES, PipelineAlarms } from './pipeline-alarms.ts';
 import { LINEAGE_OUTBOX_PREFIX, PipelineBuckets } from './pipeline-buckets.ts';
+import { PipelineAlerts } from './pipeline-alerts.ts';
+import { PipelineDashboard } from './pipeline-dashboard.ts';
 import { PipelineLineage } from './pipeline-lineage.ts';
 import { PipelineTriggers } from './pipeline-triggers.ts';
 import type { SluiceFunction } from './sluice-function.ts';
@@ -42,7 +46,12 @@ export class DataPipeline extends Construct {
   readonly stepFunctions: ReadonlyMap<StepKind, SluiceFunction>;
   readonly lineageStatusFunction: SluiceFunction;
   readonly lineageReplayFunction: SluiceFunction;
+  /** Publishes one alert per failed, quarantined or warned execution to the alarm topic. */
+  readonly alertFunction: SluiceFunction;
+  /** Alarms and alerts go here. */
   readonly alarmTopic: sns.ITopic;
+  /** Executions, then per step rows, rejects, rules, failures and duration, and the steps' latest warnings. */
+  readonly dashboard: cloudwatch.Dashboard;
   readonly deadLetterQueue: sqs.Queue;
   /** The API key secret, when a lineage URL is configured. */
   readonly lineageApiKeySecret?: secretsmanager.ISecret;
@@ -84,16 +93,23 @@ export class DataPipeline extends Construct {
     });
     if (lineage.apiKeySecret) this.lineageApiKeySecret = lineage.apiKeySecret;
 
+    // Every step run writes its record beside the outbox; the alert function reads it.
+    const stepRecords = { bucket: resolved.outboxBucket, prefix: STEP_RECORDS_PREFIX };
     const steps = new StepFunctions(this, 'Steps', {
       spec,
       buckets: this.buckets,
-      environment: lineage.environment,
+      environment: {
+        ...lineage.environment,
+        [SLUICE_ENV.stepRecords]: `s3://${stepRecords.bucket}/${stepRecords.prefix}`,
+        [SLUICE_ENV.metricNamespace]: this.#metricNamespace,
+      },
       memorySize: resolved.stepMemorySize,
       logRetention: resolved.logRetention,
       runtime: resolved.runtime,
     });
     this.stepFunctions = steps.byKind;
-    for (const fn of steps.byKind.values()) grantPrefixes(fn.function, this.buckets, [outbox], ['write']);
+    const ownRecords = { bucket: stepRecords.bucket, prefix: `${stepRecords.prefix}/${spec.name}` };
+    for (const fn of steps.byKind.values()) grantPrefixes(fn.function, this.buckets, [outbox, ownRecords], ['write']);
     const scorer = steps.byKind.get('batchScore');
     if (props.mlflow && scorer && spec.steps.some((s) => s.kind === 'batchScore' && s.model.registry === 'mlflow')) {
       const registry = new ModelRegistryAccess(this, 'ModelRegistry', { registry: props.mlflow, function: scorer.function });
@@ -117,7 +133,30 @@ export class DataPipeline extends Construct {
     });
     this.lineageStatusFunction = pipelineLineage.statusFunction;
     this.lineageReplayFunction = pipelineLineage.replayFunction;
-    const allFunctions = [...steps.byKind.values(), this.lineageStatusFunction, this.lineageReplayFunction];
+    const alarms = new PipelineAlarms(this, 'Alarms', {
+      pipelineName: spec.name,
+      metricNamespace: this.#metricNamespace,
+      executionsFailed: this.metricExecutionsFailed(),
+      lineageDeliveryFailures: this.metricLineageDeliveryFailures(),
+      deadLetterQueue: this.deadLetterQueue,
+      ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
+    });
+    this.alarmTopic = alarms.topic;
+    this.alertFunction = new PipelineAlerts(this, 'Alerts', {
+      pipelineName: spec.name,
+      stateMachine: this.stateMachine,
+      stateMachineName,
+      topic: this.alarmTopic,
+      stepRecords,
+      buckets: this.buckets,
+      environment: lineage.environment,
+      ...(resolved.lineagePageUrl ? { lineagePageUrl: resolved.lineagePageUrl } : {}),
+      logRetention: resolved.logRetention,
+      deadLetterQueue: this.deadLetterQueue,
+      runtime: resolved.runtime,
+    }).function;
+    const allFunctions = [...steps.byKind.values(), this.lineageStatusFunction, this.lineageReplayFunction, this.alertFunction];
+    alarms.watchLineageWarnings(allFunctions);
     for (const fn of allFunctions) {
       this.lineageApiKeySecret?.grantRead(fn.function);
       props.encryptionKey?.grantEncryptDecrypt(fn.function);
@@ -130,15 +169,16 @@ export class DataPipeline extends Construct {
       stateMachine: this.stateMachine,
       deadLetterQueue: this.deadLetterQueue,
     });
-    this.alarmTopic = new PipelineAlarms(this, 'Alarms', {
+    this.dashboard = new PipelineDashboard(this, 'Dashboard', {
       pipelineName: spec.name,
-      functions: allFunctions,
       metricNamespace: this.#metricNamespace,
+      steps: spec.steps.map((s) => s.name),
+      executionsSucceeded: this.metricExecutionsSucceeded({ statistic: 'Sum' }),
       executionsFailed: this.metricExecutionsFailed(),
+      executionTime: this.metricExecutionTime(),
       lineageDeliveryFailures: this.metricLineageDeliveryFailures(),
-      deadLetterQueue: this.deadLetterQueue,
-      ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
-    }).topic;
+      stepLogGroups: [...steps.byKind.values()].map((fn) => fn.logGroup),
+    }).dashboard;
 
     acknowledgeDataPipelineFindings({
       functions: allFunctions,

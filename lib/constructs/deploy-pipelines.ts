@@ -35,6 +35,11 @@ export interface DeployPipelinesOptions {
    */
   readonly lineageEndpoint?: string;
   /**
+   * Base URL of the lineage page (`sluice lineage serve`) that alerts link to.
+   * @default context `lineagePageUrl`, else alerts carry no link
+   */
+  readonly lineagePageUrl?: string;
+  /**
    * The functions' runtime, `lambda.Runtime.NODEJS_24_X` or `NODEJS_22_X`.
    * @default context `runtime` (`nodejs22.x` or `nodejs24.x`), else Node.js 24
    */
@@ -108,6 +113,7 @@ export function deployPipelines(
       : undefined);
   const lineageUrl = options.lineageUrl ?? context('lineageUrl');
   const lineageEndpoint = options.lineageEndpoint ?? context('lineageEndpoint');
+  const lineagePageUrl = options.lineagePageUrl ?? context('lineagePageUrl');
   return modules.map(({ spec, file }) => {
     const bucketNames = Object.fromEntries(specBuckets(spec).map((name) => [name, [name, stage, suffix].filter(Boolean).join('-')]));
     return new PipelineStack(app, `Sluice-${spec.name}-${stage}`, {
@@ -120,6 +126,7 @@ export function deployPipelines(
         metricNamespace: `Sluice/${stage}/${spec.name}`,
         ...(lineageUrl ? { lineageUrl } : {}),
         ...(lineageEndpoint ? { lineageEndpoint } : {}),
+        ...(lineagePageUrl ? { lineagePageUrl } : {}),
         ...(runtime ? { runtime } : {}),
         ...(mlflow && spec.steps.some((s) => s.kind === 'batchScore' && s.model.registry === 'mlflow') ? { mlflow } : {}),
         ...options.pipelineProps?.(spec),

@@ -3,10 +3,10 @@ import { fileURLToPath } from 'node:url';
 import type { StepKind } from '../definition/pipeline-schema.ts';
 import { STEP_KINDS } from '../definition/step-kinds/index.ts';
 
-/** The Lambda functions Sluice deploys: one per step kind, plus the two lineage functions. */
-export type SluiceFunctionName = StepKind | 'lineageStatus' | 'lineageReplay';
+/** The Lambda functions Sluice deploys: one per step kind, the two lineage functions and the alert function. */
+export type SluiceFunctionName = StepKind | 'lineageStatus' | 'lineageReplay' | 'alert';
 
-/** Entry file of each function, relative to the package root: the step kinds' from the registry, and the lineage functions. */
+/** Entry file of each function, relative to the package root: the step kinds' from the registry, the lineage and alert functions. */
 export const FUNCTION_ENTRIES: Readonly<Record<SluiceFunctionName, string>> = {
   ...(Object.fromEntries(Object.entries(STEP_KINDS).map(([kind, definition]) => [kind, definition.lambda.entry])) as Record<
     StepKind,
@@ -14,6 +14,7 @@ export const FUNCTION_ENTRIES: Readonly<Record<SluiceFunctionName, string>> = {
   >),
   lineageStatus: 'functions/lineage-status/index.ts',
   lineageReplay: 'functions/lineage-replay/index.ts',
+  alert: 'functions/alert/index.ts',
 };
 
 /** The functions whose steps open DuckDB, and so get the DuckDB layer. */

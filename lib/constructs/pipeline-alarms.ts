@@ -1,6 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -13,8 +15,6 @@ export const LINEAGE_DELIVERY_FAILURES = 'LineageDeliveryFailures';
 /** Settings of {@link PipelineAlarms}. */
 export interface PipelineAlarmsProps {
   readonly pipelineName: string;
-  /** Every Sluice function of the pipeline, whose logs are searched for undelivered lineage. */
-  readonly functions: readonly SluiceFunction[];
   readonly metricNamespace: string;
   /** Failed, timed-out and aborted executions. */
   readonly executionsFailed: cloudwatch.IMetric;
@@ -24,25 +24,20 @@ export interface PipelineAlarmsProps {
   readonly topic?: sns.ITopic;
 }
 
-/** Alarms on failed executions, undelivered lineage and dead letters, sent to one SNS topic. */
+/**
+ * Alarms on failed executions, undelivered lineage and dead letters, sent to one SNS topic, which the alerts share. The
+ * topic it creates is encrypted with a key of its own (alarms need a key CloudWatch may use, which AWS's SNS key is not).
+ */
 export class PipelineAlarms extends Construct {
   readonly topic: sns.ITopic;
   readonly alarms: readonly cloudwatch.Alarm[];
+  readonly #metricNamespace: string;
 
   constructor(scope: Construct, id: string, props: PipelineAlarmsProps) {
     super(scope, id);
     const name = props.pipelineName;
-    for (const [i, fn] of props.functions.entries()) {
-      new logs.MetricFilter(this, `LineageWarnings${i}`, {
-        logGroup: fn.logGroup,
-        // Every "sluice: warning" line is a lineage event not delivered (SafeEmitter, the key loader, replay).
-        filterPattern: logs.FilterPattern.literal('"sluice: warning"'),
-        metricNamespace: props.metricNamespace,
-        metricName: LINEAGE_DELIVERY_FAILURES,
-        metricValue: '1',
-      });
-    }
-    this.topic = props.topic ?? new sns.Topic(this, 'Topic', { displayName: `Sluice ${name} alarms`, enforceSSL: true });
+    this.#metricNamespace = props.metricNamespace;
+    this.topic = props.topic ?? this.#encryptedTopic(name);
     const alarm = (id: string, description: string, metric: cloudwatch.IMetric): cloudwatch.Alarm =>
       new cloudwatch.Alarm(this, id, {
         alarmDescription: `${name}: ${description}`,
@@ -62,5 +57,37 @@ export class PipelineAlarms extends Construct {
     ];
     const notify = new cwActions.SnsAction(this.topic);
     for (const a of this.alarms) a.addAlarmAction(notify);
+  }
+
+  /** Counts every "sluice: warning" line of these functions' logs (an undelivered lineage event) in the delivery metric. */
+  watchLineageWarnings(functions: readonly SluiceFunction[]): void {
+    for (const [i, fn] of functions.entries()) {
+      new logs.MetricFilter(this, `LineageWarnings${i}`, {
+        logGroup: fn.logGroup,
+        // Every "sluice: warning" line is a lineage event not delivered (SafeEmitter, the key loader, replay).
+        filterPattern: logs.FilterPattern.literal('"sluice: warning"'),
+        metricNamespace: this.#metricNamespace,
+        metricName: LINEAGE_DELIVERY_FAILURES,
+        metricValue: '1',
+      });
+    }
+  }
+
+  /** A topic encrypted with a customer-managed key that CloudWatch alarms of this account may use to publish. */
+  #encryptedTopic(name: string): sns.Topic {
+    const key = new kms.Key(this, 'TopicKey', {
+      description: `Sluice ${name}: encrypts the alarm and alert topic`,
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    );
+    return new sns.Topic(this, 'Topic', { displayName: `Sluice ${name} alarms and alerts`, enforceSSL: true, masterKey: key });
   }
 }

@@ -30,3 +30,26 @@ export function backfillResultsPrefix(
 ): { bucket: string; prefix: string } {
   return { bucket: dataset.bucket, prefix: `_sluice/backfill/${pipeline}/${ref}` };
 }
+
+/** The prefix under which step runs keep their records, in the pipeline's own bucket (the lineage outbox's). */
+export const STEP_RECORDS_PREFIX = '_sluice/runs';
+
+/** Where the step records of one execution are: `<prefix>/<pipeline>/<execution name>`. */
+export function executionRecordsPrefix(prefix: string, pipeline: string, executionName: string): string {
+  return `${prefix ? `${prefix}/` : ''}${pipeline}/${executionName}`;
+}
+
+/** The key of one step run's record: `<prefix>/<pipeline>/<execution name>/<step>.json`. */
+export function stepRecordKey(prefix: string, pipeline: string, executionName: string, step: string): string {
+  return `${executionRecordsPrefix(prefix, pipeline, executionName)}/${step}.json`;
+}
+
+/** The key of the marker an execution's alert leaves once published; step names start with a letter, so no record is named so. */
+export function alertMarkerKey(prefix: string, pipeline: string, executionName: string): string {
+  return `${executionRecordsPrefix(prefix, pipeline, executionName)}/_alert.json`;
+}
+
+/** The name of an execution, the last part of its ARN. */
+export function executionName(executionArn: string): string {
+  return executionArn.slice(executionArn.lastIndexOf(':') + 1);
+}

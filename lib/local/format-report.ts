@@ -1,52 +1,102 @@
 import { STEP_KINDS } from '../definition/step-kinds/index.ts';
+import type { StepRecord } from '../runtime/step-record.ts';
 import type { RunProgress, RunReport, StepReport } from './run-local.ts';
 
 /** How each step status reads in the table: a step the trigger does not run is "skipped", one an earlier failure stopped "-". */
 const STATUS_TEXT: Record<StepReport['status'], string> = { SUCCEEDED: 'ok', FAILED: 'FAILED', NOT_RUN: '-', SKIPPED: 'skipped' };
 
-/** Renders a run report for people: a per-step table, where outputs and lineage went, and why a run failed. */
+/** What a step reported, from its record (succeeded or failed) or, without one, from what it handed on. */
+function found(s: StepReport): Partial<StepRecord> | undefined {
+  return s.record ?? s.result;
+}
+
+/** Lays out rows of cells in columns, right-aligning the columns `right` names. */
+function columns(rows: readonly string[][], right: ReadonlySet<number> = new Set()): string[] {
+  const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
+  return rows.map((r) =>
+    r
+      .map((c, i) => (right.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
+}
+
+/**
+ * Renders a run report for people: a per-step table (rows in, out and rejected, tests ok/fail/warn), the top rejection
+ * reasons by column, each rule that failed or warned with its values, every location written and what it is, where
+ * lineage and logs went, and for a failed run (or one with warned rules) the alert AWS would publish.
+ */
 export function formatRunReport(report: RunReport): string {
   const header = ['step', 'kind', 'status', 'rows in', 'rows out', 'rejected', 'tests ok/fail/warn', 'time'];
   const rows = report.steps.map((s) => {
-    const r = s.result;
+    const r = found(s);
     const fills: readonly string[] = STEP_KINDS[s.kind].report;
     return [
       s.step,
       s.kind,
       STATUS_TEXT[s.status],
-      r ? count(r.rowsIn) : '',
-      r ? count(r.rowsOut) : '',
+      r?.rowsIn !== undefined ? count(r.rowsIn) : '',
+      r?.rowsOut !== undefined ? count(r.rowsOut) : '',
       fills.includes('rejected') && r?.rejectedRows !== undefined ? count(r.rejectedRows) : '',
       fills.includes('tests') && r?.tests ? `${r.tests.passed}/${r.tests.failed}/${r.tests.warned}` : '',
       s.attempts > 0 ? `${(s.durationMs / 1000).toFixed(2)} s${s.attempts > 1 ? ` (${s.attempts} tries)` : ''}` : '',
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((c, i) => (i >= 3 && i <= 5 ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
+  const table = columns(
+    [header, header.map((h, i) => '-'.repeat(Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))), ...rows],
+    new Set([3, 4, 5]),
+  );
   const out = [
     `${report.pipeline}: ${report.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(2)} s`,
     `  trigger    ${triggerText(report.trigger)}`,
     `  execution  ${report.executionArn}`,
     `  run id     ${report.runId}`,
     '',
-    line(header),
-    line(widths.map((w) => '-'.repeat(w))),
-    ...rows.map(line),
+    ...table,
     '',
     ...(report.backfill ? backfillLines(report.backfill) : []),
   ];
-  const written = report.steps.flatMap((s) => s.result?.outputs ?? []);
-  if (written.length > 0) {
-    const width = Math.max(...written.map((o) => o.dataset.length));
-    out.push('outputs:');
-    for (const o of written) out.push(`  ${o.dataset.padEnd(width)}  s3://${o.bucket}/${o.key} (${count(o.rows)} rows)`);
+  for (const s of report.steps) {
+    const r = found(s);
+    if (r?.rejections?.length) {
+      const total =
+        r.rejectedRows !== undefined ? `${count(r.rejectedRows)}${r.rowsIn !== undefined ? ` of ${count(r.rowsIn)}` : ''} records; ` : '';
+      out.push(`rejected by ${s.step} (${total}top reasons by column):`);
+      const lines = r.rejections.map((x) => [
+        `  ${x.column ?? '(unreadable record)'}`,
+        x.reason,
+        `${count(x.rows)} record${x.rows === 1 ? '' : 's'}`,
+        `first at record ${x.firstRow}${x.example ? `: ${x.example}` : ''}`,
+      ]);
+      out.push(...columns(lines, new Set([2])), '');
+    }
+    if (r?.rules?.length) {
+      out.push(`rules of ${s.step} that did not hold:`);
+      const lines = r.rules.map((x) => [
+        `  ${x.severity === 'error' ? 'FAILED' : 'WARNED'}`,
+        `${x.name}${x.column && !x.name.includes(x.column) ? ` on ${x.column}` : ''}`,
+        `expected ${x.expected}, got ${x.actual}`,
+      ]);
+      out.push(...columns(lines), '');
+    }
   }
-  out.push(`objects:  ${report.s3Directory} (embedded S3)`, `lineage:  ${report.lineage}`);
-  if (report.error) out.push('', `error: ${report.error.name}`, ...report.error.message.split('\n').map((l) => `  ${l}`));
+  const written = report.steps.flatMap((s) => (found(s)?.outputs ?? []).map((o) => ({ o, attachments: found(s)?.attachments ?? [] })));
+  if (written.length > 0) {
+    out.push('written:');
+    const lines: string[][] = [];
+    for (const { o, attachments } of written) {
+      lines.push([`  ${o.role ?? 'written'}`, o.dataset, `s3://${o.bucket}/${o.key}`, `${count(o.rows)} row${o.rows === 1 ? '' : 's'}`]);
+      if (o.role === 'quarantined') for (const a of attachments) lines.push(['', '', `s3://${a.bucket}/${a.key}`, a.what]);
+    }
+    out.push(...columns(lines));
+  }
+  out.push(`objects:  ${report.s3Directory} (embedded S3)`, `lineage:  ${report.lineage}`, `logs:     ${report.logs}`);
+  // A failed run ends with its alert, which carries the error's findings; the error's first line names it.
+  if (report.error) {
+    const lines = report.error.message.split('\n');
+    out.push('', `error: ${report.error.name}`, ...(report.alert ? lines.slice(0, 1) : lines).map((l) => `  ${l}`));
+  }
+  if (report.alert) out.push('', ...report.alert.text.trimEnd().split('\n'));
   return `${out.join('\n')}\n`;
 }
 
@@ -74,10 +124,20 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** The line saying where a run's lineage was recorded and how to explore it, when it went to the state directory's catalog. */
+/** How to call the CLI where this code runs: from a checkout of Sluice (sources) through npm, else the installed bin. */
+const CLI = import.meta.url.endsWith('.ts') ? 'npm run sluice --' : 'npx sluice';
+
+/** The lines saying where a run's lineage was recorded and how to explore it, when it went to the state directory's catalog. */
 export function formatCatalogHint(report: RunReport): string {
   if (!report.catalog) return '';
-  return `catalog:  ${report.catalog.db} (+${report.catalog.imported} events; explore with: npx sluice lineage serve --state-dir ${report.stateDir})\n`;
+  const dir = /^[\w./-]+$/.test(report.stateDir) ? report.stateDir : JSON.stringify(report.stateDir);
+  return [
+    `catalog:  ${report.catalog.db} (+${report.catalog.imported} events)`,
+    `explore:  ${CLI} lineage serve --state-dir ${dir}`,
+    `          ${CLI} trace ${report.runId} --state-dir ${dir}`,
+    `          ${CLI} ls --state-dir ${dir}`,
+    '',
+  ].join('\n');
 }
 
 /** Writes a run's progress as lines on stderr, so stdout stays the report. */

@@ -11,10 +11,16 @@ export const LOCAL_ACCOUNT = '000000000000';
 /**
  * The environment handlers run with locally: what a Lambda function's configuration would set, pointing the
  * SDK at the embedded S3. Lineage goes where the user's OPENLINEAGE_* settings (or openlineage.yml) say, or else to
- * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`. MLFLOW_*
+ * a JSON-lines file under the state directory; undelivered events go to `<state-dir>/lineage/outbox/`. Step records go
+ * to `records` in the embedded S3, the steps' structured log lines to `<state-dir>/logs/steps.jsonl`. MLFLOW_*
  * settings (tracking URI, credentials, artifact S3 endpoint) reach a scoring step that reads a registry model.
  */
-export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, stateDir: string): Record<string, string | undefined> {
+export function handlerEnvironment(
+  base: NodeJS.ProcessEnv,
+  s3Endpoint: string,
+  stateDir: string,
+  records?: { readonly bucket: string; readonly prefix: string },
+): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     AWS_ENDPOINT_URL_S3: s3Endpoint,
     // Steps read what the embedded S3 holds in place instead of downloading it (objects are still written through S3).
@@ -32,6 +38,10 @@ export function handlerEnvironment(base: NodeJS.ProcessEnv, s3Endpoint: string, 
   for (const key of new Set([...Object.keys(process.env), ...Object.keys(base)])) {
     if (key.startsWith('OPENLINEAGE') || key.startsWith('MLFLOW_')) env[key] = base[key];
   }
+  // Step records go to the embedded S3 as they go to the pipeline's bucket in AWS; log lines to a file, not the terminal.
+  if (records) env[SLUICE_ENV.stepRecords] = `s3://${records.bucket}/${records.prefix}`;
+  env[SLUICE_ENV.logFile] = base[SLUICE_ENV.logFile] || stateDirLayout(stateDir).logs;
+  env[SLUICE_ENV.metricNamespace] = base[SLUICE_ENV.metricNamespace];
   // The embedded S3 holds only the pipeline's buckets: a registry's s3:// artifacts are read through its server,
   // unless MLFLOW_S3_ENDPOINT_URL says where they are (as for MLflow's own clients).
   env[SLUICE_ENV.mlflowArtifacts] = base[SLUICE_ENV.mlflowArtifacts] || (base[MLFLOW_ENV.s3Endpoint] ? 's3' : 'server');

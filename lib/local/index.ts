@@ -6,6 +6,11 @@ export { checkBeforeRun, type PreRunReport } from '../steps/check-before-run.ts'
 // The deployed pipeline's lineage outbox (an S3 prefix), so `sluice lineage replay|status` can work on it from a laptop.
 export { LINEAGE_OUTBOX_ENV, S3Outbox } from '../runtime/lineage/s3-outbox.ts';
 export { DEFAULT_STATE_DIR, stateDirLayout, type StateDirLayout } from '../../core/state-dir.ts';
+// Looking at what runs left: datasets and their batches, rows through DuckDB, on a state directory or on S3.
+export { openStoredObjects, type StoredObjects } from './explore/stored-objects.ts';
+export { pickDataset, pipelineDatasets, scannedDatasets, type DatasetState, type StoredDataset } from './explore/find-datasets.ts';
+export { queryDataset, type DatasetQuery, type DatasetRows } from './explore/dataset-query.ts';
+export { bytesText, datasetTotals, formatDatasets, formatRows, rowsCsv } from './explore/format-explore.ts';
 // Point-in-time correct training sets from feature tables (`sluice training-set`).
 export {
   buildTrainingSet,

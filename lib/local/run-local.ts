@@ -21,6 +21,12 @@ import {
   type TriggerInput,
 } from '../asl/step-invocation.ts';
 import { backfillDatasets } from '../asl/backfill-asl.ts';
+import { collectAlert } from '../runtime/alerts/collect-alert.ts';
+import type { Alert } from '../runtime/alerts/alert.ts';
+import { alertSubject, formatAlert } from '../runtime/alerts/format-alert.ts';
+import type { StepRecord } from '../runtime/step-record.ts';
+import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
 import { checkBeforeRun } from '../steps/check-before-run.ts';
 import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
@@ -72,8 +78,14 @@ export interface StepReport {
   readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN' | 'SKIPPED';
   readonly attempts: number;
   readonly durationMs: number;
+  /** What a succeeded step handed on to the next ones. */
   readonly result?: StepResult;
   readonly error?: string;
+  /**
+   * The step's own record, succeeded or failed: rows, tests, failed and warned rules with their values, rejection
+   * reasons, and every object it wrote with what it is (staged, published, quarantined, rejected).
+   */
+  readonly record?: StepRecord;
 }
 
 /** The outcome of a local run. */
@@ -94,6 +106,10 @@ export interface RunReport {
   readonly lineage: string;
   /** With the default lineage file: the state directory's catalog the run was recorded in (`sluice lineage serve`, `trace`). */
   readonly catalog?: { readonly db: string; readonly imported: number };
+  /** The steps' structured log lines and metrics (JSON lines, as Lambda writes them to CloudWatch). */
+  readonly logs: string;
+  /** What AWS would publish to the alert topic for this run: for a failure, a quarantined batch or a warned rule. */
+  readonly alert?: Alert & { readonly subject: string; readonly text: string };
 }
 
 /**
@@ -116,8 +132,10 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   checkRegistrySettings(spec, base);
   options.onProgress?.({ type: 'checked', notChecked: checked.notChecked });
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
+  // The pipeline's own records live in the bucket of its first dataset, as the construct's default outbox bucket.
+  const records = { bucket: Object.values(spec.datasets)[0]!.bucket, prefix: STEP_RECORDS_PREFIX };
   try {
-    const env = handlerEnvironment(base, s3.endpoint, stateDir);
+    const env = handlerEnvironment(base, s3.endpoint, stateDir, records);
     return await withEnvironment(env, async () => {
       const store = new ObjectStore(process.env);
       await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
@@ -165,13 +183,27 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;
       await lineage.emit(pipelineRunEvent(spec, error ? 'FAIL' : 'COMPLETE', { arn: executionArn, trigger: input.trigger, error }));
       const catalog = client.describe() === `file ${layout.events}` ? await recordStateDirLineage(stateDir) : undefined;
+      const reportStore = new ObjectStore(process.env);
+      const found = await collectAlert({
+        store: reportStore,
+        records,
+        asl,
+        execution: { arn: executionArn, status: outcome.status, ...(error ? { error: error.name, cause: error.message } : {}) },
+        // An alert names the upload or schedule behind a run; a backfill's objects are in its own report.
+        ...(input.trigger.kind === 'backfill' ? {} : { trigger: input.trigger }),
+        ...(base[SLUICE_ENV.lineagePageUrl] ? { lineagePageUrl: base[SLUICE_ENV.lineagePageUrl] } : {}),
+        ...(base.OPENLINEAGE_URL
+          ? { catalog: { url: base.OPENLINEAGE_URL, ...(base.OPENLINEAGE_API_KEY ? { apiKey: base.OPENLINEAGE_API_KEY } : {}) } }
+          : {}),
+      });
+      for (const problem of found.unreadable) process.stderr.write(`sluice: warning: a step record could not be read: ${problem}\n`);
       return {
         pipeline: spec.name,
         status: outcome.status,
         executionArn,
         runId: pipelineRunId(executionArn),
         trigger: input.trigger,
-        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger)),
+        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger), found.records),
         ...(backfill ? { backfill } : {}),
         ...(error ? { error } : {}),
         durationMs: Date.now() - started,
@@ -179,6 +211,8 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         s3Directory,
         lineage: client.describe(),
         ...(catalog ? { catalog: { db: catalog.db, imported: catalog.imported } } : {}),
+        logs: process.env[SLUICE_ENV.logFile] ?? layout.logs,
+        ...(found.alert ? { alert: { ...found.alert, subject: alertSubject(found.alert), text: formatAlert(found.alert) } } : {}),
       };
     });
   } finally {
@@ -336,7 +370,12 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
   };
 }
 
-function stepReports(spec: PipelineSpec, attempts: TaskAttempt[], plan: readonly string[]): StepReport[] {
+function stepReports(
+  spec: PipelineSpec,
+  attempts: TaskAttempt[],
+  plan: readonly string[],
+  records: ReadonlyMap<string, StepRecord>,
+): StepReport[] {
   return spec.steps.map((step) => {
     const mine = attempts.filter((a) => a.state === step.name);
     const last = mine.at(-1);
@@ -351,6 +390,7 @@ function stepReports(spec: PipelineSpec, attempts: TaskAttempt[], plan: readonly
       durationMs: mine.reduce((n, a) => n + a.durationMs, 0),
       ...(parsed.success ? { result: parsed.data } : {}),
       ...(last.error ? { error: last.error.message } : {}),
+      ...(records.has(step.name) ? { record: records.get(step.name)! } : {}),
     };
   });
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SluiceError } from '../../core/errors.ts';
 import { formatIssues } from '../../core/issues.ts';
 import { batchRecordsPrefix } from '../definition/storage-layout.ts';
+import { OUTPUT_ROLES } from '../definition/step-kinds/index.ts';
 import type { ObjectStore } from './object-store.ts';
 
 /** Format tag of a batch record; readers refuse records of another format. */
@@ -39,6 +40,8 @@ export const BatchRecordSchema = z.object({
   execution: z.object({ id: z.string(), startTime: z.string() }),
   /** When the record was written (the writer's clock; informative, not used for ordering). */
   publishedAt: z.iso.datetime({ offset: true }),
+  /** What the batch is for readers (staged, published, quarantined, rejected); absent in records of older writers. */
+  role: z.enum(OUTPUT_ROLES).optional(),
 });
 /** A batch record. */
 export type BatchRecord = z.infer<typeof BatchRecordSchema>;

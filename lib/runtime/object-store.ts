@@ -100,13 +100,13 @@ export class ObjectStore {
     return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: out.ContentLength ?? 0 };
   }
 
-  /** Every object under a prefix (`staged/customers` lists `staged/customers/...`), in key order. */
+  /** Every object under a prefix (`staged/customers` lists `staged/customers/...`; `''` the whole bucket), in key order. */
   async list(bucket: string, prefix: string): Promise<ObjectVersion[]> {
     const found: ObjectVersion[] = [];
     let token: string | undefined;
     do {
       const out = await this.#call(`list s3://${bucket}/${prefix}/`, ({ sdk, client }) =>
-        client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: `${prefix}/`, ContinuationToken: token })),
+        client.send(new sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix === '' ? '' : `${prefix}/`, ContinuationToken: token })),
       );
       for (const o of out.Contents ?? []) {
         if (o.Key)

@@ -2,10 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
-import { stepReads, stepWrites } from '../definition/step-kinds/index.ts';
+import { outputRole, stepReads, stepWrites } from '../definition/step-kinds/index.ts';
 import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
-import { StepInvocationSchema, type StepInvocation, type StepResult, type WrittenObject } from '../asl/step-invocation.ts';
+import {
+  StepInvocationSchema,
+  type Attachment,
+  type RejectionReason,
+  type RuleResult,
+  type StepInvocation,
+  type StepResult,
+  type WrittenObject,
+} from '../asl/step-invocation.ts';
 import { batchIdOf, batchKey, batchPartition, batchTimeOf, writtenThisRun } from './batch.ts';
 import { BATCH_RECORD_FORMAT, listBatches, writeBatchRecord } from './batch-record.ts';
 import { createTableView, tableBatches, type TableRead } from './table-read.ts';
@@ -19,6 +27,9 @@ import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
 import { StepLineage } from './lineage/step-lineage.ts';
+import { pipelineRunId, stepRunId } from './lineage/run-ids.ts';
+import { logSink, StructuredLog } from './step-log.ts';
+import { reportStepEnd } from './step-end.ts';
 
 /** Everything a step implementation works with. */
 export interface StepContext<K extends StepKind> {
@@ -29,6 +40,13 @@ export interface StepContext<K extends StepKind> {
   readonly batchTime: string;
   readonly store: ObjectStore;
   readonly lineage: StepLineage;
+  /** Structured log lines carrying the pipeline, execution, run id and step (stdout in Lambda, a file locally). */
+  readonly log: StructuredLog;
+  /**
+   * Records what the step found so far (rows, tests, failed and warned rules, rejection reasons, files beside a batch):
+   * kept in its step record even when it then fails, so reports and alerts can say why.
+   */
+  record(findings: StepFindings): void;
   /** A dataset the step declared, by reference. */
   dataset(ref: string): DatasetSpec;
   /** A path in this invocation's scratch directory (removed afterwards). */
@@ -54,13 +72,25 @@ export interface StepContext<K extends StepKind> {
   recordBatch(ref: string, objects: readonly WrittenObject[], fields: ReadonlyArray<{ name: string; type: string }>): Promise<void>;
 }
 
-/** What a step implementation reports back; the wrapper adds names and timing. */
-export interface StepOutcome {
+/** What a step found besides the objects it wrote, success or not. */
+export interface StepFindings {
+  readonly rowsIn?: number;
+  readonly rowsOut?: number;
+  readonly rejectedRows?: number;
+  readonly tests?: { passed: number; failed: number; warned: number };
+  /** Rules that failed or warned. */
+  readonly rules?: RuleResult[];
+  /** The most frequent rejection reasons, by column. */
+  readonly rejections?: RejectionReason[];
+  /** Files written beside a batch that are not its data. */
+  readonly attachments?: Attachment[];
+}
+
+/** What a step implementation reports back; the wrapper adds names, roles and timing. */
+export interface StepOutcome extends StepFindings {
   readonly rowsIn: number;
   readonly rowsOut: number;
   readonly outputs: WrittenObject[];
-  readonly rejectedRows?: number;
-  readonly tests?: { passed: number; failed: number; warned: number };
   readonly modelVersion?: string;
 }
 
@@ -83,22 +113,39 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     if (step.kind !== kind) {
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
+    const runId = stepRunId(invocation.execution.id, step.name, invocation.attempt);
+    const batchId = batchIdOf(invocation.trigger);
+    const log = new StructuredLog(logSink(), {
+      pipeline: invocation.pipeline.name,
+      execution: invocation.execution.id,
+      pipelineRunId: pipelineRunId(invocation.execution.id),
+      runId,
+      step: step.name,
+      kind,
+      attempt: invocation.attempt,
+    });
     // In Lambda the lineage API key comes from Secrets Manager, read once per cold start; locally this is a no-op.
     await ensureLineageApiKey();
-    const lineage = new StepLineage(invocation, lineageEmitter(process.env), {
-      inputs: stepReads(step, invocation),
-      outputs: stepWrites(step, invocation),
-    });
+    // Undelivered lineage keeps its "sluice: warning" wording, which the construct's metric filter counts.
+    const emitter = lineageEmitter(process.env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
+    const lineage = new StepLineage(invocation, emitter, { inputs: stepReads(step, invocation), outputs: stepWrites(step, invocation) });
+    let findings: StepFindings = {};
+    const written: WrittenObject[] = [];
+    const withRole = (o: WrittenObject): WrittenObject => ({ ...o, role: outputRole(step, o.dataset) });
     const scratchDir = await mkdtemp(join(tmpdir(), `sluice-${step.name}-`));
     const store = new ObjectStore(process.env);
     let db: Promise<DuckDb> | undefined;
     const context: StepContext<K> = {
       invocation,
       step: step as Extract<Step, { kind: K }>,
-      batchId: batchIdOf(invocation.trigger),
+      batchId,
       batchTime: batchTimeOf(invocation),
       store,
       lineage,
+      log,
+      record(found) {
+        findings = { ...findings, ...found };
+      },
       dataset(ref) {
         const found = invocation.datasets[ref];
         if (!found) throw new SluiceError('STEP_DATASET_UNKNOWN', `step "${step.name}" has no dataset "${ref}"`);
@@ -172,6 +219,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
             details: problems,
           });
         }
+        written.push(...objects.map(withRole));
         await writeBatchRecord(store, {
           format: BATCH_RECORD_FORMAT,
           pipeline: invocation.pipeline.name,
@@ -192,17 +240,24 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
           time: context.batchTime,
           execution: invocation.execution,
           publishedAt: new Date().toISOString(),
+          role: outputRole(step, ref),
         });
       },
     };
     await lineage.start();
+    log.info('step started', { batch: batchId });
+    const end = { invocation, kind, runId, batchId, started };
     try {
       const outcome = await work(context);
       await lineage.complete();
-      return { step: step.name, kind, batchId: context.batchId, ...outcome, durationMs: Date.now() - started };
+      const { outputs, ...found } = { ...findings, ...outcome };
+      const record = await reportStepEnd(store, log, { ...end, status: 'SUCCEEDED', findings: found, outputs: outputs.map(withRole) });
+      return { step: step.name, kind, batchId, ...found, outputs: record.outputs, durationMs: record.durationMs };
     } catch (error) {
       await lineage.fail(error);
-      throw lambdaError(error, step.name);
+      const thrown = lambdaError(error, step.name);
+      await reportStepEnd(store, log, { ...end, status: 'FAILED', findings, outputs: written, error: { thrown, cause: error } });
+      throw thrown;
     } finally {
       // A connection that fails to close must not hide the step's own outcome.
       if (db) await db.then((open) => open.close()).catch(() => undefined);

@@ -4,6 +4,7 @@ import { hashUuid, nameUuid, runUuid } from './ids.ts';
 import { sanitizeJobNamespace } from './names.ts';
 import type { CatalogEvent, IngestDataset } from './validate-event.ts';
 import { writeColumnLineage } from './ingest-column-lineage.ts';
+import { recordInputVersion } from './input-version.ts';
 import { javaDateTime, storedTime } from './times.ts';
 
 type Obj = Record<string, unknown>;
@@ -269,16 +270,15 @@ export function ingestRunEvent(store: CatalogStore, e: CatalogEvent): string {
   store.putFacets(`runjob:${run}`, e.job!.facets, t);
   for (const input of e.inputs) {
     const ds = upsertDataset(store, input, t);
-    const { known, current } = store.get<{ known: string | null; current: string | null }>(
-      `SELECT (SELECT version_uuid FROM run_io WHERE run_uuid = ? AND dataset_uuid = ?2 AND direction = 'in') AS known,
-              (SELECT current_version FROM datasets WHERE uuid = ?2) AS current`,
+    const { version, created } = recordInputVersion(
+      store,
       run,
       ds,
-    )!;
-    const version = known ?? current ?? ensureDatasetVersion(store, ds, input, null, t);
-    if (known ?? current) mapFields(store, version, input);
-    if (!current) store.run('UPDATE datasets SET current_version = ? WHERE uuid = ?', version, ds);
-    store.run(`INSERT OR IGNORE INTO run_io (run_uuid, dataset_uuid, direction, version_uuid) VALUES (?, ?, 'in', ?)`, run, ds, version);
+      input,
+      t,
+      (current) => current ?? ensureDatasetVersion(store, ds, input, null, t),
+    );
+    if (!created) mapFields(store, version, input);
     store.putFacets(`dsv:${version}`, { ...input.facets, ...input.ioFacets }, t);
     store.putFacets(`in:${run}:${ds}`, input.ioFacets, t);
   }

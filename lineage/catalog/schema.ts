@@ -1,7 +1,10 @@
 import type { DatabaseSync } from 'node:sqlite';
 
-/** The layout this code writes; a file with an older one is rebuilt from the raw events it kept (rebuild-store.ts). */
-export const SCHEMA_VERSION = 1;
+/**
+ * The layout this code writes; a file with an older one is rebuilt from the raw events it kept (rebuild-store.ts).
+ * 2: inputs resolved to the version they read by their `version` facet (input-version.ts).
+ */
+export const SCHEMA_VERSION = 2;
 
 /** Tables derived from the raw events, dropped and refilled when the layout changes; tags and import offsets are kept. */
 export const DERIVED_TABLES = [
@@ -74,6 +77,7 @@ CREATE TABLE IF NOT EXISTS dataset_versions (
   created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS dataset_versions_dataset ON dataset_versions (dataset_uuid, created_at);
+CREATE INDEX IF NOT EXISTS dataset_versions_label ON dataset_versions (dataset_uuid, version_label);
 CREATE TABLE IF NOT EXISTS run_io (
   run_uuid TEXT NOT NULL, dataset_uuid TEXT NOT NULL, direction TEXT NOT NULL, version_uuid TEXT NOT NULL,
   PRIMARY KEY (run_uuid, dataset_uuid, direction)

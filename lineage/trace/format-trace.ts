@@ -22,7 +22,7 @@ export function formatTrace(report: TraceReport): string {
       out.push(`  ${versionLine(c.version)}${c.version.producedByRunId ? `, written by run ${c.version.producedByRunId}` : ''}`);
       for (const a of c.version.failedAssertions)
         out.push(
-          `    FAILED ${a.name ?? a.assertion}${a.column ? ` on ${a.column}` : ''}: expected ${a.expected ?? '?'}, got ${a.actual ?? '?'}`,
+          `    ${a.outcome === 'warned' ? 'WARNED' : 'FAILED'} ${a.name ?? a.assertion}${a.column ? ` on ${a.column}` : ''}: expected ${a.expected ?? '?'}, got ${a.actual ?? '?'}`,
         );
     }
   }
@@ -61,11 +61,20 @@ export function formatTraceMermaid(report: TraceReport): string {
     }
     return ids.get(key)!;
   };
-  const bad = new Set(report.rootCauses.flatMap((c) => (c.kind === 'run' ? [c.run.id] : [c.version.version])));
+  // A version whose assertions only warned is drawn as warned, not failed.
+  const bad = new Set(
+    report.rootCauses.flatMap((c) =>
+      c.kind === 'run' ? [c.run.id] : c.version.failedAssertions.some((a) => a.outcome === 'failed') ? [c.version.version] : [],
+    ),
+  );
+  const warned = new Set(
+    report.rootCauses.flatMap((c) => (c.kind === 'dataset-version' && !bad.has(c.version.version) ? [c.version.version] : [])),
+  );
+  const versionClass = (v: string) => (bad.has(v) ? 'failed' : warned.has(v) ? 'warned' : undefined);
   for (const step of report.upstream) {
     const r = id(step.run.id, `${step.run.job.name} · ${step.run.state}`, step.run.state === 'FAILED' ? 'failed' : undefined);
     for (const v of step.read) {
-      const d = id(v.version, `${ds(v)}${v.subset ? ` · ${v.subset}` : ''}`, bad.has(v.version) ? 'failed' : undefined);
+      const d = id(v.version, `${ds(v)}${v.subset ? ` · ${v.subset}` : ''}`, versionClass(v.version));
       lines.push(`  ${d} --> ${r}`);
       if (v.producedByRunId && ids.has(v.producedByRunId)) lines.push(`  ${ids.get(v.producedByRunId)} --> ${d}`);
     }
@@ -86,6 +95,7 @@ export function formatTraceMermaid(report: TraceReport): string {
   }
   lines.push(
     '  classDef failed fill:#fdd,stroke:#c00',
+    '  classDef warned fill:#fff4cc,stroke:#b80',
     '  classDef quarantined fill:#ffe8cc,stroke:#d60',
     '  classDef downstream stroke-dasharray:4',
   );

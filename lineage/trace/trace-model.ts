@@ -1,5 +1,16 @@
-/** A failed data-quality assertion found on a dataset version. */
-export type FailedAssertion = { assertion: string; name?: string; column?: string; expected?: string; actual?: string; severity?: string };
+/**
+ * A data-quality assertion that did not hold on a dataset version: `failed` when it blocks (severity `error`, or none
+ * given), `warned` when its severity is `warn` (or `warning`, `info`): it only reports.
+ */
+export type FailedAssertion = {
+  assertion: string;
+  outcome: 'failed' | 'warned';
+  name?: string;
+  column?: string;
+  expected?: string;
+  actual?: string;
+  severity?: string;
+};
 
 /** A dataset version as a trace shows it. */
 export type TracedVersion = {

@@ -24,7 +24,9 @@ function failedAssertions(...facetSets: (DatasetFacets | undefined)[]): FailedAs
   for (const facets of facetSets) {
     for (const a of facets?.dataQualityAssertions?.assertions ?? []) {
       if (a?.success !== false) continue;
-      const f: FailedAssertion = { assertion: String(a.assertion) };
+      const severity = typeof a.severity === 'string' ? a.severity.toLowerCase() : '';
+      const outcome = severity === 'warn' || severity === 'warning' || severity === 'info' ? 'warned' : 'failed';
+      const f: FailedAssertion = { assertion: String(a.assertion), outcome };
       for (const k of ['name', 'column', 'expected', 'actual', 'severity'] as const) {
         const value = a[k];
         if (typeof value === 'string') f[k] = value;
@@ -131,18 +133,23 @@ const splitNodeId = (id: string) => {
   return { namespace: body.slice(0, at), name: body.slice(at + 1) };
 };
 
-/** The earliest failed run of a child job (`parentJobName`) whose parent facet points at `run`. */
-async function failedChildRun(api: MarquezReader, run: Run, job: NodeRef): Promise<{ run: Run; job: NodeRef } | undefined> {
-  if (run.state !== 'FAILED' && run.state !== 'ABORTED') return undefined;
+/**
+ * The child run (a step of a pipeline run, `parentJobName`, its parent facet pointing at `run`) to trace a run
+ * through: for a failed run the earliest failed child, else the last child to start, whose upstream holds the others.
+ */
+async function childRunToTrace(api: MarquezReader, run: Run, job: NodeRef): Promise<{ run: Run; job: NodeRef } | undefined> {
+  const failed = run.state === 'FAILED' || run.state === 'ABORTED';
   const jobs = await api.jobs(job.namespace);
   const found: { run: Run; job: NodeRef }[] = [];
   for (const j of jobs.filter((x) => x.parentJobName === job.name && x.name !== job.name)) {
     const ref = { namespace: job.namespace, name: j.name };
     for (const r of await api.runs(ref.namespace, ref.name)) {
-      if ((r.state === 'FAILED' || r.state === 'ABORTED') && r.facets?.parent?.run?.runId === run.id) found.push({ run: r, job: ref });
+      if (r.facets?.parent?.run?.runId !== run.id) continue;
+      if (!failed || r.state === 'FAILED' || r.state === 'ABORTED') found.push({ run: r, job: ref });
     }
   }
-  return found.sort((a, b) => String(a.run.startedAt).localeCompare(String(b.run.startedAt)))[0];
+  const byStart = found.sort((a, b) => String(a.run.startedAt).localeCompare(String(b.run.startedAt)));
+  return failed ? byStart[0] : byStart.at(-1);
 }
 
 /** Resolves `s3://bucket/prefix`, `dataset:ns:name`, `job:ns:name`, `ns:job`, a bare job name or a run id. */
@@ -181,8 +188,8 @@ export async function traceNode(url: string, node: string, options: TraceOptions
   if (target.kind === 'run') {
     run = target.run;
     job = await jobOfRun(api, run);
-    // A pipeline run fails because a step run failed: trace that step run.
-    const child = await failedChildRun(api, run, job);
+    // A pipeline run fails because a step run failed: trace that step run; a finished one, through its last step run.
+    const child = await childRunToTrace(api, run, job);
     if (child) ({ run, job } = child);
   } else if (target.kind === 'job') {
     const j = await api.job(target.namespace, target.name);

@@ -120,4 +120,56 @@ describe('pipeline files Node cannot run', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  // Each case: the files of a project, and what the error must say (file:line[:column], the message, the source line).
+  it.each([
+    {
+      what: 'a TypeScript syntax error',
+      files: { 'p.ts': 'export default {\n  name: "x",,\n};\n' },
+      says: [/^sluice: \S+\/p\.ts:2:13: Unexpected token/m, /^ {2} {2}name: "x",,$/m, /^ {14}\^$/m],
+    },
+    {
+      what: 'an import of a file that does not exist',
+      files: {
+        'p.ts': 'import { x } from "./helpers.ts";\nimport { y } from "./nope.ts";\nexport default { x, y };\n',
+        'helpers.ts': 'export const x = 1;\n',
+      },
+      says: [/^sluice: \S+\/p\.ts:2: Cannot find module '\S+\/nope\.ts' imported from/m, /^ {2}import \{ y \} from "\.\/nope\.ts";$/m],
+    },
+    {
+      what: 'an import of a package that is not installed',
+      files: { 'p.ts': '\nimport { z } from "not-installed-pkg/sub";\nexport default z;\n' },
+      says: [/^sluice: \S+\/p\.ts:2: Cannot find package 'not-installed-pkg'/m, /install the project's dependencies first/],
+    },
+    {
+      what: 'a name the imported module does not export',
+      files: { 'p.ts': 'import { nope } from "./helpers.ts";\nexport default nope;\n', 'helpers.ts': 'export const x = 1;\n' },
+      says: [/^sluice: \S+\/p\.ts:1:10: The requested module '\.\/helpers\.ts' does not provide an export named 'nope'/m],
+    },
+    {
+      what: 'an error thrown by an imported module',
+      files: {
+        'p.ts': 'import { x } from "./helpers.ts";\nexport default x;\n',
+        'helpers.ts': 'export const x = 1;\nthrow new Error(`broken ${x}`);\n',
+      },
+      says: [/^sluice: cannot import \S+\/p\.ts: \S+\/helpers\.ts:2:7: broken 1$/m],
+    },
+  ])('exits 2 with the file, line and message of $what, and no stack', async ({ what, files, says }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-load-'));
+    try {
+      for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+      // sluice run loads pipelines as validate does; one case checks that it says the same.
+      const commands = [['validate', join(dir, 'p.ts')]];
+      if (what === 'a TypeScript syntax error') commands.push(['run', join(dir, 'p.ts'), '--input', 'x.csv']);
+      for (const command of commands) {
+        const out = sluice(command, dir);
+        expect(out.code, out.stderr).toBe(2);
+        for (const pattern of says) expect(out.stderr).toMatch(pattern);
+        expect(out.stderr).not.toMatch(/^\s+at /m);
+        expect(out.stderr).not.toContain('unexpected error');
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -160,7 +160,19 @@ describe('sluice CLI', () => {
     const failed = sluice(['run', 'examples/churn/pipeline.ts', '--input', bad, '--state-dir', stateDir]);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('error: Sluice.DATA_TESTS_FAILED');
-    expect(failed.stdout).toMatch(/test\s+dataTests\s+FAILED/);
+    // The table fills the failed data-test step's columns; both failed rules are named with their values.
+    expect(failed.stdout).toMatch(/test\s+dataTests\s+FAILED\s+4\d\d\s+4\/2\/0/);
+    expect(failed.stdout).toMatch(/FAILED {2}unique\(customer_id\) +expected 0 duplicate rows, got \d+ duplicate rows in 4\d\d rows/);
+    expect(failed.stdout).toMatch(/FAILED {2}range\(monthly_charges\) +expected values in \[0, 1000\], got \d+ values outside/);
+    expect(failed.stdout).toMatch(
+      /rejected by ingest \(\d+ of 500 records; top reasons by column\):\n {2}tenure_months +expected an integer/,
+    );
+    expect(failed.stdout).toMatch(/quarantined +quarantine +s3:\/\/churn-data\/quarantine\/customers\/batch=[\w-]+\/data\.parquet/);
+    // It ends with the alert AWS would publish: the blast radius and where the batch went.
+    expect(failed.stdout).toMatch(
+      /Quarantined \(kept aside, not published\):\n {2}s3:\/\/churn-data\/quarantine\/customers\/batch=[\w-]+\//,
+    );
+    expect(failed.stdout).toContain('jobs: sluice:churn.test, sluice:churn.features, sluice:churn.score');
   });
 });
 
@@ -211,7 +223,15 @@ describe('sluice CLI exit codes for run-time problems', () => {
       expect(out.code).toBe(1);
       expect(out.stdout).toContain('error: Sluice.INGEST_NO_VALID_ROWS');
       expect(out.stdout).toContain('s3://shop-data/raw/orders/orders.jsonl: all 1 records were rejected');
-      expect(out.stdout).not.toContain('published/orders');
+      // Nothing is written to the published table; the alert names it among what the run did not update.
+      const report = out.stdout.slice(0, out.stdout.indexOf('\nerror:'));
+      expect(report).toMatch(
+        /written:\n {2}rejected +rejected_orders +s3:\/\/shop-data\/rejected\/orders\/batch=[\w-]+\/rejected\.parquet +1 row\n/,
+      );
+      expect(report).not.toContain('published/orders');
+      expect(out.stdout).toMatch(
+        /Not updated by this run \(blast radius\):\n {2}datasets: .*orders \(s3:\/\/shop-data\/published\/orders\)/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

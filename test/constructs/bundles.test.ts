@@ -15,7 +15,15 @@ afterAll(() => rm(outdir, { recursive: true, force: true }));
 
 describe("Lambda bundles (the construct's esbuild settings)", () => {
   it('bundle every function', () => {
-    expect(bundles.map((b) => b.name)).toEqual(['ingest', 'dataTests', 'featureBuild', 'batchScore', 'lineageStatus', 'lineageReplay']);
+    expect(bundles.map((b) => b.name)).toEqual([
+      'ingest',
+      'dataTests',
+      'featureBuild',
+      'batchScore',
+      'lineageStatus',
+      'lineageReplay',
+      'alert',
+    ]);
   });
 
   it('contain no aws-cdk-lib, constructs or local-runner code', () => {

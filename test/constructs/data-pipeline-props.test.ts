@@ -27,6 +27,11 @@ describe('DataPipeline props', () => {
     ['step memory out of range', { stepMemorySize: 64 }, /stepMemorySize: expected an integer from 128 to 10240 MiB, got 64/],
     ['a lineage URL that is not http(s)', { lineageUrl: 'ftp://marquez' }, /lineageUrl: expected an http\(s\) URL, got "ftp:\/\/marquez"/],
     [
+      'a lineage page URL that is not a URL',
+      { lineagePageUrl: 'lineage.example' },
+      /lineagePageUrl: expected an http\(s\) URL, got "lineage.example"/,
+    ],
+    [
       'a quarantine retention under a day',
       { quarantineRetention: Duration.hours(2) },
       /quarantineRetention: expected at least 1 day, got 2 hours/,

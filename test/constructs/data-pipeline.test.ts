@@ -67,9 +67,9 @@ describe('DataPipeline', () => {
     });
   });
 
-  it('creates one nodejs24.x ESM function per step kind plus the two lineage functions, traced, DuckDB in a layer', () => {
+  it('creates one nodejs24.x ESM function per step kind plus the two lineage functions and the alert function, traced, DuckDB in a layer', () => {
     const functions = resources(template, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(6);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -241,7 +241,64 @@ describe('DataPipeline', () => {
     template.resourcePropertiesCountIs(
       'AWS::Logs::MetricFilter',
       { FilterPattern: '"sluice: warning"', MetricTransformations: [Match.objectLike({ MetricName: 'LineageDeliveryFailures' })] },
-      6,
+      7,
     );
+  });
+
+  it('encrypts the topic with a rotated key of its own that CloudWatch alarms of the account may use', () => {
+    const [[topicId, topic]] = resources(template, 'AWS::SNS::Topic') as [[string, { Properties: Record<string, any> }]];
+    expect(topicId).toBeTruthy();
+    const keyId = topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0] as string;
+    const key = resources(template, 'AWS::KMS::Key').find(([id]) => id === keyId)![1];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Condition: { StringEquals: { 'aws:SourceAccount': expect.anything() } },
+      }),
+    );
+  });
+
+  it('alerts once per ended execution through a function that reads the definition and the step records and publishes to the topic', () => {
+    const [[topicId]] = resources(template, 'AWS::SNS::Topic') as [[string, unknown]];
+    const [[alertId, alert]] = resources(template, 'AWS::Lambda::Function').filter(([, r]) =>
+      String(r.Properties.Description).includes('publishes an alert'),
+    ) as [[string, { Properties: Record<string, any> }]];
+    expect(alert.Properties.Environment.Variables).toMatchObject({
+      SLUICE_ALERT_TOPIC_ARN: { Ref: topicId },
+      SLUICE_STEP_RECORDS: 's3://churn-data/_sluice/runs',
+      OPENLINEAGE_URL: 'http://marquez.internal:5000',
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: Match.objectLike({ status: ['FAILED', 'TIMED_OUT', 'ABORTED', 'SUCCEEDED'] }),
+      }),
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [alertId, 'Arn'] }, DeadLetterConfig: Match.anyValue() })],
+    });
+    const roleId = refId(alert.Properties.Role);
+    const policy = resources(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: unknown) => refId(r) === roleId))!;
+    const statements = JSON.stringify(policy[1].Properties.PolicyDocument.Statement);
+    expect(statements).toContain('states:DescribeStateMachineForExecution');
+    expect(statements).toContain('sns:Publish');
+    // Every step function writes its record, and its metrics go to the pipeline's namespace.
+    for (const kind of ['ingest', 'dataTests', 'featureBuild', 'batchScore'] as const) {
+      const [, fn] = resources(template, 'AWS::Lambda::Function').find(([id]) => id === stepFunctionId(kind))!;
+      expect(fn.Properties.Environment.Variables).toMatchObject({
+        SLUICE_STEP_RECORDS: 's3://churn-data/_sluice/runs',
+        SLUICE_METRIC_NAMESPACE: 'Sluice/churn',
+      });
+    }
+  });
+
+  it("draws a dashboard with every step's rows, rejects, rules, failures and duration", () => {
+    const [[, dashboard]] = resources(template, 'AWS::CloudWatch::Dashboard') as [[string, { Properties: Record<string, any> }]];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of ['RowsIn', 'RowsOut', 'RejectedRows', 'FailedRules', 'WarnedRules', 'StepFailed', 'Duration']) {
+      for (const step of churn.steps)
+        expect(body).toContain(`Sluice/churn\\",\\"${metric}\\",\\"Pipeline\\",\\"churn\\",\\"Step\\",\\"${step.name}`);
+    }
+    expect(body).toMatch(/filter level = \W+WARN\W+ or level = \W+ERROR/);
   });
 });

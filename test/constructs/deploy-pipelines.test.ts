@@ -20,12 +20,22 @@ describe('deployPipelines', () => {
     expect(buckets).toEqual(expect.arrayContaining(['orders-data-dev-123456789012', 'orders-models-dev-123456789012']));
   });
 
-  it('takes the stage, lineage URL and runtime from the CDK context', () => {
-    const [stack] = deployPipelines(app({ stage: 'prod', lineageUrl: 'https://marquez.example.com', runtime: 'nodejs22.x' }), [churn]);
+  it('takes the stage, lineage URL, lineage page URL and runtime from the CDK context', () => {
+    const [stack] = deployPipelines(
+      app({
+        stage: 'prod',
+        lineageUrl: 'https://marquez.example.com',
+        lineagePageUrl: 'https://lineage.example.com',
+        runtime: 'nodejs22.x',
+      }),
+      [churn],
+    );
     expect(stack!.stackName).toBe('Sluice-churn-prod');
     const functions = resources(Template.fromStack(stack!), 'AWS::Lambda::Function');
     expect(new Set(functions.map(([, f]) => f.Properties.Runtime))).toEqual(new Set(['nodejs22.x']));
     expect(functions[0]![1].Properties.Environment.Variables.OPENLINEAGE_URL).toBe('https://marquez.example.com');
+    const alert = functions.find(([, f]) => f.Properties.Environment.Variables.SLUICE_ALERT_TOPIC_ARN !== undefined);
+    expect(alert![1].Properties.Environment.Variables.SLUICE_LINEAGE_PAGE_URL).toBe('https://lineage.example.com');
     const layers = resources(Template.fromStack(stack!), 'AWS::Lambda::LayerVersion');
     expect(layers[0]![1].Properties.CompatibleRuntimes).toEqual(['nodejs22.x']);
   });

@@ -52,6 +52,7 @@ describe('step permissions', () => {
         's3:GetObject /raw/customers/*',
         's3:ListBucket (bucket) if s3:prefix ["raw/customers/*"]',
         's3:PutObject /_lineage/outbox/*',
+        's3:PutObject /_sluice/runs/churn/*',
         's3:PutObject /rejected/customers/*',
         's3:PutObject /staged/customers/*',
       ],
@@ -63,7 +64,16 @@ describe('step permissions', () => {
         's3:GetObject /features/churn/*',
         's3:ListBucket (bucket) if s3:prefix ["features/churn/*"]',
         's3:PutObject /_lineage/outbox/*',
+        's3:PutObject /_sluice/runs/churn/*',
         's3:PutObject /predictions/churn/*',
+      ],
+    ],
+    [
+      'publishes an alert',
+      [
+        's3:GetObject /_sluice/runs/churn/*',
+        's3:ListBucket (bucket) if s3:prefix ["_sluice/runs/churn/*"]',
+        's3:PutObject /_sluice/runs/churn/*',
       ],
     ],
     [

@@ -200,6 +200,95 @@ describe('the churn example, run locally through s3rver and the ASL interpreter'
     expect(bad.error?.message).toMatch(/unique\(customer_id\): expected 0 duplicate rows, got \d+ duplicate rows/);
   });
 
+  it("reports the failed data-test step's counts, each failed rule with its values and every location written", () => {
+    const test = bad.steps[1]!;
+    const batch = bad.steps[0]!.result!.batchId;
+    expect(test.result).toBeUndefined();
+    expect(test.record).toMatchObject({
+      status: 'FAILED',
+      rowsIn: bad.steps[0]!.result!.rowsOut,
+      tests: { passed: 4, failed: 2, warned: 0 },
+      error: { code: 'DATA_TESTS_FAILED' },
+    });
+    expect(test.record!.rules!.map((r) => [r.severity, r.name, r.expected])).toEqual([
+      ['error', 'unique(customer_id)', '0 duplicate rows'],
+      ['error', 'range(monthly_charges)', 'values in [0, 1000]'],
+    ]);
+    expect(test.record!.rules![1]!.actual).toMatch(/^\d+ values outside \(observed min -\d+(\.\d+)?, max \d+(\.\d+)?\)$/);
+    expect(test.record!.outputs).toEqual([
+      expect.objectContaining({ role: 'quarantined', dataset: 'quarantine', key: `quarantine/customers/batch=${batch}/data.parquet` }),
+    ]);
+    expect(test.record!.attachments!.map((a) => a.key)).toEqual([
+      `quarantine/customers/batch=${batch}/report.json`,
+      `quarantine/customers/batch=${batch}/failing-rows.parquet`,
+    ]);
+    const ingest = bad.steps[0]!.record!;
+    expect(ingest.outputs.map((o) => o.role)).toEqual(['staged', 'rejected']);
+    expect(ingest.rejections).toEqual([
+      {
+        column: 'tenure_months',
+        reason: 'expected an integer',
+        rows: ingest.rejectedRows,
+        firstRow: expect.any(Number),
+        example: '"twelve"',
+      },
+    ]);
+  });
+
+  it('ends the failed run with its alert: root causes with values, the quarantined batch and what was not updated', () => {
+    const alert = bad.alert!;
+    expect(alert).toMatchObject({
+      status: 'FAILED',
+      failedStep: { name: 'test', kind: 'dataTests' },
+      execution: { arn: bad.executionArn, runId: bad.runId },
+      notUpdated: {
+        datasets: [
+          { ref: 'published', uri: 's3://churn-data/published/customers' },
+          { ref: 'features', uri: 's3://churn-data/features/churn' },
+          { ref: 'predictions', uri: 's3://churn-data/predictions/churn' },
+        ],
+        jobs: ['sluice:churn.test', 'sluice:churn.features', 'sluice:churn.score'],
+      },
+    });
+    expect(alert.rootCauses.map((c) => [c.step, c.status, c.rules.map((r) => r.name)])).toEqual([
+      ['test', 'FAILED', ['unique(customer_id)', 'range(monthly_charges)']],
+      ['ingest', 'SUCCEEDED', []],
+    ]);
+    expect(alert.quarantined).toEqual([
+      expect.objectContaining({ uri: `s3://churn-data/quarantine/customers/batch=${bad.steps[0]!.result!.batchId}/` }),
+    ]);
+    expect(alert.subject).toBe('Sluice churn: FAILED at test: 2 data tests failed, batch quarantined');
+    expect(alert.text).toMatch(/FAILED unique\(customer_id\) on customer_id: expected 0 duplicate rows, got \d+ duplicate rows/);
+    expect(good.alert).toBeUndefined();
+  });
+
+  it("logs JSON lines naming the execution, run id and step, and each step run's metrics in embedded metric format", async () => {
+    expect(bad.logs).toBe(join(dir, 'state', 'logs', 'steps.jsonl'));
+    const lines = (await readFile(bad.logs, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const ofBad = lines.filter((l) => l['execution'] === bad.executionArn);
+    expect(ofBad.length).toBeGreaterThan(0);
+    for (const line of lines)
+      expect(line).toMatchObject({ pipeline: 'churn', execution: expect.any(String), runId: expect.any(String), step: expect.any(String) });
+    const metrics = ofBad.filter((l) => l['_aws'] !== undefined);
+    expect(metrics.map((m) => m['Step'])).toEqual(['ingest', 'test']);
+    expect(metrics[1]).toMatchObject({
+      Pipeline: 'churn',
+      RowsIn: bad.steps[0]!.result!.rowsOut,
+      FailedRules: 2,
+      WarnedRules: 0,
+      StepFailed: 1,
+      runId: bad.steps[1]!.record!.runId,
+      _aws: { CloudWatchMetrics: [{ Namespace: 'Sluice/churn', Dimensions: [['Pipeline', 'Step']] }] },
+    });
+    expect(ofBad.find((l) => l['level'] === 'ERROR')).toMatchObject({
+      step: 'test',
+      message: expect.stringMatching(/^step failed: 2 of 6 data tests failed/),
+    });
+  });
+
   it('leaves the published prefix unchanged and puts the batch in quarantine', async () => {
     expect(publishedAfterBad).toEqual(publishedBeforeBad);
     const goodBatch = good.steps[0]!.result!.batchId;

@@ -161,13 +161,35 @@ describe('data tests', () => {
     expect([present.status, present.error?.message]).toEqual(['SUCCEEDED', undefined]);
   });
 
-  it('records a failing warn rule without blocking the batch', async () => {
+  it('records a failing warn rule without blocking the batch, with its values, and alerts on it', async () => {
     const report = await run([
       { rule: 'notNull', column: 'v', severity: 'warn' },
+      { rule: 'mean', column: 'v', min: 12.5, severity: 'warn' },
       { rule: 'rowCount', min: 1 },
     ]);
     expect(report.status).toBe('SUCCEEDED');
-    expect(report.steps[1]?.result?.tests).toEqual({ passed: 1, failed: 0, warned: 1 });
+    expect(report.steps[1]?.result?.tests).toEqual({ passed: 1, failed: 0, warned: 2 });
+    // The measured mean of 1, 2, 40, 5 is 12 exactly; a mean like 64.832131… would be shown to 4 decimals.
+    expect(report.steps[1]?.result?.rules).toEqual([
+      {
+        name: 'notNull(v)',
+        assertion: 'not_null',
+        severity: 'warn',
+        column: 'v',
+        expected: '0 null values',
+        actual: '1 null value in 5 rows',
+        failedRows: 1,
+      },
+      { name: 'mean(v)', assertion: 'mean_between', severity: 'warn', column: 'v', expected: 'mean in [12.5, ∞]', actual: 'mean 12' },
+    ]);
+    expect(report.alert).toMatchObject({ status: 'WARNED', notUpdated: { datasets: [], jobs: [] } });
+    expect(report.alert?.subject).toBe('Sluice rules: succeeded with warnings: 2 rules warned');
+    expect(report.alert?.text).toContain('WARNED mean(v) on v: expected mean in [12.5, ∞], got mean 12');
+  });
+
+  it('shows a measured standard deviation (and means and sums) rounded to 4 decimals', async () => {
+    const report = await run([{ rule: 'stddev', column: 'v', max: 10 }]);
+    expect(report.error?.message).toMatch(/stddev\(v\): expected stddev in \[-∞, 10\], got stddev 18\.7439$/m);
   });
 
   it('counts the distinct values of a column with a unique rule exactly, from the rule, and estimates the others', async () => {

@@ -114,7 +114,18 @@ describe('ingest contracts, for every format', () => {
       const { report, stored } = await ingest(format, await file(format, rows, { gzip }));
       expect(report.status).toBe('FAILED');
       expect(report.error?.name).toBe('Sluice.INGEST_NO_VALID_ROWS');
-      expect(report.error?.message).toContain('all 2 records were rejected (most frequent: amount: expected a number, got "one" (1 row)');
+      expect(report.error?.message).toContain(
+        'all 2 records were rejected (most frequent: amount: expected a number (2 rows, first at record 1: "one"))',
+      );
+      // The failed step's own record keeps what it found for the report and alerts.
+      expect(report.steps[0]?.record).toMatchObject({
+        status: 'FAILED',
+        rowsIn: 2,
+        rejectedRows: 2,
+        rejections: [{ column: 'amount', reason: 'expected a number', rows: 2, firstRow: 1, example: '"one"' }],
+        outputs: [expect.objectContaining({ dataset: 'rejected', role: 'rejected', rows: 2 })],
+        error: expect.objectContaining({ code: 'INGEST_NO_VALID_ROWS' }),
+      });
       expect(report.error?.message).toContain('nothing was published; the rejected rows are kept at s3://contract-test/rejected/batch=');
       expect(stored.staged).toEqual([]);
       expect(stored.rejected.some((k) => k.endsWith('/rejected.parquet'))).toBe(true);

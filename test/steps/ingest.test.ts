@@ -116,6 +116,39 @@ describe('ingest', () => {
       [5, 'at,tier', 'at: expected an ISO 8601 timestamp, got "yesterday"; tier: expected one of gold, silver, got "bronze"'],
       [6, 'id', 'id: required, got an empty value'],
     ]);
+    // The report counts each column's problem once per record, without the values, most frequent first.
+    expect(report.steps[0]?.result?.rejections).toEqual([
+      { column: 'amount', reason: 'expected a number', rows: 1, firstRow: 2, example: '"abc"' },
+      { column: 'qty', reason: 'expected an integer', rows: 1, firstRow: 3, example: '"3.5"' },
+      { column: 'day', reason: 'expected an ISO 8601 date (YYYY-MM-DD)', rows: 1, firstRow: 4, example: '"2026-13-45"' },
+      { column: 'paid', reason: 'expected a boolean (true/false, 1/0, yes/no)', rows: 1, firstRow: 4, example: '"maybe"' },
+      { column: 'at', reason: 'expected an ISO 8601 timestamp', rows: 1, firstRow: 5, example: '"yesterday"' },
+    ]);
+  });
+
+  it('counts rejection reasons by column across records, keeping the first record and value of each', async () => {
+    const bad = (id: string, amount: string, qty: string) => `${id},${amount},${qty},true,2026-01-02,,gold`;
+    const lines = [GOOD, bad('b1', 'x', '1'), bad('b2', 'y', '1'), bad('b3', '1', 'z'), bad('b4', 'w', '2.5'), 'b5,1,2', GOOD];
+    const { report, read } = await ingestFile('reasons.csv', `${HEADER}\n${lines.join('\n')}\n`);
+    expect(report.steps[0]?.result?.rejections).toEqual([
+      { column: 'amount', reason: 'expected a number', rows: 3, firstRow: 2, example: '"x"' },
+      { column: 'qty', reason: 'expected an integer', rows: 2, firstRow: 4, example: '"z"' },
+      { column: null, reason: expect.stringMatching(/^MISSING COLUMNS: /), rows: 1, firstRow: 6 },
+    ]);
+    // Record numbers are integers in the rejected rows' Parquet, whichever reader counted them.
+    const out = report.steps[0]!.result!.outputs.find((o) => o.dataset === 'rejected')!;
+    const types = await withStoredObjects(join(report.stateDir, 's3'), ['ingest-test'], async (store) => {
+      const local = join(dir, 'reasons-rejected.parquet');
+      await store.download(out.bucket, out.key, local);
+      const db = await openDuckDb();
+      try {
+        return await db.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('${local}'))`);
+      } finally {
+        db.close();
+      }
+    });
+    expect(types).toContainEqual({ column_name: 'source_row', column_type: 'BIGINT' });
+    expect((await read('rejected')).map((r) => r.source_row)).toEqual([2, 3, 4, 5, 6]);
   });
 
   it('sets aside ragged rows and unterminated quotes with the parser reason and record number', async () => {

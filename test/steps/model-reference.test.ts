@@ -96,7 +96,11 @@ describe('reading model files', () => {
     const json = await xgb();
     json.learner.objective.name = 'multi:softprob';
     expect(() => parseModel(JSON.stringify(json), 'm')).toThrow(
-      'm: XGBoost objective "multi:softprob" is not supported (supported: binary:logistic, reg:squarederror)',
+      'm: a multiclass XGBoost model (objective "multi:softprob") is not supported: Sluice scores binary:logistic (a probability and a label) and reg:squarederror (a value) models; train one binary:logistic model per class that matters',
+    );
+    json.learner.objective.name = 'reg:pseudohubererror';
+    expect(() => parseModel(JSON.stringify(json), 'm')).toThrow(
+      'm: XGBoost objective "reg:pseudohubererror" is not supported (supported: binary:logistic, reg:squarederror)',
     );
   });
 

@@ -46,4 +46,5 @@ export const dataTestsKind: StepKindDefinition<DataTestsStep> = {
   },
   scheduleStartProblem: 'a schedule has no uploaded batch to audit',
   report: ['tests'],
+  roles: (step) => ({ [step.publishTo]: 'published', [step.quarantineTo]: 'quarantined' }),
 };

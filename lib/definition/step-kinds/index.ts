@@ -2,7 +2,7 @@ import { BatchScoreStepSchema, batchScoreKind } from './batch-score.ts';
 import { DataTestsStepSchema, dataTestsKind } from './data-tests.ts';
 import { FeatureBuildStepSchema, featureBuildKind } from './feature-build.ts';
 import { IngestStepSchema, ingestKind } from './ingest.ts';
-import type { Artifact, ExtraAccess, SpecDatasets, StepKindDefinition } from './step-kind.ts';
+import type { Artifact, ExtraAccess, OutputRole, SpecDatasets, StepKindDefinition } from './step-kind.ts';
 
 /**
  * The step kinds, one entry each. A new kind is one entry here (and in {@link STEP_SCHEMAS}), a definition file
@@ -58,6 +58,11 @@ export function stepDatasets(step: AnyStep, spec: SpecDatasets): string[] {
   return [...new Set([...stepReads(step, spec), ...kindOf(step).writes(step, spec)])];
 }
 
+/** What a batch a step writes to a dataset holds for readers: staged, published, quarantined or rejected. */
+export function outputRole(step: AnyStep, ref: string): OutputRole {
+  return kindOf(step).roles?.(step)[ref] ?? 'published';
+}
+
 /** S3 access a step needs beyond its datasets. */
 export function stepExtraAccess(step: AnyStep, spec: SpecDatasets): ExtraAccess {
   return kindOf(step).access?.(step, spec) ?? {};
@@ -70,10 +75,12 @@ export function stepArtifacts(step: AnyStep): Artifact[] {
 
 export { referencedDatasets } from './data-tests.ts';
 export { BUILT_IN_FEATURE_PARAMS, DeclaredColumnLineageSchema, type DeclaredColumnLineage } from './feature-build.ts';
+export { OUTPUT_ROLES } from './step-kind.ts';
 export type {
   Artifact,
   ExtraAccess,
   ObjectRef,
+  OutputRole,
   PrefixRef,
   ReportColumn,
   SpecDatasets,

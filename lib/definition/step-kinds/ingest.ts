@@ -29,4 +29,5 @@ export const ingestKind: StepKindDefinition<IngestStep> = {
   readsUploads: true,
   scheduleStartProblem: 'a schedule has no uploaded batch to ingest',
   report: ['rejected'],
+  roles: (step) => ({ [step.output]: 'staged', [step.rejects]: 'rejected' }),
 };

@@ -43,6 +43,11 @@ export interface ExtraAccess {
 /** The columns of a run report a step kind fills (the rest are left blank for it). */
 export type ReportColumn = 'rejected' | 'tests';
 
+/** What a batch a step writes is for readers: staged for an audit, published, quarantined by it, or rejected rows. */
+export const OUTPUT_ROLES = ['staged', 'published', 'quarantined', 'rejected'] as const;
+/** What a batch a step writes is for readers. */
+export type OutputRole = (typeof OUTPUT_ROLES)[number];
+
 /** What a step kind's checks use to report problems and look up what a step names (paths relative to the step). */
 export interface StepCheck {
   readonly spec: SpecDatasets;
@@ -99,4 +104,6 @@ export interface StepKindDefinition<S extends { readonly kind: string; readonly 
   readonly scheduleStartProblem?: string;
   /** The report columns it fills. */
   readonly report: readonly ReportColumn[];
+  /** What each dataset it writes holds for readers, by reference (default: published). */
+  roles?(step: S): Readonly<Record<string, OutputRole>>;
 }

@@ -21,8 +21,13 @@ export function lineageOutboxFromEnvironment(env: NodeJS.ProcessEnv = process.en
 
 /**
  * The emitter a step, a lineage function or a local run sends lineage through: the OpenLineage client configured from `env` (and
- * openlineage.yml), wrapped in a SafeEmitter that keeps undelivered events in the outbox of `SLUICE_LINEAGE_OUTBOX`.
+ * openlineage.yml), wrapped in a SafeEmitter that keeps undelivered events in the outbox of `SLUICE_LINEAGE_OUTBOX` and
+ * reports failures through `onError` (default: a warning line on stderr).
  */
-export function lineageEmitter(env: NodeJS.ProcessEnv = process.env, client = new OpenLineageClient({ env })): SafeEmitter {
-  return new SafeEmitter(client, { outbox: lineageOutboxFromEnvironment(env) });
+export function lineageEmitter(
+  env: NodeJS.ProcessEnv = process.env,
+  client = new OpenLineageClient({ env }),
+  onError?: (message: string) => void,
+): SafeEmitter {
+  return new SafeEmitter(client, { outbox: lineageOutboxFromEnvironment(env), ...(onError ? { onError } : {}) });
 }

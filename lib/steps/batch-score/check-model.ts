@@ -25,9 +25,9 @@ export async function checkModel(step: BatchScoreStep, index: number, context: C
     return;
   }
   const file = resolve(context.baseDir, spec.source);
-  let text: string;
+  let text: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     context.problem(

@@ -32,7 +32,7 @@ export async function loadScoringModel(ctx: StepContext<'batchScore'>): Promise<
     const file = ctx.scratch('model.json');
     const object = await ctx.store.download(spec.bucket, spec.key, file);
     version = object.versionId ?? object.etag;
-    model = remember(`${uri}@${version}`, parseModel(await readFile(file, 'utf8'), uri));
+    model = remember(`${uri}@${version}`, parseModel(await readFile(file), uri));
   }
   ctx.lineage.artifact({ namespace: `s3://${spec.bucket}`, name: spec.key }, { version });
   return { model, version, uri };

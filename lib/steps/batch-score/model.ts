@@ -34,13 +34,40 @@ export type LinearModel = z.infer<typeof LinearModelSchema>;
 /** Any model batch scoring applies. */
 export type Model = LinearModel | XgboostModel;
 
-/** Parses a model artifact (Sluice's linear JSON or XGBoost's JSON), naming what is wrong with it. */
-export function parseModel(text: string, uri: string): Model {
+/** What to do with a model in a format Sluice does not read. */
+const SAVE_AS_JSON =
+  "Sluice scores XGBoost's JSON format: save it with booster.save_model('model.json') (for a scikit-learn XGBClassifier or XGBRegressor, model.get_booster().save_model('model.json')), or write a linear model as Sluice's JSON (docs/scoring.md)";
+
+/** A model file's format when it is one of the binary formats models are often saved in, recognised by its first bytes. */
+function binaryFormat(bytes: Buffer): string | undefined {
+  if (bytes[0] === 0x80 && bytes[1] !== undefined && bytes[1] >= 2 && bytes[1] <= 5)
+    return 'a Python pickle (pickle.dump or joblib.dump), which only Python can load';
+  if (bytes[0] === 0x78 && [0x01, 0x5e, 0x9c, 0xda].includes(bytes[1] ?? 0)) return 'zlib-compressed (a compressed joblib or pickle file)';
+  if (bytes.subarray(0, 4).toString('latin1') === 'binf') return "XGBoost's old binary format";
+  // Text has no control bytes but tab and line ends; UBJSON (XGBoost's save_model('model.ubj')) starts like a JSON object.
+  const control = bytes.subarray(0, 4096).some((b) => b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d);
+  if (control && bytes[0] === 0x7b) return "XGBoost's binary UBJSON format (save_model('model.ubj'))";
+  if (control) return 'a binary file, not JSON';
+  return undefined;
+}
+
+/** Parses a model artifact (Sluice's linear JSON or XGBoost's JSON), naming what is wrong with it and what to do. */
+export function parseModel(content: Buffer | string, uri: string): Model {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+  const binary = binaryFormat(bytes);
+  if (binary) throw new SluiceError('MODEL_FORMAT', `${uri}: the model is ${binary}; ${SAVE_AS_JSON}`);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(bytes.toString('utf8'));
   } catch (error) {
-    throw new SluiceError('MODEL_CORRUPT', `${uri}: not valid JSON (${(error as Error).message})`, { cause: error });
+    const why = (error as Error).message.replace(/\s+/g, ' ');
+    throw new SluiceError(
+      'MODEL_CORRUPT',
+      `${uri}: not valid JSON (${why.length > 200 ? `${why.slice(0, 197)}...` : why}); ${SAVE_AS_JSON}`,
+      {
+        cause: error,
+      },
+    );
   }
   if (isXgboostJson(json)) return parseXgboost(json, uri);
   const parsed = LinearModelSchema.safeParse(json);

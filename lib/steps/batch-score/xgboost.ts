@@ -61,6 +61,16 @@ export function isXgboostJson(json: unknown): boolean {
 
 /** Reads XGBoost's JSON model format, naming what is unsupported or malformed. */
 export function parseXgboost(json: unknown, uri: string): XgboostModel {
+  // What a model is for comes first: a multiclass model is well formed but unsupported, not unreadable.
+  const declared = (json as { learner?: { objective?: { name?: unknown }; learner_model_param?: { num_class?: unknown } } }).learner;
+  const named = declared?.objective?.name;
+  const classes = Number(String(declared?.learner_model_param?.num_class ?? '0').replace(/^\[|\]$/g, ''));
+  if ((typeof named === 'string' && /^multi:/.test(named)) || classes > 1) {
+    throw new SluiceError(
+      'MODEL_UNSUPPORTED',
+      `${uri}: a multiclass XGBoost model (${[typeof named === 'string' ? `objective ${JSON.stringify(named)}` : '', classes > 1 ? `${classes} classes` : ''].filter(Boolean).join(', ')}) is not supported: Sluice scores binary:logistic (a probability and a label) and reg:squarederror (a value) models; train one binary:logistic model per class that matters`,
+    );
+  }
   const parsed = XgboostJsonSchema.safeParse(json);
   if (!parsed.success)
     throw new SluiceError('MODEL_INVALID', `${uri}: not a readable XGBoost JSON model`, { details: formatIssues(parsed.error) });

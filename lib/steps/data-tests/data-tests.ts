@@ -7,7 +7,7 @@ import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import type { Assertion } from '../../runtime/lineage/step-lineage.ts';
 import { FAILING_ROWS_FILE } from '../../definition/storage-layout.ts';
 import type { DataTestRule } from '../../definition/rules.ts';
-import type { WrittenObject } from '../../asl/step-invocation.ts';
+import type { RuleResult, WrittenObject } from '../../asl/step-invocation.ts';
 import { columnMetrics, metricAggregates } from './column-metrics.ts';
 import { compileDriftRule, historyPrefix, readHistory, recordHistory } from './drift.ts';
 import { ASSERTION_CLASS, compileRule, ruleName, type CompiledRule, type RuleOutcome } from './rule-sql.ts';
@@ -116,6 +116,23 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
     failed: failed.length,
     warned: assertions.filter((a) => !a.success && a.severity === 'warn').length,
   };
+  // Failed and warned rules with what they measured, kept for the report and alerts whether the batch passes or not.
+  const flagged: RuleResult[] = assertions.flatMap((a, i) =>
+    a.success
+      ? []
+      : [
+          {
+            name: a.name,
+            assertion: a.assertion,
+            severity: a.severity,
+            ...(a.column ? { column: a.column } : {}),
+            expected: a.expected,
+            actual: a.actual,
+            ...(outcomes[i]?.failedRows !== undefined ? { failedRows: outcomes[i]!.failedRows! } : {}),
+          },
+        ],
+  );
+  ctx.record({ rowsIn: rows, tests, rules: flagged });
   const target = failed.length > 0 ? step.quarantineTo : step.publishTo;
   const targetDataset = ctx.dataset(target);
   const outputs: WrittenObject[] = [];
@@ -156,16 +173,32 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   if (failed.length === 0) {
     const record = await recordHistory(db, fields, rules, { batchId, rowCount: rows, metrics: row });
     await ctx.store.putText(published.bucket, `${historyPrefix(published)}/${batchId}.json`, `${JSON.stringify(record)}\n`);
-    return { rowsIn: rows, rowsOut: rows, outputs, tests };
+    return { rowsIn: rows, rowsOut: rows, outputs, tests, rules: flagged };
   }
 
   const where = `s3://${targetDataset.bucket}/${targetDataset.prefix}/batch=${batchId}/`;
   const sampled = await writeFailingRows(ctx, db, rules, compiled, outcomes);
+  const reportKey = batchKey(targetDataset, batchId, 'report.json');
   await ctx.store.putText(
     targetDataset.bucket,
-    batchKey(targetDataset, batchId, 'report.json'),
+    reportKey,
     `${JSON.stringify({ step: step.name, dataset: step.dataset, batchId, rows, assertions, failingRows: sampled }, null, 2)}\n`,
   );
+  const sampledRows = Object.values(sampled).reduce((n, s) => n + s.sampled, 0);
+  ctx.record({
+    attachments: [
+      { bucket: targetDataset.bucket, key: reportKey, what: 'quarantine report: every assertion with its values' },
+      ...(sampledRows > 0
+        ? [
+            {
+              bucket: targetDataset.bucket,
+              key: batchKey(targetDataset, batchId, FAILING_ROWS_FILE),
+              what: `rows that broke each failed rule (${sampledRows} sampled, at most ${SAMPLE_ROWS} per rule)`,
+            },
+          ]
+        : []),
+    ],
+  });
   throw new SluiceError(
     'DATA_TESTS_FAILED',
     `${failed.length} of ${assertions.length} data tests failed on ${step.dataset} (batch ${batchId}); the batch is quarantined at ${where}`,

@@ -4,7 +4,7 @@ import type { ObjectStore } from '../../runtime/object-store.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 import type { DataTestRule } from '../../definition/rules.ts';
 import { metricsHistoryPrefix } from '../../definition/storage-layout.ts';
-import type { CompiledRule } from './rule-sql.ts';
+import { shown, type CompiledRule } from './rule-sql.ts';
 
 /** What Sluice remembers of one published batch, to compare later batches with. */
 export interface BatchHistory {
@@ -90,7 +90,7 @@ export function compileDriftRule(rule: DriftRule, history: BatchHistory[], numer
           return {
             success: shift <= rule.maxStddevs,
             expected,
-            actual: `mean ${mean}, ${shift.toFixed(3)} standard deviations from ${refMean.toFixed(4)}`,
+            actual: `mean ${shown(mean)}, ${shift.toFixed(3)} standard deviations from ${shown(refMean)}`,
           };
         },
       };

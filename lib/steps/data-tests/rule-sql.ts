@@ -48,6 +48,12 @@ export const ASSERTION_CLASS: Record<DataTestRule['rule'], string> = {
 };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** A measured number as a report shows it: 4 decimals from 1 up, 4 significant digits below (`64.8321`, `0.0001235`). */
+export function shown(n: number): string {
+  if (!Number.isFinite(n) || Number.isInteger(n)) return String(n);
+  return String(Math.abs(n) >= 1 ? Number(n.toFixed(4)) : Number(n.toPrecision(4)));
+}
 const num = (v: unknown): number => Number(v ?? 0);
 const between = (min: number | undefined, max: number | undefined): string => `[${min ?? '-∞'}, ${max ?? '∞'}]`;
 const within = (v: number, min?: number, max?: number): boolean => (min === undefined || v >= min) && (max === undefined || v <= max);
@@ -199,7 +205,7 @@ export function compileRule(rule: DataTestRule, context: RuleContext): CompiledR
           return {
             success: value !== undefined && within(value, rule.min, rule.max),
             expected: `${rule.rule} in ${between(rule.min, rule.max)}`,
-            actual: value === undefined ? 'no values' : `${rule.rule} ${value}`,
+            actual: value === undefined ? 'no values' : `${rule.rule} ${shown(value)}`,
           };
         },
       };

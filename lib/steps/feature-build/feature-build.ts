@@ -46,7 +46,7 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
       `${empty.join('; ')}; without a declared schema ${untyped.join(', ')} cannot be read as an empty table`,
     );
   }
-  if (empty.length > 0) process.stderr.write(`sluice: step "${step.name}": ${empty.join('; ')}; reading it as an empty table\n`);
+  if (empty.length > 0) ctx.log.warn(`step "${step.name}": ${empty.join('; ')}; reading it as an empty table`);
 
   const sql = featureSql(step);
   const params = await featureParams(db, step, sql, { nominalTime, batchId: ctx.batchId });
@@ -85,9 +85,6 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
       : await featureColumnLineage(db, { sql, step: step.name, inputs: lineageInputs, outputColumns, declared: step.columnLineage });
   const written = await ctx.writeBatch(step.output, file, rowsOut);
   if ('facet' in lineage) ctx.lineage.output(step.output, { facets: { columnLineage: lineage.facet } });
-  else
-    process.stderr.write(
-      `sluice: step "${step.name}": no column lineage (${lineage.unsupported}); declare it with the step's columnLineage option\n`,
-    );
+  else ctx.log.warn(`step "${step.name}": no column lineage (${lineage.unsupported}); declare it with the step's columnLineage option`);
   return { rowsIn, rowsOut, outputs: [written] };
 }

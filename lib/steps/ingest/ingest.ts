@@ -10,6 +10,7 @@ import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.t
 import { columnContract, rejectionVerdict } from './ingest-contract.ts';
 import { openSource, unreadable } from './read-source.ts';
 import { columnTyping } from './typing-sql.ts';
+import { problemList, rejectionReasons } from './rejection-reasons.ts';
 
 /**
  * Ingest: the triggering object → typed Parquet in the staging dataset; records that cannot be parsed or typed
@@ -55,7 +56,11 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
         ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
         CASE WHEN __fits THEN '' ELSE concat_ws('; ', ${problems.join(', ')}) END AS __reason,
         CASE WHEN NOT __fits THEN concat_ws(',', ${typings.map((t, i) => `CASE WHEN ${problems[i]} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) END AS __columns,
-        CASE WHEN NOT __fits THEN ${rawJson} END AS __raw
+        CASE WHEN NOT __fits THEN ${rawJson} END AS __raw,
+        CASE WHEN NOT __fits THEN ${problemList(
+          typings.map((t) => t.name),
+          problems,
+        )} END AS __problems
       FROM (
         SELECT *, ${typings.map((t, i) => t.fits(`__v${i}`)).join(' AND ') || 'true'} AS __fits
         FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')} FROM raw))`);
@@ -63,10 +68,11 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     throw unreadable(sourceUri, source.format, error);
   }
   const structural = await loaded.finish();
+  // Record numbers are whole numbers whichever reader counted them (a parser's line arithmetic would make them DOUBLE).
   await db.run(`CREATE TABLE rejects AS
-      SELECT ${loaded.record} AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
+      SELECT CAST(${loaded.record} AS BIGINT) AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
       UNION ALL
-      SELECT __record, NULL, __reason, __raw FROM raw_rejects`);
+      SELECT CAST(__record AS BIGINT), NULL, __reason, __raw FROM raw_rejects`);
   const [counts] = (await db.all(
     `SELECT count(*) FILTER (WHERE __reason = '') AS valid, count(*) FILTER (WHERE __reason <> '') AS invalid FROM checked`,
   )) as [{ valid: number; invalid: number }];
@@ -92,9 +98,14 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     await db.run(`COPY (SELECT * FROM rejects ORDER BY source_row) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`);
     outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
   } else ctx.lineage.dropOutput(step.rejects);
-  const reasons = (await db.all(`SELECT reason, count(*) AS n FROM rejects GROUP BY reason ORDER BY n DESC, reason LIMIT 3`)).map(
-    (r) => `${String(r.reason)} (${Number(r.n)} row${Number(r.n) === 1 ? '' : 's'})`,
-  );
+  const rejections = await rejectionReasons(db, loaded.record);
+  ctx.record({ rowsIn, rejectedRows: rejected, rejections });
+  const reasons = rejections
+    .slice(0, 3)
+    .map(
+      (r) =>
+        `${r.column ? `${r.column}: ` : ''}${r.reason} (${r.rows} row${r.rows === 1 ? '' : 's'}, first at record ${r.firstRow}${r.example ? `: ${r.example}` : ''})`,
+    );
   const rejectsAt = outputs[0] ? `s3://${outputs[0].bucket}/${outputs[0].key}` : undefined;
   const verdict = rejectionVerdict({ rowsIn, rejected, maxRejected, dataset: step.input, uri: sourceUri, rejectsAt, reasons });
   if (verdict) {

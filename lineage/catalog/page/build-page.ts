@@ -44,4 +44,15 @@ export async function buildPage(outfile: string = BUILT_PAGE_SCRIPT): Promise<st
   return outfile;
 }
 
-if (import.meta.main) process.stdout.write(`${await buildPage(process.argv[2])}\n`);
+if (import.meta.main) {
+  const args = process.argv.slice(2);
+  // An option is never meant as the output file: say how the script is called instead of writing "--x".
+  if (args.length > 1 || args[0]?.startsWith('-')) {
+    const help = args[0] === '--help' || args[0] === '-h';
+    (help ? process.stdout : process.stderr).write(
+      `${help ? '' : `unexpected ${JSON.stringify(args.length > 1 ? args[1] : args[0])}\n\n`}Usage: npm run build:page [-- <outfile>]\nBundles the lineage page's browser script (default: beside page/page-script.ts).\n`,
+    );
+    process.exit(help ? 0 : 2);
+  }
+  process.stdout.write(`${await buildPage(args[0])}\n`);
+}

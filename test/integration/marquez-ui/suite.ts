@@ -3,7 +3,16 @@
 // (ignored in CI) skips it on purpose.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { scriptArgs } from '../../../scripts/script-args.ts';
 import { WEB_UI_ENV, findWebUiBuild } from './web-ui-build.ts';
+
+scriptArgs(
+  `Usage: npm run test:marquez-ui
+Finds Marquez's web UI build and Chromium (installing Debian's as root when missing), then drives every page of the
+UI against sluice lineage serve in headless Chromium. SLUICE_SKIP_MARQUEZ_UI=1 skips it on purpose, except in CI.
+`,
+  {},
+);
 
 const root = resolve(import.meta.dirname, '../../..');
 const say = (line: string) => process.stderr.write(`[test:marquez-ui] ${line}\n`);

@@ -253,6 +253,35 @@ export const ALLOWANCES: readonly Allowance[] = [
       sameJson(s.marquez, {}),
   },
   {
+    id: 'input-version-by-facet',
+    readme: "a run's input reads the version its `version` facet (`datasetVersion`) names",
+    // Marquez keeps one version of a dataset no run writes, read by every run; the catalog keeps one per version label
+    // read. Version tokens name a run-less version by its dataset alone (`<dataset>@no-run`, `*N` when there are N), so
+    // the difference shows as Marquez's single token against the catalog's counted one, and as the extra versions listed.
+    explains: (s) => {
+      const single = (v: unknown) => (typeof v === 'string' ? /^(.+)@no-run$/.exec(v)?.[1] : undefined);
+      const counted = (v: unknown) => (typeof v === 'string' ? /^(.+)@no-run\*\d+$/.exec(v)?.[1] : undefined);
+      const m = single(s.marquez);
+      if (m !== undefined) return m === counted(s.catalog);
+      if (!endpoint(s).endsWith('/versions')) return false;
+      const tokens = (v: unknown) => (Array.isArray(v) ? v.map((x) => (isObj(x) ? x['version'] : undefined)) : undefined);
+      if (key(s) === 'versions') {
+        const [mv, cv] = [tokens(s.marquez), tokens(s.catalog)];
+        if (!mv || !cv) return false;
+        const onlyM = mv.filter((t) => !cv.includes(t));
+        const onlyC = cv.filter((t) => !mv.includes(t));
+        const dataset = single(onlyM[0]);
+        return onlyM.length === 1 && dataset !== undefined && onlyC.length > 0 && onlyC.every((t) => counted(t) === dataset);
+      }
+      if (key(s) === 'totalCount' && typeof s.marquez === 'number' && typeof s.catalog === 'number') {
+        const runless = (v: unknown) =>
+          (tokens(isObj(v) ? v['versions'] : undefined) ?? []).filter((t) => /@no-run(\*\d+)?$/.test(String(t))).length;
+        return s.catalog - s.marquez === runless(s.holders?.catalog) - runless(s.holders?.marquez) && s.catalog > s.marquez;
+      }
+      return false;
+    },
+  },
+  {
     id: 'error-wording',
     readme: 'error bodies name the parameter, the value and what is allowed',
     explains: (s) => key(s) === '(error)',

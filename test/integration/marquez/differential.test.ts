@@ -96,7 +96,14 @@ describe(`the embedded catalog and Marquez on the same events (seed ${seed})`, (
     expect(result.compared).toBeGreaterThan(300);
     expect(result.differences).toEqual([]);
     // The streams exercise the differences the allowances describe, so each allowance is seen doing its work.
-    for (const id of ['event-time-clock', 'lineage-latest-run', 'run-state-by-event-time', 'facets-as-posted', 'transformations-1-2-0'])
+    for (const id of [
+      'event-time-clock',
+      'lineage-latest-run',
+      'run-state-by-event-time',
+      'facets-as-posted',
+      'transformations-1-2-0',
+      'input-version-by-facet',
+    ])
       expect([id, used.get(id) ?? 0]).not.toEqual([id, 0]);
   }, 900_000);
 

@@ -1,7 +1,16 @@
 // `npm run test:marquez`: prepares Marquez (or says why it cannot), then runs the suite with vitest.
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { scriptArgs } from '../../../scripts/script-args.ts';
 import { MARQUEZ_JARS_ENV, ensureJava, prepareMarquez } from './harness.ts';
+
+scriptArgs(
+  `Usage: npm run test:marquez
+Finds Marquez's jars (Maven Central, cached under .cache/marquez, or a shared copy beside the repository), starts
+Marquez on PostgreSQL and runs the real-Marquez suite (vitest.marquez.config.ts). SLUICE_SKIP_MARQUEZ=1 skips it on purpose, except in CI.
+`,
+  {},
+);
 
 const root = resolve(import.meta.dirname, '../../..');
 const t0 = Date.now();

@@ -73,7 +73,11 @@ export async function traceView(id: string): Promise<{ panel: HTMLElement[]; job
         run ? stateBadge(run.state) : '',
       ),
       run && run.id !== id
-        ? el('p', { class: 'muted' }, `Run ${id.slice(0, 8)} is a pipeline run; traced through its failed step run.`)
+        ? el(
+            'p',
+            { class: 'muted' },
+            `Run ${id.slice(0, 8)} is a pipeline run; traced through its ${run.state === 'FAILED' || run.state === 'ABORTED' ? 'failed' : 'last'} step run.`,
+          )
         : '',
       run?.error ? el('div', { class: 'error-box' }, el('strong', {}, 'Error: '), run.error) : '',
       section('Root-cause candidates, nearest first', 'trace-causes', rootCauses(report)),
