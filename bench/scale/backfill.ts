@@ -4,7 +4,7 @@
 // its files afterwards.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { rm } from 'node:fs/promises';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import churn from '../../examples/churn/pipeline.ts';
@@ -13,21 +13,15 @@ import { backfillOutcomes, singlePathOutcomes } from '../../test/support/backfil
 import { log, scratchDir, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({
-  options: {
-    objects: { type: 'string', default: '1000' },
-    rows: { type: 'string', default: '200' },
-    concurrency: { type: 'string', default: '8' },
-    help: { type: 'boolean' },
-  },
+const USAGE = 'Usage: npm run bench:scale [-- --objects N (1000) --rows N per object (200) --concurrency N (8)]\n';
+const values = scriptArgs(USAGE, {
+  objects: { type: 'string', default: '1000' },
+  rows: { type: 'string', default: '200' },
+  concurrency: { type: 'string', default: '8' },
 });
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:scale [-- --objects N (1000) --rows N per object (200) --concurrency N (8)]\n');
-  process.exit(0);
-}
-const objects = Number(values.objects);
-const rows = Number(values.rows);
-const concurrency = Number(values.concurrency);
+const objects = integerFlag('objects', values.objects, USAGE);
+const rows = integerFlag('rows', values.rows, USAGE);
+const concurrency = integerFlag('concurrency', values.concurrency, USAGE);
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'churn');
 const dir = await scratchDir('scale-backfill');
 const env = (name: string): NodeJS.ProcessEnv => ({

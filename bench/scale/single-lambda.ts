@@ -5,7 +5,7 @@
 // section of docs/benchmarks.md and removes its files afterwards.
 import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import churn from '../../examples/churn/pipeline.ts';
 import { runLocal } from '../../lib/local/index.ts';
@@ -15,14 +15,14 @@ import { ingestAndTests } from '../../test/support/backfill-paths.ts';
 import { log, mib, scratchDir } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const { values } = parseArgs({
-  options: { gb: { type: 'string', default: '2' }, 'rows-per-gb': { type: 'string', default: '14900000' }, help: { type: 'boolean' } },
-});
-if (values.help) {
-  process.stdout.write('Usage: npm run bench:single-lambda [-- --gb N (2) --rows-per-gb N (14,900,000: the churn rows in 1 GiB)]\n');
-  process.exit(0);
+const USAGE = 'Usage: npm run bench:single-lambda [-- --gb N (2) --rows-per-gb N (14,900,000: the churn rows in 1 GiB)]\n';
+const values = scriptArgs(USAGE, { gb: { type: 'string', default: '2' }, 'rows-per-gb': { type: 'string', default: '14900000' } });
+const gb = Number(values.gb);
+if (!(gb > 0)) {
+  process.stderr.write(`--gb: expected a number > 0, got ${JSON.stringify(values.gb)}\n\n${USAGE}`);
+  process.exit(2);
 }
-const rows = Math.round(Number(values.gb) * Number(values['rows-per-gb']));
+const rows = Math.round(gb * integerFlag('rows-per-gb', values['rows-per-gb'], USAGE));
 const dir = await scratchDir('scale-single-lambda');
 const exampleDir = join(import.meta.dirname, '..', '..', 'examples', 'churn');
 try {
