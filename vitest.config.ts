@@ -6,7 +6,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['sluice-source'] } },
   test: {
     include: ['test/**/*.test.ts', 'templates/*/test/**/*.test.ts'],
-    exclude: ['test/integration/**'],
+    exclude: ['test/integration/**', 'test/faults/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

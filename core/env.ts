@@ -13,6 +13,8 @@ export const SLUICE_ENV = {
   pipelineModule: 'SLUICE_PIPELINE_MODULE',
   /** DuckDB threads per step (default: one per vCPU; in Lambda, the vCPUs its memory size gives). */
   duckdbThreads: 'SLUICE_DUCKDB_THREADS',
+  /** Where a step's scratch directories go (default: the OS temporary directory); local runs use their state directory. */
+  scratchDir: 'SLUICE_SCRATCH_DIR',
   /** DuckDB's memory limit per step, in MB (default: DuckDB's own; in Lambda, sized from the function's memory). */
   duckdbMemoryMb: 'SLUICE_DUCKDB_MEMORY_MB',
   /** Set by the local runner: the embedded S3's directory, so steps read objects where it keeps them. */
@@ -23,7 +25,7 @@ export const SLUICE_ENV = {
   stepRecords: 'SLUICE_STEP_RECORDS',
   /** A file for the handlers' structured log lines outside Lambda (in Lambda they go to stdout). */
   logFile: 'SLUICE_LOG_FILE',
-  /** CloudWatch namespace of the steps' embedded metrics (default `Sluice/<pipeline>`). */
+  /** CloudWatch namespace of the steps' embedded metrics (default `Sluice/<pipeline>`) and of the outbox replay's oldest age. */
   metricNamespace: 'SLUICE_METRIC_NAMESPACE',
   /** Base URL of a lineage page (the embedded catalog's, or Marquez's web UI) that alerts link to. */
   lineagePageUrl: 'SLUICE_LINEAGE_PAGE_URL',

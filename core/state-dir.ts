@@ -19,6 +19,10 @@ export interface StateDirLayout {
   readonly outbox: string;
   /** The embedded catalog's SQLite database. */
   readonly catalog: string;
+  /** One marker per local run in progress, so a run that was killed can be closed in lineage later. */
+  readonly runs: string;
+  /** Steps' scratch directories, one folder per local run, removed when the run ends or is closed. */
+  readonly scratch: string;
   /** The step handlers' structured log lines (JSON lines, with their metrics), as Lambda writes them to CloudWatch. */
   readonly logs: string;
 }
@@ -35,6 +39,8 @@ export function stateDirLayout(dir: string = DEFAULT_STATE_DIR): StateDirLayout 
     events: join(lineage, 'events.jsonl'),
     outbox: join(lineage, 'outbox'),
     catalog: join(lineage, 'catalog.db'),
+    runs: join(root, 'runs'),
+    scratch: join(root, 'scratch'),
     logs: join(root, 'logs', 'steps.jsonl'),
   };
 }

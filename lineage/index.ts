@@ -14,7 +14,7 @@ export type { LineageEmitter, SafeEmitResult, SafeEmitterOptions, SafeEmitterSta
 export { DeliveryCircuit } from './client/outbox/delivery-circuit.ts';
 export type { DeliveryCircuitOptions } from './client/outbox/delivery-circuit.ts';
 export { DirectoryOutbox } from './client/outbox/directory-outbox.ts';
-export { isOutboxEntryName, outboxEntryName, outboxEntryTime } from './client/outbox/outbox.ts';
+export { CLAIM_LAPSES_MS, isOutboxEntryName, outboxEntryName, outboxEntryTime } from './client/outbox/outbox.ts';
 export type { LineageOutbox } from './client/outbox/outbox.ts';
 export { replayOutbox } from './client/outbox/replay-outbox.ts';
 export type { KeptEntry, ReplayOptions, ReplayReport } from './client/outbox/replay-outbox.ts';

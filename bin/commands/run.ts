@@ -53,6 +53,9 @@ export async function runCommand(args: string[]): Promise<number> {
     schedule: values.schedule === undefined ? undefined : { name: values.schedule, nominalTime: values.at },
     onProgress: printProgress,
   });
+  for (const closed of report.closedRuns ?? []) {
+    process.stderr.write(`sluice: closed a killed run of ${closed.pipeline} in lineage (ABORT): ${closed.executionArn}\n`);
+  }
   if (report.catalog) process.stderr.write(formatCatalogHint(report));
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatRunReport(report));
   return report.status === 'SUCCEEDED' ? EXIT.ok : EXIT.failed;

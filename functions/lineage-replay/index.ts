@@ -3,6 +3,8 @@ import { LINEAGE_OUTBOX_ENV } from '../../lib/runtime/lineage/s3-outbox.ts';
 import { lineageOutboxFromEnvironment } from '../../lib/runtime/lineage/emitter.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { OpenLineageClient, replayOutbox } from '../../lineage/index.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
+import { outboxAgeMetric } from '../../lib/runtime/lineage/outbox-age-metric.ts';
 import { logSink, StructuredLog } from '../../lib/runtime/step-log.ts';
 
 // Config is validated once per cold start; a deployment without an outbox fails loudly here.
@@ -39,5 +41,17 @@ export async function handler(_event: unknown, context?: { getRemainingTimeInMil
   }
   for (const kept of report.rejected) log.warn(`sluice: warning: lineage outbox entry ${kept.entry} rejected: ${kept.reason}`);
   log.info('lineage replay', { ...summary });
+  await reportOldestAge();
   return summary;
+}
+
+/**
+ * Reports how long the oldest event left in the outbox has waited, written straight to stdout, which Lambda passes
+ * on as is (console output would be wrapped in its JSON log and not read as a metric).
+ */
+async function reportOldestAge(): Promise<void> {
+  const namespace = process.env[SLUICE_ENV.metricNamespace];
+  if (!namespace) return;
+  const [oldest] = await outbox!.list().catch(() => [] as string[]);
+  process.stdout.write(`${JSON.stringify(outboxAgeMetric(namespace, oldest, new Date()))}\n`);
 }

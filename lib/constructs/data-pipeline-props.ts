@@ -93,9 +93,28 @@ export interface DataPipelineProps {
   readonly lineageReplayInterval?: Duration;
   /**
    * Topic the alarms notify.
-   * @default - a new topic
+   * @default - a new topic, encrypted with a new KMS key (rotated yearly) that CloudWatch alarms may use
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Who the alarms reach: subscriptions added to the alarm topic, e.g.
+   * `new subscriptions.EmailSubscription('data-oncall@example.com')` (aws-cdk-lib/aws-sns-subscriptions).
+   * @default - none: subscribe to the topic yourself
+   */
+  readonly alarmSubscriptions?: readonly sns.ITopicSubscription[];
+  /**
+   * How many instances of each step's function may run at once, reserved from the account's concurrency, so a
+   * burst of uploads queues (Step Functions retries throttled steps) instead of starving the account's other
+   * functions. `false` reserves none (the functions share the account's pool).
+   * @default 10
+   */
+  readonly stepReservedConcurrency?: number | false;
+  /**
+   * Age of the oldest undelivered lineage event in the outbox above which an alarm fires (replays run every
+   * `lineageReplayInterval`, so an older event means the backend has been unreachable for that long).
+   * @default Duration.hours(1)
+   */
+  readonly lineageOutboxMaxAge?: Duration;
   /**
    * The Node.js runtime of every function: `lambda.Runtime.NODEJS_24_X` or `lambda.Runtime.NODEJS_22_X`.
    * @default lambda.Runtime.NODEJS_24_X
@@ -145,6 +164,8 @@ export interface ResolvedDataPipelineProps {
   readonly logRetention: logs.RetentionDays;
   readonly metricNamespace: string;
   readonly runtime: lambda.Runtime;
+  readonly stepReservedConcurrency: number | undefined;
+  readonly lineageOutboxMaxAge: Duration;
   readonly lineagePageUrl?: string;
 }
 
@@ -181,6 +202,14 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   const memory = props.stepMemorySize;
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
     problems.push(`stepMemorySize: expected an integer from 128 to 10240 MiB, got ${memory}`);
+  }
+  const concurrency = props.stepReservedConcurrency ?? 10;
+  if (concurrency !== false && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)) {
+    problems.push(`stepReservedConcurrency: expected an integer from 1 to 1000, or false to reserve none, got ${String(concurrency)}`);
+  }
+  const outboxMaxAge = props.lineageOutboxMaxAge ?? Duration.hours(1);
+  if (!outboxMaxAge.isUnresolved() && outboxMaxAge.toMinutes({ integral: false }) < 1) {
+    problems.push(`lineageOutboxMaxAge: expected at least 1 minute, got ${outboxMaxAge.toHumanString()}`);
   }
   const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
   if (!SUPPORTED_RUNTIMES.some((r) => r.runtimeEquals(runtime))) {
@@ -237,6 +266,8 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     metricNamespace: props.metricNamespace ?? `Sluice/${spec.name}`,
     runtime,
+    stepReservedConcurrency: concurrency === false ? undefined : concurrency,
+    lineageOutboxMaxAge: outboxMaxAge,
     ...(props.lineagePageUrl ? { lineagePageUrl: props.lineagePageUrl } : {}),
   };
 }

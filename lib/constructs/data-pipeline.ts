@@ -19,7 +19,7 @@ import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
 import { ModelRegistryAccess } from './model-registry-access.ts';
-import { LINEAGE_DELIVERY_FAILURES, PipelineAlarms } from './pipeline-alarms.ts';
+import { LINEAGE_DELIVERY_FAILURES, LINEAGE_OUTBOX_OLDEST_AGE, PipelineAlarms } from './pipeline-alarms.ts';
 import { LINEAGE_OUTBOX_PREFIX, PipelineBuckets } from './pipeline-buckets.ts';
 import { PipelineAlerts } from './pipeline-alerts.ts';
 import { PipelineDashboard } from './pipeline-dashboard.ts';
@@ -104,6 +104,7 @@ export class DataPipeline extends Construct {
         [SLUICE_ENV.metricNamespace]: this.#metricNamespace,
       },
       memorySize: resolved.stepMemorySize,
+      ...(resolved.stepReservedConcurrency === undefined ? {} : { reservedConcurrency: resolved.stepReservedConcurrency }),
       logRetention: resolved.logRetention,
       runtime: resolved.runtime,
     });
@@ -128,6 +129,7 @@ export class DataPipeline extends Construct {
       buckets: this.buckets,
       logRetention: resolved.logRetention,
       replayInterval: resolved.lineageReplayInterval,
+      metricNamespace: this.#metricNamespace,
       deadLetterQueue: this.deadLetterQueue,
       runtime: resolved.runtime,
     });
@@ -139,7 +141,10 @@ export class DataPipeline extends Construct {
       executionsFailed: this.metricExecutionsFailed(),
       lineageDeliveryFailures: this.metricLineageDeliveryFailures(),
       deadLetterQueue: this.deadLetterQueue,
+      outboxOldestAge: this.metricLineageOutboxOldestAge(),
+      outboxMaxAge: resolved.lineageOutboxMaxAge,
       ...(props.alarmTopic ? { topic: props.alarmTopic } : {}),
+      ...(props.alarmSubscriptions ? { subscriptions: props.alarmSubscriptions } : {}),
     });
     this.alarmTopic = alarms.topic;
     this.alertFunction = new PipelineAlerts(this, 'Alerts', {
@@ -156,7 +161,7 @@ export class DataPipeline extends Construct {
       runtime: resolved.runtime,
     }).function;
     const allFunctions = [...steps.byKind.values(), this.lineageStatusFunction, this.lineageReplayFunction, this.alertFunction];
-    alarms.watchLineageWarnings(allFunctions);
+    alarms.watchFunctions(allFunctions);
     for (const fn of allFunctions) {
       this.lineageApiKeySecret?.grantRead(fn.function);
       props.encryptionKey?.grantEncryptDecrypt(fn.function);
@@ -259,6 +264,17 @@ export class DataPipeline extends Construct {
       metricName: LINEAGE_DELIVERY_FAILURES,
       statistic: 'Sum',
       period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  /** Age of the oldest event left in the lineage outbox after each replay, in seconds (0 when it is empty). */
+  metricLineageOutboxOldestAge(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: this.#metricNamespace,
+      metricName: LINEAGE_OUTBOX_OLDEST_AGE,
+      statistic: 'Maximum',
+      period: Duration.minutes(15),
       ...props,
     });
   }

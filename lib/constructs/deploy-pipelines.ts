@@ -1,3 +1,4 @@
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Token, type App, type Environment } from 'aws-cdk-lib';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SluiceError } from '../../core/errors.ts';
@@ -44,6 +45,11 @@ export interface DeployPipelinesOptions {
    * @default context `runtime` (`nodejs22.x` or `nodejs24.x`), else Node.js 24
    */
   readonly runtime?: lambda.Runtime;
+  /**
+   * Email addresses the alarms go to (each confirms the subscription SNS mails it).
+   * @default context `alarmEmail` (comma-separated), else none: subscribe to the stack's alarm topic yourself
+   */
+  readonly alarmEmails?: readonly string[];
   /**
    * The MLflow registry of pipelines that score with `model: { registry: 'mlflow', … }` (the others ignore it).
    * @default context `mlflowTrackingUri`, `mlflowCredentials` (a secret's name or ARN) and `mlflowArtifacts`
@@ -92,6 +98,19 @@ export function deployPipelines(
   if (problems.length > 0)
     throw new SluiceError('CONSTRUCT_PROPS_INVALID', `deployPipelines: ${problems.join('; ')}`, { details: problems });
 
+  const alarmEmails =
+    options.alarmEmails ??
+    context('alarmEmail')
+      ?.split(',')
+      .map((e) => e.trim())
+      .filter(Boolean) ??
+    [];
+  for (const email of alarmEmails) {
+    if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+      problems.push(`alarmEmail: expected an email address, got ${JSON.stringify(email)}`);
+  }
+  if (problems.length > 0)
+    throw new SluiceError('CONSTRUCT_PROPS_INVALID', `deployPipelines: ${problems.join('; ')}`, { details: problems });
   const trackingUri = context('mlflowTrackingUri');
   const credentials = context('mlflowCredentials');
   const artifacts = context('mlflowArtifacts');
@@ -128,6 +147,7 @@ export function deployPipelines(
         ...(lineageEndpoint ? { lineageEndpoint } : {}),
         ...(lineagePageUrl ? { lineagePageUrl } : {}),
         ...(runtime ? { runtime } : {}),
+        ...(alarmEmails.length > 0 ? { alarmSubscriptions: alarmEmails.map((e) => new EmailSubscription(e)) } : {}),
         ...(mlflow && spec.steps.some((s) => s.kind === 'batchScore' && s.model.registry === 'mlflow') ? { mlflow } : {}),
         ...options.pipelineProps?.(spec),
       },

@@ -25,6 +25,8 @@ export interface PipelineLineageProps {
   readonly buckets: ReadonlyMap<string, s3.Bucket>;
   readonly logRetention: logs.RetentionDays;
   readonly replayInterval: Duration;
+  /** Where the replay reports the age of the oldest undelivered event. */
+  readonly metricNamespace: string;
   readonly deadLetterQueue: sqs.IQueue;
   readonly runtime: lambda.Runtime;
 }
@@ -59,14 +61,17 @@ export class PipelineLineage extends Construct {
     this.replayFunction = new SluiceFunction(this, 'Replay', {
       name: 'lineageReplay',
       description: `Sluice ${spec.name}: replays the lineage outbox`,
-      environment: props.environment,
+      environment: { ...props.environment, [SLUICE_ENV.metricNamespace]: props.metricNamespace },
+      // One replay at a time: entries are claimed too, but a second replay would only skip what the first holds.
+      reservedConcurrentExecutions: 1,
       memorySize: 256,
       timeout: Duration.minutes(5),
       logRetention: props.logRetention,
       runtime: props.runtime,
     });
     grantPrefixes(this.statusFunction.function, props.buckets, [props.outbox], ['write']);
-    grantPrefixes(this.replayFunction.function, props.buckets, [props.outbox], ['read', 'delete']);
+    // Write: the claim markers (`_claims/<entry>`) that keep concurrent replays from sending an event twice.
+    grantPrefixes(this.replayFunction.function, props.buckets, [props.outbox], ['read', 'write', 'delete']);
     this.#allowExecutionHistory(props.stateMachineName);
 
     new events.Rule(this, 'ExecutionStatusChange', {

@@ -17,6 +17,8 @@ export interface SluiceFunctionProps {
   readonly duckDbLayer?: lambda.ILayerVersion;
   /** nodejs22.x or nodejs24.x. */
   readonly runtime: lambda.Runtime;
+  /** Instances it may run at once, reserved from the account's pool; none reserved when undefined. */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export class SluiceFunction extends Construct {
       memorySize: props.memorySize,
       timeout: props.timeout,
       ...(props.ephemeralStorageSize ? { ephemeralStorageSize: props.ephemeralStorageSize } : {}),
+      ...(props.reservedConcurrentExecutions === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrentExecutions }),
       // DuckDB writes its home directory state under $HOME, which Lambda leaves unset.
       environment: { ...(duckdb ? { HOME: '/tmp' } : {}), ...props.environment },
       tracing: lambda.Tracing.ACTIVE,

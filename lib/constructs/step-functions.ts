@@ -18,6 +18,8 @@ export interface StepFunctionsProps {
   readonly environment: Record<string, string>;
   /** One size for every function; undefined gives each kind its registry default. */
   readonly memorySize: number | undefined;
+  /** Instances each step function may run at once (reserved), or undefined for the account's shared pool. */
+  readonly reservedConcurrency?: number;
   readonly logRetention: logs.RetentionDays;
   readonly runtime: lambda.Runtime;
 }
@@ -45,6 +47,7 @@ export class StepFunctions extends Construct {
         memorySize: props.memorySize ?? STEP_KINDS[kind].lambda.memoryMb,
         timeout: Duration.seconds(timeout),
         ephemeralStorageSize: Size.gibibytes(2),
+        ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
         logRetention: props.logRetention,
         duckDbLayer: layer,
         runtime: props.runtime,

@@ -85,11 +85,11 @@ function featureTableProblems(name: string, ds: DatasetSpec): string[] {
   return problems;
 }
 
-/** maxRejectedFraction and extraColumns say how uploads are ingested, so they belong on a dataset uploads arrive in. */
+/** maxRejectedFraction, extraColumns, malformedRecords and maxBytes say how uploads are ingested, so they belong on a dataset uploads arrive in. */
 function ingestOptionProblems(spec: PipelineSpec, name: string, ds: DatasetSpec): string[] {
   const uploaded = spec.triggers.some((t) => t.kind === 'upload' && t.dataset === name);
   const problems: string[] = [];
-  for (const option of ['maxRejectedFraction', 'extraColumns'] as const) {
+  for (const option of ['maxRejectedFraction', 'extraColumns', 'malformedRecords', 'maxBytes'] as const) {
     if (ds[option] !== undefined && !uploaded) {
       problems.push(
         `datasets.${name}.${option}: applies to a dataset that uploads arrive in (an upload trigger's dataset, read by ingest); ${JSON.stringify(name)} is not one`,

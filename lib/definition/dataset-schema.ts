@@ -5,6 +5,11 @@ import { DataTestRuleSchema } from './rules.ts';
 import { DatasetSemanticsSchema, ExtraColumnsSchema } from './dataset-semantics.ts';
 import { FeatureTableSpecSchema } from './feature-table.ts';
 
+// Ingest splits records byte by byte, so each CSV control character is one ASCII byte (a tab, a semicolon, a pipe).
+const CsvCharSchema = z
+  .string()
+  .regex(/^[\x01-\x09\x0b\x0c\x0e-\x7f]$/, 'expected one ASCII character other than a line break (e.g. ",", ";", "\\t", "|")');
+
 const DatasetBase = {
   bucket: BucketNameSchema,
   prefix: KeyPrefixSchema,
@@ -13,9 +18,9 @@ const DatasetBase = {
   /** How a CSV dataset is written; defaults: comma, double quote, quote doubled as escape, a header line. */
   csv: z
     .strictObject({
-      delimiter: z.string().length(1, 'expected one character').optional(),
-      quote: z.string().length(1, 'expected one character').optional(),
-      escape: z.string().length(1, 'expected one character').optional(),
+      delimiter: CsvCharSchema.optional(),
+      quote: CsvCharSchema.optional(),
+      escape: CsvCharSchema.optional(),
       header: z.boolean().optional(),
     })
     .optional(),
@@ -28,6 +33,14 @@ const DatasetBase = {
   maxRejectedFraction: z.number().min(0, 'expected a fraction from 0 to 1').max(1, 'expected a fraction from 0 to 1').optional(),
   /** For an uploaded dataset: what ingest does with columns the schema does not declare; default `ignore`. */
   extraColumns: ExtraColumnsSchema.optional(),
+  /**
+   * For an uploaded dataset: what a record that cannot be split into fields does (a stray quote, a wrong number of
+   * fields, invalid JSON, a NUL byte, an overlong line; also mixed line endings): `fail` the file (the default: it is
+   * damaged) or `reject` the record like a row with a bad value.
+   */
+  malformedRecords: z.enum(['fail', 'reject'], { error: (i) => `expected "fail" or "reject", got ${JSON.stringify(i.input)}` }).optional(),
+  /** For an uploaded dataset: the largest file ingest reads, in bytes after decompression; default 1 GiB. */
+  maxBytes: z.number().int('expected a whole number of bytes').positive('expected a number of bytes > 0').optional(),
 };
 
 /** A dataset as written in a definition: its columns may be given as a zod object schema. */

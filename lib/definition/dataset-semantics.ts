@@ -38,6 +38,24 @@ export const DEFAULT_SEMANTICS = 'append' as const;
  * (its format, its delimiter, its producer) is more likely wrong than a few of its rows.
  */
 export const DEFAULT_MAX_REJECTED_FRACTION = 0.1;
+/**
+ * The largest upload ingest reads, after decompression: the file, its unpacked copy and the staged Parquet must fit the
+ * step function's 2 GiB of scratch space, and a small `.gz` can unpack to far more than that.
+ */
+export const DEFAULT_MAX_BYTES = 1024 ** 3;
+
+/** Whether a damaged record fails the file (the default) or is rejected like a row with a bad value. */
+export function malformedRecordsOf(dataset: { readonly malformedRecords?: 'fail' | 'reject' }): 'fail' | 'reject' {
+  return dataset.malformedRecords ?? 'fail';
+}
+
+/** The size limit of an uploaded dataset, and the setting that gives it (for messages). */
+export function maxBytesOf(dataset: { readonly maxBytes?: number }, ref: string): { bytes: number; name: string } {
+  return dataset.maxBytes === undefined
+    ? { bytes: DEFAULT_MAX_BYTES, name: `the default (set maxBytes on dataset ${JSON.stringify(ref)} to change it)` }
+    : { bytes: dataset.maxBytes, name: `dataset ${JSON.stringify(ref)}'s maxBytes` };
+}
+
 /** Extra columns are dropped (and noted in lineage) unless a dataset says otherwise. */
 export const DEFAULT_EXTRA_COLUMNS: ExtraColumns = 'ignore';
 

@@ -17,9 +17,15 @@ export const KeyPrefixSchema = z
   .string({ error: 'required' })
   .transform((prefix) => prefix.replace(/\/+$/, ''))
   .pipe(
-    z.string().regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()=-]+)*$/, {
-      error: (issue) => `expected a key prefix like "staged/customers" (no leading slash, no spaces), got ${JSON.stringify(issue.input)}`,
-    }),
+    z
+      .string()
+      .regex(/^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()=-]+)*$/, {
+        error: (issue) => `expected a key prefix like "staged/customers" (no leading slash, no spaces), got ${JSON.stringify(issue.input)}`,
+      })
+      // Locally a prefix is a directory path: "." and ".." segments would lead outside the state directory.
+      .refine((prefix) => !prefix.split('/').some((segment) => segment === '.' || segment === '..'), {
+        error: (issue) => `expected a key prefix without "." or ".." segments, got ${JSON.stringify(issue.input)}`,
+      }),
   );
 
 /** A lineage namespace as Marquez accepts it. */

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import S3rver, { type S3rverEvent } from 's3rver';
+import { makeWritesAtomic } from './atomic-store.ts';
 
 /** Credentials s3rver accepts. */
 export const EMBEDDED_S3_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -26,6 +27,7 @@ export async function startEmbeddedS3(directory: string, buckets: readonly strin
     silent: true,
     configureBuckets: [...new Set(buckets)].map((name) => ({ name })),
   });
+  makeWritesAtomic(server.store);
   const address = await server.run();
   const listeners = new Set<(record: S3rverEvent['Records'][number]) => void>();
   server.on('event', (event) => {

@@ -55,19 +55,21 @@ export function handlerEnvironment(
   return env;
 }
 
-/** Runs `work` with environment variables set (undefined removes one), restoring them afterwards. */
-export async function withEnvironment<T>(vars: Record<string, string | undefined>, work: () => Promise<T>): Promise<T> {
-  const saved = new Map(Object.keys(vars).map((k) => [k, process.env[k]]));
-  for (const [k, v] of Object.entries(vars)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+/**
+ * The whole environment one local run's handlers get, as a Lambda function's process would have it: this process's
+ * variables, the run's base environment over them, and {@link handlerEnvironment}'s settings over both (undefined
+ * removes one). `process.env` itself is never changed, so two runs in one process cannot see each other's settings.
+ */
+export function handlerProcessEnvironment(
+  base: NodeJS.ProcessEnv,
+  s3Endpoint: string,
+  stateDir: string,
+  records?: { readonly bucket: string; readonly prefix: string },
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...base };
+  for (const [key, value] of Object.entries(handlerEnvironment(base, s3Endpoint, stateDir, records))) {
+    if (value === undefined) delete env[key];
+    else env[key] = value;
   }
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of saved) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
+  return env;
 }

@@ -1,6 +1,8 @@
 // The local runner, a separate entry (`sluice/local`) so that importing the definition API loads no S3 server or handlers.
 export { runLocal, type RunLocalOptions, type RunReport, type StepReport, type RunProgress } from './run-local.ts';
 export { formatCatalogHint, formatRunReport, printProgress } from './format-report.ts';
+// Local runs a kill left open in lineage, closed (ABORT) by the next run or by `sluice lineage close-killed`.
+export { closeKilledLocalRuns, type ClosedRun } from './run-markers.ts';
 // The checks sluice validate and every local run do before data moves (DuckDB-bound SQL, model files).
 export { checkBeforeRun, type PreRunReport } from '../steps/check-before-run.ts';
 // The deployed pipeline's lineage outbox (an S3 prefix), so `sluice lineage replay|status` can work on it from a laptop.

@@ -40,8 +40,9 @@ export function toObjectCreatedEvent(
   record: S3rverEvent['Records'][number],
   where: { account: string; region: string; id: string },
 ): ObjectCreatedEvent {
-  // Classic notifications URL-encode keys (spaces as "+"); EventBridge carries them as written.
-  const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+  // s3rver's records carry the key as written (S3's classic notifications would URL-encode it), as EventBridge does:
+  // decoding it again would turn "a%20b.csv" into another key and fail on "100%.csv".
+  const key = record.s3.object.key;
   return {
     version: '0',
     id: where.id,

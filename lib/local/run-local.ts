@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { OpenLineageClient } from '../../lineage/index.ts';
 import { lineageEmitter } from '../runtime/lineage/emitter.ts';
 import { SluiceError } from '../../core/errors.ts';
@@ -35,12 +36,13 @@ import { stepArtifacts } from '../definition/step-kinds/index.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
 import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
+import { closeKilledRuns, RunMarker, type ClosedRun } from './run-markers.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import type { MapRunProgress } from './distributed-map.ts';
 import { backfillInput, type BackfillOptions } from './backfill-input.ts';
 import { readBackfillReport, type BackfillReport } from './backfill-report.ts';
-import { handlerEnvironment, LOCAL_ACCOUNT, LOCAL_REGION, withEnvironment } from './handler-environment.ts';
-import { matchUploadTrigger, toObjectCreatedEvent } from './object-created-event.ts';
+import { handlerProcessEnvironment, LOCAL_ACCOUNT, LOCAL_REGION } from './handler-environment.ts';
+import { matchUploadTrigger, toObjectCreatedEvent, type ObjectCreatedEvent } from './object-created-event.ts';
 
 /** Options of {@link runLocal}. */
 export interface RunLocalOptions {
@@ -106,6 +108,8 @@ export interface RunReport {
   readonly lineage: string;
   /** With the default lineage file: the state directory's catalog the run was recorded in (`sluice lineage serve`, `trace`). */
   readonly catalog?: { readonly db: string; readonly imported: number };
+  /** Earlier runs of the state directory that were killed, closed in lineage (ABORT) as this run started. */
+  readonly closedRuns?: readonly ClosedRun[];
   /** The steps' structured log lines and metrics (JSON lines, as Lambda writes them to CloudWatch). */
   readonly logs: string;
   /** What AWS would publish to the alert topic for this run: for a failure, a quarantined batch or a warned rule. */
@@ -134,10 +138,12 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   const s3 = await startEmbeddedS3(s3Directory, specBuckets(spec));
   // The pipeline's own records live in the bucket of its first dataset, as the construct's default outbox bucket.
   const records = { bucket: Object.values(spec.datasets)[0]!.bucket, prefix: STEP_RECORDS_PREFIX };
+  let marker: RunMarker | undefined;
   try {
-    const env = handlerEnvironment(base, s3.endpoint, stateDir, records);
-    return await withEnvironment(env, async () => {
-      const store = new ObjectStore(process.env);
+    // Handlers get this run's environment explicitly (Lambda's is its process's), so runs in one process never mix.
+    const env = handlerProcessEnvironment(base, s3.endpoint, stateDir, records);
+    const store = new ObjectStore(env);
+    {
       await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
       const input: { trigger: ExecutionTrigger } =
         uploadTo && options.input !== undefined
@@ -150,8 +156,21 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;
       options.onProgress?.({ type: 'triggered', trigger: input.trigger, executionArn });
 
-      const client = new OpenLineageClient({ env: process.env });
-      const lineage = lineageEmitter(process.env, client);
+      const client = new OpenLineageClient({ env });
+      const lineage = lineageEmitter(env, client);
+      // Steps' scratch folders go under the state directory, so a killed run's are found and removed.
+      const scratch = join(layout.scratch, executionName);
+      env[SLUICE_ENV.scratchDir] = scratch;
+      marker = await RunMarker.create(layout.runs, {
+        spec,
+        executionArn,
+        executionName,
+        trigger: input.trigger,
+        scratch,
+      });
+      const closedRuns = await closeKilledRuns(layout.runs, async (event) => {
+        await lineage.emit(event);
+      });
       await lineage.emit(pipelineRunEvent(spec, 'START', { arn: executionArn, trigger: input.trigger }));
       const functionArns = Object.fromEntries(
         Object.entries(FUNCTION_ARN_VARIABLES).map(([kind, variable]) => [
@@ -165,7 +184,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const outcome = await executeAsl(asl, input, {
         executionArn,
         stateMachineArn,
-        handlers: taskHandlers(spec),
+        handlers: taskHandlers(spec, marker!, env),
         // A backfill's child steps report through its map run instead, one line per child would drown the progress.
         onTaskStart: (step, attempt, payload) => {
           if (stepNames.has(step)) options.onProgress?.({ type: 'step-start', step, attempt, payload });
@@ -183,7 +202,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;
       await lineage.emit(pipelineRunEvent(spec, error ? 'FAIL' : 'COMPLETE', { arn: executionArn, trigger: input.trigger, error }));
       const catalog = client.describe() === `file ${layout.events}` ? await recordStateDirLineage(stateDir) : undefined;
-      const reportStore = new ObjectStore(process.env);
+      const reportStore = new ObjectStore(env);
       const found = await collectAlert({
         store: reportStore,
         records,
@@ -211,11 +230,13 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         s3Directory,
         lineage: client.describe(),
         ...(catalog ? { catalog: { db: catalog.db, imported: catalog.imported } } : {}),
-        logs: process.env[SLUICE_ENV.logFile] ?? layout.logs,
+        ...(closedRuns.length > 0 ? { closedRuns } : {}),
+        logs: env[SLUICE_ENV.logFile] ?? layout.logs,
         ...(found.alert ? { alert: { ...found.alert, subject: alertSubject(found.alert), text: formatAlert(found.alert) } } : {}),
       };
-    });
+    }
   } finally {
+    await marker?.finish();
     await s3.stop();
   }
 }
@@ -232,6 +253,22 @@ function checkRegistrySettings(spec: PipelineSpec, env: NodeJS.ProcessEnv): void
   });
 }
 
+/** A handler whose attempts are noted in the run's marker while they run, so a kill leaves them to be closed. */
+function tracked(marker: RunMarker, state: string, handler: (payload: unknown) => Promise<StepResult>) {
+  return async (payload: unknown): Promise<StepResult> => {
+    const attempt = Number((payload as { attempt?: unknown } | undefined)?.attempt ?? 0);
+    await marker.stepStarted(state, attempt);
+    try {
+      return await handler(payload);
+    } finally {
+      await marker.stepEnded(state, attempt);
+    }
+  };
+}
+
+/** The longest file name (in bytes) the embedded S3 can keep as a file, with the suffixes it adds. */
+const MAX_LOCAL_NAME_BYTES = 200;
+
 /** Uploads the artifacts (models) the definition ships with (`model.source`), so the steps that read them find them. */
 async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: string): Promise<void> {
   for (const step of spec.steps) {
@@ -241,9 +278,18 @@ async function seedArtifacts(spec: PipelineSpec, store: ObjectStore, baseDir: st
       await stat(file).catch(() => {
         throw new SluiceError('RUN_MODEL_SOURCE', `steps.${step.name}.model.source: ${file} does not exist`);
       });
+      // Uploaded only when it changed: a run reading the model while another run re-uploads it must get whole bytes.
+      const present = await store.head(artifact.bucket, artifact.key).catch(() => undefined);
+      if (present?.etag === (await md5Of(file))) continue;
       await store.upload(artifact.bucket, artifact.key, file, 'application/json');
     }
   }
+}
+
+async function md5Of(file: string): Promise<string> {
+  const hash = createHash('md5');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 /** The upload trigger an input goes to: the one named, or the only one. */
@@ -270,13 +316,17 @@ function uploadTrigger(spec: PipelineSpec, dataset: string | undefined): Extract
 }
 
 /** The handler of every Task state by state name: each step, and each step inside a backfill's child execution. */
-function taskHandlers(spec: PipelineSpec): Record<string, (payload: unknown) => Promise<unknown>> {
+function taskHandlers(
+  spec: PipelineSpec,
+  marker: RunMarker,
+  env: NodeJS.ProcessEnv,
+): Record<string, (payload: unknown) => Promise<unknown>> {
   const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
-  for (const step of spec.steps) handlers[step.name] = STEP_HANDLERS[step.kind];
+  for (const step of spec.steps) handlers[step.name] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
   for (const dataset of backfillDatasets(spec)) {
     for (const name of backfillSteps(spec, dataset)) {
       const step = spec.steps.find((s) => s.name === name)!;
-      handlers[ROUTING_STATES.backfillChild(dataset, name)] = STEP_HANDLERS[step.kind];
+      handlers[ROUTING_STATES.backfillChild(dataset, name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
     }
   }
   return handlers;
@@ -312,11 +362,33 @@ async function uploadInput(
   await stat(path).catch(() => {
     throw new SluiceError('RUN_INPUT_MISSING', `--input: ${path} does not exist`);
   });
-  const key = `${dataset.prefix}/${basename(path)}`;
+  const name = basename(path);
+  // s3rver keeps each object as a file named after the key's last segment, plus a suffix of its own.
+  if (Buffer.byteLength(name) > MAX_LOCAL_NAME_BYTES) {
+    throw new SluiceError(
+      'RUN_INPUT_NAME',
+      `--input: the file name is ${Buffer.byteLength(name)} bytes long; the embedded S3 stores objects as files and takes names of up to ${MAX_LOCAL_NAME_BYTES} bytes (S3 itself takes keys of up to 1,024); rename the file`,
+    );
+  }
+  const key = `${dataset.prefix}/${name}`;
+  let stop = (): void => {};
   let timer: NodeJS.Timeout | undefined;
+  // The event of this upload, known by its ETag: another upload to the same key is another run's.
+  let wanted: string | undefined;
+  const seen: ObjectCreatedEvent[] = [];
+  let settle: (created: ObjectCreatedEvent) => void = () => {};
   let settled = false;
   let uploaded = (): void => undefined;
-  const event = new Promise<ReturnType<typeof toObjectCreatedEvent>>((resolveEvent, reject) => {
+  const pick = (): void => {
+    const found = wanted === undefined ? undefined : seen.find((e) => e.detail.object.etag === wanted);
+    if (!found) return;
+    settled = true;
+    clearTimeout(timer);
+    stop();
+    settle(found);
+  };
+  const event = new Promise<ObjectCreatedEvent>((resolveEvent, reject) => {
+    settle = resolveEvent;
     // The wait starts once the upload is done: a large file takes longer than that to upload.
     uploaded = () => {
       if (settled) return;
@@ -325,17 +397,22 @@ async function uploadInput(
         reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
       }, 10_000);
     };
-    const stop = s3.onObjectCreated((record) => {
+    stop = s3.onObjectCreated((record) => {
       const created = toObjectCreatedEvent(record, { account: LOCAL_ACCOUNT, region: LOCAL_REGION, id: randomUUID() });
       if (created.detail.bucket.name !== dataset.bucket || created.detail.object.key !== key) return;
-      settled = true;
-      clearTimeout(timer);
-      stop();
-      resolveEvent(created);
+      seen.push(created);
+      pick();
     });
   });
-  await store.upload(dataset.bucket, key, path, contentType(path));
-  uploaded();
+  try {
+    wanted = (await store.upload(dataset.bucket, key, path, contentType(path))).etag;
+    pick();
+    uploaded();
+  } catch (error) {
+    clearTimeout(timer);
+    stop();
+    throw error;
+  }
   const matched = matchUploadTrigger(spec, await event);
   if (!matched) throw new SluiceError('RUN_NO_MATCH', `s3://${dataset.bucket}/${key} matches no upload trigger of ${spec.name}`);
   return matched;

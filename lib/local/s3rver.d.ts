@@ -24,6 +24,8 @@ declare module 's3rver' {
   export default class S3rver extends EventEmitter {
     constructor(options: S3rverOptions);
     httpServer?: Server;
+    /** Its file store (`lib/stores/filesystem.js`). */
+    store: import('../local/atomic-store.ts').S3rverFileStore;
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
     on(event: 'event', listener: (event: S3rverEvent) => void): this;

@@ -1,10 +1,32 @@
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { link, rm, stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { SluiceError } from '../../core/errors.ts';
+import { isSluiceError, SluiceError } from '../../core/errors.ts';
 import { sharedS3, type S3Connection } from './s3-client.ts';
 import { embeddedObjectFile } from './embedded-object-file.ts';
+
+/** The version of an object a reader must get: by version id, else by ETag. */
+export interface ExpectedVersion {
+  readonly etag?: string | null;
+  readonly versionId?: string | null;
+}
+
+const PLAIN_ETAG = /^[0-9a-f]{32}$/i;
+
+async function fileMd5(file: string): Promise<string> {
+  const md5 = createHash('md5');
+  for await (const chunk of createReadStream(file)) md5.update(chunk as Buffer);
+  return md5.digest('hex');
+}
+
+function changed(uri: string, etag: string, found: string): SluiceError {
+  return new SluiceError(
+    'STORE_OBJECT_CHANGED',
+    `${uri} is no longer the version this run was started for or recorded (ETag ${etag}, found ${found}): it was overwritten or damaged after it was written; nothing of another version is read`,
+  );
+}
 
 /** Identity of one stored object version. */
 export interface ObjectVersion {
@@ -37,20 +59,72 @@ export class ObjectStore {
    * A local file holding an object version: under a local run, the embedded S3's own file when it holds exactly
    * `object.etag` (read in place, no transfer); otherwise the object downloaded to `file`.
    */
-  async read(object: { bucket: string; key: string; etag?: string }, file: string): Promise<{ path: string; version: ObjectVersion }> {
-    const local = object.etag ? await embeddedObjectFile(this.#env, object.bucket, object.key, object.etag) : undefined;
-    if (local) return { path: local.path, version: { bucket: object.bucket, key: object.key, etag: object.etag!, size: local.size } };
-    return { path: file, version: await this.download(object.bucket, object.key, file) };
+  async read(
+    object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined },
+    file: string,
+  ): Promise<{ path: string; version: ObjectVersion }> {
+    const { bucket, key } = object;
+    const etag = object.etag || undefined;
+    const local = etag && !object.versionId ? await embeddedObjectFile(this.#env, bucket, key, etag) : undefined;
+    if (local && etag) {
+      // A hard link keeps these bytes even when another upload is renamed over the key; their MD5 proves the version.
+      const linked = await link(local.path, file).then(
+        () => true,
+        () => false,
+      );
+      if (linked) {
+        if (PLAIN_ETAG.test(etag) && (await fileMd5(file)) !== etag.toLowerCase()) {
+          await rm(file, { force: true });
+          throw changed(`s3://${bucket}/${key}`, etag, 'bytes of another version');
+        }
+        return { path: file, version: { bucket, key, etag, size: (await stat(file)).size } };
+      }
+    }
+    return { path: file, version: await this.download(bucket, key, file, { etag, versionId: object.versionId }) };
   }
 
-  /** Downloads an object to a local file and returns the version it read. */
-  async download(bucket: string, key: string, file: string): Promise<ObjectVersion> {
-    const out = await this.#call(`get s3://${bucket}/${key}`, ({ sdk, client }) =>
-      client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key })),
+  /**
+   * Downloads an object to a local file and returns the version it read. With `expected`, exactly that version: by
+   * version id when the bucket keeps versions, else only while the object still has that ETag (If-Match, and the
+   * bytes' MD5 checked against a plain ETag, for servers that ignore If-Match); anything else is STORE_OBJECT_CHANGED.
+   */
+  async download(bucket: string, key: string, file: string, expected?: ExpectedVersion): Promise<ObjectVersion> {
+    const uri = `s3://${bucket}/${key}`;
+    const versionId = expected?.versionId ?? undefined;
+    const etag = versionId ? undefined : (expected?.etag ?? undefined);
+    const out = await this.#call(`get ${uri}`, ({ sdk, client }) =>
+      client.send(
+        new sdk.GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(versionId ? { VersionId: versionId } : {}),
+          ...(etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message)) throw changed(uri, etag, 'another version');
+      throw error;
+    });
+    if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get ${uri}: no body in the response`);
+    const read = stripQuotes(out.ETag);
+    if (etag && read !== etag) {
+      out.Body.destroy();
+      throw changed(uri, etag, read);
+    }
+    const md5 = createHash('md5');
+    await pipeline(
+      out.Body,
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          md5.update(chunk);
+          done(null, chunk);
+        },
+      }),
+      createWriteStream(file),
     );
-    if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get s3://${bucket}/${key}: no body in the response`);
-    await pipeline(out.Body, createWriteStream(file));
-    return { bucket, key, etag: stripQuotes(out.ETag), versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
+    // A plain (single-part) ETag is the content's MD5: a server that swapped the object mid-read is caught here.
+    if (etag && PLAIN_ETAG.test(etag) && md5.digest('hex') !== etag.toLowerCase()) throw changed(uri, etag, 'bytes of another version');
+    return { bucket, key, etag: read, versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
   }
 
   /** Uploads a local file and returns the version it created. */

@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
+import { SLUICE_ENV } from '../../core/env.ts';
 import { outputRole, stepReads, stepWrites } from '../definition/step-kinds/index.ts';
 import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
@@ -51,6 +52,8 @@ export interface StepContext<K extends StepKind> {
   dataset(ref: string): DatasetSpec;
   /** A path in this invocation's scratch directory (removed afterwards). */
   scratch(file: string): string;
+  /** The environment the handler runs with (Lambda's, or the local runner's for this run). */
+  readonly env: NodeJS.ProcessEnv;
   /** This invocation's DuckDB, opened on first use. */
   duckdb(): Promise<DuckDb>;
   /**
@@ -97,12 +100,26 @@ export interface StepOutcome extends StepFindings {
 /** A step implementation of one kind. */
 export type StepWork<K extends StepKind> = (context: StepContext<K>) => Promise<StepOutcome>;
 
+/** A step's Lambda handler (its environment is the process's), and the same handler with an environment of its own. */
+export interface StepHandler {
+  (payload: unknown): Promise<StepResult>;
+  /** The handler reading `env` instead of `process.env`, for runners that run several steps or runs in one process. */
+  withEnvironment(env: NodeJS.ProcessEnv): (payload: unknown) => Promise<StepResult>;
+}
+
 /**
  * Turns a step implementation into a Lambda handler: validates the payload, emits START, runs the work,
  * emits COMPLETE or FAIL, and throws errors named for the state machine's Retry and Catch.
  */
-export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (payload: unknown) => Promise<StepResult> {
-  return async (payload) => {
+export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): StepHandler {
+  const handle = stepRunner(kind, work);
+  return Object.assign((payload: unknown) => handle(payload, process.env), {
+    withEnvironment: (env: NodeJS.ProcessEnv) => (payload: unknown) => handle(payload, env),
+  });
+}
+
+function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: unknown, env: NodeJS.ProcessEnv) => Promise<StepResult> {
+  return async (payload, env) => {
     const started = Date.now();
     const parsed = StepInvocationSchema.safeParse(payload);
     if (!parsed.success) {
@@ -115,7 +132,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     }
     const runId = stepRunId(invocation.execution.id, step.name, invocation.attempt);
     const batchId = batchIdOf(invocation.trigger);
-    const log = new StructuredLog(logSink(), {
+    const log = new StructuredLog(logSink(env), {
       pipeline: invocation.pipeline.name,
       execution: invocation.execution.id,
       pipelineRunId: pipelineRunId(invocation.execution.id),
@@ -125,15 +142,17 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
       attempt: invocation.attempt,
     });
     // In Lambda the lineage API key comes from Secrets Manager, read once per cold start; locally this is a no-op.
-    await ensureLineageApiKey();
+    await ensureLineageApiKey(env);
     // Undelivered lineage keeps its "sluice: warning" wording, which the construct's metric filter counts.
-    const emitter = lineageEmitter(process.env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
+    const emitter = lineageEmitter(env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
     const lineage = new StepLineage(invocation, emitter, { inputs: stepReads(step, invocation), outputs: stepWrites(step, invocation) });
     let findings: StepFindings = {};
     const written: WrittenObject[] = [];
     const withRole = (o: WrittenObject): WrittenObject => ({ ...o, role: outputRole(step, o.dataset) });
-    const scratchDir = await mkdtemp(join(tmpdir(), `sluice-${step.name}-`));
-    const store = new ObjectStore(process.env);
+    const scratchBase = env[SLUICE_ENV.scratchDir] || tmpdir();
+    await mkdir(scratchBase, { recursive: true });
+    const scratchDir = await mkdtemp(join(scratchBase, `sluice-${step.name}-`));
+    const store = new ObjectStore(env);
     let db: Promise<DuckDb> | undefined;
     const context: StepContext<K> = {
       invocation,
@@ -152,10 +171,12 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
         return found;
       },
       scratch: (file) => join(scratchDir, file),
-      duckdb: () => (db ??= stepDuckDb(duckDbSettings(process.env))),
+      env,
+      duckdb: () => (db ??= stepDuckDb(duckDbSettings(env))),
       async download(objects, name) {
         const files: string[] = [];
         for (const [i, o] of objects.entries()) {
+          // The version named, so a file rewritten or damaged after it was recorded is never read as it.
           files.push((await store.read(o, join(scratchDir, `${name}-${i}.parquet`))).path);
         }
         return files;
@@ -246,7 +267,7 @@ export function stepHandler<K extends StepKind>(kind: K, work: StepWork<K>): (pa
     };
     await lineage.start();
     log.info('step started', { batch: batchId });
-    const end = { invocation, kind, runId, batchId, started };
+    const end = { invocation, kind, runId, batchId, started, env };
     try {
       const outcome = await work(context);
       await lineage.complete();

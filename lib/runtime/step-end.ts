@@ -18,6 +18,8 @@ export interface StepEnd {
   readonly outputs: readonly WrittenObject[];
   /** The error as the state machine sees it (`Sluice.<CODE>`), and the step's own error for its code and details. */
   readonly error?: { readonly thrown: Error; readonly cause: unknown };
+  /** The step's environment (where its record goes, the metric namespace). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function reportStepEnd(store: ObjectStore, log: StructuredLog, end:
         }
       : {}),
   };
-  const where = stepRecordsLocation(process.env[SLUICE_ENV.stepRecords]);
+  const where = stepRecordsLocation(end.env[SLUICE_ENV.stepRecords]);
   if (where) {
     try {
       await writeStepRecord(store, where, record);
@@ -83,7 +85,7 @@ export async function reportStepEnd(store: ObjectStore, log: StructuredLog, end:
     log.error(`step failed: ${record.error.message}`, { ...summary, error: { name: record.error.name, code: record.error.code } });
   else log.info('step succeeded', summary);
   log.metrics(
-    process.env[SLUICE_ENV.metricNamespace]?.trim() || `Sluice/${record.pipeline}`,
+    end.env[SLUICE_ENV.metricNamespace]?.trim() || `Sluice/${record.pipeline}`,
     { Pipeline: record.pipeline, Step: record.step },
     {
       RowsIn: { value: findings.rowsIn ?? 0, unit: 'Count' },

@@ -71,7 +71,8 @@ export async function createTableView(
       // Hive-style directories give the rows their batch id as a column, as any reader of the bucket sees it.
       const local = context.scratch(join(view, `${BATCH_COLUMN}=${batch.batch}`, `${i}.parquet`));
       await mkdir(dirname(local), { recursive: true });
-      const read = await context.store.read({ bucket: batch.bucket, key: file.key, etag: file.etag }, local);
+      // The version the record names, so a file rewritten or damaged after its record is never read as this batch.
+      const read = await context.store.read({ bucket: batch.bucket, key: file.key, etag: file.etag, versionId: file.versionId }, local);
       if (read.path !== local) await symlink(read.path, local);
       files.push(local);
     }

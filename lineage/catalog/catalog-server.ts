@@ -8,6 +8,7 @@ import { DELETE_ROUTES } from './delete-routes.ts';
 import type { DeleteHandler } from './delete-routes.ts';
 import { HttpError, parseJson, readBody } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
+import { guardRequest } from './request-guard.ts';
 import { LAYOUT_WORKER_PATH, layoutWorker, lineagePage } from './page/lineage-page.ts';
 import { READ_ROUTES } from './read-routes.ts';
 import type { ReadAnswer } from './read-routes.ts';
@@ -32,6 +33,8 @@ export type CatalogServerOptions = {
   readonly protectReads?: boolean;
   /** Largest request body, compressed or not, in bytes. @default 8 MiB */
   readonly maxBodyBytes?: number;
+  /** Host names besides the bound address that requests may name (a proxy's, a DNS name); others get 403. */
+  readonly allowedHosts?: readonly string[];
 };
 
 /** A running catalog: its base URL, store and how to stop it. */
@@ -95,6 +98,7 @@ export async function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
+  guardRequest(req, options);
   const url = new URL(req.url ?? '/', 'http://catalog.invalid');
   const method = req.method ?? 'GET';
   const write = method !== 'GET' && method !== 'HEAD';

@@ -1,4 +1,5 @@
 import type { SQLInputValue } from 'node:sqlite';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { DatabaseSync, WORKER_LOAD_SQLITE } from './sqlite.ts';
 import type { ApiFacet } from '../marquez/api.ts';
@@ -10,6 +11,12 @@ type Row = Record<string, SQLInputValue>;
 
 const CHECKPOINT_EVERY_MS = 1000;
 const CHECKPOINT_EVERY_COMMITS = 2000;
+/**
+ * WAL size past which the store checkpoints in full, holding writes for the moment it takes: passive checkpoints never
+ * catch up with sustained writes (new frames keep arriving while older ones are copied), so the WAL would grow forever.
+ */
+export const MAX_WAL_BYTES = 32 * 1024 * 1024;
+const WAL_CHECK_EVERY_COMMITS = 20;
 const CHECKPOINTER = `${WORKER_LOAD_SQLITE}const { parentPort, workerData } = require('node:worker_threads');
 const db = new DatabaseSync(workerData.path);
 db.exec('PRAGMA busy_timeout = 5000');
@@ -22,6 +29,11 @@ function startCheckpointer(path: string): Worker {
   const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { path } });
   worker.unref();
   return worker;
+}
+
+/** Sets an own property, even one named "__proto__" (which plain assignment would take as the prototype). */
+export function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** The catalog's SQLite database: one file (or `:memory:`), WAL, every statement parameterised and cached. */
@@ -58,15 +70,26 @@ export class CatalogStore {
 
   #checkpointIfDue(): void {
     this.#commitsSinceCheckpoint += 1;
+    if (this.path === ':memory:') return;
+    // A busy second can add tens of MiB: the WAL's size is looked at every 20 commits (a stat, microseconds).
+    if (this.#commitsSinceCheckpoint % WAL_CHECK_EVERY_COMMITS === 0 && this.#walBytes() > MAX_WAL_BYTES) {
+      this.db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      this.#lastCheckpoint = performance.now();
+      this.#commitsSinceCheckpoint = 0;
+      return;
+    }
     const now = performance.now();
     if (now - this.#lastCheckpoint < CHECKPOINT_EVERY_MS && this.#commitsSinceCheckpoint < CHECKPOINT_EVERY_COMMITS) return;
     this.#lastCheckpoint = now;
     this.#commitsSinceCheckpoint = 0;
-    if (this.path === ':memory:') return;
     // A checkpoint copies pages back and syncs the file: tens of milliseconds after a busy second. It runs on a worker
     // thread with its own connection, so requests are not held up by it; a passive checkpoint never blocks writers.
     this.#checkpointer ??= startCheckpointer(this.path);
     this.#checkpointer.postMessage('checkpoint');
+  }
+
+  #walBytes(): number {
+    return statSync(`${this.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
   }
 
   #prepare(sql: string): ReturnType<DatabaseSync['prepare']> {
@@ -126,7 +149,7 @@ export class CatalogStore {
   facets(owner: string): Record<string, ApiFacet> {
     const out: Record<string, ApiFacet> = {};
     for (const row of this.all<{ name: string; body: string }>('SELECT name, body FROM facets WHERE owner = ? ORDER BY name', owner)) {
-      out[row.name] = JSON.parse(row.body);
+      setOwn(out, row.name, JSON.parse(row.body));
     }
     return out;
   }

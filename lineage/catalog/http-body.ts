@@ -36,8 +36,38 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   });
 }
 
-/** Parses JSON; 400 with the parser's message when it is not JSON. */
+/** Nesting of objects and arrays a request body may have. */
+export const MAX_JSON_DEPTH = 64;
+
+const OPEN_OBJECT = 0x7b;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_OBJECT = 0x7d;
+const CLOSE_ARRAY = 0x5d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Fails a JSON text nested deeper than the limit, in one pass over its bytes before it is parsed: the parser itself
+ * copes, but every later walk of the value would recurse that deep.
+ */
+export function checkJsonDepth(body: Buffer, limit: number = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) inString = true;
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
+      if (++depth > limit) throw new HttpError(400, `the JSON body is nested more than ${limit} levels deep`);
+    } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) depth--;
+  }
+}
+
+/** Parses JSON; 400 with the parser's message when it is not JSON, or when it is nested too deep. */
 export function parseJson(body: Buffer): unknown {
+  checkJsonDepth(body);
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {

@@ -1,9 +1,10 @@
 import { open, stat } from 'node:fs/promises';
 import type { CatalogStore } from './catalog-store.ts';
+import { checkJsonDepth, HttpError } from './http-body.ts';
 import { ingestEvent } from './ingest.ts';
 
-/** What one import pass did: events stored, lines rejected (with the first reasons), bytes now consumed. */
-export type ImportReport = { imported: number; rejected: number; reasons: string[]; offset: number };
+/** What one import pass did: events stored, events stored before, lines rejected (with the first reasons), bytes consumed. */
+export type ImportReport = { imported: number; duplicates: number; rejected: number; reasons: string[]; offset: number };
 
 /**
  * Imports new lines of an OpenLineage JSON-lines file (the local runner's `events.jsonl`) into the catalog,
@@ -12,7 +13,7 @@ export type ImportReport = { imported: number; rejected: number; reasons: string
 export async function importEventsFile(store: CatalogStore, path: string): Promise<ImportReport> {
   store.db.exec('CREATE TABLE IF NOT EXISTS imported_files (path TEXT PRIMARY KEY, offset INTEGER NOT NULL)');
   const info = await stat(path).catch(() => undefined);
-  const report: ImportReport = { imported: 0, rejected: 0, reasons: [], offset: 0 };
+  const report: ImportReport = { imported: 0, duplicates: 0, rejected: 0, reasons: [], offset: 0 };
   if (!info) return report;
   let offset = store.get<{ offset: number }>('SELECT offset FROM imported_files WHERE path = ?', path)?.offset ?? 0;
   // A file that shrank was replaced: read it from the start.
@@ -29,14 +30,17 @@ export async function importEventsFile(store: CatalogStore, path: string): Promi
       if (line.trim() === '') continue;
       let body: unknown;
       try {
+        checkJsonDepth(Buffer.from(line));
         body = JSON.parse(line);
       } catch (error) {
         report.rejected += 1;
-        if (report.reasons.length < 5) report.reasons.push(`unparsable JSON: ${(error as Error).message}`);
+        if (report.reasons.length < 5)
+          report.reasons.push(error instanceof HttpError ? error.message : `unparsable JSON: ${(error as Error).message}`);
         continue;
       }
       const result = ingestEvent(store, body);
-      if (result.status === 201) report.imported += 1;
+      if (result.status === 201 && result.duplicate) report.duplicates += 1;
+      else if (result.status === 201) report.imported += 1;
       else {
         report.rejected += 1;
         if (report.reasons.length < 5)

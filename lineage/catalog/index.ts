@@ -1,5 +1,6 @@
 // sluice/catalog: the embedded Marquez-compatible lineage catalog (HTTP API and lineage page on SQLite).
 export { startCatalogServer } from './catalog-server.ts';
+export { isLoopback } from './request-guard.ts';
 export type { CatalogServer, CatalogServerOptions } from './catalog-server.ts';
 export { CatalogStore } from './catalog-store.ts';
 export { ingestEvent } from './ingest.ts';

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CatalogStore } from './catalog-store.ts';
 import { hashUuid, runUuid } from './ids.ts';
 import { sanitizeJobNamespace } from './names.ts';
@@ -5,8 +6,29 @@ import { ensureDatasetVersion, ingestRunEvent, upsertDataset, upsertJob, upsertN
 import { isRejection, validateEvent } from './validate-event.ts';
 import type { CatalogEvent, Rejection } from './validate-event.ts';
 
-/** The outcome of posting one event: 201, or the rejection with its status and every problem. */
-export type IngestResult = { status: 201; kind: CatalogEvent['kind']; runUuid?: string } | Rejection;
+/** The outcome of posting one event: 201 (`duplicate` when the very same event was stored before), or the rejection. */
+export type IngestResult = { status: 201; kind: CatalogEvent['kind']; runUuid?: string; duplicate?: true } | Rejection;
+
+/** The same event in any key order gives the same text: objects' keys sorted, at every level. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+const withDigests = new WeakSet<CatalogStore>();
+
+/** Creates the table of stored events' digests, once per store. */
+function digests(store: CatalogStore): void {
+  if (withDigests.has(store)) return;
+  store.db.exec('CREATE TABLE IF NOT EXISTS event_digests (digest TEXT PRIMARY KEY) WITHOUT ROWID');
+  withDigests.add(store);
+}
 
 function ingestDatasetEvent(store: CatalogStore, e: CatalogEvent): void {
   const ds = e.dataset!;
@@ -44,8 +66,15 @@ function ingestJobEvent(store: CatalogStore, e: CatalogEvent): void {
 export function ingestEvent(store: CatalogStore, body: unknown): IngestResult {
   const event = validateEvent(body);
   if (isRejection(event)) return event;
+  digests(store);
+  // A replay after a late answer, or two imports of one events file, bring the same event again: stored once.
+  const digest = createHash('sha256').update(canonicalJson(body)).digest('hex');
   return store.transaction(() => {
     const run = event.kind === 'RunEvent' ? runUuid(event.runId!) : undefined;
+    if (store.get('SELECT 1 AS seen FROM event_digests WHERE digest = ?', digest)) {
+      return { status: 201 as const, kind: event.kind, ...(run === undefined ? {} : { runUuid: run }), duplicate: true as const };
+    }
+    store.run('INSERT INTO event_digests (digest) VALUES (?)', digest);
     store.run(
       'INSERT INTO lineage_events (kind, event_time, event_type, run_uuid, payload) VALUES (?, ?, ?, ?, ?)',
       event.kind,

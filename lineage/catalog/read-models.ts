@@ -1,4 +1,4 @@
-import type { CatalogStore } from './catalog-store.ts';
+import { setOwn, type CatalogStore } from './catalog-store.ts';
 import { epochMs, marquezTime } from './times.ts';
 import { IN, allTags, facetsOf, groupBy, keys } from './view-queries.ts';
 import type { Facets } from './view-queries.ts';
@@ -114,7 +114,7 @@ function currentVersionFacets(store: CatalogStore, rows: readonly JobRecord[], k
   )) {
     const version = ownerOf.get(r.owner) ?? r.owner.slice('jobv:'.length);
     const facets = out.get(version) ?? {};
-    facets[r.name] = JSON.parse(r.body) as Facets[string];
+    setOwn(facets, r.name, JSON.parse(r.body) as Facets[string]);
     out.set(version, facets);
   }
   return out;

@@ -3,8 +3,9 @@ import type { DatabaseSync } from 'node:sqlite';
 /**
  * The layout this code writes; a file with an older one is rebuilt from the raw events it kept (rebuild-store.ts).
  * 2: inputs resolved to the version they read by their `version` facet (input-version.ts).
+ * 3: digests of stored events, so an event sent again is stored once (filled for the events already kept).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** Tables derived from the raw events, dropped and refilled when the layout changes; tags and import offsets are kept. */
 export const DERIVED_TABLES = [
@@ -20,6 +21,8 @@ export const DERIVED_TABLES = [
   'datasets',
   'facets',
   'jobs',
+  // Digests of the stored events (ingest.ts), so an event sent again is stored once; refilled with the events.
+  'event_digests',
 ] as const;
 
 // One table per Marquez concept; facets live in one keyed table so later events win per facet name. Times are stored

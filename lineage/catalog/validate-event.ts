@@ -1,6 +1,7 @@
 import type { LineageEventKind } from '../client/event.ts';
 import { storedTime } from './times.ts';
 import { illegalName, illegalNamespace } from './names.ts';
+import { breadthProblems, capProblems } from './event-limits.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -78,7 +79,8 @@ class Checker {
         this.bad.push(`${path}.${name}: expected a facet object`);
         continue;
       }
-      const required = MODELLED[name];
+      // Own entries only: a facet named "__proto__" or "constructor" is just a facet.
+      const required = Object.hasOwn(MODELLED, name) ? MODELLED[name] : undefined;
       if (required === undefined && name !== 'schema' && name !== 'symlinks') continue;
       this.str(facet['_producer'], `${path}.${name}._producer`);
       this.str(facet['_schemaURL'], `${path}.${name}._schemaURL`);
@@ -127,6 +129,8 @@ class Checker {
 /** Validates a parsed JSON body as Marquez binds and validates it; returns the normalised event or the rejection. */
 export function validateEvent(body: unknown): CatalogEvent | Rejection {
   if (!isObj(body)) return { status: 400, message: 'expected a JSON object (an OpenLineage event)', errors: [] };
+  const tooBroad = breadthProblems(body);
+  if (tooBroad.length > 0) return { status: 422, message: `event too large: ${tooBroad.join('; ')}; split it`, errors: tooBroad };
   const kind = eventKind(body);
   const c = new Checker();
   let eventTime: string | undefined;
@@ -166,8 +170,11 @@ export function validateEvent(body: unknown): CatalogEvent | Rejection {
   const inputs = c.list(body['inputs'], 'inputs', () => {}).map((d, i) => c.dataset(d, `inputs[${i}]`, 'inputFacets'));
   const outputs = c.list(body['outputs'], 'outputs', () => {}).map((d, i) => c.dataset(d, `outputs[${i}]`, 'outputFacets'));
   const dataset = kind === 'DatasetEvent' ? c.dataset(body['dataset'], 'dataset') : undefined;
-  if (c.illegal.length > 0) return { status: 400, message: c.illegal.join('; '), errors: c.illegal };
-  if (c.bad.length > 0) return { status: 422, message: `invalid ${kind}: ${c.bad.length} problem(s)`, errors: c.bad };
+  if (c.illegal.length > 0) {
+    const errors = capProblems(c.illegal);
+    return { status: 400, message: errors.join('; '), errors };
+  }
+  if (c.bad.length > 0) return { status: 422, message: `invalid ${kind}: ${c.bad.length} problem(s)`, errors: capProblems(c.bad) };
   const present = <T>(xs: (T | undefined)[]): T[] => xs.filter((x): x is T => x !== undefined);
   return { kind, eventTime: eventTime!, eventType, runId, runFacets, job, inputs: present(inputs), outputs: present(outputs), dataset };
 }

@@ -1,4 +1,4 @@
-import type { CatalogStore } from './catalog-store.ts';
+import { setOwn, type CatalogStore } from './catalog-store.ts';
 import type { ApiFacet, DatasetField } from '../marquez/api.ts';
 
 /** Facets by name, as stored. */
@@ -44,7 +44,7 @@ export function facetsOf(store: CatalogStore, owners: Iterable<string>): Map<str
   )) {
     let facets = out.get(r.owner);
     if (!facets) out.set(r.owner, (facets = {}));
-    facets[r.name] = JSON.parse(r.body) as ApiFacet;
+    setOwn(facets, r.name, JSON.parse(r.body) as ApiFacet);
   }
   return out;
 }

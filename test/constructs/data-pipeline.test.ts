@@ -5,6 +5,8 @@ import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../../lib/asl
 import type { StepKind } from '../../lib/definition/pipeline-schema.ts';
 import { STEP_KINDS } from '../../lib/definition/step-kinds/index.ts';
 import { matchUploadTrigger } from '../../lib/local/object-created-event.ts';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { DataPipelineProps } from '../../lib/constructs/index.ts';
 import { churn, refId, resources, synthPipeline } from './support.ts';
 
 let template: Template;
@@ -233,15 +235,57 @@ describe('DataPipeline', () => {
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
   });
 
-  it('alarms on failed executions, undelivered lineage and dead letters through one SNS topic', () => {
+  it('alarms on failed executions, function errors and throttles, undelivered lineage, outbox age and dead letters through one SNS topic', () => {
     const alarms = resources(template, 'AWS::CloudWatch::Alarm');
-    expect(alarms).toHaveLength(3);
+    expect(
+      alarms.map(
+        ([, a]) =>
+          String(a.Properties.AlarmDescription)
+            .replace(/^churn: /, '')
+            .split(' (')[0],
+      ),
+    ).toEqual([
+      'an execution failed, timed out or was aborted',
+      'lineage events were not delivered',
+      'an undelivered lineage event has waited in the outbox for more than 1 hour',
+      'a trigger or a status change could not be delivered',
+      'a function failed',
+      'a function was throttled',
+    ]);
     const [[topicId]] = resources(template, 'AWS::SNS::Topic') as [[string, unknown]];
     for (const [, alarm] of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    const age = alarms.find(([, a]) => String(a.Properties.AlarmDescription).includes('outbox for more'))![1];
+    expect(age.Properties).toMatchObject({ MetricName: 'LineageOutboxOldestAgeSeconds', Namespace: 'Sluice/churn', Threshold: 3600 });
     template.resourcePropertiesCountIs(
       'AWS::Logs::MetricFilter',
       { FilterPattern: '"sluice: warning"', MetricTransformations: [Match.objectLike({ MetricName: 'LineageDeliveryFailures' })] },
       7,
+    );
+  });
+
+  it('encrypts the alarm topic with a rotated key that CloudWatch alarms may use, and subscribes who is given', () => {
+    // Synthesised with cdk-nag: the key and the subscription add no finding.
+    const { template: t } = synthPipeline({ alarmSubscriptions: [new EmailSubscription('data-oncall@example.com')] });
+    const [[keyId, key]] = resources(t, 'AWS::KMS::Key') as [[string, any]];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain('cloudwatch.amazonaws.com');
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'data-oncall@example.com' });
+  });
+
+  it('reserves 10 instances per step function by default, the number given, or none', () => {
+    const concurrency = (props: Partial<DataPipelineProps>) => {
+      return resources(synthPipeline(props).template, 'AWS::Lambda::Function')
+        .filter(([, f]) => String(f.Properties.Description).includes(': '))
+        .map(([, f]) => [String(f.Properties.Description).split(':')[0], f.Properties.ReservedConcurrentExecutions]);
+    };
+    // Step functions are described "Sluice churn <kind>: …"; the lineage functions "Sluice churn: …" (the replay reserves 1).
+    const steps = (rows: unknown[][]) => rows.filter(([d]) => /^Sluice churn [^:]/.test(String(d)));
+    expect(new Set(steps(concurrency({})).map(([, n]) => n))).toEqual(new Set([10]));
+    expect(new Set(steps(concurrency({ stepReservedConcurrency: 3 })).map(([, n]) => n))).toEqual(new Set([3]));
+    expect(new Set(steps(concurrency({ stepReservedConcurrency: false })).map(([, n]) => n))).toEqual(new Set([undefined]));
+    expect(() => concurrency({ stepReservedConcurrency: 0 })).toThrow(
+      'stepReservedConcurrency: expected an integer from 1 to 1000, or false to reserve none, got 0',
     );
   });
 

@@ -20,6 +20,19 @@ describe('deployPipelines', () => {
     expect(buckets).toEqual(expect.arrayContaining(['orders-data-dev-123456789012', 'orders-models-dev-123456789012']));
   });
 
+  it('subscribes the alarm emails given in the CDK context, and names one that is not an address', () => {
+    const [stack] = deployPipelines(app({ alarmEmail: 'oncall@example.com, lead@example.com' }), [churn]);
+    const emails = resources(Template.fromStack(stack!), 'AWS::SNS::Subscription').map(([, r]) => [
+      r.Properties.Protocol,
+      r.Properties.Endpoint,
+    ]);
+    expect(emails).toEqual([
+      ['email', 'oncall@example.com'],
+      ['email', 'lead@example.com'],
+    ]);
+    expect(() => deployPipelines(app({ alarmEmail: 'oncall' }), [churn])).toThrow('alarmEmail: expected an email address, got "oncall"');
+  });
+
   it('takes the stage, lineage URL, lineage page URL and runtime from the CDK context', () => {
     const [stack] = deployPipelines(
       app({

@@ -76,6 +76,11 @@ describe('definePipeline', () => {
     ['a bad namespace', (d) => (d.namespace = 'has space'), 'namespace: expected 1-1024 characters'],
     ['a bad bucket', (d) => (d.datasets.raw.bucket = 'Bad_Bucket'), 'datasets.raw.bucket: expected an S3 bucket name'],
     ['a bad prefix', (d) => (d.datasets.raw.prefix = '/raw orders'), 'datasets.raw.prefix: expected a key prefix'],
+    [
+      'a prefix leading out of its bucket',
+      (d) => (d.datasets.raw.prefix = 'raw/../../../escape'),
+      'datasets.raw.prefix: expected a key prefix without "." or ".." segments, got "raw/../../../escape"',
+    ],
     ['an unknown format', (d) => (d.datasets.raw.format = 'xml'), 'datasets.raw.format: expected "csv", "jsonl" or "parquet", got "xml"'],
     ['an unknown dataset key', (d) => (d.datasets.raw.partitions = 3), 'datasets.raw.partitions: unknown key'],
     ['a non-object schema', (d) => (d.datasets.raw.schema = z.string()), 'datasets.raw.schema: expected a z.object'],

@@ -7,6 +7,7 @@ import * as trace from 'sluice/trace';
 describe('the lineage entries of the package', () => {
   it('does export the client, delivery, transports, events, ids and errors from sluice/lineage', () => {
     expect(Object.keys(lineage).sort()).toEqual([
+      'CLAIM_LAPSES_MS',
       'CLIENT_VERSION',
       'CompositeTransport',
       'ConsoleTransport',
@@ -84,6 +85,7 @@ describe('the lineage entries of the package', () => {
       'CatalogStore',
       'importEventsFile',
       'ingestEvent',
+      'isLoopback',
       'recordStateDirLineage',
       'startCatalogServer',
     ]);

@@ -50,7 +50,7 @@ describe('sluice lineage', () => {
   it('does print its usage and exit 0 with --help', async () => {
     const out = await sluice(['--help']);
     expect(out.code).toBe(0);
-    expect(out.stdout).toMatch(/^Usage: sluice lineage <replay \| status \| serve>/);
+    expect(out.stdout).toMatch(/^Usage: sluice lineage <replay \| status \| close-killed \| serve>/);
   });
 
   it('fails with exit 2 when the action is missing or unknown', async () => {
@@ -93,5 +93,36 @@ describe('sluice lineage', () => {
     expect(server.requests.map((r) => (JSON.parse(r.body) as { job: { name: string } }).job.name)).toEqual(['job0', 'job1', 'job2']);
     const status = await sluice(['status', '--outbox', join(dir, 'state', 'lineage', 'outbox')]);
     expect(status.stdout).toMatch(/: empty\n$/);
+  });
+
+  it('never sends an event twice when replays run at the same time', async () => {
+    await fill(40);
+    server = await startLineageServer();
+    const outbox = join(dir, 'state', 'lineage', 'outbox');
+    const runs = await Promise.all([0, 1, 2].map(() => sluice(['replay', '--outbox', outbox, '--json'], { OPENLINEAGE_URL: server!.url })));
+    const jobs = server.requests.map((r) => (JSON.parse(r.body) as { job: { name: string } }).job.name);
+    expect(jobs).toHaveLength(40);
+    expect(new Set(jobs).size).toBe(40);
+    for (const run of runs) {
+      expect(run.code).toBe(0);
+      expect(JSON.parse(run.stdout)).toMatchObject({ rejected: [], notTried: 0 });
+    }
+    expect(runs.reduce((n, r) => n + (JSON.parse(r.stdout) as { delivered: number }).delivered, 0)).toBe(40);
+    expect(await new DirectoryOutbox(outbox).list()).toEqual([]);
+  });
+
+  it('gives back the claim of a replay that was killed, once it lapses', async () => {
+    const outbox = await fill(1);
+    const [entry] = await outbox.list();
+    expect(await outbox.claim(entry!)).toBe(true);
+    expect(await new DirectoryOutbox(outbox.directory).list()).toEqual([]);
+    const { readdir, rename } = await import('node:fs/promises');
+    const [claimed] = (await readdir(outbox.directory)).filter((f) => f.startsWith('.claim-'));
+    // A claim made 11 minutes ago: its replay is gone.
+    await rename(
+      join(outbox.directory, claimed!),
+      join(outbox.directory, claimed!.replace(/^\.claim-\d+/, `.claim-${Date.now() - 11 * 60_000}`)),
+    );
+    expect(await new DirectoryOutbox(outbox.directory).list()).toEqual([entry]);
   });
 });

@@ -9,7 +9,7 @@ const record = (bucket: string, key: string, eventName = 'ObjectCreated:Put') =>
 });
 
 describe('object-created events', () => {
-  it('turns an s3rver notification into the EventBridge Object Created shape, decoding the key', () => {
+  it('turns an s3rver notification into the EventBridge Object Created shape, keeping the key as written', () => {
     const event = toObjectCreatedEvent(record('churn-data', 'raw/customers/my+file%3D1.csv', 'ObjectCreated:Post'), {
       account: '000000000000',
       region: 'us-east-1',
@@ -21,7 +21,7 @@ describe('object-created events', () => {
       resources: ['arn:aws:s3:::churn-data'],
       detail: {
         bucket: { name: 'churn-data' },
-        object: { key: 'raw/customers/my file=1.csv', size: 12, etag: 'abc123' },
+        object: { key: 'raw/customers/my+file%3D1.csv', size: 12, etag: 'abc123' },
         reason: 'POST Object',
       },
     });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,18 +30,19 @@ describe('the object store under a local run', () => {
     const store = new ObjectStore(env);
     const written = await store.upload('data', 'staged/batch=1/a.txt', join(dir, 'a.txt'));
     const read = await store.read(written, join(dir, 'download.txt'));
-    expect(read.path.startsWith(join(dir, 's3'))).toBe(true);
+    // A hard link to the embedded S3's own file: no transfer, and the bytes stay even if the key is overwritten.
+    expect(read.path).toBe(join(dir, 'download.txt'));
+    expect((await stat(read.path)).ino).toBe((await stat(join(dir, 's3', 'data', 'staged', 'batch=1', 'a.txt._S3rver_object'))).ino);
     expect(await readFile(read.path, 'utf8')).toBe('first version');
     expect(read.version).toMatchObject({ etag: written.etag, size: written.size });
   });
 
-  it('downloads the object when the embedded S3 holds another version, or when not under a local run', async () => {
+  it('refuses a version the store no longer holds, and downloads when not under a local run', async () => {
     const store = new ObjectStore(env);
     const first = await store.upload('data', 'staged/batch=2/a.txt', join(dir, 'a.txt'));
     await store.putText('data', 'staged/batch=2/a.txt', 'second version');
-    const stale = await store.read(first, join(dir, 'stale.txt'));
-    expect(stale.path).toBe(join(dir, 'stale.txt'));
-    expect(await readFile(stale.path, 'utf8')).toBe('second version');
+    // Never the other version's bytes under this version's name.
+    await expect(store.read(first, join(dir, 'stale.txt'))).rejects.toMatchObject({ code: 'STORE_OBJECT_CHANGED' });
     const { SLUICE_EMBEDDED_S3_DIR: _, ...remote } = env;
     const current = await new ObjectStore(remote).head('data', 'staged/batch=2/a.txt');
     expect((await new ObjectStore(remote).read(current, join(dir, 'remote.txt'))).path).toBe(join(dir, 'remote.txt'));

@@ -13,7 +13,7 @@ function pipeline(raw: Partial<PipelineDefinition['datasets'][string]>) {
     name: 'formats',
     datasets: {
       // These tests look at rejected rows one by one, so any share of them may be rejected.
-      raw: { bucket: 'formats-test', prefix: 'raw', format: 'csv', maxRejectedFraction: 1, ...raw },
+      raw: { bucket: 'formats-test', prefix: 'raw', format: 'csv', maxRejectedFraction: 1, malformedRecords: 'reject', ...raw },
       staged: { bucket: 'formats-test', prefix: 'staged', format: 'parquet' },
       rejected: { bucket: 'formats-test', prefix: 'rejected', format: 'parquet' },
     },
@@ -105,7 +105,7 @@ describe('ingest formats', () => {
     expect((await read('staged')).map((r) => r.id)).toEqual(['1', '4']);
     expect((await read('rejected')).map((r) => [r.source_row, String(r.reason).split(':')[0]])).toEqual([
       [2, 'INVALID ENCODING'],
-      [3, 'LINE SIZE OVER MAXIMUM'],
+      [3, 'RECORD TOO LONG'],
     ]);
   });
 
@@ -126,7 +126,7 @@ describe('ingest formats', () => {
       { csv: { header: false } },
       'datasets.raw.csv.header: a CSV without a header line needs a schema',
     ],
-    ['a two-character delimiter', { csv: { delimiter: '||' } }, 'datasets.raw.csv.delimiter: expected one character'],
+    ['a two-character delimiter', { csv: { delimiter: '||' } }, 'datasets.raw.csv.delimiter: expected one ASCII character'],
   ])('fails a definition with %s', (_, raw, message) => {
     expect(() => pipeline(raw)).toThrow(message);
   });

@@ -18,6 +18,7 @@ const spec = definePipeline({
       format: 'csv',
       // These tests look at rejected rows one by one, so any share of them may be rejected.
       maxRejectedFraction: 1,
+      malformedRecords: 'reject',
       schema: z.object({
         id: z.string(),
         amount: z.number(),
@@ -82,7 +83,13 @@ describe('ingest', () => {
     expect(rows.map((r) => r.id)).toEqual(['a1']);
     const rejected = await read('rejected');
     expect(rejected).toEqual([
-      { source_row: 2, column: 'amount', reason: 'amount: expected a number, got "1,000.5"', raw: expect.stringContaining('"b,2"') },
+      {
+        source_row: 2,
+        source_line: 3,
+        column: 'amount',
+        reason: 'amount: expected a number, got "1,000.5"',
+        raw: expect.stringContaining('"b,2"'),
+      },
     ]);
   });
 
@@ -133,7 +140,7 @@ describe('ingest', () => {
     expect(report.steps[0]?.result?.rejections).toEqual([
       { column: 'amount', reason: 'expected a number', rows: 3, firstRow: 2, example: '"x"' },
       { column: 'qty', reason: 'expected an integer', rows: 2, firstRow: 4, example: '"z"' },
-      { column: null, reason: expect.stringMatching(/^MISSING COLUMNS: /), rows: 1, firstRow: 6 },
+      { column: null, reason: 'TOO FEW COLUMNS: expected 7 fields, found 3', rows: 1, firstRow: 6 },
     ]);
     // Record numbers are integers in the rejected rows' Parquet, whichever reader counted them.
     const out = report.steps[0]!.result!.outputs.find((o) => o.dataset === 'rejected')!;
@@ -159,7 +166,7 @@ describe('ingest', () => {
     const rejected = await read('rejected');
     expect(rejected.map((r) => [r.source_row, r.reason?.toString().split(':')[0]])).toEqual([
       [2, 'TOO MANY COLUMNS'],
-      [4, 'UNQUOTED VALUE'],
+      [4, 'UNTERMINATED QUOTE'],
     ]);
   });
 

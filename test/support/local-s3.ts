@@ -3,7 +3,11 @@ import { ObjectStore } from '../../lib/runtime/object-store.ts';
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../lib/local/embedded-s3.ts';
 
 /** Opens the embedded S3 a run left behind, to inspect what it wrote. */
-export async function withStoredObjects<T>(directory: string, buckets: string[], inspect: (store: ObjectStore) => Promise<T>): Promise<T> {
+export async function withStoredObjects<T>(
+  directory: string,
+  buckets: string[],
+  inspect: (store: ObjectStore, endpoint: string) => Promise<T>,
+): Promise<T> {
   const s3 = await startEmbeddedS3(directory, buckets);
   const store = new ObjectStore({
     AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -13,7 +17,7 @@ export async function withStoredObjects<T>(directory: string, buckets: string[],
   process.env.AWS_SECRET_ACCESS_KEY = EMBEDDED_S3_CREDENTIALS.secretAccessKey;
   process.env.AWS_REGION = 'us-east-1';
   try {
-    return await inspect(store);
+    return await inspect(store, s3.endpoint);
   } finally {
     await s3.stop();
     restore('AWS_ACCESS_KEY_ID', saved.id);

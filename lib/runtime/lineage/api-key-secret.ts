@@ -42,9 +42,11 @@ export async function loadLineageApiKey(
   }
 }
 
-let loaded: Promise<LineageSecretOutcome> | undefined;
+const loaded = new WeakMap<object, Promise<LineageSecretOutcome>>();
 
-/** {@link loadLineageApiKey} for `process.env`, once per process (cold start); await it before building a lineage client. */
-export function ensureLineageApiKey(): Promise<LineageSecretOutcome> {
-  return (loaded ??= loadLineageApiKey());
+/** {@link loadLineageApiKey} once per environment (a cold start, for `process.env`); await it before building a lineage client. */
+export function ensureLineageApiKey(env: NodeJS.ProcessEnv = process.env): Promise<LineageSecretOutcome> {
+  let outcome = loaded.get(env);
+  if (!outcome) loaded.set(env, (outcome = loadLineageApiKey(env)));
+  return outcome;
 }

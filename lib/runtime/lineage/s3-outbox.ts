@@ -1,4 +1,4 @@
-import { isOutboxEntryName, outboxEntryName } from '../../../lineage/index.ts';
+import { CLAIM_LAPSES_MS, isOutboxEntryName, outboxEntryName } from '../../../lineage/index.ts';
 import type { LineageOutbox } from '../../../lineage/index.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import { S3_URL_PATTERN } from '../../../core/identifiers.ts';
@@ -83,10 +83,43 @@ export class S3Outbox implements LineageOutbox {
     return out.Body.transformToString('utf8');
   }
 
-  /** Deletes the object. */
+  /**
+   * Claims an entry with a marker object `_claims/<entry>` written only if none exists (If-None-Match), which one
+   * writer wins; a marker older than the claim lapse is from a killed replay and is replaced.
+   */
+  async claim(name: string): Promise<boolean> {
+    const { sdk, client } = await this.#client();
+    const marker = this.#key(`_claims/${name}`);
+    const put = () =>
+      client.send(new sdk.PutObjectCommand({ Bucket: this.bucket, Key: marker, Body: new Date().toISOString(), IfNoneMatch: '*' }));
+    try {
+      await put();
+      return true;
+    } catch (error) {
+      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 412) throw error;
+    }
+    const held = await client.send(new sdk.HeadObjectCommand({ Bucket: this.bucket, Key: marker })).catch(() => undefined);
+    if (held?.LastModified && Date.now() - held.LastModified.getTime() < CLAIM_LAPSES_MS) return false;
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: marker }));
+    try {
+      await put();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Deletes the claim marker. */
+  async release(name: string): Promise<void> {
+    const { sdk, client } = await this.#client();
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(`_claims/${name}`) }));
+  }
+
+  /** Deletes the object, then its claim. */
   async remove(name: string): Promise<void> {
     const { sdk, client } = await this.#client();
     await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(name) }));
+    await client.send(new sdk.DeleteObjectCommand({ Bucket: this.bucket, Key: this.#key(`_claims/${name}`) }));
   }
 
   /** `s3://bucket/prefix/`. */

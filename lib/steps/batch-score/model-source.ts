@@ -50,8 +50,8 @@ function remember(key: string, model: Model): Model {
 
 async function loadRegistryModel(ctx: StepContext<'batchScore'>, spec: MlflowModel): Promise<ScoringModel> {
   const asked = spec.alias ? `${spec.name}@${spec.alias}` : `${spec.name} version ${spec.version}`;
-  const client = new MlflowClient(await mlflowConnection(process.env, `MLflow model ${asked}`));
-  const resolved = await resolveMlflowModel(spec, client, { env: process.env, scratch: ctx.scratch });
+  const client = new MlflowClient(await mlflowConnection(ctx.env, `MLflow model ${asked}`));
+  const resolved = await resolveMlflowModel(spec, client, { env: ctx.env, scratch: ctx.scratch });
   const uri = `models:/${resolved.name}/${resolved.version}`;
   let model: Model | undefined;
   let invalid: unknown;

@@ -67,7 +67,7 @@ export async function featureBuild(ctx: StepContext<'featureBuild'>): Promise<St
     throw featureSqlError(step.name, error, sql, { lineOffset: 1 });
   }
   if (step.transform) {
-    const transform = await loadTransform(step.name, step.transform);
+    const transform = await loadTransform(step.name, step.transform, ctx.env);
     await applyTransform(db, transform, '__features', ctx.scratch('transformed.json'), {
       step: step.name,
       batchId: ctx.batchId,

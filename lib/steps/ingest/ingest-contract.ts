@@ -49,6 +49,12 @@ export function columnContract(
 export interface RejectionCounts {
   readonly rowsIn: number;
   readonly rejected: number;
+  /** Of the rejected, records that could not be split into fields at all (the file is damaged). */
+  readonly malformed: number;
+  /** A file-level problem of the file's structure (mixed line endings), if any. */
+  readonly structure?: string;
+  /** `fail`: a damaged record or structure fails the file; `reject`: such records count like any rejected row. */
+  readonly malformedPolicy: 'fail' | 'reject';
   readonly maxRejected: number;
   readonly dataset: string;
   readonly uri: string;
@@ -59,13 +65,23 @@ export interface RejectionCounts {
 }
 
 /**
- * The file-level error for a batch that must not be staged: no records at all, no valid record, or more rejected
- * records than the dataset's `maxRejectedFraction` allows; nothing when the batch may go on.
+ * The file-level error for a batch that must not be staged: no records at all, a damaged record or structure (unless
+ * the dataset rejects those row by row), no valid record, or more rejected records than the dataset's
+ * `maxRejectedFraction` allows; nothing when the batch may go on. Each message accounts for every record.
  */
 export function rejectionVerdict(c: RejectionCounts): SluiceError | undefined {
   const kept = c.rejectsAt ? `; the rejected rows are kept at ${c.rejectsAt}` : '';
   const why = c.reasons.length > 0 ? ` (most frequent: ${c.reasons.join('; ')})` : '';
-  if (c.rowsIn === 0) return new SluiceError('INGEST_EMPTY', `${c.uri}: the file has no records; nothing was published`);
+  const tally = `${c.rowsIn} record${c.rowsIn === 1 ? '' : 's'}: ${c.rowsIn - c.rejected} valid, ${c.rejected} rejected`;
+  const ds = JSON.stringify(c.dataset);
+  if (c.rowsIn === 0 && !c.structure) return new SluiceError('INGEST_EMPTY', `${c.uri}: the file has no records; nothing was published`);
+  if (c.malformedPolicy === 'fail' && (c.malformed > 0 || c.structure)) {
+    const damage = c.structure ?? `${c.malformed} record${c.malformed === 1 ? ' is' : 's are'} malformed`;
+    return new SluiceError(
+      'INGEST_MALFORMED',
+      `${c.uri}: the file is damaged: ${damage}; ${tally}${why}; nothing was published${kept}. Fix the file and upload it again, or set malformedRecords: "reject" on dataset ${ds} to publish the valid records of damaged files`,
+    );
+  }
   if (c.rejected === c.rowsIn) {
     return new SluiceError('INGEST_NO_VALID_ROWS', `${c.uri}: all ${c.rowsIn} records were rejected${why}; nothing was published${kept}`);
   }
@@ -73,7 +89,7 @@ export function rejectionVerdict(c: RejectionCounts): SluiceError | undefined {
   if (fraction > c.maxRejected) {
     return new SluiceError(
       'INGEST_TOO_MANY_REJECTED',
-      `${c.uri}: ${c.rejected} of ${c.rowsIn} records (${percent(fraction)}) were rejected, more than dataset ${JSON.stringify(c.dataset)} allows (maxRejectedFraction ${c.maxRejected})${why}; nothing was published${kept}`,
+      `${c.uri}: ${c.rejected} of ${c.rowsIn} records (${percent(fraction)}) were rejected, more than dataset ${ds} allows (maxRejectedFraction ${c.maxRejected}); ${tally}${why}; nothing was published${kept}`,
     );
   }
   return undefined;

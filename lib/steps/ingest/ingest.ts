@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { SluiceError } from '../../../core/errors.ts';
-import { extraColumnsOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
+import { extraColumnsOf, malformedRecordsOf, maxBytesOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
 import { ident, literal } from '../../runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import type { WrittenObject } from '../../asl/step-invocation.ts';
@@ -30,21 +30,24 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const source = ctx.dataset(step.input);
   const sourceUri = `s3://${trigger.bucket}/${trigger.key}`;
   const scratch = ctx.scratch(`source-${basename(trigger.key).replace(/[^A-Za-z0-9_.-]/g, '_')}`);
-  // A compressed object is recognised by its name's extension, which the embedded S3's own file lacks: it is downloaded.
+  // Exactly the version whose upload started this run: a later upload to the same key starts its own run. A compressed
+  // object is recognised by its name's extension, which the embedded S3's own file lacks: it is downloaded.
+  const pinned = { versionId: trigger.versionId, etag: trigger.etag };
   const { path: local, version } = /\.(gz|zst|zstd)$/i.test(trigger.key)
-    ? { path: scratch, version: await ctx.store.download(trigger.bucket, trigger.key, scratch) }
-    : await ctx.store.read({ bucket: trigger.bucket, key: trigger.key, ...(trigger.etag ? { etag: trigger.etag } : {}) }, scratch);
+    ? { path: scratch, version: await ctx.store.download(trigger.bucket, trigger.key, scratch, pinned) }
+    : await ctx.store.read({ bucket: trigger.bucket, key: trigger.key, ...pinned }, scratch);
   const sourceVersion = version.versionId ?? version.etag;
   ctx.lineage.input(step.input, { version: sourceVersion, bytes: version.size, fileCount: 1 });
 
   const db = await ctx.duckdb();
   await db.run(`SET TimeZone = 'UTC'`);
-  const loaded = await openSource(db, local, source, sourceUri);
+  const limit = maxBytesOf(source, step.input);
+  const loaded = await openSource(db, local, source, sourceUri, { scratch: ctx.scratch, maxBytes: limit.bytes, limitName: limit.name });
   const contract = columnContract(source, step.input, loaded, sourceUri);
   const typings = contract.columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
   // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
   const described = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`)).map((r) => String(r.column_name));
-  const rawColumns = described.filter((c) => c !== '__record');
+  const rawColumns = described.filter((c) => c !== '__record' && c !== '__line');
   const rawJson =
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
   const problems = typings.map((t, i) => t.problem(`__v${i}`));
@@ -52,7 +55,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     // Innermost: each value typed once; then whether the row fits, a cheap boolean; reasons, columns and raw text are
     // built only for the rows that do not fit (CASE evaluates a branch only for the rows that take it).
     await db.run(`CREATE TABLE checked AS
-      SELECT ${described.includes('__record') ? '__record,' : ''}
+      SELECT __record, __line,
         ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
         CASE WHEN __fits THEN '' ELSE concat_ws('; ', ${problems.join(', ')}) END AS __reason,
         CASE WHEN NOT __fits THEN concat_ws(',', ${typings.map((t, i) => `CASE WHEN ${problems[i]} IS NOT NULL THEN ${literal(t.name)} END`).join(', ')}) END AS __columns,
@@ -70,9 +73,10 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const structural = await loaded.finish();
   // Record numbers are whole numbers whichever reader counted them (a parser's line arithmetic would make them DOUBLE).
   await db.run(`CREATE TABLE rejects AS
-      SELECT CAST(${loaded.record} AS BIGINT) AS source_row, __columns AS "column", __reason AS reason, __raw AS raw FROM checked WHERE __reason <> ''
+      SELECT CAST(${loaded.record} AS BIGINT) AS source_row, CAST(__line AS BIGINT) AS source_line, __columns AS "column", __reason AS reason, __raw AS raw
+      FROM checked WHERE __reason <> ''
       UNION ALL
-      SELECT CAST(__record AS BIGINT), NULL, __reason, __raw FROM raw_rejects`);
+      SELECT CAST(__record AS BIGINT), CAST(__line AS BIGINT), NULL, __reason, __raw FROM raw_rejects`);
   const [counts] = (await db.all(
     `SELECT count(*) FILTER (WHERE __reason = '') AS valid, count(*) FILTER (WHERE __reason <> '') AS invalid FROM checked`,
   )) as [{ valid: number; invalid: number }];
@@ -95,7 +99,9 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const outputs: WrittenObject[] = [];
   if (rejected > 0) {
     const rejectsFile = ctx.scratch('rejected.parquet');
-    await db.run(`COPY (SELECT * FROM rejects ORDER BY source_row) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`);
+    await db.run(
+      `COPY (SELECT * FROM rejects ORDER BY source_row, source_line) TO ${literal(rejectsFile)} (FORMAT parquet, COMPRESSION zstd)`,
+    );
     outputs.push(await ctx.writeBatch(step.rejects, rejectsFile, rejected, 'rejected.parquet'));
   } else ctx.lineage.dropOutput(step.rejects);
   const rejections = await rejectionReasons(db, loaded.record);
@@ -107,7 +113,18 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
         `${r.column ? `${r.column}: ` : ''}${r.reason} (${r.rows} row${r.rows === 1 ? '' : 's'}, first at record ${r.firstRow}${r.example ? `: ${r.example}` : ''})`,
     );
   const rejectsAt = outputs[0] ? `s3://${outputs[0].bucket}/${outputs[0].key}` : undefined;
-  const verdict = rejectionVerdict({ rowsIn, rejected, maxRejected, dataset: step.input, uri: sourceUri, rejectsAt, reasons });
+  const verdict = rejectionVerdict({
+    rowsIn,
+    rejected,
+    malformed: structural,
+    ...(loaded.structure ? { structure: loaded.structure } : {}),
+    malformedPolicy: malformedRecordsOf(source),
+    maxRejected,
+    dataset: step.input,
+    uri: sourceUri,
+    rejectsAt,
+    reasons,
+  });
   if (verdict) {
     ctx.lineage.dropOutput(step.output);
     throw verdict;

@@ -1,37 +1,66 @@
 import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../../../core/errors.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
+import { bytes } from './scan-records.ts';
+import { scanTextSource } from './text-source.ts';
 
-/** A raw source opened as the relation `raw`: every column as text and, unless read in order (CSV), `__record`. */
+/** Longest record ingest reads, in bytes; a longer one is rejected with its record number. */
+export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** Line breaks one quoted CSV field may hold before its quote counts as never closed. */
+export const MAX_RECORD_LINES = 1000;
+// DuckDB reads the clean records, each with its record and line number in front, so it needs a little more room.
+const MAX_LINE_SIZE = MAX_RECORD_BYTES + 64;
+
+/** A raw source opened as the relation `raw`: `__record` (1-based record number), `__line` and every column as text. */
 export interface OpenedSource {
   /** Column names the source has (a CSV header, a Parquet schema, the keys present in any JSON Lines record). */
   readonly columns: string[];
   /** True when the source has no record to take columns from (JSON Lines without an object), so none can be missing. */
   readonly columnless?: boolean;
-  /**
-   * SQL for the 1-based record number of a row of `checked` once finish() ran: its `__record`, or for a CSV its place
-   * in the file (DuckDB keeps the file's order in `checked`) plus the unreadable records before it.
-   */
+  /** A problem of the file's structure as a whole (lines ending in more than one way). */
+  readonly structure?: string;
+  /** SQL for the 1-based record number of a row of `checked`: its `__record`, which the scanner numbered. */
   readonly record: string;
   /**
-   * Called once `checked` (built from `raw`) exists: fills `raw_rejects` (`__record`, `__reason`, `__raw`) with the
-   * records the parser could not read, and returns how many.
+   * Called once `checked` (built from `raw`) exists: fills `raw_rejects` (`__record`, `__line`, `__reason`, `__raw`)
+   * with the records the reader could not read, and returns how many.
    */
   finish(): Promise<number>;
 }
 
+/** Where a source may be unpacked and split, and how large it may be. */
+export interface SourceLimits {
+  /** A path in the step's scratch directory. */
+  scratch(file: string): string;
+  /** Largest size after decompression, in bytes. */
+  readonly maxBytes: number;
+  /** The setting the limit comes from, named in the error. */
+  readonly limitName: string;
+}
+
 /**
- * Opens a raw object as `raw`; a CSV is read in the same scan that types it (see {@link OpenedSource.finish}).
- * `raw` has every column of the source, and (JSON Lines) every declared column even where no record has it.
+ * Opens a raw object as `raw`. CSV and JSON Lines are first split into records by a bounded scanner (a stray quote
+ * or an overlong line rejects one record, never the rest of the file); `raw` has every column of the source, and
+ * (JSON Lines) every declared column even where no record has it.
  */
-export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
-  if (dataset.format === 'csv') return loadCsv(db, file, dataset, sourceKey);
-  if (dataset.format === 'jsonl') return loadJsonLines(db, file, dataset, sourceKey);
+export async function openSource(
+  db: DuckDb,
+  file: string,
+  dataset: DatasetSpec,
+  sourceKey: string,
+  limits: SourceLimits,
+): Promise<OpenedSource> {
+  if (dataset.format === 'csv') return loadCsv(db, file, dataset, sourceKey, limits);
+  if (dataset.format === 'jsonl') return loadJsonLines(db, file, dataset, sourceKey, limits);
   // Parquet compresses inside the file; a whole gzip-compressed file is unpacked first, as CSV and JSON Lines are.
-  const parquet = file.endsWith('.gz') ? await gunzipFile(file, sourceKey) : file;
+  const parquet = file.endsWith('.gz') ? await gunzipFile(file, sourceKey, limits) : file;
+  const size = (await stat(parquet)).size;
+  if (size > limits.maxBytes) throw tooLarge(sourceKey, 'is', limits);
   try {
     await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)}, hive_partitioning = false)`);
   } catch (error) {
@@ -46,23 +75,61 @@ export async function openSource(db: DuckDb, file: string, dataset: DatasetSpec,
       return /STRUCT|MAP|\[\]$|UNION/.test(String(r.column_type)) ? `to_json(${c})::VARCHAR AS ${c}` : `CAST(${c} AS VARCHAR) AS ${c}`;
     })
     .join(', ');
-  await db.run(`CREATE TABLE raw AS SELECT row_number() OVER () AS __record, ${asText} FROM raw_typed; DROP TABLE raw_typed`);
-  await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __reason VARCHAR, __raw VARCHAR)`);
+  await db.run(
+    `CREATE TABLE raw AS SELECT row_number() OVER () AS __record, CAST(NULL AS BIGINT) AS __line, ${asText} FROM raw_typed; DROP TABLE raw_typed`,
+  );
+  await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __line BIGINT, __reason VARCHAR, __raw VARCHAR)`);
   return { columns, record: '__record', finish: async () => 0 };
+}
+
+/** The records the scanner set aside, as `raw_rejects` rows, plus any DuckDB could still not read (`reject_errors`). */
+async function collectRejects(db: DuckDb, rejectsFile: string, scanned: number, delimiter: string): Promise<number> {
+  const fromScan =
+    scanned > 0
+      ? `SELECT record AS __record, line AS __line, reason AS __reason, raw AS __raw FROM read_json(${literal(rejectsFile)},
+          format = 'newline_delimited', columns = {record: 'BIGINT', line: 'BIGINT', reason: 'VARCHAR', raw: 'VARCHAR'},
+          maximum_object_size = ${MAX_LINE_SIZE * 2}, hive_partitioning = false)`
+      : `SELECT NULL::BIGINT AS __record, NULL::BIGINT AS __line, NULL::VARCHAR AS __reason, NULL::VARCHAR AS __raw WHERE false`;
+  // Each clean record starts with "<record><delimiter><line><delimiter>", so a record DuckDB refuses is still named.
+  const d = literal(delimiter);
+  await db.run(`CREATE TABLE raw_rejects AS ${fromScan}
+    UNION ALL
+    SELECT TRY_CAST(split_part(any_value(csv_line), ${d}, 1) AS BIGINT), TRY_CAST(split_part(any_value(csv_line), ${d}, 2) AS BIGINT),
+           string_agg(DISTINCT error_type || ': ' || error_message, '; '),
+           any_value(csv_line)[length(split_part(any_value(csv_line), ${d}, 1)) + length(split_part(any_value(csv_line), ${d}, 2)) + 3:]
+    FROM reject_errors GROUP BY line`);
+  return count(db, 'raw_rejects');
 }
 
 /**
  * JSON Lines, one record per line: each line is checked on its own, so a malformed line is rejected with its
  * line number instead of failing the file. Values are read as text (nested values as JSON text).
  */
-async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
-  // JSON text cannot contain a raw \x01, so it is a safe "delimiter" that keeps each line whole.
-  const options = `header = false, auto_detect = false, columns = {'line': 'VARCHAR'}, delim = '\x01', quote = '', escape = '',
-    store_rejects = true, max_line_size = 16777216, hive_partitioning = false`;
+async function loadJsonLines(
+  db: DuckDb,
+  file: string,
+  dataset: DatasetSpec,
+  sourceKey: string,
+  limits: SourceLimits,
+): Promise<OpenedSource> {
+  const scanned = await scanTextSource(
+    {
+      file,
+      uri: sourceKey,
+      maxBytes: limits.maxBytes,
+      limitName: limits.limitName,
+      cleanFile: limits.scratch('records.txt'),
+      rejectsFile: limits.scratch('scan-rejects.jsonl'),
+    },
+    { format: 'lines', header: false, maxRecordBytes: MAX_RECORD_BYTES, maxRecordLines: 0 },
+  );
+  // JSON text cannot contain a raw \x01 (the scanner rejects lines that do), so it safely separates the line numbers.
+  const options = `header = false, auto_detect = false, columns = {'__record': 'BIGINT', '__line': 'BIGINT', 'line': 'VARCHAR'},
+    delim = '\x01', quote = '', escape = '', store_rejects = true, max_line_size = ${MAX_LINE_SIZE}, hive_partitioning = false`;
   try {
-    await db.run(`CREATE TABLE lines AS SELECT row_number() OVER () AS __record, line,
+    await db.run(`CREATE TABLE lines AS SELECT __record, __line, line,
       CASE WHEN json_valid(line) THEN json_type(line::JSON) END AS __kind
-      FROM read_csv(${literal(file)}, ${options})`);
+      FROM read_csv(${literal(scanned.cleanFile)}, ${options})`);
   } catch (error) {
     throw unreadable(sourceKey, 'jsonl', error);
   }
@@ -77,47 +144,78 @@ async function loadJsonLines(db: DuckDb, file: string, dataset: DatasetSpec, sou
   const declared = dataset.columns?.map((c) => c.name) ?? [];
   // Keys starting with "__" would collide with Sluice's own columns; they are never read (and never declared).
   const columns = [...declared, ...present.filter((k) => !declared.includes(k) && !k.startsWith('__'))];
-  await db.run(`CREATE TABLE raw_rejects AS
-    SELECT __record, CASE WHEN __kind IS NULL THEN 'not valid JSON' ELSE 'expected a JSON object, got ' || lower(__kind) END AS __reason,
-           left(line, 10000) AS __raw
-    FROM lines WHERE trim(coalesce(line, '')) <> '' AND coalesce(__kind, '') <> 'OBJECT'
-    UNION ALL
-    SELECT line, error_type || ': ' || error_message, NULL FROM reject_errors`);
   const values = columns.map((c) => `json_extract_string(line, ${literal(`$."${c}"`)}) AS ${ident(c)}`).join(', ');
-  await db.run(`CREATE VIEW raw AS SELECT __record${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
-  return { columns: present, columnless: objects === 0, record: '__record', finish: async () => count(db, 'raw_rejects') };
-}
-
-async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string): Promise<OpenedSource> {
-  const dialect = { delimiter: dataset.csv?.delimiter ?? ',', quote: dataset.csv?.quote ?? '"', header: dataset.csv?.header ?? true };
-  const escape = dataset.csv?.escape ?? dialect.quote;
-  // Without a header line the declared columns, in order, name the fields.
-  const columns = dialect.header ? await readCsvHeader(file, sourceKey, dialect) : (dataset.columns ?? []).map((c) => c.name);
-  const declared = `{${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
-  // The header is parsed here, so DuckDB's sniffer cannot misread a damaged file; bad records go to reject_errors.
-  const options = `header = false, skip = ${dialect.header ? 1 : 0}, auto_detect = false, columns = ${declared},
-    delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
-    store_rejects = true, strict_mode = true, max_line_size = 16777216, hive_partitioning = false`;
-  // A view: the file is parsed once, in the scan that types it, on every thread. Records are numbered by their place in
-  // `checked` rather than by row_number() here, which would put that whole scan on one thread.
-  await db.run(`CREATE VIEW raw AS SELECT * FROM read_csv(${literal(file)}, ${options})`);
-  const headerLines = dialect.header ? 1 : 0;
+  await db.run(`CREATE VIEW raw AS SELECT __record, __line${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
   return {
-    columns,
-    record: '(checked.rowid + 1 + (SELECT count(*) FROM record_shifts s WHERE s.valid_before < checked.rowid + 1))',
+    columns: present,
+    record: '__record',
+    columnless: objects === 0,
+    ...structureOf(scanned.lineEnds),
     async finish() {
-      // reject_errors counts file lines; after a header line, record = line - 1 (for records without embedded newlines).
-      await db.run(`CREATE TABLE raw_rejects AS
-        SELECT min(line) - ${headerLines} AS __record, string_agg(DISTINCT error_type || ': ' || error_message, '; ') AS __reason,
-               trim(any_value(csv_line), E'\\r\\n') AS __raw
-        FROM reject_errors GROUP BY line ORDER BY line`);
-      // Each parsed record's number grows by the unreadable records before it: one per such record with fewer parsed ones before it.
-      await db.run(
-        `CREATE TABLE record_shifts AS SELECT __record - row_number() OVER (ORDER BY __record) AS valid_before FROM raw_rejects`,
-      );
+      await collectRejects(db, scanned.rejectsFile, scanned.rejected, '\x01');
+      // A blank line is no record; any other line that is not a JSON object is rejected, whole.
+      await db.run(`INSERT INTO raw_rejects
+        SELECT __record, __line, CASE WHEN __kind IS NULL THEN 'not valid JSON' ELSE 'expected a JSON object, got ' || lower(__kind) END, line
+        FROM lines WHERE trim(coalesce(line, '')) <> '' AND coalesce(__kind, '') <> 'OBJECT'`);
       return count(db, 'raw_rejects');
     },
   };
+}
+
+async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey: string, limits: SourceLimits): Promise<OpenedSource> {
+  const dialect = { delimiter: dataset.csv?.delimiter ?? ',', quote: dataset.csv?.quote ?? '"', header: dataset.csv?.header ?? true };
+  const escape = dataset.csv?.escape ?? dialect.quote;
+  const declared = (dataset.columns ?? []).map((c) => c.name);
+  const scanned = await scanTextSource(
+    {
+      file,
+      uri: sourceKey,
+      maxBytes: limits.maxBytes,
+      limitName: limits.limitName,
+      cleanFile: limits.scratch('records.csv'),
+      rejectsFile: limits.scratch('scan-rejects.jsonl'),
+    },
+    {
+      format: 'csv',
+      delimiter: byte(dialect.delimiter),
+      quote: byte(dialect.quote),
+      escape: byte(escape),
+      header: dialect.header,
+      ...(dialect.header ? {} : { fields: declared.length }),
+      maxRecordBytes: MAX_RECORD_BYTES,
+      maxRecordLines: MAX_RECORD_LINES,
+    },
+  );
+  // Without a header line the declared columns, in order, name the fields.
+  let columns = declared;
+  if (dialect.header) {
+    if (scanned.header === undefined) throw new SluiceError('INGEST_EMPTY', `${sourceKey}: the file is empty; expected a CSV header line`);
+    columns = parseCsvHeader(scanned.header, sourceKey, dialect, scanned.headerProblem);
+  }
+  const types = `{'__record': 'BIGINT', '__line': 'BIGINT', ${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
+  const options = `header = false, auto_detect = false, columns = ${types},
+    delim = ${literal(dialect.delimiter)}, quote = ${literal(dialect.quote)}, escape = ${literal(escape)},
+    store_rejects = true, strict_mode = true, new_line = '\\n', max_line_size = ${MAX_LINE_SIZE}, hive_partitioning = false`;
+  // A view: the clean records are parsed once, in the scan that types them.
+  try {
+    await db.run(`CREATE VIEW raw AS SELECT * FROM read_csv(${literal(scanned.cleanFile)}, ${options})`);
+  } catch (error) {
+    throw unreadable(sourceKey, 'csv', error);
+  }
+  return {
+    columns,
+    record: '__record',
+    ...structureOf(scanned.lineEnds),
+    finish: () => collectRejects(db, scanned.rejectsFile, scanned.rejected, dialect.delimiter),
+  };
+}
+
+/** A file whose lines end in more than one way was put together from different sources, or damaged in transfer. */
+function structureOf(ends: { lf: number; crlf: number; cr: number }): { structure?: string } {
+  const kinds = (['lf', 'crlf', 'cr'] as const).filter((k) => ends[k] > 0);
+  if (kinds.length < 2) return {};
+  const named = { lf: 'LF', crlf: 'CRLF', cr: 'CR' } as const;
+  return { structure: `its lines end in ${kinds.length} ways (${kinds.map((k) => `${ends[k]} ${named[k]}`).join(', ')})` };
 }
 
 async function count(db: DuckDb, table: string): Promise<number> {
@@ -125,21 +223,20 @@ async function count(db: DuckDb, table: string): Promise<number> {
   return n;
 }
 
-/** Reads the header line of a CSV (UTF-8, optional BOM, LF or CRLF, quoted names allowed). */
-export async function readCsvHeader(
-  file: string,
+function byte(char: string): number {
+  return char.charCodeAt(0);
+}
+
+/** Checks a CSV header record (its text, without the line end): names present, distinct, not reserved, UTF-8. */
+export function parseCsvHeader(
+  header: string,
   sourceKey: string,
   dialect: { delimiter: string; quote: string } = { delimiter: ',', quote: '"' },
-): Promise<string[]> {
-  const buffer = await readHead(file, 1 << 20, sourceKey);
-  const bytesRead = buffer.length;
-  if (bytesRead === 0) throw new SluiceError('INGEST_EMPTY', `${sourceKey}: the file is empty; expected a CSV header line`);
-  let text = buffer.toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.includes('\u0000')) throw new SluiceError('INGEST_NOT_CSV', `${sourceKey}: contains NUL bytes; expected a UTF-8 text CSV`);
-  const end = text.indexOf('\n');
-  if (end < 0 && bytesRead === 1 << 20) throw new SluiceError('INGEST_HEADER', `${sourceKey}: no header line in the first 1 MiB`);
-  const line = (end < 0 ? text : text.slice(0, end)).replace(/\r$/, '');
+  problem?: string,
+): string[] {
+  if (header.includes('\u0000')) throw new SluiceError('INGEST_NOT_CSV', `${sourceKey}: contains NUL bytes; expected a UTF-8 text CSV`);
+  if (problem) throw new SluiceError('INGEST_HEADER', `${sourceKey}: cannot read the header line: ${problem}; nothing was published`);
+  const line = header;
   if (line.includes('\uFFFD')) {
     throw new SluiceError(
       'INGEST_ENCODING',
@@ -168,39 +265,33 @@ export async function readCsvHeader(
   return names;
 }
 
-/** The first bytes of a file, decompressed when it is gzip (`.gz`). */
-async function readHead(file: string, limit: number, sourceKey: string): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const source = createReadStream(file);
-  const stream = file.endsWith('.gz') ? source.pipe(createGunzip()) : source;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= limit) break;
-    }
-  } catch (error) {
-    throw new SluiceError('INGEST_UNREADABLE', `${sourceKey}: cannot be decompressed as gzip: ${(error as Error).message}`, {
-      cause: error,
-    });
-  } finally {
-    source.destroy();
-  }
-  return Buffer.concat(chunks).subarray(0, limit);
-}
-
 /** Unpacks a gzip file next to itself, naming the object when it is not gzip. */
-async function gunzipFile(file: string, sourceKey: string): Promise<string> {
+async function gunzipFile(file: string, sourceKey: string, limits: SourceLimits): Promise<string> {
   const out = file.replace(/\.gz$/, '');
+  let size = 0;
+  // Counted as it is unpacked, so a small bomb stops at the limit instead of filling the disk.
+  const bound = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      size += chunk.length;
+      done(size > limits.maxBytes ? tooLarge(sourceKey, 'decompresses to', limits) : null, chunk);
+    },
+  });
   try {
-    await pipeline(createReadStream(file), createGunzip(), createWriteStream(out));
+    await pipeline(createReadStream(file), createGunzip(), bound, createWriteStream(out));
   } catch (error) {
+    if (error instanceof SluiceError) throw error;
     throw new SluiceError('INGEST_UNREADABLE', `${sourceKey}: cannot be decompressed as gzip: ${(error as Error).message}`, {
       cause: error,
     });
   }
   return out;
+}
+
+function tooLarge(sourceKey: string, verb: string, limits: SourceLimits): SluiceError {
+  return new SluiceError(
+    'INGEST_TOO_LARGE',
+    `${sourceKey}: ${verb} more than ${bytes(limits.maxBytes)}, the limit of ${limits.limitName}; nothing was published (raise the limit, or split the file)`,
+  );
 }
 
 function splitCsvLine(line: string, delimiter: string, quote: string): string[] {

@@ -33,6 +33,9 @@ export function columnTyping(column: ColumnSpec): ColumnTyping {
     problem(typed) {
       const checks = [
         `WHEN ${present} IS NULL THEN ${column.nullable ? 'NULL' : `${name} || 'required, got an empty value'`}`,
+        ...outOfRange(column, present).map(
+          ([when, why]) => `WHEN ${typed} IS NULL AND ${when} THEN ${name} || ${literal(`${why}, got `)} || ${shown}`,
+        ),
         `WHEN ${typed} IS NULL THEN ${name} || ${literal(`expected ${expected}, got `)} || ${shown}`,
       ];
       if (column.enum) {
@@ -50,13 +53,33 @@ export function columnTyping(column: ColumnSpec): ColumnTyping {
   };
 }
 
+// Only what the declared zod types accept: DuckDB's casts also take "1_000", "2026-1-5" and five-digit years.
+const NUMBER = `'[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?'`;
+const DATE = `'[0-9]{4}-[0-9]{2}-[0-9]{2}'`;
+const TIMESTAMP = `'[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?'`;
+
+/** Values of the right shape that still cannot be stored: each a condition on the text and what is wrong with it. */
+function outOfRange(column: ColumnSpec, present: string): Array<[string, string]> {
+  if (column.format) return [];
+  if (column.type === 'number') {
+    return [[`regexp_full_match(${present}, ${NUMBER})`, 'out of the range of a double (it would be stored as 0 or infinity)']];
+  }
+  if (column.type === 'date' || column.type === 'timestamp') {
+    return [[`starts_with(${present}, '0000-')`, 'year 0000 does not exist (it would be stored as 1 BC)']];
+  }
+  return [];
+}
+
 function typedValue(column: ColumnSpec, present: string): string {
   switch (column.type) {
     case 'string':
       return present;
-    case 'number':
-      // inf and nan parse as doubles but are never meant by a data file.
-      return `(CASE WHEN isfinite(TRY_CAST(${present} AS DOUBLE)) THEN TRY_CAST(${present} AS DOUBLE) END)`;
+    case 'number': {
+      // inf and nan parse as doubles but are never meant by a data file; 1e-400 parses as 0, which it is not.
+      const double = `TRY_CAST(${present} AS DOUBLE)`;
+      return `(CASE WHEN regexp_full_match(${present}, ${NUMBER}) AND isfinite(${double})
+        AND (${double} <> 0 OR NOT regexp_matches(regexp_replace(${present}, '[eE].*', ''), '[1-9]')) THEN ${double} END)`;
+    }
     case 'integer':
       // A plain cast would round "3.5" to 4; only whole numbers are integers.
       return `(CASE WHEN regexp_full_match(${present}, '[+-]?[0-9]+') THEN TRY_CAST(${present} AS BIGINT) END)`;
@@ -67,10 +90,11 @@ function typedValue(column: ColumnSpec, present: string): string {
       if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS TIMESTAMP)`;
       // A plain TIMESTAMP cast would drop a UTC offset; the slower TIMESTAMPTZ cast (session zone UTC) is needed
       // only when the text may carry one, i.e. does not end in "Z" and is longer than "YYYY-MM-DD HH:MM:SS".
-      return `(CASE WHEN ends_with(${present}, 'Z') OR length(${present}) <= 19 THEN TRY_CAST(${present} AS TIMESTAMP)
+      return `(CASE WHEN NOT regexp_full_match(${present}, ${TIMESTAMP}) OR starts_with(${present}, '0000-') THEN NULL
+        WHEN ends_with(${present}, 'Z') OR length(${present}) <= 19 THEN TRY_CAST(${present} AS TIMESTAMP)
         ELSE CAST(TRY_CAST(${present} AS TIMESTAMPTZ) AS TIMESTAMP) END)`;
     case 'date':
       if (column.format) return `CAST(try_strptime(${present}, ${literal(column.format)}) AS DATE)`;
-      return `TRY_CAST(${present} AS DATE)`;
+      return `(CASE WHEN regexp_full_match(${present}, ${DATE}) AND NOT starts_with(${present}, '0000-') THEN TRY_CAST(${present} AS DATE) END)`;
   }
 }

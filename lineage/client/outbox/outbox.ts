@@ -13,11 +13,21 @@ export interface LineageOutbox {
   read(name: string): Promise<string>;
   /** Removes an entry (no error when it is already gone). */
   remove(name: string): Promise<void>;
+  /**
+   * Takes an entry for one replay, so concurrent replays never send it twice: false when another replay holds it (or
+   * it is gone). A claim its replay never gave back (a killed process) lapses after {@link CLAIM_LAPSES_MS}.
+   */
+  claim?(name: string): Promise<boolean>;
+  /** Gives back a claimed entry that was not delivered, for a later replay. */
+  release?(name: string): Promise<void>;
   /** Where entries are kept, e.g. `directory .sluice/lineage/outbox` (never includes secrets). */
   describe(): string;
 }
 
 const INSTANCE = randomBytes(4).toString('hex');
+
+/** How long a claim on an outbox entry holds when its replay never ends it (the process was killed). */
+export const CLAIM_LAPSES_MS = 10 * 60 * 1000;
 let lastMs = 0;
 let sequence = 0;
 

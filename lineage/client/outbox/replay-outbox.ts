@@ -14,6 +14,8 @@ export type ReplayReport = {
   rejected: KeptEntry[];
   /** Entries not tried because the backend stopped answering; `stoppedBy` says why. */
   notTried: number;
+  /** Entries another replay was sending at the same time (claimed), left to it. */
+  skipped: number;
   /** The failure that stopped the replay, if one did. */
   stoppedBy?: string;
 };
@@ -36,18 +38,27 @@ const oneLine = (error: unknown) => (error instanceof Error ? error.message : St
  */
 export async function replayOutbox(outbox: LineageOutbox, emitter: LineageEmitter, options: ReplayOptions = {}): Promise<ReplayReport> {
   const entries = await outbox.list();
-  const report: ReplayReport = { delivered: [], rejected: [], notTried: 0 };
+  const report: ReplayReport = { delivered: [], rejected: [], notTried: 0, skipped: 0 };
   for (const [i, entry] of entries.entries()) {
     if (options.signal?.aborted) {
       report.notTried = entries.length - i;
       report.stoppedBy = 'aborted';
       break;
     }
+    // A claim makes this replay the only one sending the entry; another replay may be on it already.
+    if (outbox.claim && !(await outbox.claim(entry))) {
+      report.skipped += 1;
+      continue;
+    }
+    const release = async () => {
+      await outbox.release?.(entry);
+    };
     let event;
     try {
       event = parseLineageEvent(JSON.parse(await outbox.read(entry)));
     } catch (error) {
       const reason = `not a valid OpenLineage event: ${oneLine(error)}`;
+      await release();
       report.rejected.push({ entry, reason });
       options.onEntry?.(entry, 'rejected', reason);
       continue;
@@ -56,6 +67,7 @@ export async function replayOutbox(outbox: LineageOutbox, emitter: LineageEmitte
       await emitter.emit(event, { signal: options.signal });
     } catch (error) {
       const reason = oneLine(error);
+      await release();
       if (isSluiceError(error) && error.retryable === false) {
         report.rejected.push({ entry, reason });
         options.onEntry?.(entry, 'rejected', reason);

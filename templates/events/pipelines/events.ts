@@ -12,6 +12,8 @@ export default definePipeline({
       bucket,
       prefix: 'raw/events',
       format: 'jsonl',
+      // A truncated line in an event stream is rejected on its own; the rest of the batch goes on to the data tests.
+      malformedRecords: 'reject',
       schema: z.object({
         event_id: z.string(),
         user_id: z.string(),

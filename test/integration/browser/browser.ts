@@ -32,7 +32,7 @@ export async function startBrowser(): Promise<Browser> {
   const watch = (p: Page) => {
     p.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
     p.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+      if (m.type() === 'error') errors.push(`console: ${m.text()}${m.location().url ? ` (${m.location().url})` : ''}`);
     });
   };
   context.on('page', watch);

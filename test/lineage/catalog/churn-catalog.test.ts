@@ -159,7 +159,11 @@ describe('the catalog fed with the churn example (good batch, then bad batch)', 
   });
 
   it('tags a dataset and lists the tag', async () => {
-    const put = await fetch(`${catalog.url}/api/v1/tags/PII`, { method: 'PUT', body: JSON.stringify({ description: 'personal data' }) });
+    const put = await fetch(`${catalog.url}/api/v1/tags/PII`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ description: 'personal data' }),
+    });
     expect(put.status).toBe(200);
     const tagged = await fetch(`${catalog.url}/api/v1/namespaces/${enc(NS)}/datasets/${enc('raw/customers')}/tags/PII`, { method: 'POST' });
     expect(((await tagged.json()) as { tags: string[] }).tags).toEqual(['PII']);
