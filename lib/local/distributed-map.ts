@@ -29,6 +29,8 @@ export interface DistributedMapOptions {
   /** Runs one child execution of the ItemProcessor, as its own execution. */
   readonly runChild: (asl: AslDocument, input: unknown, executionArn: string) => Promise<ChildOutcome>;
   readonly onProgress?: (progress: MapRunProgress) => void;
+  /** The environment the map's own S3 reads and writes use (the state machine's role in AWS). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** True for a Map state Step Functions runs as a Distributed Map (child executions), which the interpreter does not run. */
@@ -71,7 +73,8 @@ export async function runDistributedMap(
   const machine = options.stateMachineArn.split(':').at(-1) ?? 'machine';
   const mapRunId = randomUUID();
   const mapRunArn = options.stateMachineArn.replace(/:stateMachine:[^:]+$/, `:mapRun:${machine}/${mapRunId}:${randomUUID()}`);
-  const items = await readItems(name, state, input, context);
+  const env = options.env ?? process.env;
+  const items = await readItems(name, state, input, context, env);
   const selected = items.map((value, index) =>
     state['ItemSelector'] === undefined
       ? value
@@ -122,7 +125,7 @@ export async function runDistributedMap(
   const writer = state['ResultWriter'] as { Resource?: string; Parameters?: State } | undefined;
   let output: unknown = results.map((r) => (r.outcome.status === 'SUCCEEDED' ? r.outcome.output : null));
   if (writer) {
-    const manifest = await writeResults(name, writer, mapRunArn, mapRunId, options.stateMachineArn, results, input, context);
+    const manifest = await writeResults(name, writer, mapRunArn, mapRunId, options.stateMachineArn, results, input, context, env);
     output = { MapRunArn: mapRunArn, ResultWriterDetails: { Bucket: manifest.bucket, Key: manifest.key } };
     report(manifest);
   }
@@ -143,7 +146,7 @@ interface ChildResult {
 }
 
 /** The items: from the ItemReader, else the array at ItemsPath (default `$`). */
-async function readItems(name: string, state: State, input: unknown, context: State): Promise<unknown[]> {
+async function readItems(name: string, state: State, input: unknown, context: State, env: NodeJS.ProcessEnv): Promise<unknown[]> {
   const reader = state['ItemReader'] as { Resource?: string; Parameters?: State; ReaderConfig?: State } | undefined;
   if (!reader) {
     const items = readPath(String(state['ItemsPath'] ?? '$'), input, context);
@@ -156,9 +159,9 @@ async function readItems(name: string, state: State, input: unknown, context: St
   if (!params.Bucket) throw new SluiceError('ASL_ITEM_READER', `${name}.ItemReader.Parameters.Bucket: required`);
   let items: unknown[];
   if (reader.Resource === 'arn:aws:states:::s3:listObjectsV2') {
-    items = await listObjects(params.Bucket, params.Prefix ?? '');
+    items = await listObjects(params.Bucket, params.Prefix ?? '', env);
   } else if (reader.Resource === 'arn:aws:states:::s3:getObject' && params.Key) {
-    const text = await new ObjectStore(process.env).getText(params.Bucket, params.Key);
+    const text = await new ObjectStore(env).getText(params.Bucket, params.Key);
     items = parseItems(name, text, String(config['InputType'] ?? ''), `s3://${params.Bucket}/${params.Key}`);
   } else {
     throw new SluiceError(
@@ -170,8 +173,8 @@ async function readItems(name: string, state: State, input: unknown, context: St
 }
 
 /** Every object under a prefix, each as Step Functions' S3 listing reader gives it (`Etag` quoted, `LastModified` in epoch seconds). */
-async function listObjects(bucket: string, prefix: string): Promise<unknown[]> {
-  const { sdk, client } = await sharedS3(process.env);
+async function listObjects(bucket: string, prefix: string, env: NodeJS.ProcessEnv): Promise<unknown[]> {
+  const { sdk, client } = await sharedS3(env);
   const items: unknown[] = [];
   let token: string | undefined;
   do {
@@ -260,6 +263,7 @@ async function writeResults(
   results: readonly ChildResult[],
   input: unknown,
   context: State,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ bucket: string; key: string }> {
   const params = resolveTemplate(writer.Parameters ?? {}, input, context) as { Bucket?: string; Prefix?: string };
   if (writer.Resource !== 'arn:aws:states:::s3:putObject' || !params.Bucket) {
@@ -268,7 +272,7 @@ async function writeResults(
       `${name}.ResultWriter: expected Resource arn:aws:states:::s3:putObject and Parameters.Bucket`,
     );
   }
-  const store = new ObjectStore(process.env);
+  const store = new ObjectStore(env);
   const base = `${params.Prefix ? `${params.Prefix.replace(/\/$/, '')}/` : ''}${mapRunId}`;
   const files: Record<string, Array<{ Key: string; Size: number }>> = { FAILED: [], PENDING: [], SUCCEEDED: [] };
   for (const status of ['SUCCEEDED', 'FAILED'] as const) {

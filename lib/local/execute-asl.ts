@@ -36,6 +36,8 @@ export interface ExecuteAslOptions {
   readonly onTaskEnd?: (attempt: TaskAttempt) => void;
   /** Progress of each Distributed Map run, as its child executions end. */
   readonly onMapRun?: (progress: MapRunProgress) => void;
+  /** The environment of a Distributed Map's own S3 reads and writes. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -90,6 +92,7 @@ export async function executeAsl(source: AslDocument, input: unknown, options: E
       runDistributedMap(name, state, params.input, params.context, {
         stateMachineArn: options.stateMachineArn,
         onProgress: options.onMapRun,
+        ...(options.env ? { env: options.env } : {}),
         runChild: async (child, childInput, executionArn) => {
           const outcome = await executeAsl(child, childInput, { ...options, executionArn });
           return outcome.status === 'SUCCEEDED'

@@ -185,6 +185,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         executionArn,
         stateMachineArn,
         handlers: taskHandlers(spec, marker!, env),
+        env,
         // A backfill's child steps report through its map run instead, one line per child would drown the progress.
         onTaskStart: (step, attempt, payload) => {
           if (stepNames.has(step)) options.onProgress?.({ type: 'step-start', step, attempt, payload });
