@@ -19,6 +19,8 @@ const BENCHMARKS = [
   { name: 'lambda-cost', script: 'lambda-cost/run.ts', goals: true },
   { name: 'lineage-emit', script: 'lineage-emit/run.ts', goals: true },
   { name: 'catalog', script: 'catalog/run.ts', goals: true },
+  { name: 'scale', script: 'scale/backfill.ts', goals: true },
+  { name: 'single-lambda', script: 'scale/single-lambda.ts', goals: false },
 ] as const;
 
 const values = scriptArgs(

@@ -2,6 +2,7 @@ import type { PipelineSpec, Step, StepKind, Trigger } from '../definition/pipeli
 import { triggerPlans } from '../definition/run-plans.ts';
 import { ASL_STATES, ROUTING_STATES } from '../definition/state-names.ts';
 import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
+import { backfillDatasets, backfillStates } from './backfill-asl.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
 export const FUNCTION_ARN_VARIABLES = Object.fromEntries(
@@ -31,7 +32,8 @@ export interface AslDocument {
  *
  * Steps run in definition order. `Route` picks the trigger that started the execution (an upload's dataset, a
  * schedule's name), whose `Plan` state records in `$.plan` which steps it runs; a `Gate` before each step that some
- * trigger does not run skips it when the plan says so. The same document runs locally and in AWS.
+ * trigger does not run skips it when the plan says so. A backfill trigger goes to its dataset's Distributed Map
+ * (backfill-asl.ts). The same document runs locally and in AWS.
  */
 export function compileAsl(spec: PipelineSpec): AslDocument {
   const [first] = spec.steps;
@@ -58,6 +60,10 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
     Choices: [
       { Not: { Variable: '$.trigger', IsPresent: true }, Next: ASL_STATES.invalidInput },
       ...plans.map((plan) => ({ And: triggerCondition(plan.trigger), Next: ROUTING_STATES.plan(plan.label) })),
+      ...backfillDatasets(spec).map((dataset) => ({
+        And: triggerCondition({ kind: 'backfill', dataset }),
+        Next: ROUTING_STATES.backfill(dataset),
+      })),
     ],
     Default: ROUTING_STATES.unknownTrigger,
   };
@@ -93,6 +99,10 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
     }
     states[step.name] = taskState(spec, step, entry(i + 1));
   });
+  Object.assign(
+    states,
+    backfillStates(spec, (step, next, options) => taskState(spec, step, next, options), ROUTING_STATES.done),
+  );
   states[ROUTING_STATES.done] = { Type: 'Succeed', Comment: 'Every step the trigger runs has run' };
   states[ASL_STATES.failed] = {
     Type: 'Fail',
@@ -104,8 +114,8 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
 }
 
 /** The Choice conditions matching one trigger's input (`IsPresent` first, so a missing field is a mismatch). */
-function triggerCondition(trigger: Trigger): Array<Record<string, unknown>> {
-  const [field, value] = trigger.kind === 'upload' ? ['dataset', trigger.dataset] : ['name', trigger.name];
+function triggerCondition(trigger: Trigger | { kind: 'backfill'; dataset: string }): Array<Record<string, unknown>> {
+  const [field, value] = trigger.kind === 'schedule' ? ['name', trigger.name] : ['dataset', trigger.dataset];
   return [
     { Variable: '$.trigger.kind', IsPresent: true },
     { Variable: '$.trigger.kind', StringEquals: trigger.kind },
@@ -119,7 +129,7 @@ function member(base: string, name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${base}.${name}` : `${base}['${name}']`;
 }
 
-function taskState(spec: PipelineSpec, step: Step, next: string): Record<string, unknown> {
+function taskState(spec: PipelineSpec, step: Step, next: string, options = { child: false }): Record<string, unknown> {
   return {
     Type: 'Task',
     Comment: `${step.kind} step`,
@@ -134,6 +144,7 @@ function taskState(spec: PipelineSpec, step: Step, next: string): Record<string,
         'results.$': '$.results',
         execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
         'attempt.$': '$$.State.RetryCount',
+        ...(options.child ? { 'parent.$': '$.parent' } : {}),
       },
     },
     ResultSelector: { 'output.$': '$.Payload' },

@@ -13,7 +13,8 @@ export const TriggerInputSchema = z.discriminatedUnion('kind', [
     versionId: z.string().nullish(),
     etag: z.string().nullish(),
     size: z.number().nullish(),
-    time: z.string().nullish(),
+    /** The event time (ISO), or a listing's LastModified (epoch seconds) when a backfill started the run. */
+    time: z.union([z.string(), z.number()]).nullish(),
   }),
   z.object({
     kind: z.literal('schedule'),
@@ -24,6 +25,30 @@ export const TriggerInputSchema = z.discriminatedUnion('kind', [
 ]);
 /** How a run was started. */
 export type TriggerInput = z.infer<typeof TriggerInputSchema>;
+
+/**
+ * A backfill: the execution runs one child execution per group of objects under `prefix` (a Distributed Map), each
+ * child the upload path of `dataset` for its objects. Steps never receive it; their children's triggers are uploads.
+ */
+export const BackfillTriggerSchema = z.object({
+  kind: z.literal('backfill'),
+  dataset: z.string().min(1),
+  /** The S3 prefix listed, the dataset's own or one below it, ending in "/". */
+  prefix: z.string().min(1),
+  /** Child executions running at once (the Map's MaxConcurrency). */
+  concurrency: z.int().min(1).max(10_000),
+  /** Objects per child execution (the ItemBatcher's MaxItemsPerBatch); a child's output must stay under 256 KiB. */
+  objectsPerChild: z.int().min(1).max(100),
+  /** Percentage of objects that may fail or be quarantined before the backfill fails. */
+  toleratedFailurePercentage: z.number().min(0).max(100),
+});
+/** A backfill of a prefix. */
+export type BackfillTrigger = z.infer<typeof BackfillTriggerSchema>;
+
+/** What an execution's input `trigger` may hold: an upload, a schedule or a backfill. */
+export const ExecutionTriggerSchema = z.union([TriggerInputSchema, BackfillTriggerSchema]);
+/** What started an execution. */
+export type ExecutionTrigger = z.infer<typeof ExecutionTriggerSchema>;
 
 /** What a written batch is for readers: staged for the audit, published, quarantined by it, or rejected rows. */
 export const OutputRoleSchema = z.enum(OUTPUT_ROLES);
@@ -115,6 +140,8 @@ export const StepInvocationSchema = z.object({
   /** Results of earlier steps, by step name; each as the Task's ResultSelector stores it (`{output}`). */
   results: z.record(z.string(), z.object({ output: StepResultSchema })),
   execution: z.object({ id: z.string().min(1), startTime: z.string() }),
+  /** In a backfill's child execution: the execution that started it, whose pipeline run is the step run's parent. */
+  parent: z.object({ executionId: z.string().min(1) }).optional(),
   attempt: z.int().nonnegative(),
 });
 /** The payload a step handler receives. */

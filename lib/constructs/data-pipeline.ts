@@ -14,6 +14,7 @@ import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES } from '../asl/compile-asl.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantPrefixes } from './bucket-grants.ts';
+import { grantBackfill } from './backfill-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
@@ -165,6 +166,8 @@ export class DataPipeline extends Construct {
       this.lineageApiKeySecret?.grantRead(fn.function);
       props.encryptionKey?.grantEncryptDecrypt(fn.function);
     }
+    // A backfill's ResultWriter puts objects into a bucket encrypted with this key.
+    props.encryptionKey?.grantEncrypt(this.stateMachine);
 
     this.triggers = new PipelineTriggers(this, 'Triggers', {
       spec,
@@ -211,6 +214,7 @@ export class DataPipeline extends Construct {
       tracingEnabled: true,
     });
     for (const fn of this.stepFunctions.values()) fn.function.grantInvoke(stateMachine);
+    grantBackfill(stateMachine, this.spec, this.buckets, name);
     return stateMachine;
   }
 

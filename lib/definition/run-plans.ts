@@ -38,3 +38,14 @@ export function planSteps(spec: PipelineSpec, trigger: Trigger): string[] {
 export function triggerPlans(spec: PipelineSpec): TriggerPlan[] {
   return spec.triggers.map((trigger, index) => ({ trigger, index, label: triggerLabel(trigger), steps: planSteps(spec, trigger) }));
 }
+
+/**
+ * The steps a backfill's child execution runs for each object of an upload dataset: the ingest and data-test steps of
+ * its upload plan. Steps that read whole tables (feature builds, scoring) run once afterwards, not once per object.
+ */
+export function backfillSteps(spec: PipelineSpec, dataset: string): string[] {
+  const upload = spec.triggers.find((t) => t.kind === 'upload' && t.dataset === dataset);
+  if (!upload) return [];
+  const perObject = new Set(['ingest', 'dataTests']);
+  return planSteps(spec, upload).filter((name) => perObject.has(spec.steps.find((s) => s.name === name)?.kind ?? ''));
+}

@@ -10,6 +10,10 @@ export const ROUTING_STATES = {
   plan: (label: string): string => `Plan ${label}`,
   /** The Choice state before a step: run it, or go on to the next. */
   gate: (step: string): string => `Gate ${step}`,
+  /** The Distributed Map running a backfill of an upload dataset, one child execution per group of objects. */
+  backfill: (dataset: string): string => `Backfill ${dataset}`,
+  /** A state inside a backfill's child execution (state names are unique across nested processors too). */
+  backfillChild: (dataset: string, state: string): string => `${state} (backfill ${dataset})`,
   unknownTrigger: 'Unknown trigger',
   done: 'All steps done',
 } as const;

@@ -19,6 +19,18 @@ export function batchObjectKey(dataset: { readonly prefix: string }, batch: stri
 /** The sample of rows that broke each failed data test, kept beside a quarantined batch's data (not part of it). */
 export const FAILING_ROWS_FILE = 'failing-rows.parquet';
 
+/**
+ * Where a backfill's Distributed Map writes its results (ResultWriter): `_sluice/backfill/<pipeline>/<dataset>` in the
+ * dataset's bucket, outside every dataset prefix so the files never start an upload run.
+ */
+export function backfillResultsPrefix(
+  pipeline: string,
+  dataset: { readonly bucket: string },
+  ref: string,
+): { bucket: string; prefix: string } {
+  return { bucket: dataset.bucket, prefix: `_sluice/backfill/${pipeline}/${ref}` };
+}
+
 /** The prefix under which step runs keep their records, in the pipeline's own bucket (the lineage outbox's). */
 export const STEP_RECORDS_PREFIX = '_sluice/runs';
 

@@ -1,5 +1,6 @@
 import { StateMachine } from 'aws-local-stepfunctions';
 import type { AslDocument } from '../asl/compile-asl.ts';
+import { isDistributedMap, localMapTask, runDistributedMap, type MapRunProgress } from './distributed-map.ts';
 
 // Documents this process has validated: validating compiles the ASL schema anew, a few hundred ms on every run.
 const validated = new Set<string>();
@@ -33,6 +34,10 @@ export interface ExecuteAslOptions {
   /** Called before each Task invocation with the payload its handler receives. */
   readonly onTaskStart?: (state: string, attempt: number, payload: unknown) => void;
   readonly onTaskEnd?: (attempt: TaskAttempt) => void;
+  /** Progress of each Distributed Map run, as its child executions end. */
+  readonly onMapRun?: (progress: MapRunProgress) => void;
+  /** The environment of a Distributed Map's own S3 reads and writes. @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -40,7 +45,10 @@ export interface ExecuteAslOptions {
  * `lambda:invoke` envelope (`{StatusCode, Payload}`), and the Context Object's `State.RetryCount` is kept
  * the way Step Functions keeps it, which the interpreter does not do on its own.
  */
-export async function executeAsl(asl: AslDocument, input: unknown, options: ExecuteAslOptions): Promise<ExecutionOutcome> {
+export async function executeAsl(source: AslDocument, input: unknown, options: ExecuteAslOptions): Promise<ExecutionOutcome> {
+  // The interpreter has no Distributed Map: each becomes a Task whose handler runs it (distributed-map.ts).
+  const maps = Object.entries(source.States).filter(([, state]) => isDistributedMap(state));
+  const asl = { ...source, States: { ...source.States, ...Object.fromEntries(maps.map(([name, state]) => [name, localMapTask(state)])) } };
   const text = JSON.stringify(asl);
   const machine = new StateMachine(asl as never, {
     validationOptions: validated.has(text) ? { noValidate: true } : { checkPaths: true, checkArn: true },
@@ -49,7 +57,10 @@ export async function executeAsl(asl: AslDocument, input: unknown, options: Exec
   const attempts: TaskAttempt[] = [];
   // Shared with the interpreter's context by reference: Parameters read it before each Task invocation.
   const state = { Name: '', EnteredTime: '', RetryCount: 0 };
+  // The interpreter lets an inline Map's remaining iterations run on after one fails; Step Functions stops them.
+  let ended = false;
   const wrap = (name: string, handler: LocalHandler) => async (invoke: { Payload?: unknown }) => {
+    if (ended) throw new Error(`${name}: the execution has already ended`);
     const attempt = state.RetryCount;
     const startedAt = Date.now();
     options.onTaskStart?.(name, attempt, invoke.Payload);
@@ -75,7 +86,25 @@ export async function executeAsl(asl: AslDocument, input: unknown, options: Exec
       throw err;
     }
   };
-  const taskResourceLocalHandlers = Object.fromEntries(Object.entries(options.handlers).map(([name, h]) => [name, wrap(name, h)]));
+  const mapHandlers = maps.map(([name, state]) => [
+    name,
+    (params: { input: unknown; context: Record<string, unknown> }) =>
+      runDistributedMap(name, state, params.input, params.context, {
+        stateMachineArn: options.stateMachineArn,
+        onProgress: options.onMapRun,
+        ...(options.env ? { env: options.env } : {}),
+        runChild: async (child, childInput, executionArn) => {
+          const outcome = await executeAsl(child, childInput, { ...options, executionArn });
+          return outcome.status === 'SUCCEEDED'
+            ? { status: 'SUCCEEDED', output: outcome.output }
+            : { status: 'FAILED', error: outcome.error };
+        },
+      }),
+  ]);
+  const taskResourceLocalHandlers = {
+    ...Object.fromEntries(Object.entries(options.handlers).map(([name, h]) => [name, wrap(name, h)])),
+    ...Object.fromEntries(mapHandlers),
+  };
   const retryIntervalOverrides = Object.fromEntries(Object.keys(options.handlers).map((name) => [name, options.retryPauseMs ?? 50]));
   const executionName = options.executionArn.split(':').pop() ?? 'local';
   const execution = machine.run(input as never, {
@@ -89,6 +118,7 @@ export async function executeAsl(asl: AslDocument, input: unknown, options: Exec
   try {
     return { status: 'SUCCEEDED', output: await execution.result, attempts };
   } catch (error) {
+    ended = true;
     // The interpreter wraps the Fail state's error; its cause carries the ASL error name and cause.
     const cause = (error as { cause?: unknown }).cause;
     const inner = cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));

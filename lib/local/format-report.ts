@@ -48,12 +48,13 @@ export function formatRunReport(report: RunReport): string {
   );
   const out = [
     `${report.pipeline}: ${report.status === 'SUCCEEDED' ? 'succeeded' : 'FAILED'} in ${(report.durationMs / 1000).toFixed(2)} s`,
-    `  trigger    ${report.trigger.kind === 'upload' ? `upload to ${report.trigger.dataset}: s3://${report.trigger.bucket}/${report.trigger.key}` : `schedule ${report.trigger.name} at ${report.trigger.nominalTime}`}`,
+    `  trigger    ${triggerText(report.trigger)}`,
     `  execution  ${report.executionArn}`,
     `  run id     ${report.runId}`,
     '',
     ...table,
     '',
+    ...(report.backfill ? backfillLines(report.backfill) : []),
   ];
   for (const s of report.steps) {
     const r = found(s);
@@ -99,6 +100,26 @@ export function formatRunReport(report: RunReport): string {
   return `${out.join('\n')}\n`;
 }
 
+function triggerText(trigger: RunReport['trigger']): string {
+  if (trigger.kind === 'upload') return `upload to ${trigger.dataset}: s3://${trigger.bucket}/${trigger.key}`;
+  if (trigger.kind === 'schedule') return `schedule ${trigger.name} at ${trigger.nominalTime}`;
+  return `backfill of ${trigger.dataset} under ${trigger.prefix} (${trigger.concurrency} at once, ${trigger.objectsPerChild} per child, ${trigger.toleratedFailurePercentage}% tolerated)`;
+}
+
+/** A backfill's summary and each object that did not pass, with its reason. */
+function backfillLines(b: NonNullable<RunReport['backfill']>): string[] {
+  const lines = [
+    `backfill: ${count(b.objects)} objects in ${count(b.children)} child executions: ${count(b.passed)} passed, ${count(b.quarantined)} quarantined, ${count(b.failed)} failed${b.notRun ? `, ${count(b.notRun)} not run` : ''}`,
+    `  rows     ${count(b.rowsIn)} read, ${count(b.rejectedRows)} rejected, ${count(b.rowsPublished)} published (objects that passed${b.passedUncounted ? `, but for ${count(b.passedUncounted)} in children that failed later` : ''})`,
+    `  results  s3://${b.manifest.bucket}/${b.manifest.key}`,
+  ];
+  const bad = b.perObject.filter((o) => o.status === 'QUARANTINED' || o.status === 'FAILED');
+  for (const o of bad.slice(0, 20))
+    lines.push(`  ${o.status.toLowerCase().padEnd(11)} ${o.key}: ${(o.error?.message ?? '').split('\n')[0]}`);
+  if (bad.length > 20) lines.push(`  … and ${bad.length - 20} more (--json lists every object)`);
+  return [...lines, ''];
+}
+
 function count(n: number): string {
   return n.toLocaleString('en-US');
 }
@@ -127,8 +148,17 @@ export function printProgress(event: RunProgress): void {
       `✓ checked before the run${skipped ? ` (${skipped} check${skipped === 1 ? '' : 's'} could not run; sluice validate lists them)` : ''}\n`,
     );
   } else if (event.type === 'triggered') {
-    const what = event.trigger.kind === 'upload' ? `s3://${event.trigger.bucket}/${event.trigger.key}` : `schedule ${event.trigger.name}`;
+    const t = event.trigger;
+    const what =
+      t.kind === 'upload' ? `s3://${t.bucket}/${t.key}` : t.kind === 'schedule' ? `schedule ${t.name}` : `backfill of ${t.prefix}`;
     process.stderr.write(`▸ ${what} started ${event.executionArn.split(':').pop()}\n`);
+  } else if (event.type === 'map-run') {
+    const p = event.progress;
+    const done = p.succeeded + p.failed;
+    // About twenty lines for a whole map run, however many children it has.
+    if (!p.manifest && (done === p.children || done % Math.max(1, Math.ceil(p.children / 20)) === 0)) {
+      process.stderr.write(`  ${p.state}: ${done}/${p.children} child executions done (${p.failed} failed)\n`);
+    }
   } else if (event.type === 'step-start') {
     process.stderr.write(`  ${event.step}${event.attempt > 0 ? ` (retry ${event.attempt})` : ''} …\n`);
   } else {

@@ -20,3 +20,5 @@ export {
   type TrainingSetReport,
   type TrainingSetFeatures,
 } from './training-set/training-set.ts';
+export { backfillTrigger, type BackfillOptions } from './backfill-input.ts';
+export type { BackfillReport, BackfillObject } from './backfill-report.ts';

@@ -12,8 +12,16 @@ import { pipelineRunId } from '../runtime/lineage/run-ids.ts';
 import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compile-asl.ts';
 import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
-import { planSteps } from '../definition/run-plans.ts';
-import { StepResultSchema, type StepResult, type TriggerInput } from '../asl/step-invocation.ts';
+import { backfillSteps, planSteps } from '../definition/run-plans.ts';
+import { ROUTING_STATES } from '../definition/state-names.ts';
+import {
+  StepResultSchema,
+  type BackfillTrigger,
+  type ExecutionTrigger,
+  type StepResult,
+  type TriggerInput,
+} from '../asl/step-invocation.ts';
+import { backfillDatasets } from '../asl/backfill-asl.ts';
 import { collectAlert } from '../runtime/alerts/collect-alert.ts';
 import type { Alert } from '../runtime/alerts/alert.ts';
 import { alertSubject, formatAlert } from '../runtime/alerts/format-alert.ts';
@@ -30,6 +38,9 @@ import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { closeKilledRuns, RunMarker, type ClosedRun } from './run-markers.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
+import type { MapRunProgress } from './distributed-map.ts';
+import { backfillInput, type BackfillOptions } from './backfill-input.ts';
+import { readBackfillReport, type BackfillReport } from './backfill-report.ts';
 import { handlerProcessEnvironment, LOCAL_ACCOUNT, LOCAL_REGION } from './handler-environment.ts';
 import { matchUploadTrigger, toObjectCreatedEvent, type ObjectCreatedEvent } from './object-created-event.ts';
 
@@ -43,6 +54,8 @@ export interface RunLocalOptions {
   readonly dataset?: string;
   /** Fire a schedule trigger instead of uploading a file. */
   readonly schedule?: { readonly name: string; readonly nominalTime?: string };
+  /** Backfill an upload dataset's objects through a Distributed Map instead (optionally uploading files first). */
+  readonly backfill?: BackfillOptions;
   /** Directory that model `source` paths are relative to (the pipeline file's). @default cwd */
   readonly baseDir?: string;
   /** The environment the run starts from (lineage settings are read from it). @default process.env */
@@ -54,7 +67,8 @@ export interface RunLocalOptions {
 /** Progress of a local run (a step's start carries the payload its handler receives). */
 export type RunProgress =
   | { readonly type: 'checked'; readonly notChecked: readonly string[] }
-  | { readonly type: 'triggered'; readonly trigger: TriggerInput; readonly executionArn: string }
+  | { readonly type: 'triggered'; readonly trigger: ExecutionTrigger; readonly executionArn: string }
+  | { readonly type: 'map-run'; readonly progress: MapRunProgress }
   | { readonly type: 'step-start'; readonly step: string; readonly attempt: number; readonly payload: unknown }
   | { readonly type: 'step-end'; readonly attempt: TaskAttempt };
 
@@ -82,8 +96,10 @@ export interface RunReport {
   readonly status: 'SUCCEEDED' | 'FAILED';
   readonly executionArn: string;
   readonly runId: string;
-  readonly trigger: TriggerInput;
+  readonly trigger: ExecutionTrigger;
   readonly steps: StepReport[];
+  /** A backfill's outcome per object, from its Distributed Map's results. */
+  readonly backfill?: BackfillReport;
   readonly error?: { readonly name: string; readonly message: string };
   readonly durationMs: number;
   readonly stateDir: string;
@@ -111,8 +127,8 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
   const layout = stateDirLayout(options.stateDir);
   const { root: stateDir, s3: s3Directory } = layout;
   const base = options.env ?? process.env;
-  if ((options.input === undefined) === (options.schedule === undefined)) {
-    throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file or a schedule to fire');
+  if ([options.input, options.schedule, options.backfill].filter((o) => o !== undefined).length !== 1) {
+    throw new SluiceError('RUN_OPTIONS', 'a local run needs exactly one of an input file, a schedule to fire or a backfill');
   }
   const uploadTo = options.input === undefined ? undefined : uploadTrigger(spec, options.dataset);
   const checked = await checkBeforeRun(spec, { baseDir: resolve(options.baseDir ?? '.') });
@@ -129,10 +145,12 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
     const store = new ObjectStore(env);
     {
       await seedArtifacts(spec, store, resolve(options.baseDir ?? '.'));
-      const input: { trigger: TriggerInput } =
+      const input: { trigger: ExecutionTrigger } =
         uploadTo && options.input !== undefined
           ? await uploadInput(spec, store, s3, options.input, uploadTo)
-          : scheduleInput(spec, options.schedule!);
+          : options.backfill
+            ? await backfillInput(spec, store, options.backfill)
+            : scheduleInput(spec, options.schedule!);
       const executionName = `local-${new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15)}-${randomUUID().slice(0, 8)}`;
       const stateMachineArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:stateMachine:${spec.name}`;
       const executionArn = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}:execution:${spec.name}:${executionName}`;
@@ -161,13 +179,27 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         ]),
       );
       const asl = substituteAsl(compileAsl(spec), functionArns);
+      let manifest: MapRunProgress['manifest'];
+      const stepNames = new Set(spec.steps.map((step) => step.name));
       const outcome = await executeAsl(asl, input, {
         executionArn,
         stateMachineArn,
-        handlers: Object.fromEntries(spec.steps.map((s) => [s.name, tracked(marker!, s.name, STEP_HANDLERS[s.kind].withEnvironment(env))])),
-        onTaskStart: (step, attempt, payload) => options.onProgress?.({ type: 'step-start', step, attempt, payload }),
-        onTaskEnd: (attempt) => options.onProgress?.({ type: 'step-end', attempt }),
+        handlers: taskHandlers(spec, marker!, env),
+        env,
+        // A backfill's child steps report through its map run instead, one line per child would drown the progress.
+        onTaskStart: (step, attempt, payload) => {
+          if (stepNames.has(step)) options.onProgress?.({ type: 'step-start', step, attempt, payload });
+        },
+        onTaskEnd: (attempt) => {
+          if (stepNames.has(attempt.state)) options.onProgress?.({ type: 'step-end', attempt });
+        },
+        onMapRun: (progress) => {
+          manifest = progress.manifest ?? manifest;
+          options.onProgress?.({ type: 'map-run', progress });
+        },
       });
+      const backfill =
+        input.trigger.kind === 'backfill' && manifest ? await backfillReport(spec, store, input.trigger, manifest) : undefined;
       const error = outcome.status === 'FAILED' ? outcome.error : undefined;
       await lineage.emit(pipelineRunEvent(spec, error ? 'FAIL' : 'COMPLETE', { arn: executionArn, trigger: input.trigger, error }));
       const catalog = client.describe() === `file ${layout.events}` ? await recordStateDirLineage(stateDir) : undefined;
@@ -177,7 +209,8 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         records,
         asl,
         execution: { arn: executionArn, status: outcome.status, ...(error ? { error: error.name, cause: error.message } : {}) },
-        trigger: input.trigger,
+        // An alert names the upload or schedule behind a run; a backfill's objects are in its own report.
+        ...(input.trigger.kind === 'backfill' ? {} : { trigger: input.trigger }),
         ...(base[SLUICE_ENV.lineagePageUrl] ? { lineagePageUrl: base[SLUICE_ENV.lineagePageUrl] } : {}),
         ...(base.OPENLINEAGE_URL
           ? { catalog: { url: base.OPENLINEAGE_URL, ...(base.OPENLINEAGE_API_KEY ? { apiKey: base.OPENLINEAGE_API_KEY } : {}) } }
@@ -191,6 +224,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         runId: pipelineRunId(executionArn),
         trigger: input.trigger,
         steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger), found.records),
+        ...(backfill ? { backfill } : {}),
         ...(error ? { error } : {}),
         durationMs: Date.now() - started,
         stateDir,
@@ -282,8 +316,33 @@ function uploadTrigger(spec: PipelineSpec, dataset: string | undefined): Extract
   return found;
 }
 
+/** The handler of every Task state by state name: each step, and each step inside a backfill's child execution. */
+function taskHandlers(
+  spec: PipelineSpec,
+  marker: RunMarker,
+  env: NodeJS.ProcessEnv,
+): Record<string, (payload: unknown) => Promise<unknown>> {
+  const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
+  for (const step of spec.steps) handlers[step.name] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
+  for (const dataset of backfillDatasets(spec)) {
+    for (const name of backfillSteps(spec, dataset)) {
+      const step = spec.steps.find((s) => s.name === name)!;
+      handlers[ROUTING_STATES.backfillChild(dataset, name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
+    }
+  }
+  return handlers;
+}
+
+/** A backfill's outcome, rows counted at its ingest step and published by its last data-test step. */
+function backfillReport(spec: PipelineSpec, store: ObjectStore, trigger: BackfillTrigger, manifest: { bucket: string; key: string }) {
+  const steps = backfillSteps(spec, trigger.dataset).map((name) => spec.steps.find((s) => s.name === name)!);
+  const ingest = steps.find((s) => s.kind === 'ingest')?.name;
+  const published = steps.findLast((s) => s.kind === 'dataTests')?.name ?? ingest;
+  return readBackfillReport(store, trigger.dataset, manifest, { ...(ingest ? { ingest } : {}), ...(published ? { published } : {}) });
+}
+
 /** The steps the trigger runs: the plan of the pipeline trigger the input names. */
-function planFor(spec: PipelineSpec, trigger: TriggerInput): readonly string[] {
+function planFor(spec: PipelineSpec, trigger: ExecutionTrigger): readonly string[] {
   const matched = spec.triggers.find((t) =>
     t.kind === 'upload'
       ? trigger.kind === 'upload' && t.dataset === trigger.dataset
@@ -319,19 +378,26 @@ async function uploadInput(
   let wanted: string | undefined;
   const seen: ObjectCreatedEvent[] = [];
   let settle: (created: ObjectCreatedEvent) => void = () => {};
+  let settled = false;
+  let uploaded = (): void => undefined;
   const pick = (): void => {
     const found = wanted === undefined ? undefined : seen.find((e) => e.detail.object.etag === wanted);
     if (!found) return;
+    settled = true;
     clearTimeout(timer);
     stop();
     settle(found);
   };
   const event = new Promise<ObjectCreatedEvent>((resolveEvent, reject) => {
     settle = resolveEvent;
-    timer = setTimeout(() => {
-      stop();
-      reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
-    }, 10_000);
+    // The wait starts once the upload is done: a large file takes longer than that to upload.
+    uploaded = () => {
+      if (settled) return;
+      timer = setTimeout(() => {
+        stop();
+        reject(new SluiceError('RUN_NO_EVENT', `no object-created event arrived for s3://${dataset.bucket}/${key}`));
+      }, 10_000);
+    };
     stop = s3.onObjectCreated((record) => {
       const created = toObjectCreatedEvent(record, { account: LOCAL_ACCOUNT, region: LOCAL_REGION, id: randomUUID() });
       if (created.detail.bucket.name !== dataset.bucket || created.detail.object.key !== key) return;
@@ -342,6 +408,7 @@ async function uploadInput(
   try {
     wanted = (await store.upload(dataset.bucket, key, path, contentType(path))).etag;
     pick();
+    uploaded();
   } catch (error) {
     clearTimeout(timer);
     stop();

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { TriggerInputSchema, type TriggerInput } from '../asl/step-invocation.ts';
+import { ExecutionTriggerSchema, type ExecutionTrigger } from '../asl/step-invocation.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import { closedStepRunEvent, pipelineRunEvent } from '../runtime/lineage/pipeline-run-lineage.ts';
 import { OpenLineageClient, type RunEvent } from '../../lineage/index.ts';
@@ -15,7 +15,7 @@ interface RunMarkerData {
   readonly format: 'sluice.local-run/1';
   readonly pipeline: { readonly name: string; readonly namespace: string };
   readonly executionArn: string;
-  readonly trigger: TriggerInput;
+  readonly trigger: ExecutionTrigger;
   readonly host: string;
   readonly pid: number;
   /** The process's start (Linux `/proc/<pid>/stat`), so a reused pid is not taken for the run's process. */
@@ -44,7 +44,7 @@ function parseMarker(text: string | undefined): RunMarkerData | undefined {
     typeof value.startedAt === 'string' &&
     typeof value.scratch === 'string' &&
     Array.isArray(value.open) &&
-    TriggerInputSchema.safeParse(value.trigger).success;
+    ExecutionTriggerSchema.safeParse(value.trigger).success;
   return ok ? (value as RunMarkerData) : undefined;
 }
 
@@ -84,7 +84,7 @@ export class RunMarker {
   /** Writes the marker of a run that is starting. */
   static async create(
     runsDir: string,
-    run: { spec: PipelineSpec; executionArn: string; executionName: string; trigger: TriggerInput; scratch: string },
+    run: { spec: PipelineSpec; executionArn: string; executionName: string; trigger: ExecutionTrigger; scratch: string },
   ): Promise<RunMarker> {
     await mkdir(runsDir, { recursive: true });
     const start = processStart(process.pid);

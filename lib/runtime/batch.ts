@@ -20,7 +20,8 @@ export function batchIdOf(trigger: TriggerInput): string {
       .replace(/[^A-Za-z0-9_.-]+/g, '-')
       .replace(/^-+|-+$/g, '')
       .slice(0, 60) || 'object';
-  const content = trigger.etag ?? trigger.versionId ?? '';
+  // Listings quote ETags ("…"), events do not: one object gives one batch either way.
+  const content = trigger.etag?.replace(/"/g, '') ?? trigger.versionId ?? '';
   const digest = createHash('sha256').update(`${trigger.bucket}/${trigger.key}@${content}`).digest('hex').slice(0, 10);
   return `${slug}-${digest}`;
 }
@@ -32,7 +33,7 @@ export function batchIdOf(trigger: TriggerInput): string {
 export function batchTimeOf(invocation: Pick<StepInvocation, 'trigger' | 'execution'>): string {
   const { trigger, execution } = invocation;
   const time = trigger.kind === 'schedule' ? trigger.nominalTime : (trigger.time ?? execution.startTime);
-  return new Date(time).toISOString();
+  return new Date(typeof time === 'number' ? time * 1000 : time).toISOString();
 }
 
 /** The key of an object written for a batch under a dataset: `<prefix>/batch=<id>/<file>`. */

@@ -57,7 +57,12 @@ describe('compileAsl', () => {
     const asl = compileAsl(churn);
     expect(asl.States.Begin).toMatchObject({ Type: 'Pass', ResultPath: '$.results', Next: 'Route' });
     expect(asl.States.Route).toMatchObject({ Type: 'Choice', Default: 'Unknown trigger' });
-    expect((asl.States.Route as any).Choices.map((c: any) => c.Next)).toEqual(['InvalidInput', 'Plan upload raw', 'Plan schedule nightly']);
+    expect((asl.States.Route as any).Choices.map((c: any) => c.Next)).toEqual([
+      'InvalidInput',
+      'Plan upload raw',
+      'Plan schedule nightly',
+      'Backfill raw',
+    ]);
     expect(asl.States['Plan upload raw']).toMatchObject({
       Type: 'Pass',
       ResultPath: '$.plan',
@@ -72,7 +77,7 @@ describe('compileAsl', () => {
       Default: 'features',
     });
     const single = compileAsl(definePipeline(validDefinition()));
-    expect((single.States.Route as any).Choices.map((c: any) => c.Next)).toEqual(['InvalidInput', 'Plan upload raw']);
+    expect((single.States.Route as any).Choices.map((c: any) => c.Next)).toEqual(['InvalidInput', 'Plan upload raw', 'Backfill raw']);
     expect(Object.keys(single.States).filter((s) => s.startsWith('Gate '))).toEqual([]);
   });
 

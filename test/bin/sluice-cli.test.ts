@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import { testEnvironment } from '../support/environment.ts';
 
@@ -29,7 +29,7 @@ describe('sluice CLI', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it.each([['--help'], ['run', '--help'], ['validate', '--help']])('prints usage for %s and exits 0', (...args) => {
+  it.each([['--help'], ['run', '--help'], ['validate', '--help'], ['backfill', '--help']])('prints usage for %s and exits 0', (...args) => {
     const out = sluice(args);
     expect(out.code).toBe(0);
     expect(out.stdout).toMatch(/^Usage: sluice/);
@@ -235,6 +235,48 @@ describe('sluice CLI exit codes for run-time problems', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('prints the AWS input of a backfill, and exits 2 naming the option that is out of range', () => {
+    const input = sluice(['backfill', 'examples/churn/pipeline.ts', '--print-input', '--concurrency', '50', '--tolerate', '2.5%']);
+    expect(input.code).toBe(0);
+    expect(JSON.parse(input.stdout)).toEqual({
+      trigger: {
+        kind: 'backfill',
+        dataset: 'raw',
+        prefix: 'raw/customers/',
+        concurrency: 50,
+        objectsPerChild: 1,
+        toleratedFailurePercentage: 2.5,
+      },
+    });
+    expect(sluice(['backfill', 'examples/churn/pipeline.ts', '--print-input', '--objects-per-child', '500'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--objects-per-child: Too big: expected number to be <=100, got 500'),
+    });
+    expect(sluice(['backfill', 'examples/churn/pipeline.ts', '--concurrency', 'lots'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--concurrency: expected a whole number, got "lots"'),
+    });
+    expect(sluice(['backfill', 'examples/churn/pipeline.ts', '--print-input', '--prefix', 'published/customers/'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining(`--prefix: "published/customers/" is outside dataset raw's prefix`),
+    });
+  });
+
+  it('backfills a directory of files and exits 0, or exits 2 when nothing is under the prefix', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-cli-backfill-'));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
+    const drop = join(dir, 'drop');
+    await generateCustomers(join(drop, 'a.csv'), { rows: 200, seed: 1 });
+    await generateCustomers(join(drop, 'b.csv'), { rows: 200, seed: 2 });
+    const stateDir = join(dir, 'backfill-state');
+    const out = sluice(['backfill', 'examples/churn/pipeline.ts', '--upload', drop, '--state-dir', stateDir, '--json']);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout).backfill).toMatchObject({ objects: 2, passed: 2, rowsIn: 400 });
+    expect(out.stderr).toContain('Backfill raw: 2/2 child executions done (0 failed)');
+    const empty = sluice(['backfill', 'examples/churn/pipeline.ts', '--prefix', 'raw/customers/none-', '--state-dir', stateDir]);
+    expect(empty).toMatchObject({ code: 2, stderr: expect.stringContaining('no objects under s3://churn-data/raw/customers/none-') });
   });
 
   it('exits 2 for a schedule the pipeline does not have, naming the ones it has', () => {

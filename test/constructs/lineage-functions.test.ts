@@ -69,6 +69,25 @@ describe('lineage-status: execution status change → pipeline-run event', () =>
     );
   });
 
+  it("records a backfill's own run, and leaves its Distributed Map's child executions to it", () => {
+    const input = JSON.stringify({
+      trigger: {
+        kind: 'backfill',
+        dataset: 'raw',
+        prefix: 'raw/customers/',
+        concurrency: 4,
+        objectsPerChild: 1,
+        toleratedFailurePercentage: 0,
+      },
+    });
+    const event = statusChangeRunEvent(identity, change('RUNNING', { input }))!;
+    expect(event.run.runId).toBe(pipelineRunId(ARN));
+    expect(event.inputs).toEqual([]);
+    const child = 'arn:aws:states:eu-west-1:123456789012:execution:churn/0f3e5b6a-map-run:1a2b3c';
+    const childInput = JSON.stringify({ Items: [upload.trigger], BatchInput: { parent: { executionId: ARN } } });
+    expect(statusChangeRunEvent(identity, change('SUCCEEDED', { executionArn: child, input: childInput }))).toBeUndefined();
+  });
+
   it('fails at cold start when SLUICE_PIPELINE is missing or invalid', () => {
     expect(() => pipelineIdentityFromEnv({})).toThrow(/SLUICE_PIPELINE: required/);
     expect(() => pipelineIdentityFromEnv({ SLUICE_PIPELINE: '{"name":1}' })).toThrow(/SLUICE_PIPELINE is invalid/);

@@ -44,7 +44,8 @@ export function graphFromAsl(asl: AslDocument): PipelineGraph {
   const walk = (states: Record<string, State>): void => {
     for (const [name, state] of Object.entries(states)) {
       const payload = (state.Parameters as { Payload?: TaskPayload } | undefined)?.Payload;
-      if (state.Type === 'Task' && payload?.step && payload.datasets) {
+      // A backfill's Distributed Map runs the same steps again inside it: each step counts once.
+      if (state.Type === 'Task' && payload?.step && payload.datasets && !steps.some((s) => s.name === payload.step!.name)) {
         const spec = { datasets: payload.datasets };
         const step = payload.step;
         if (payload.pipeline?.name) pipeline = { name: payload.pipeline.name, namespace: payload.pipeline.namespace ?? '' };

@@ -1,6 +1,6 @@
 import { facets, runEvent, type Facet, type InputDataset, type RunEvent } from '../../../lineage/index.ts';
 import type { PipelineSpec } from '../../definition/pipeline-schema.ts';
-import type { TriggerInput } from '../../asl/step-invocation.ts';
+import type { ExecutionTrigger } from '../../asl/step-invocation.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
 
 /** The states of a pipeline run that lineage records. */
@@ -13,7 +13,7 @@ export type PipelineRunEventType = 'START' | 'COMPLETE' | 'FAIL' | 'ABORT';
 export function pipelineRunEvent(
   spec: PipelineSpec,
   eventType: PipelineRunEventType,
-  execution: { arn: string; trigger: TriggerInput; error?: { name: string; message: string } },
+  execution: { arn: string; trigger: ExecutionTrigger; error?: { name: string; message: string } },
 ): RunEvent {
   const runFacets: Record<string, Facet> = { processing_engine: facets.processingEngineRunFacet() };
   if (execution.trigger.kind === 'schedule') {
@@ -39,7 +39,7 @@ export function pipelineRunEvent(
 }
 
 /** The triggering upload as an input dataset of the run, with the object's version. */
-function triggerInputs(spec: PipelineSpec, trigger: TriggerInput): InputDataset[] {
+function triggerInputs(spec: PipelineSpec, trigger: ExecutionTrigger): InputDataset[] {
   if (trigger.kind !== 'upload') return [];
   const dataset = Object.values(spec.datasets).find((d) => d.bucket === trigger.bucket && trigger.key.startsWith(`${d.prefix}/`));
   if (!dataset) return [];

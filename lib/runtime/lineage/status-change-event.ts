@@ -3,7 +3,7 @@ import { SluiceError } from '../../../core/errors.ts';
 import { pipelineRunEvent, type PipelineRunEventType } from './pipeline-run-lineage.ts';
 import { formatIssues } from '../../../core/issues.ts';
 import { DatasetSpecSchema, type PipelineSpec } from '../../definition/pipeline-schema.ts';
-import { TriggerInputSchema } from '../../asl/step-invocation.ts';
+import { ExecutionTriggerSchema } from '../../asl/step-invocation.ts';
 import type { RunEvent } from '../../../lineage/index.ts';
 import { SLUICE_ENV } from '../../../core/env.ts';
 
@@ -63,7 +63,9 @@ export function statusChangeRunEvent(pipeline: PipelineIdentity, change: Executi
   const { executionArn, status, input, error, cause } = change.detail;
   const eventType = EVENT_TYPES[status];
   if (!eventType) return undefined;
-  const trigger = TriggerInputSchema.safeParse(parseInput(input)?.['trigger']);
+  // A Distributed Map's child execution (`…:execution:<machine>/<map run>:<id>`) is part of its parent's run.
+  if (/:execution:[^:]+\/[^:]+:/.test(executionArn)) return undefined;
+  const trigger = ExecutionTriggerSchema.safeParse(parseInput(input)?.['trigger']);
   if (!trigger.success) {
     throw new SluiceError('LINEAGE_STATUS_TRIGGER', `execution ${executionArn}: its input has no valid "trigger"`, {
       details: formatIssues(trigger.error),

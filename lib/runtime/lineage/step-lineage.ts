@@ -112,9 +112,10 @@ export class StepLineage {
   }
 
   #event(eventType: 'START' | 'COMPLETE' | 'FAIL', error?: unknown): RunEvent {
-    const { pipeline, step, execution, trigger } = this.#invocation;
+    const { pipeline, step, execution, trigger, parent } = this.#invocation;
     const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
-    const parentRun = { runId: pipelineRunId(execution.id) };
+    // A backfill's child steps belong to the backfill's pipeline run, not to a run of their own.
+    const parentRun = { runId: pipelineRunId(parent?.executionId ?? execution.id) };
     const runFacets: Record<string, Facet> = {
       parent: facets.parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
       processing_engine: facets.processingEngineRunFacet(),

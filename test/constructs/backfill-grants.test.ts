@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { refId, resources, synthPipeline } from './support.ts';
+
+const { template } = synthPipeline();
+
+/** The state machine role's statements, as `<action> <resource>` lines with tokens shown by name. */
+function stateMachineGrants(): string[] {
+  const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
+  const roleId = refId(
+    machine.Properties.RoleArn['Fn::GetAtt'] ? { Ref: machine.Properties.RoleArn['Fn::GetAtt'][0] } : machine.Properties.RoleArn,
+  );
+  const policy = resources(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: unknown) => refId(r) === roleId))!;
+  const show = (value: unknown): string =>
+    typeof value === 'string'
+      ? value
+      : (value as { Ref?: string }).Ref
+        ? `<${(value as { Ref: string }).Ref}>`
+        : (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']
+          ? `<${(value as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}>`
+          : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(show).join('');
+  return (policy[1].Properties.PolicyDocument.Statement as Array<Record<string, any>>).flatMap((statement) =>
+    ([] as string[])
+      .concat(statement.Action)
+      .filter((a) => a.startsWith('s3:') || a.startsWith('states:'))
+      .flatMap((action) =>
+        ([] as unknown[]).concat(statement.Resource).map((r) => {
+          const condition = statement.Condition ? ` if s3:prefix ${JSON.stringify(statement.Condition.StringLike['s3:prefix'])}` : '';
+          return `${action} ${show(r)}${condition}`;
+        }),
+      ),
+  );
+}
+
+describe('the state machine role, for the backfill Distributed Map', () => {
+  it("grants exactly the listing of the upload prefix, its results prefix and the machine's own child executions", () => {
+    const grants = stateMachineGrants();
+    const bucket = grants.find((g) => g.startsWith('s3:ListBucket'))!.split(' ')[1];
+    expect(grants).toEqual([
+      `s3:GetObject ${bucket}/raw/customers/*`,
+      `s3:ListBucket ${bucket} if s3:prefix ["raw/customers/*"]`,
+      `s3:PutObject ${bucket}/_sluice/backfill/churn/raw/*`,
+      expect.stringMatching(/^states:StartExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:stateMachine:[\w-]+$/),
+      expect.stringMatching(/^states:DescribeExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+\/\*$/),
+      expect.stringMatching(/^states:StopExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+\/\*$/),
+    ]);
+    // The ARN it may start is the machine's own (by name: a reference to it from its own role would be a cycle).
+    const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
+    expect(grants[3]!.endsWith(`:stateMachine:${machine.Properties.StateMachineName}`)).toBe(true);
+  });
+});
