@@ -56,6 +56,8 @@ Options:
   --protect-reads      require the key for reads too (the page at / then asks for it)
   --allowed-host <h>   a host name requests may use besides the bound address (a proxy, a DNS name); repeatable.
                        Requests naming any other host get 403 (DNS rebinding)
+  --allow-origin <url> a web origin whose pages may write (e.g. Marquez's web UI, http://localhost:3000, for its
+                       delete buttons); repeatable. Writes from other sites' pages get 403
   --open               serve a non-loopback address without an API key (anyone who reaches it can write)
   --state-dir <dir>    the state directory of local runs (default: .sluice)
   -h, --help
@@ -70,6 +72,7 @@ const SERVE_OPTIONS = {
   'api-key-file': { type: 'string' },
   'protect-reads': { type: 'boolean' },
   'allowed-host': { type: 'string', multiple: true },
+  'allow-origin': { type: 'string', multiple: true },
   open: { type: 'boolean' },
   'state-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -107,6 +110,7 @@ async function serveCatalog(values: {
   'api-key-file'?: string;
   'protect-reads'?: boolean;
   'allowed-host'?: string[];
+  'allow-origin'?: string[];
   open?: boolean;
   'state-dir'?: string;
 }): Promise<number> {
@@ -145,6 +149,7 @@ async function serveCatalog(values: {
     host,
     ...(apiKey ? { apiKey } : {}),
     ...(values['allowed-host'] ? { allowedHosts: values['allowed-host'] } : {}),
+    ...(values['allow-origin'] ? { allowedOrigins: allowedOrigins(values['allow-origin']) } : {}),
     protectReads: values['protect-reads'] === true,
   });
   process.stdout.write(`lineage catalog on ${catalog.url} (database ${dbFile}); Ctrl-C stops it\n`);
@@ -289,4 +294,23 @@ export async function lineageCommand(args: string[]): Promise<number> {
   } finally {
     outbox.close?.();
   }
+}
+
+/** The `--allow-origin` values as web origins (`http(s)://host[:port]`), each checked. */
+function allowedOrigins(values: readonly string[]): string[] {
+  return values.map((value) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value.replace(/\/$/, '')) {
+      throw new CliUsageError(
+        `--allow-origin: expected a web origin like http://localhost:3000, got ${JSON.stringify(value)}`,
+        SERVE_USAGE,
+      );
+    }
+    return url.origin;
+  });
 }

@@ -35,6 +35,8 @@ export type CatalogServerOptions = {
   readonly maxBodyBytes?: number;
   /** Host names besides the bound address that requests may name (a proxy's, a DNS name); others get 403. */
   readonly allowedHosts?: readonly string[];
+  /** Web origins whose pages may write (Marquez's web UI through its proxy); other cross-origin writes get 403. */
+  readonly allowedOrigins?: readonly string[];
 };
 
 /** A running catalog: its base URL, store and how to stop it. */

@@ -8,6 +8,8 @@ export interface GuardOptions {
   readonly host?: string;
   /** Host names (without port) it also answers to, e.g. the name of a proxy in front of it. */
   readonly allowedHosts?: readonly string[];
+  /** Web origins (`http://host:port`) whose pages may write, e.g. Marquez's web UI served through its own proxy. */
+  readonly allowedOrigins?: readonly string[];
 }
 
 /** True for addresses and names only this machine reaches. */
@@ -59,12 +61,18 @@ export function guardRequest(req: IncomingMessage, options: GuardOptions): void 
   if (origin !== undefined) {
     let same = false;
     try {
-      same = host !== undefined && new URL(origin).host.toLowerCase() === host.toLowerCase();
+      const from = new URL(origin);
+      same =
+        (host !== undefined && from.host.toLowerCase() === host.toLowerCase()) ||
+        (options.allowedOrigins ?? []).some((allowed) => new URL(allowed).origin === from.origin);
     } catch {
       same = false;
     }
     if (!same)
-      throw new HttpError(403, `writes from web pages of other sites are refused (Origin ${JSON.stringify(origin.slice(0, 100))})`);
+      throw new HttpError(
+        403,
+        `writes from web pages of other sites are refused (Origin ${JSON.stringify(origin.slice(0, 100))}); name a page's origin with --allow-origin to let it write`,
+      );
   }
   const type = req.headers['content-type'];
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;

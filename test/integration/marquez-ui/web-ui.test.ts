@@ -3,6 +3,7 @@
 // its API proxied to the catalog, driven in headless Chromium. Every page the UI has is used; the catalog must answer
 // every API call 2xx and the page must throw nothing. Screenshots go to test/artifacts/marquez-ui/.
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -34,10 +35,22 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<number> {
 }
 
 /** `sluice lineage serve` on a state directory, on a free port; resolves with its URL once it listens. */
-function serve(stateDir: string): Promise<{ url: string; child: ChildProcess }> {
+function serve(stateDir: string, allowOrigin: string): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(
     process.execPath,
-    ['--conditions=sluice-source', join(root, 'bin', 'sluice.ts'), 'lineage', 'serve', '--state-dir', stateDir, '--port', '0'],
+    [
+      '--conditions=sluice-source',
+      join(root, 'bin', 'sluice.ts'),
+      'lineage',
+      'serve',
+      '--state-dir',
+      stateDir,
+      '--port',
+      '0',
+      // The UI's proxy passes the page's Origin on, as Marquez's own does: its delete buttons write from that origin.
+      '--allow-origin',
+      allowOrigin,
+    ],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -51,6 +64,18 @@ function serve(stateDir: string): Promise<{ url: string; child: ChildProcess }> 
       if (m) ok({ url: m[1]!, child });
     });
     child.once('exit', (code) => fail(new Error(`sluice lineage serve exited with ${code}: ${out}`)));
+  });
+}
+
+/** A port nothing listens on now, for the UI (the catalog must know the UI's origin before the UI starts). */
+function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const probe = createServer();
+    probe.once('error', fail);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => ok(port));
+    });
   });
 }
 
@@ -75,8 +100,9 @@ describe("Marquez's web UI on the embedded catalog", () => {
     const demo = [join(root, 'examples', 'churn', 'demo.ts'), '--state-dir', state, '--rows', '2000'];
     expect(await run(demo)).toBe(0);
     expect(await run([...demo, '--bad'])).toBe(1);
-    catalog = await serve(state);
-    ui = await startWebUi({ dir: web, api: catalog.url });
+    const uiPort = await freePort();
+    catalog = await serve(state, `http://127.0.0.1:${uiPort}`);
+    ui = await startWebUi({ dir: web, api: catalog.url, port: uiPort });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,

@@ -31,6 +31,12 @@ describe('sluice lineage serve, exposed beyond this machine', () => {
     expect(run.stderr).toContain('--host 0.0.0.0: other machines could write lineage without a key; give --api-key-file');
   });
 
+  it('refuses an --allow-origin that is not a web origin', () => {
+    const run = sluice(['--allow-origin', 'localhost:3000/ui', '--port', '0', '--state-dir', dir]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--allow-origin: expected a web origin like http://localhost:3000, got "localhost:3000/ui"');
+  });
+
   it('refuses an unreadable or empty key file', async () => {
     expect(sluice(['--api-key-file', join(dir, 'missing'), '--state-dir', dir]).stderr).toMatch(
       /--api-key-file: cannot read .*missing: ENOENT/,
