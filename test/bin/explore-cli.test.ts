@@ -51,6 +51,9 @@ describe('sluice ls and sluice show, on a state directory and on S3', () => {
     await generateCustomers(join(dir, 'bad.csv'), { rows: 400, bad: true });
     const options = { stateDir, baseDir: join(root, 'examples', 'churn'), env: { OPENLINEAGE_DISABLED: 'true' } };
     good = await runLocal(churn, { ...options, input: join(dir, 'good.csv') });
+    // S3 times have whole seconds: the second upload must be a later second for "latest" to be told apart.
+    const uploaded = Math.floor(Date.parse(good.trigger.kind === 'upload' ? (good.trigger.time as string) : '') / 1000);
+    while (Math.floor(Date.now() / 1000) <= uploaded) await new Promise((r) => setTimeout(r, 50));
     bad = await runLocal(churn, { ...options, input: join(dir, 'bad.csv') });
   });
   afterAll(async () => {

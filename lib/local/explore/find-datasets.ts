@@ -1,7 +1,7 @@
 import { SluiceError } from '../../../core/errors.ts';
 import type { DatasetSpec, PipelineSpec } from '../../definition/pipeline-schema.ts';
 import { kindOf, outputRole, type OutputRole } from '../../definition/step-kinds/index.ts';
-import { listBatches, parseBatchRecord, type BatchRecord } from '../../runtime/batch-record.ts';
+import { compareBatches, listBatches, parseBatchRecord, type BatchRecord } from '../../runtime/batch-record.ts';
 import type { ObjectStore, ObjectVersion } from '../../runtime/object-store.ts';
 
 /** What a dataset holds for readers: a step's batches by role, or files uploaded to start runs. */
@@ -84,14 +84,14 @@ export async function scannedDatasets(
     byDataset.set(id, [...(byDataset.get(id) ?? []), record]);
   }
   return [...byDataset.values()].map((batches) => {
-    const latest = batches.reduce((a, b) => (Date.parse(b.time) >= Date.parse(a.time) ? b : a));
+    const latest = batches.reduce((a, b) => (compareBatches(b, a) >= 0 ? b : a));
     return {
       pipeline: latest.pipeline,
       ref: latest.dataset,
       spec: { bucket: latest.bucket, prefix: latest.prefix, format: 'parquet' },
       declared: false,
       ...(latest.role ? { state: latest.role } : {}),
-      batches: [...batches].sort((a, b) => Date.parse(a.time) - Date.parse(b.time) || (a.batch < b.batch ? -1 : 1)),
+      batches: [...batches].sort(compareBatches),
     };
   });
 }
