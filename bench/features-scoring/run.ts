@@ -2,7 +2,7 @@
 // XGBoost model) through the local runner, against pandas (groupby) + xgboost's Booster.predict on the same Parquet, rounds
 // interleaved. Writes its section of docs/benchmarks.md.
 import { join } from 'node:path';
-import { scriptArgs } from '../../scripts/script-args.ts';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import {
   assertSamePredictions,
   benchPython,
@@ -19,12 +19,13 @@ import {
 } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const values = scriptArgs('Usage: npm run bench:features [-- --rows N (1000000) --runs N (3)]\n', {
+const USAGE = 'Usage: npm run bench:features [-- --rows N (1000000) --runs N (3)]\n';
+const values = scriptArgs(USAGE, {
   rows: { type: 'string', default: '1000000' },
   runs: { type: 'string', default: '3' },
 });
-const rows = Number(values.rows);
-const runs = Number(values.runs);
+const rows = integerFlag('rows', values.rows, USAGE);
+const runs = integerFlag('runs', values.runs, USAGE);
 const GOAL = 1.5;
 const NOMINAL = '2026-11-23T06:00:00Z';
 const { parquet } = await churnInputs(rows);

@@ -2,16 +2,17 @@
 // example) through the local runner: the first run in a fresh process (modules, DuckDB and the S3 client loaded), then the
 // median of the later runs, per step. Writes its section of docs/benchmarks.md.
 import { join } from 'node:path';
-import { scriptArgs } from '../../scripts/script-args.ts';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { generateCustomers } from '../../examples/churn/generate-data.ts';
 import { log, median, mib, runJson, scratchDir, spread, verdict, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const values = scriptArgs('Usage: npm run bench:fixed-cost [-- --rows N (1000) --runs N (11, the first is the cold one)]\n', {
+const USAGE = 'Usage: npm run bench:fixed-cost [-- --rows N (1000) --runs N (11, the first is the cold one)]\n';
+const values = scriptArgs(USAGE, {
   rows: { type: 'string', default: '1000' },
   runs: { type: 'string', default: '11' },
 });
-const rows = Number(values.rows);
+const rows = integerFlag('rows', values.rows, USAGE);
 const GOAL_MS = 100;
 const dir = await scratchDir('fixed-cost');
 const csv = join(dir, `customers-${rows}.csv`);

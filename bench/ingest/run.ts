@@ -1,16 +1,17 @@
 // npm run bench:ingest [-- --rows N --runs N]: the ingest step (CSV → typed Parquet + rejects, through the local runner)
 // against the hand-written DuckDB COPY of the same extract, rounds interleaved. Writes its section of docs/benchmarks.md.
 import { join } from 'node:path';
-import { scriptArgs } from '../../scripts/script-args.ts';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { churnInputs, compareParquet, log, mib, median, runJson, scratchDir, spread, verdict, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const values = scriptArgs('Usage: npm run bench:ingest [-- --rows N (1000000) --runs N (3)]\n', {
+const USAGE = 'Usage: npm run bench:ingest [-- --rows N (1000000) --runs N (3)]\n';
+const values = scriptArgs(USAGE, {
   rows: { type: 'string', default: '1000000' },
   runs: { type: 'string', default: '3' },
 });
-const rows = Number(values.rows);
-const runs = Number(values.runs);
+const rows = integerFlag('rows', values.rows, USAGE);
+const runs = integerFlag('runs', values.runs, USAGE);
 const GOAL = 1.3;
 const { csv } = await churnInputs(rows);
 const dir = await scratchDir('ingest');

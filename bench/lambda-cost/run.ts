@@ -5,7 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { scriptArgs } from '../../scripts/script-args.ts';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { STEP_KINDS } from '../../lib/definition/step-kinds/index.ts';
 import type { StepKind } from '../../lib/definition/pipeline-schema.ts';
 import { EMBEDDED_S3_CREDENTIALS, startEmbeddedS3 } from '../../lib/local/embedded-s3.ts';
@@ -15,13 +15,14 @@ import churn from '../../examples/churn/pipeline.ts';
 import { benchPython, churnInputs, log, mib, ROOT, runJson, runJsonAsync, scratchDir, verdict, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const values = scriptArgs('Usage: npm run bench:lambda-cost [-- --rows N (1000000) --sizes MB,MB,… (512,1024,1769,3538) --runs N (3)]\n', {
+const USAGE = 'Usage: npm run bench:lambda-cost [-- --rows N (1000000) --sizes MB,MB,… (512,1024,1769,3538) --runs N (3)]\n';
+const values = scriptArgs(USAGE, {
   rows: { type: 'string', default: '1000000' },
   sizes: { type: 'string', default: '512,1024,1769,3538' },
   runs: { type: 'string', default: '3' },
 });
-const rows = Number(values.rows);
-const runs = Number(values.runs);
+const rows = integerFlag('rows', values.rows, USAGE);
+const runs = integerFlag('runs', values.runs, USAGE);
 const sizes = values.sizes.split(',').map(Number);
 const GOAL = 0.5;
 const perMillion = 1e6 / rows;

@@ -3,7 +3,7 @@
 // + xgboost), rounds interleaved. Writes its section of docs/benchmarks.md.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { scriptArgs } from '../../scripts/script-args.ts';
+import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import {
   assertSamePredictions,
   benchPython,
@@ -20,12 +20,13 @@ import {
 } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
 
-const values = scriptArgs('Usage: npm run bench:whole-run [-- --rows N (1000000) --runs N (3)]\n', {
+const USAGE = 'Usage: npm run bench:whole-run [-- --rows N (1000000) --runs N (3)]\n';
+const values = scriptArgs(USAGE, {
   rows: { type: 'string', default: '1000000' },
   runs: { type: 'string', default: '3' },
 });
-const rows = Number(values.rows);
-const runs = Number(values.runs);
+const rows = integerFlag('rows', values.rows, USAGE);
+const runs = integerFlag('runs', values.runs, USAGE);
 const GOAL = 2;
 const { csv } = await churnInputs(rows);
 const python = benchPython();
