@@ -1,4 +1,4 @@
-import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -6,6 +6,7 @@ import { backfillDatasets } from '../asl/backfill-asl.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import { backfillResultsPrefix } from '../definition/storage-layout.ts';
 import { grantPrefixes } from './bucket-grants.ts';
+import { grantOnExecutions } from './execution-grants.ts';
 
 /**
  * Grants the state machine what its backfill Distributed Maps need and nothing more: listing and reading each upload
@@ -32,16 +33,12 @@ export function grantBackfill(
   const arn = (resource: string, resourceName: string) =>
     stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
   stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [arn('stateMachine', name)] }));
-  stateMachine.addToRolePolicy(
-    new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [arn('execution', `${name}/*`)] }),
-  );
-  Validations.of(stateMachine).acknowledge({
-    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:execution:${name}/*]`,
+  grantOnExecutions({
+    principal: stateMachine,
+    nagScope: stateMachine,
+    stateMachineName: name,
+    actions: ['states:DescribeExecution', 'states:StopExecution'],
+    separator: '/',
     reason: "A Distributed Map's child executions get generated names under the machine's own executions; nothing else matches",
   });
-}
-
-/** How cdk-nag shows a stack's region or account in a finding id: the value, or the pseudo parameter when unresolved. */
-function shown(value: string, pseudo: string): string {
-  return Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
 }

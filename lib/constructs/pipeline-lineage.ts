@@ -1,7 +1,6 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -12,6 +11,7 @@ import { SLUICE_ENV } from '../../core/env.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import type { PrefixRef } from '../definition/step-kinds/index.ts';
 import { grantPrefixes } from './bucket-grants.ts';
+import { grantOnExecutions } from './execution-grants.ts';
 import { SluiceFunction } from './sluice-function.ts';
 
 /** Settings of {@link PipelineLineage}. */
@@ -98,19 +98,12 @@ export class PipelineLineage extends Construct {
 
   /** The status function reads an ended execution's history to close step runs a timeout or abort left open. */
   #allowExecutionHistory(stateMachineName: string): void {
-    const stack = Stack.of(this);
-    const executions = stack.formatArn({
-      service: 'states',
-      resource: 'execution',
-      resourceName: `${stateMachineName}:*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    this.statusFunction.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['states:GetExecutionHistory'], resources: [executions] }),
-    );
-    const pseudo = (value: string, name: string): string => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
-    Validations.of(this.statusFunction).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:${stateMachineName}:*]`,
+    grantOnExecutions({
+      principal: this.statusFunction.function,
+      nagScope: this.statusFunction,
+      stateMachineName,
+      actions: ['states:GetExecutionHistory'],
+      separator: ':',
       reason: 'Execution ARNs are minted per run; "<state machine>:*" is the narrowest scope that covers this pipeline\'s executions only',
     });
   }
