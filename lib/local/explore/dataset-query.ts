@@ -102,7 +102,10 @@ async function viewBatches(
   }
   const files = batches.reduce((n, b) => n + b.files.length, 0);
   const bytes = batches.reduce((n, b) => n + b.files.reduce((m, f) => m + f.bytes, 0), 0);
-  if (files > 0) onProgress?.(`reading ${batches.length} batch${batches.length === 1 ? '' : 'es'} (${files} files, ${megabytes(bytes)})`);
+  if (files > 0)
+    onProgress?.(
+      `reading ${batches.length} batch${batches.length === 1 ? '' : 'es'} (${files} file${files === 1 ? '' : 's'}, ${megabytes(bytes)})`,
+    );
   const created = await createTableView({ db, store, scratch: (file) => join(scratch, file) }, 't', dataset.spec, batches);
   if (!created.created) await db.run(`CREATE VIEW t AS SELECT NULL::VARCHAR AS ${ident('batch')} WHERE false`);
   return batches.map((b) => b.batch);
