@@ -3,6 +3,7 @@ import { triggerPlans } from '../definition/run-plans.ts';
 import { ASL_STATES, ROUTING_STATES } from '../definition/state-names.ts';
 import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
 import { backfillDatasets, backfillStates } from './backfill-asl.ts';
+import { scoreShardsEntry, scoreShardsStates } from './score-shards-asl.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
 export const FUNCTION_ARN_VARIABLES = Object.fromEntries(
@@ -33,7 +34,8 @@ export interface AslDocument {
  * Steps run in definition order. `Route` picks the trigger that started the execution (an upload's dataset, a
  * schedule's name), whose `Plan` state records in `$.plan` which steps it runs; a `Gate` before each step that some
  * trigger does not run skips it when the plan says so. A backfill trigger goes to its dataset's Distributed Map
- * (backfill-asl.ts). The same document runs locally and in AWS.
+ * (backfill-asl.ts); a scoring step above its size threshold goes on to its shards' (score-shards-asl.ts). The same
+ * document runs locally and in AWS.
  */
 export function compileAsl(spec: PipelineSpec): AslDocument {
   const [first] = spec.steps;
@@ -97,8 +99,16 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
         Default: entry(i + 1),
       };
     }
-    states[step.name] = taskState(spec, step, entry(i + 1));
+    states[step.name] = taskState(spec, step, scoreShardsEntry(step) ?? entry(i + 1));
   });
+  Object.assign(
+    states,
+    scoreShardsStates(
+      spec,
+      (step, next, options) => taskState(spec, step, next, options),
+      (step) => entry(spec.steps.indexOf(step) + 1),
+    ),
+  );
   Object.assign(
     states,
     backfillStates(spec, (step, next, options) => taskState(spec, step, next, options), ROUTING_STATES.done),

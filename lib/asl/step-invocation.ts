@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasetSpecSchema, StepSchema } from '../definition/pipeline-schema.ts';
 import { OUTPUT_ROLES } from '../definition/step-kinds/index.ts';
+import { ScoreShardItemSchema, ScoreShardsRefSchema } from './score-shard-item.ts';
 
 /** How a run was started, as the state machine receives it (from EventBridge or the local runner). */
 export const TriggerInputSchema = z.discriminatedUnion('kind', [
@@ -125,6 +126,8 @@ export const StepResultSchema = z.object({
   rejectedRows: z.number().optional(),
   tests: TestCountsSchema.optional(),
   modelVersion: z.string().optional(),
+  /** A scoring step whose input is above its shard threshold: the plan its shards and gather run from (score-shards-asl.ts). */
+  shards: ScoreShardsRefSchema.optional(),
   durationMs: z.number(),
   ...StepFindingsSchema.shape,
 });
@@ -143,6 +146,12 @@ export const StepInvocationSchema = z.object({
   /** In a backfill's child execution: the execution that started it, whose pipeline run is the step run's parent. */
   parent: z.object({ executionId: z.string().min(1) }).optional(),
   attempt: z.int().nonnegative(),
+  /** Which part of a sharded scoring run this is: one shard, the gather of all shards, or naming the shards that failed. */
+  phase: z.enum(['shard', 'gather', 'shardsFailed']).optional(),
+  /** The shard a `shard` phase scores. */
+  shard: ScoreShardItemSchema.optional(),
+  /** The map's error, for the `shardsFailed` phase. */
+  shardsError: z.object({ Error: z.string().optional(), Cause: z.string().optional() }).optional(),
 });
 /** The payload a step handler receives. */
 export type StepInvocation = z.infer<typeof StepInvocationSchema>;

@@ -29,6 +29,14 @@ export function grantBackfill(
     datasets.map((ref) => backfillResultsPrefix(spec.name, spec.datasets[ref]!, ref)),
     ['write'],
   );
+  grantChildExecutions(stateMachine, name);
+}
+
+/**
+ * Grants a state machine with a Distributed Map starting, describing and stopping its own child executions (once per
+ * machine, whichever maps it has). The ARN is built from the machine's name, as a reference to it would be a cycle.
+ */
+export function grantChildExecutions(stateMachine: sfn.StateMachine, name: string): void {
   const stack = Stack.of(stateMachine);
   const arn = (resource: string, resourceName: string) =>
     stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });

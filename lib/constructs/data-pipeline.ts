@@ -15,6 +15,7 @@ import { compileAsl, FUNCTION_ARN_VARIABLES } from '../asl/compile-asl.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantPrefixes } from './bucket-grants.ts';
 import { grantBackfill } from './backfill-grants.ts';
+import { grantScoreShards } from './score-shards-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
@@ -166,8 +167,9 @@ export class DataPipeline extends Construct {
       this.lineageApiKeySecret?.grantRead(fn.function);
       props.encryptionKey?.grantEncryptDecrypt(fn.function);
     }
-    // A backfill's ResultWriter puts objects into a bucket encrypted with this key.
-    props.encryptionKey?.grantEncrypt(this.stateMachine);
+    // A backfill's or a scoring shard map's ResultWriter puts objects into a bucket encrypted with this key, and a shard
+    // map's ItemReader reads its items from one.
+    props.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
 
     this.triggers = new PipelineTriggers(this, 'Triggers', {
       spec,
@@ -215,6 +217,7 @@ export class DataPipeline extends Construct {
     });
     for (const fn of this.stepFunctions.values()) fn.function.grantInvoke(stateMachine);
     grantBackfill(stateMachine, this.spec, this.buckets, name);
+    grantScoreShards(stateMachine, this.spec, this.buckets, name);
     return stateMachine;
   }
 

@@ -14,6 +14,14 @@ export const ROUTING_STATES = {
   backfill: (dataset: string): string => `Backfill ${dataset}`,
   /** A state inside a backfill's child execution (state names are unique across nested processors too). */
   backfillChild: (dataset: string, state: string): string => `${state} (backfill ${dataset})`,
+  /** The states of a scoring step's sharded path: the Choice after it, the Distributed Map, its child Task, the gather and the failure Task. */
+  scoreShards: (step: string) => ({
+    choice: `Sharded ${step}`,
+    map: `Shards ${step}`,
+    shard: `Shard ${step}`,
+    gather: `Gather ${step}`,
+    failed: `Shards failed ${step}`,
+  }),
   unknownTrigger: 'Unknown trigger',
   done: 'All steps done',
 } as const;

@@ -31,6 +31,14 @@ export function backfillResultsPrefix(
   return { bucket: dataset.bucket, prefix: `_sluice/backfill/${pipeline}/${ref}` };
 }
 
+/**
+ * Where a sharded scoring step keeps its work in its output's bucket: `_sluice/score-shards/<step>` (the plan, the
+ * shards' items, the Distributed Map's results, a materialised input), outside every dataset prefix.
+ */
+export function scoreShardsPrefix(step: string): string {
+  return `_sluice/score-shards/${step}`;
+}
+
 /** The prefix under which step runs keep their records, in the pipeline's own bucket (the lineage outbox's). */
 export const STEP_RECORDS_PREFIX = '_sluice/runs';
 

@@ -324,6 +324,12 @@ function taskHandlers(
 ): Record<string, (payload: unknown) => Promise<unknown>> {
   const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
   for (const step of spec.steps) handlers[step.name] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
+  // A scoring step's sharded path: its shards (child executions), its gather and its failure Task run the same handler.
+  for (const step of spec.steps) {
+    if (step.kind !== 'batchScore') continue;
+    const { shard, gather, failed } = ROUTING_STATES.scoreShards(step.name);
+    for (const state of [shard, gather, failed]) handlers[state] = STEP_HANDLERS[step.kind].withEnvironment(env);
+  }
   for (const dataset of backfillDatasets(spec)) {
     for (const name of backfillSteps(spec, dataset)) {
       const step = spec.steps.find((s) => s.name === name)!;
@@ -455,7 +461,9 @@ function stepReports(
   records: ReadonlyMap<string, StepRecord>,
 ): StepReport[] {
   return spec.steps.map((step) => {
-    const mine = attempts.filter((a) => a.state === step.name);
+    // A sharded scoring step's outcome is its gather's (or its failure Task's) after its own planning attempt.
+    const { gather, failed } = ROUTING_STATES.scoreShards(step.name);
+    const mine = attempts.filter((a) => a.state === step.name || a.state === gather || a.state === failed);
     const last = mine.at(-1);
     if (!last)
       return { step: step.name, kind: step.kind, status: plan.includes(step.name) ? 'NOT_RUN' : 'SKIPPED', attempts: 0, durationMs: 0 };
@@ -464,7 +472,7 @@ function stepReports(
       step: step.name,
       kind: step.kind,
       status: last.error ? 'FAILED' : 'SUCCEEDED',
-      attempts: mine.length,
+      attempts: mine.filter((a) => a.state === step.name).length,
       durationMs: mine.reduce((n, a) => n + a.durationMs, 0),
       ...(parsed.success ? { result: parsed.data } : {}),
       ...(last.error ? { error: last.error.message } : {}),

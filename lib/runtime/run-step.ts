@@ -5,6 +5,7 @@ import { isSluiceError, SluiceError } from '../../core/errors.ts';
 import { SLUICE_ENV } from '../../core/env.ts';
 import { outputRole, stepReads, stepWrites } from '../definition/step-kinds/index.ts';
 import { formatIssues } from '../../core/issues.ts';
+import type { ScoreShardsRef } from '../asl/score-shard-item.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
 import {
   StepInvocationSchema,
@@ -27,7 +28,7 @@ import { stepDuckDb } from './warm-duckdb.ts';
 import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
-import { StepLineage } from './lineage/step-lineage.ts';
+import { StepLineage, stepStateName } from './lineage/step-lineage.ts';
 import { pipelineRunId, stepRunId } from './lineage/run-ids.ts';
 import { logSink, StructuredLog } from './step-log.ts';
 import { reportStepEnd } from './step-end.ts';
@@ -95,6 +96,8 @@ export interface StepOutcome extends StepFindings {
   readonly rowsOut: number;
   readonly outputs: WrittenObject[];
   readonly modelVersion?: string;
+  /** A scoring step that planned shards instead of scoring: where the plan is. */
+  readonly shards?: ScoreShardsRef;
 }
 
 /** A step implementation of one kind. */
@@ -130,7 +133,7 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     if (step.kind !== kind) {
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
-    const runId = stepRunId(invocation.execution.id, step.name, invocation.attempt);
+    const runId = stepRunId(invocation.execution.id, stepStateName(invocation), invocation.attempt);
     const batchId = batchIdOf(invocation.trigger);
     const log = new StructuredLog(logSink(env), {
       pipeline: invocation.pipeline.name,

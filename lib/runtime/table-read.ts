@@ -30,6 +30,11 @@ export function tableBatches(batches: readonly BatchRecord[], semantics: TableSe
   return semantics.kind === 'snapshot' ? selected.slice(-1) : selected;
 }
 
+/** Where in the step's scratch directory a view's batch file is kept (Hive-style, so rows get their batch id). */
+export function tableViewFile(view: string, batch: string, index: number): string {
+  return join(view, `${BATCH_COLUMN}=${batch}`, `${index}.parquet`);
+}
+
 /** What a step read as a table: the batches, their size, and a version naming exactly that set. */
 export interface TableRead {
   readonly batches: readonly BatchRecord[];
@@ -69,7 +74,7 @@ export async function createTableView(
   for (const batch of batches) {
     for (const [i, file] of batch.files.entries()) {
       // Hive-style directories give the rows their batch id as a column, as any reader of the bucket sees it.
-      const local = context.scratch(join(view, `${BATCH_COLUMN}=${batch.batch}`, `${i}.parquet`));
+      const local = context.scratch(tableViewFile(view, batch.batch, i));
       await mkdir(dirname(local), { recursive: true });
       // The version the record names, so a file rewritten or damaged after its record is never read as this batch.
       const read = await context.store.read({ bucket: batch.bucket, key: file.key, etag: file.etag, versionId: file.versionId }, local);

@@ -42,7 +42,8 @@ describe('compileAsl', () => {
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Failed' }]);
     }
     expect(asl.States.Failed).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
-    expect(asl.States.score).toMatchObject({ Next: 'All steps done' });
+    expect(asl.States.score).toMatchObject({ Next: 'Sharded score' });
+    expect(asl.States['Sharded score']).toMatchObject({ Type: 'Choice', Default: 'All steps done' });
     expect(asl.States['All steps done']).toMatchObject({ Type: 'Succeed' });
     expect(asl.States.ingest).toMatchObject({ Next: 'Gate test' });
   });

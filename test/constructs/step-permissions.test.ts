@@ -62,9 +62,12 @@ describe('step permissions', () => {
       [
         `s3:GetObject /${model.key}`,
         's3:GetObject /features/churn/*',
-        's3:ListBucket (bucket) if s3:prefix ["features/churn/*"]',
+        // Sharded scoring's plan, items, map results and materialised input.
+        's3:GetObject /_sluice/score-shards/score/*',
+        's3:ListBucket (bucket) if s3:prefix ["features/churn/*","_sluice/score-shards/score/*"]',
         's3:PutObject /_lineage/outbox/*',
         's3:PutObject /_sluice/runs/churn/*',
+        's3:PutObject /_sluice/score-shards/score/*',
         's3:PutObject /predictions/churn/*',
       ],
     ],

@@ -157,6 +157,22 @@ describe('definePipeline', () => {
       (d) => (d.steps[3].model = { registry: 'mlflow', name: 'churn', alias: 'champion', bucket: 'b' }),
       'steps[3].model.bucket: unknown key',
     ],
+    [
+      'a shard threshold of zero rows',
+      (d) => (d.steps[3].shards = { minRows: 0 }),
+      'steps[3].shards.minRows: expected a number of input rows, an integer from 1 to 9007199254740991, got 0',
+    ],
+    [
+      'a fractional shard size',
+      (d) => (d.steps[3].shards = { rowsPerShard: 2.5 }),
+      'steps[3].shards.rowsPerShard: expected a number of rows per shard, an integer from 1 to 9007199254740991, got 2.5',
+    ],
+    [
+      'a shard concurrency above the map limit',
+      (d) => (d.steps[3].shards = { concurrency: 20_000 }),
+      'steps[3].shards.concurrency: expected a number of shards scored at once, an integer from 1 to 10000, got 20000',
+    ],
+    ['an unknown shard setting', (d) => (d.steps[3].shards = { rows: 5 }), 'steps[3].shards.rows: unknown key'],
   ])('fails on %s', (_, change, expected) => {
     expect(problemsOf(edit(change)).join('\n')).toContain(expected);
   });

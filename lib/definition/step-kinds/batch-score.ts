@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { scoreShardsPrefix } from '../storage-layout.ts';
 import { BucketNameSchema, ColumnNameSchema } from '../names.ts';
 import { DatasetRefSchema, STEP_BASE, type StepKindDefinition } from './step-kind.ts';
 
@@ -56,6 +57,32 @@ export const ModelSchema = z.discriminatedUnion('registry', [S3ModelSchema, Mlfl
 /** A scoring step's model. */
 export type ModelSpec = z.infer<typeof ModelSchema>;
 
+/** Defaults of a scoring step's sharding: inputs of 10 million rows and more are scored in shards of about 2 million rows, 10 at once. */
+export const SCORE_SHARD_DEFAULTS = { minRows: 10_000_000, rowsPerShard: 2_000_000, concurrency: 10 } as const;
+
+/** An integer setting from `min` to `max`, its error naming what it counts, the range and the value given. */
+const count = (what: string, min: number, max: number) => {
+  const error = (i: { input: unknown }) => `expected ${what}, an integer from ${min} to ${max}, got ${JSON.stringify(i.input)}`;
+  return z.number({ error }).refine((n) => Number.isInteger(n) && n >= min && n <= max, { error });
+};
+
+/**
+ * When and how a scoring step scores its input in shards (a Distributed Map of row groups) rather than in one run:
+ * from `minRows` input rows, in shards of about `rowsPerShard` rows (whole row groups), `concurrency` at once.
+ */
+export const ScoreShardsSchema = z.strictObject({
+  minRows: count('a number of input rows', 1, Number.MAX_SAFE_INTEGER).optional(),
+  rowsPerShard: count('a number of rows per shard', 1, Number.MAX_SAFE_INTEGER).optional(),
+  concurrency: count('a number of shards scored at once', 1, 10_000).optional(),
+});
+/** A scoring step's sharding settings. */
+export type ScoreShards = z.infer<typeof ScoreShardsSchema>;
+
+/** A scoring step's sharding settings with their defaults filled in. */
+export function scoreShardSettings(step: { readonly shards?: ScoreShards | undefined }): Required<ScoreShards> {
+  return { ...SCORE_SHARD_DEFAULTS, ...step.shards };
+}
+
 /** A batch-scoring step: scores a features dataset with a model artifact, writing predictions. */
 export const BatchScoreStepSchema = z.strictObject({
   ...STEP_BASE,
@@ -65,6 +92,8 @@ export const BatchScoreStepSchema = z.strictObject({
   entityKey: ColumnNameSchema,
   threshold: z.number().min(0).max(1).default(0.5),
   output: DatasetRefSchema,
+  /** Sharded scoring above a size (see {@link ScoreShardsSchema}); the defaults are {@link SCORE_SHARD_DEFAULTS}. */
+  shards: ScoreShardsSchema.optional(),
 });
 /** A batch-scoring step. */
 export type BatchScoreStep = z.infer<typeof BatchScoreStepSchema>;
@@ -77,6 +106,13 @@ export const batchScoreKind: StepKindDefinition<BatchScoreStep> = {
   lambda: { entry: 'functions/batch-score/index.ts', arnVariable: 'BatchScoreFunctionArn', duckdb: true, memoryMb: 1769 },
   reads: (step) => [step.input],
   writes: (step) => [step.output],
+  // Sharded scoring keeps its plan, its shards' results and a materialised input next to the output's bucket.
+  access(step, spec) {
+    const output = spec.datasets[step.output];
+    if (!output) return {};
+    const work = { bucket: output.bucket, prefix: scoreShardsPrefix(step.name) };
+    return { reads: [work], writes: [work] };
+  },
   artifacts: (step) =>
     step.model.registry === 'mlflow'
       ? []

@@ -9,6 +9,7 @@ import {
 } from '../../../lineage/index.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 import type { StepInvocation } from '../../asl/step-invocation.ts';
+import { ROUTING_STATES } from '../../definition/state-names.ts';
 import { DUCKDB_TYPES } from '../duckdb.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
 
@@ -60,6 +61,17 @@ export interface DatasetObservation {
 }
 
 /**
+ * The state a step run is invoked from, which its run id derives from: the step's own, or for a sharded scoring run's
+ * gather and failure Tasks theirs (a shard runs in a child execution of its own, under the step's name).
+ */
+export function stepStateName(invocation: Pick<StepInvocation, 'step' | 'phase'>): string {
+  const names = ROUTING_STATES.scoreShards(invocation.step.name);
+  if (invocation.phase === 'gather') return names.gather;
+  if (invocation.phase === 'shardsFailed') return names.failed;
+  return invocation.step.name;
+}
+
+/**
  * The lineage of one step run: START when it begins, then exactly one COMPLETE or FAIL carrying everything
  * the step recorded about the datasets it read and wrote. Delivery never throws into the step.
  */
@@ -74,7 +86,7 @@ export class StepLineage {
   constructor(invocation: StepInvocation, emitter: SafeEmitter, declared: { inputs: string[]; outputs: string[] }) {
     this.#invocation = invocation;
     this.#emitter = emitter;
-    this.runId = stepRunId(invocation.execution.id, invocation.step.name, invocation.attempt);
+    this.runId = stepRunId(invocation.execution.id, stepStateName(invocation), invocation.attempt);
     for (const ref of declared.inputs) this.#inputs.set(ref, {});
     for (const ref of declared.outputs) this.#outputs.set(ref, {});
   }
@@ -134,7 +146,7 @@ export class StepLineage {
       run: { runId: this.runId, facets: runFacets },
       job: {
         namespace: pipeline.namespace,
-        name: `${pipeline.name}.${step.name}`,
+        name: `${pipeline.name}.${step.name}${this.#invocation.phase === 'shard' ? '.shard' : ''}`,
         facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
       },
       inputs: [

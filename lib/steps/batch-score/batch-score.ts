@@ -11,33 +11,63 @@ import { binForest, type BinnedForest } from './binned-forest.ts';
 import { isClassifier, scoreSql, type Model } from './model.ts';
 import { loadScoringModel } from './model-source.ts';
 import { parallelScorer, type ParallelScorer } from './score-workers.ts';
+import { failShards, gatherShards } from './score-gather.ts';
+import { scoreShard } from './score-shard.ts';
+import { planShards, type ShardSource } from './score-shards-plan.ts';
+import { scoreShardSettings } from '../../definition/step-kinds/batch-score.ts';
+import type { DatasetObservation } from '../../runtime/lineage/step-lineage.ts';
+import type { TableRead } from '../../runtime/table-read.ts';
+import { tableViewFile } from '../../runtime/table-read.ts';
+import { semanticsOf } from '../../definition/dataset-semantics.ts';
 
 /**
  * Batch scoring: the model is read (an S3 object's current version, or a registry model's), its features checked
  * against the input, and the model applied in one DuckDB query (a linear model as an SQL expression, trees through the
- * parallel scorer); each prediction row carries the entity key and model version.
+ * parallel scorer); each prediction row carries the entity key and model version. An input of the step's `shards.minRows`
+ * rows or more is planned into shards instead (score-shards-plan.ts), scored by a Distributed Map of shard runs and
+ * recorded by the gather; the invocation's `phase` says which part of that this is.
  */
 export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOutcome> {
+  if (ctx.invocation.phase === 'shard') return scoreShard(ctx);
+  if (ctx.invocation.phase === 'gather') return gatherShards(ctx);
+  if (ctx.invocation.phase === 'shardsFailed') return failShards(ctx);
   const { step } = ctx;
-  const { model, version: modelVersion, uri: modelUri } = await loadScoringModel(ctx);
+  const scoring = await loadScoringModel(ctx);
+  const { model, version: modelVersion, uri: modelUri } = scoring;
 
   const input = ctx.dataset(step.input);
   const db = await ctx.duckdb();
   // A feature table as known at the run's time; else the batch an earlier step of this run built, or (a schedule
   // starting here) the input's table.
   const batch = input.featureTable ? [] : ctx.written(step.input);
+  // What a sharded run needs of the read: the input's lineage as recorded here, and its files when they are the rows.
+  let read: TableRead | undefined;
+  let sources: ShardSource[] | undefined;
   if (input.featureTable) {
-    await readFeatureTable(ctx, input.featureTable);
+    read = await readFeatureTable(ctx, input.featureTable);
   } else if (batch.length > 0) {
     const files = await ctx.download(
       batch.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),
       'input',
     );
+    sources = batch.map((o, i) => ({
+      local: files[i]!,
+      object: { bucket: o.bucket, key: o.key, etag: o.etag ?? '', ...(o.versionId ? { versionId: o.versionId } : {}) },
+    }));
     await db.run(`CREATE VIEW features AS SELECT * FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`);
   } else {
-    const read = await ctx.readTable(step.input, 'features');
+    read = await ctx.readTable(step.input, 'features');
     if (read.batches.length === 0) {
       throw new SluiceError('SCORE_NO_INPUT', `no published batches to score under s3://${input.bucket}/${input.prefix}/`);
+    }
+    // An upsert table's rows are not its files' rows: such a table is materialised by the planner instead.
+    if (semanticsOf(input).kind !== 'upsert') {
+      sources = read.batches.flatMap((b) =>
+        b.files.map((f, i) => ({
+          local: ctx.scratch(tableViewFile('features', b.batch, i)),
+          object: { bucket: b.bucket, key: f.key, etag: f.etag, ...(f.versionId ? { versionId: f.versionId } : {}) },
+        })),
+      );
     }
   }
   const fields = (await db.all(`SELECT column_name, column_type FROM (DESCRIBE features)`)).map((r) => ({
@@ -59,16 +89,33 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     );
   }
   const [{ n: rowsIn }] = (await db.all(`SELECT count(*) AS n FROM features`)) as [{ n: number }];
+  let observed: DatasetObservation | undefined = read && tableObservation(read);
   if (batch.length > 0) {
     const version = batch.length === 1 ? (batch[0]!.versionId ?? batch[0]!.etag) : undefined;
-    ctx.lineage.input(step.input, {
+    observed = {
       ...(version ? { version } : {}),
       fields,
       rowCount: rowsIn,
       fileCount: batch.length,
       bytes: batch.reduce((n, o) => n + o.bytes, 0),
       partition: batchPartition(ctx.batchId),
-    });
+    };
+    ctx.lineage.input(step.input, observed);
+  }
+  if (rowsIn >= scoreShardSettings(step).minRows) {
+    const sql = predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion);
+    const scorer = await attachScorer(db, model, 0, `${modelUri}@${modelVersion}`);
+    try {
+      return await planShards(ctx, db, {
+        model: scoring,
+        rowsIn,
+        input: observed ?? {},
+        predictionSql: sql,
+        ...(sources ? { sources } : {}),
+      });
+    } finally {
+      scorer?.close();
+    }
   }
 
   const file = ctx.scratch('predictions.parquet');
@@ -90,8 +137,20 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
   };
 }
 
+/** The input observation the step context records for a table read (what a sharded run's gather records again). */
+function tableObservation(read: TableRead): DatasetObservation {
+  return {
+    ...(read.version ? { version: read.version } : {}),
+    ...(read.fields.length > 0 ? { fields: read.fields } : {}),
+    rowCount: read.rows,
+    bytes: read.bytes,
+    fileCount: read.files,
+    partitions: read.batches.map((b) => batchPartition(b.batch)),
+  };
+}
+
 /** Reads a feature-table input as of the run's time (no row from after it), saying what was left out and why. */
-async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTableSpec): Promise<void> {
+async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTableSpec): Promise<AsOfRead> {
   const input = ctx.dataset(ctx.step.input);
   const read = (await ctx.readTable(ctx.step.input, 'features', { asOf: ctx.batchTime })) as AsOfRead;
   if (read.batches.length === 0) {
@@ -109,6 +168,7 @@ async function readFeatureTable(ctx: StepContext<'batchScore'>, table: FeatureTa
     );
   }
   if (note) process.stderr.write(`sluice: step "${ctx.step.name}": features as of ${ctx.batchTime}: ${note}\n`);
+  return read;
 }
 
 /** Below this many rows, starting worker threads costs more than it saves. */
@@ -160,7 +220,11 @@ export function predictionSql(model: Model, table: string, entityKey: string, th
 }
 
 /** Column lineage of predictions: the key is copied, score and label are computed from every model feature. */
-function predictionLineage(model: Model, input: { namespace: string; name: string }, entityKey: string): facets.ColumnLineageDatasetFacet {
+export function predictionLineage(
+  model: Model,
+  input: { namespace: string; name: string },
+  entityKey: string,
+): facets.ColumnLineageDatasetFacet {
   const from = (field: string, subtype: string) => ({
     ...input,
     field,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { ModelPin } from '../../asl/score-shard-item.ts';
 import type { MlflowModel } from '../../definition/step-kinds/batch-score.ts';
 import { modelFacet } from '../../runtime/lineage/model-facet.ts';
 import type { StepContext } from '../../runtime/run-step.ts';
@@ -14,28 +15,34 @@ export interface ScoringModel {
   readonly version: string;
   /** Where it came from: `s3://bucket/key` or `models:/<name>/<version>`. */
   readonly uri: string;
+  /** Exactly this version, for the shards of a sharded run to read. */
+  readonly pin: ModelPin;
 }
 
 /**
  * Reads the step's model and records it as an input of the run: an S3 object at its current version, or a registry
  * model resolved to a version (an alias moves between runs) with what lineage needs to find it again. Runs before
- * any input row is read, so a registry that is down or an unknown alias fails the step before scoring.
+ * any input row is read, so a registry that is down or an unknown alias fails the step before scoring. With `pin`,
+ * exactly that version (a shard of a sharded run), or the run fails saying the model changed.
  */
-export async function loadScoringModel(ctx: StepContext<'batchScore'>): Promise<ScoringModel> {
+export async function loadScoringModel(ctx: StepContext<'batchScore'>, pin?: ModelPin): Promise<ScoringModel> {
   const spec = ctx.step.model;
+  if (pin && 'registry' in pin) return loadRegistryModel(ctx, { registry: 'mlflow', name: pin.name, version: pin.version });
   if (spec.registry === 'mlflow') return loadRegistryModel(ctx, spec);
   const uri = `s3://${spec.bucket}/${spec.key}`;
-  const current = await ctx.store.head(spec.bucket, spec.key);
+  let current = pin ?? (await ctx.store.head(spec.bucket, spec.key));
   let version = current.versionId ?? current.etag;
   let model = models.get(`${uri}@${version}`);
   if (!model) {
     const file = ctx.scratch('model.json');
-    const object = await ctx.store.download(spec.bucket, spec.key, file);
+    const object = pin ? (await ctx.store.read(pin, file)).version : await ctx.store.download(spec.bucket, spec.key, file);
+    current = object;
     version = object.versionId ?? object.etag;
     model = remember(`${uri}@${version}`, parseModel(await readFile(file), uri));
   }
   ctx.lineage.artifact({ namespace: `s3://${spec.bucket}`, name: spec.key }, { version });
-  return { model, version, uri };
+  const exact = { bucket: spec.bucket, key: spec.key, etag: current.etag, ...(current.versionId ? { versionId: current.versionId } : {}) };
+  return { model, version, uri, pin: exact };
 }
 
 // Parsing a model takes tens of milliseconds: a warm process keeps the last few versions it read.
@@ -73,5 +80,5 @@ async function loadRegistryModel(ctx: StepContext<'batchScore'>, spec: MlflowMod
     { version: resolved.version, facets: { sluice_model: modelFacet(body) } },
   );
   if (!model) throw invalid;
-  return { model, version: uri, uri };
+  return { model, version: uri, uri, pin: { registry: 'mlflow', name: resolved.name, version: String(resolved.version) } };
 }
