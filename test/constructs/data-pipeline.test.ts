@@ -47,6 +47,9 @@ describe('DataPipeline', () => {
     }
     const deployed = substituteAsl(JSON.parse(machine.Properties.DefinitionString as string), values);
     expect(deployed).toEqual(substituteAsl(compileAsl(churn), values));
+    // The Distributed Maps are in it: the backfill's and the scoring step's shards.
+    expect(deployed.States['Backfill raw']).toMatchObject({ ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } } });
+    expect(deployed.States['Shards score']).toMatchObject({ ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' } } });
     const { isValid, errors } = aslValidator(deployed);
     expect(errors).toEqual([]);
     expect(isValid).toBe(true);
