@@ -98,8 +98,13 @@ export class RecordScanner {
   #outBuffer = Buffer.allocUnsafe(OUT_CHUNK);
   #outAt = 0;
   #full: Buffer[] = [];
-  readonly #separator: string;
+  readonly #separatorByte: number;
   #rejectOut: string[] = [];
+  /** Where the next byte that needs the state machine (quote, CR, NUL, \x01) is in the buffer; -1 when not yet looked for. */
+  #nextQuote = -1;
+  #nextCr = -1;
+  #nextNul = -1;
+  #nextSeparator = -1;
 
   constructor(options: RecordScanOptions, cleanFile: string, rejectsFile: string) {
     this.#o = {
@@ -109,7 +114,7 @@ export class RecordScanner {
       ...options,
       fields: options.fields,
     };
-    this.#separator = options.format === 'csv' ? String.fromCharCode(this.#o.delimiter) : '\x01';
+    this.#separatorByte = options.format === 'csv' ? this.#o.delimiter : SEPARATOR;
     this.#clean = createWriteStream(cleanFile);
     this.#rejects = createWriteStream(rejectsFile);
   }
@@ -119,6 +124,7 @@ export class RecordScanner {
     this.#buffer = this.#start < this.#buffer.length ? Buffer.concat([this.#buffer.subarray(this.#start), chunk]) : chunk;
     this.#at -= this.#start;
     this.#start = 0;
+    this.#forgetStops();
     this.#scan(false);
     await this.#flush(false);
   }
@@ -128,6 +134,7 @@ export class RecordScanner {
     this.#buffer = this.#buffer.subarray(this.#start);
     this.#at -= this.#start;
     this.#start = 0;
+    this.#forgetStops();
     this.#scan(true);
     await this.#flush(true);
     return {
@@ -151,6 +158,7 @@ export class RecordScanner {
         if (!this.#skip(b, eof)) return;
         continue;
       }
+      if (this.#at === this.#start && this.#state === START) this.#plainRecords(b);
       // The hot loop: plain bytes of the current record, on locals, until a line break, a control byte or the end.
       let at = this.#at;
       let state = this.#state;
@@ -233,6 +241,79 @@ export class RecordScanner {
     }
   }
 
+  /**
+   * The fast path: whole lines with no byte the state machine must see (quote, CR, NUL, or \x01 in JSON Lines) are
+   * found with native searches and kept directly; it stops before the first line that needs the byte-by-byte scan.
+   */
+  #plainRecords(b: Buffer): void {
+    const o = this.#o;
+    if (o.header && this.#header === undefined) return;
+    const csv = o.format === 'csv';
+    // In JSON Lines no byte is a delimiter.
+    const D = csv ? o.delimiter : -1;
+    const sep = this.#separatorByte;
+    const longest = Math.min(PLAIN_ROOM, o.maxRecordBytes + 1);
+    let at = this.#at;
+    for (;;) {
+      const end = Math.min(this.#nextStop(b, at), at + longest);
+      if (this.#outBuffer.length - this.#outAt < PLAIN_ROOM + 40) this.#rotateOut(PLAIN_ROOM + 40);
+      // The record is copied while it is scanned, behind its numbers; the copy counts only once the record is kept.
+      const out = this.#outBuffer;
+      const line = this.#line;
+      let w = writeDigits(out, this.#outAt, csv ? this.#record + 1 : line);
+      out[w++] = sep;
+      w = writeDigits(out, w, line);
+      out[w++] = sep;
+      let fields = 1;
+      let i = at;
+      for (; i < end; i++) {
+        const c = b[i]!;
+        if (c === LF) break;
+        if (c === D) fields++;
+        out[w++] = c;
+      }
+      if (i >= end) break;
+      if (i === at || (csv && fields !== o.fields)) {
+        // A blank line or a wrong number of fields: the ordinary record end decides.
+        this.#fieldsSeen = fields;
+        this.#start = at;
+        this.#at = i;
+        this.#countEnd(b, i, 1);
+        this.#endRecord(i, 1);
+        at = this.#at;
+        continue;
+      }
+      out[w++] = LF;
+      this.#outAt = w;
+      this.#kept += 1;
+      this.#next(line);
+      this.#lineEnds.lf += 1;
+      this.#line += 1;
+      at = i + 1;
+    }
+    this.#at = at;
+    this.#start = at;
+  }
+
+  /** The first byte at or after `at` that only the state machine may read; the buffer's length when there is none. */
+  #nextStop(b: Buffer, at: number): number {
+    if (this.#nextCr < at) this.#nextCr = found(b.indexOf(CR, at), b.length);
+    if (this.#nextNul < at) this.#nextNul = found(b.indexOf(NUL, at), b.length);
+    let stop = Math.min(this.#nextCr, this.#nextNul);
+    if (this.#o.format === 'csv') {
+      if (this.#nextQuote < at) this.#nextQuote = found(b.indexOf(this.#o.quote, at), b.length);
+      stop = Math.min(stop, this.#nextQuote);
+    } else {
+      if (this.#nextSeparator < at) this.#nextSeparator = found(b.indexOf(SEPARATOR, at), b.length);
+      stop = Math.min(stop, this.#nextSeparator);
+    }
+    return stop;
+  }
+
+  #forgetStops(): void {
+    this.#nextQuote = this.#nextCr = this.#nextNul = this.#nextSeparator = -1;
+  }
+
   /** A record past the size limit: a runaway quote is cut back to its first line; anything else is skipped to its line end. */
   #tooLong(b: Buffer): void {
     if (this.#state === QUOTED && this.#breaks > 0) {
@@ -241,7 +322,8 @@ export class RecordScanner {
       return;
     }
     this.#skipping = {
-      head: Buffer.from(b.subarray(this.#start, this.#start + MAX_RAW_BYTES)),
+      // Exactly the line's first bytes, whichever chunks they arrive in.
+      head: Buffer.from(b.subarray(this.#start, Math.min(this.#at, this.#start + MAX_RAW_BYTES))),
       bytes: this.#at - this.#start,
       line: this.#line,
     };
@@ -255,12 +337,14 @@ export class RecordScanner {
     const cr = b.indexOf(CR, this.#at);
     const stop = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
     if (stop < 0 && !eof) {
+      this.#keepHead(skipping, b, b.length);
       skipping.bytes += b.length - this.#at;
       this.#at = b.length;
       this.#start = b.length;
       return false;
     }
     const until = stop < 0 ? b.length : stop;
+    this.#keepHead(skipping, b, until);
     skipping.bytes += until - this.#at;
     this.#at = until;
     this.#start = until;
@@ -273,6 +357,14 @@ export class RecordScanner {
     this.#at = until + width;
     this.#start = this.#at;
     return true;
+  }
+
+  /** Adds the skipped bytes up to `until` to an overlong record's head, up to its limit. */
+  #keepHead(skipping: { head: Buffer }, b: Buffer, until: number): void {
+    const room = MAX_RAW_BYTES - skipping.head.length;
+    if (room > 0 && until > this.#at) {
+      skipping.head = Buffer.concat([skipping.head, b.subarray(this.#at, Math.min(until, this.#at + room))]);
+    }
   }
 
   #runaway(): string {
@@ -361,17 +453,31 @@ export class RecordScanner {
   }
 
   #keep(record: Buffer, line: number): void {
+    this.#keepRange(record, 0, record.length, line);
+  }
+
+  /** Appends `<record><separator><line><separator><bytes of b[start, end)>\n` to the clean output. */
+  #keepRange(b: Buffer, start: number, end: number, line: number): void {
     this.#kept += 1;
-    const prefix = `${this.#next(line)}${this.#separator}${line}${this.#separator}`;
-    const need = record.length + prefix.length + 1;
-    if (this.#outAt + need > this.#outBuffer.length) {
-      this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
-      this.#outBuffer = Buffer.allocUnsafe(Math.max(OUT_CHUNK, need));
-      this.#outAt = 0;
-    }
-    this.#outAt += this.#outBuffer.write(prefix, this.#outAt, 'latin1');
-    this.#outAt += record.copy(this.#outBuffer, this.#outAt);
-    this.#outBuffer[this.#outAt++] = LF;
+    const record = this.#next(line);
+    // Two numbers of at most 16 digits, two separators and the line end.
+    const need = end - start + 35;
+    if (this.#outAt + need > this.#outBuffer.length) this.#rotateOut(need);
+    const out = this.#outBuffer;
+    let at = writeDigits(out, this.#outAt, record);
+    out[at++] = this.#separatorByte;
+    at = writeDigits(out, at, line);
+    out[at++] = this.#separatorByte;
+    at += b.copy(out, at, start, end);
+    out[at++] = LF;
+    this.#outAt = at;
+  }
+
+  /** Sets the full output buffer aside for writing and starts one with room for at least `need` bytes. */
+  #rotateOut(need: number): void {
+    this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
+    this.#outBuffer = Buffer.allocUnsafe(Math.max(OUT_CHUNK, need));
+    this.#outAt = 0;
   }
 
   #reject(record: Buffer, line: number, reason: string, size: number): void {
@@ -417,9 +523,31 @@ export class RecordScanner {
 }
 
 const OUT_CHUNK = 4 << 20;
+// Longest record the fast path copies while it scans; longer ones take the state machine.
+const PLAIN_ROOM = 64 << 10;
 
 function close(stream: WriteStream): Promise<void> {
   return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/** A search's result, or `none` when it found nothing. */
+function found(at: number, none: number): number {
+  return at < 0 ? none : at;
+}
+
+/** Writes a non-negative whole number's decimal digits at `at`; returns where they end. */
+function writeDigits(out: Buffer, at: number, n: number): number {
+  if (n < 10) {
+    out[at] = 0x30 + n;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  for (let i = at + digits - 1; i >= at; i--) {
+    out[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + digits;
 }
 
 /** The end of the first line of `b[start, end)`, and the width of its line break (0 when there is none). */
