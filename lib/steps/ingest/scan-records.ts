@@ -17,6 +17,20 @@ export interface RecordScanOptions {
   readonly maxRecordBytes: number;
   /** Line breaks a quoted field may hold before it counts as a runaway quote. */
   readonly maxRecordLines: number;
+  /** A part of a larger file: records before it (CSV numbering), and the line its first byte is on. */
+  readonly firstRecord?: number;
+  readonly firstLine?: number;
+  /** A part read with the bytes after it: records starting at or after this offset are the next part's, not scanned. */
+  readonly stopAt?: number;
+  /** Planning: note the first record start at or after every `cutEvery` bytes (see {@link ScanCut}). */
+  readonly cutEvery?: number;
+}
+
+/** A record start where a file may be cut into parts: the byte offset, the records before it and its line. */
+export interface ScanCut {
+  readonly byte: number;
+  readonly record: number;
+  readonly line: number;
 }
 
 /** A record the scan set aside: its number, the line it starts on, why, and its bytes (cut when very long). */
@@ -33,12 +47,16 @@ export interface ScanSummary {
   readonly header?: string;
   /** Why the header record itself was set aside (too long, a runaway quote). */
   readonly headerProblem?: string;
+  /** Fields every record must have (CSV: from the header, or as given). */
+  readonly fields?: number;
   /** Records written to the clean file. */
   readonly kept: number;
   /** Records set aside. */
   readonly rejected: number;
   /** Records ended by LF, CRLF and a lone CR. */
   readonly lineEnds: { readonly lf: number; readonly crlf: number; readonly cr: number };
+  /** Where the file may be cut (with `cutEvery`), offsets counted from the first byte scanned. */
+  readonly cuts: readonly ScanCut[];
 }
 
 /** Bytes of a rejected record kept as its `raw` text; the reason gives the full size. */
@@ -73,9 +91,18 @@ interface Problem {
  * rejects file as JSON lines; every record of the source is in exactly one of them.
  */
 export class RecordScanner {
-  readonly #o: Required<Omit<RecordScanOptions, 'fields'>> & { fields: number | undefined };
+  readonly #o: Required<Omit<RecordScanOptions, 'fields' | 'firstRecord' | 'firstLine' | 'cutEvery' | 'stopAt'>> & {
+    fields: number | undefined;
+  };
+  readonly #cutEvery: number;
   readonly #clean: WriteStream;
   readonly #rejects: WriteStream;
+  /** The offset of the buffer's first byte in the scanned stream. */
+  #consumed = 0;
+  #nextCut = Infinity;
+  readonly #stopAt: number;
+  #stopped = false;
+  readonly #cuts: ScanCut[] = [];
   #buffer: Buffer = Buffer.alloc(0);
   /** Where the current record starts in the buffer, and where the scan stands. */
   #start = 0;
@@ -117,11 +144,18 @@ export class RecordScanner {
     this.#separatorByte = options.format === 'csv' ? this.#o.delimiter : SEPARATOR;
     this.#clean = createWriteStream(cleanFile);
     this.#rejects = createWriteStream(rejectsFile);
+    this.#record = options.firstRecord ?? 0;
+    this.#line = options.firstLine ?? 1;
+    this.#cutEvery = options.cutEvery ?? Infinity;
+    this.#stopAt = options.stopAt ?? Infinity;
+    this.#nextCut = this.#cutEvery;
   }
 
   /** Scans the next chunk of the source. */
   async push(chunk: Buffer): Promise<void> {
+    if (this.#stopped) return;
     this.#buffer = this.#start < this.#buffer.length ? Buffer.concat([this.#buffer.subarray(this.#start), chunk]) : chunk;
+    this.#consumed += this.#start;
     this.#at -= this.#start;
     this.#start = 0;
     this.#forgetStops();
@@ -132,17 +166,20 @@ export class RecordScanner {
   /** Ends the scan: the last record (even without a line end) is judged, and both files are closed. */
   async end(): Promise<ScanSummary> {
     this.#buffer = this.#buffer.subarray(this.#start);
+    this.#consumed += this.#start;
     this.#at -= this.#start;
     this.#start = 0;
     this.#forgetStops();
-    this.#scan(true);
+    if (!this.#stopped) this.#scan(true);
     await this.#flush(true);
     return {
       ...(this.#header === undefined ? {} : { header: this.#header }),
       ...(this.#headerProblem === undefined ? {} : { headerProblem: this.#headerProblem }),
+      ...(this.#o.fields === undefined ? {} : { fields: this.#o.fields }),
       kept: this.#kept,
       rejected: this.#rejected,
       lineEnds: this.#lineEnds,
+      cuts: this.#cuts,
     };
   }
 
@@ -158,7 +195,12 @@ export class RecordScanner {
         if (!this.#skip(b, eof)) return;
         continue;
       }
-      if (this.#at === this.#start && this.#state === START) this.#plainRecords(b);
+      if (this.#at === this.#start && this.#state === START) {
+        if (this.#reachedStop()) return;
+        if (this.#consumed + this.#at >= this.#nextCut && this.#at < n) this.#cut(this.#at);
+        this.#plainRecords(b);
+        if (this.#reachedStop()) return;
+      }
       // The hot loop: plain bytes of the current record, on locals, until a line break, a control byte or the end.
       let at = this.#at;
       let state = this.#state;
@@ -255,6 +297,8 @@ export class RecordScanner {
     const longest = Math.min(PLAIN_ROOM, o.maxRecordBytes + 1);
     let at = this.#at;
     for (;;) {
+      if (this.#consumed + at >= this.#stopAt) break;
+      if (this.#consumed + at >= this.#nextCut && at < b.length) this.#cut(at);
       const end = Math.min(this.#nextStop(b, at), at + longest);
       if (this.#outBuffer.length - this.#outAt < PLAIN_ROOM + 40) this.#rotateOut(PLAIN_ROOM + 40);
       // The record is copied while it is scanned, behind its numbers; the copy counts only once the record is kept.
@@ -293,6 +337,20 @@ export class RecordScanner {
     }
     this.#at = at;
     this.#start = at;
+  }
+
+  /** True once the next record starts at or past `stopAt`: it belongs to the next part. */
+  #reachedStop(): boolean {
+    if (this.#consumed + this.#at >= this.#stopAt) this.#stopped = true;
+    return this.#stopped;
+  }
+
+  /** Notes that a part may start at `at`, a record's first byte (never inside the header). */
+  #cut(at: number): void {
+    if (this.#o.header && this.#header === undefined) return;
+    const byte = this.#consumed + at;
+    this.#cuts.push({ byte, record: this.#record, line: this.#line });
+    this.#nextCut = byte + this.#cutEvery;
   }
 
   /** The first byte at or after `at` that only the state machine may read; the buffer's length when there is none. */
