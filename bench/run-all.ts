@@ -13,6 +13,7 @@ const BENCHMARKS = [
   { name: 'cold-start', script: 'cold-start/run.ts', goals: false },
   { name: 'fixed-cost', script: 'fixed-cost/run.ts', goals: true },
   { name: 'ingest', script: 'ingest/run.ts', goals: true },
+  { name: 'scan-parts', script: 'ingest/scan-parts.ts', goals: false },
   { name: 'data-tests', script: 'data-tests/run.ts', goals: true },
   { name: 'features-scoring', script: 'features-scoring/run.ts', goals: true },
   { name: 'whole-run', script: 'whole-run/run.ts', goals: true },
