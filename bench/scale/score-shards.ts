@@ -53,6 +53,10 @@ function pipeline(sharded: boolean): PipelineSpec {
   });
 }
 
+if (values.child !== undefined && (!['single', 'sharded'].includes(values.child) || !values.dir)) {
+  process.stderr.write(`--child: expected single or sharded, with --dir, got ${JSON.stringify(values.child)}\n${USAGE}`);
+  process.exit(2);
+}
 if (values.child) {
   // One path, in this process: its wall time and this process's peak RSS go to stdout as JSON.
   const started = Date.now();

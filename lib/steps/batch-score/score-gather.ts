@@ -61,6 +61,7 @@ export async function gatherShards(ctx: StepContext<'batchScore'>): Promise<Step
 /** Fails a sharded run whose map failed, naming each failed shard and its cause; nothing is recorded. */
 export async function failShards(ctx: StepContext<'batchScore'>): Promise<never> {
   const ref = planRef(ctx);
+  // A map that failed before any shard ran (its items unreadable) left no results: its own error is then the cause.
   const results = await mapRunResults(ctx.store, ref).catch(() => ({}) as Partial<Record<string, MapRunResults>>);
   const failed = (results.FAILED ?? []).map((entry) => {
     const parsed = ScoreShardItemSchema.safeParse(JSON.parse(entry.Input).shard);
