@@ -24,7 +24,7 @@ export async function mergeTestParts(ctx: StepContext<'dataTests'>): Promise<Ste
   }
   const where = partsPrefix(ctx);
   const manifests: PartManifest[] = [];
-  for (const o of await ctx.store.list(where.bucket, `${where.prefix}/`)) {
+  for (const o of await ctx.store.list(where.bucket, where.prefix)) {
     if (!/\/part-\d+\.json$/.test(o.key)) continue;
     manifests.push(PartManifestSchema.parse(JSON.parse(await ctx.store.getText(o.bucket, o.key))));
   }
