@@ -9,8 +9,8 @@ describe('a data-test step audited in parts, deployed', () => {
   const step = churn.steps.find((s) => s.kind === 'dataTests')!;
 
   it('deploys the Distributed Map of the staged files and the merge in the state machine', () => {
-    const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine');
-    const definition = text(machine!.Properties.DefinitionString);
+    const machine = resources(template, 'AWS::StepFunctions::StateMachine')[0]![1];
+    const definition = text(machine.Properties.DefinitionString);
     expect(definition).toContain(`Parts ${step.name}`);
     expect(definition).toContain(`Merge ${step.name}`);
     expect(definition).toMatch(/\\"Mode\\":\\"DISTRIBUTED\\"/);

@@ -114,9 +114,9 @@ describe('data tests merged from parts', () => {
   }
 
   /** Splits the rows at random boundaries (parts may be empty), computes each part's partial and merges them. */
-  async function merged(plan: AuditPlan, file: string, rows: number, seed: number): Promise<Record<string, unknown>> {
+  async function merged(plan: AuditPlan, file: string, rows: number, seed: number, parts?: number): Promise<Record<string, unknown>> {
     const next = random(seed * 7 + 1);
-    const count = 1 + Math.floor(next() * 6);
+    const count = parts ?? 1 + Math.floor(next() * 6);
     const cuts = [0, ...Array.from({ length: count - 1 }, () => Math.floor(next() * (rows + 1))).sort((a, b) => a - b), rows];
     const sql = partialSql(plan.rules, plan.compiled, plan.fields, new Set(plan.uniqueRules.keys()));
     const partials: string[] = [];
@@ -129,7 +129,7 @@ describe('data tests merged from parts', () => {
         `COPY (SELECT * FROM read_parquet(${literal(file)}) LIMIT ${cuts[p + 1]! - cuts[p]!} OFFSET ${cuts[p]}) TO ${literal(partFile)} (FORMAT parquet)`,
       );
       await db.run(`CREATE OR REPLACE VIEW batch AS SELECT * FROM read_parquet(${literal(partFile)})`);
-      const out = await computePartial(db, sql, partDir);
+      const out = await computePartial(db, sql, plan.fields, partDir);
       expect(out.rows).toBe(cuts[p + 1]! - cuts[p]!);
       partials.push(out.partial);
       keys.push(...out.keys);
@@ -164,6 +164,23 @@ describe('data tests merged from parts', () => {
       // Below 4,096 distinct values the merged sketch is exact (the single scan's HyperLogLog is an estimate).
       expect(distinctCount).toBe(Number(exact.n));
     }
+  });
+
+  it('merges the distinct-count sketch as one scan of every hash would, and samples quantiles uniformly, above their thresholds', async () => {
+    // 600,000 values in 3 parts: more than a part keeps whole, so each part keeps only the hashes and keys under its threshold.
+    await db.run(`CREATE OR REPLACE TABLE t AS SELECT i, (hash(i) % 200000)::BIGINT AS x FROM range(600000) r(i)`);
+    const file = join(dir, 'large.parquet');
+    await db.run(`COPY (SELECT x FROM t ORDER BY i) TO ${literal(file)} (FORMAT parquet)`);
+    const fields = await parquetFields(db, file);
+    const plan = compileAudit([], fields, [], referenceTime);
+    const many = await merged(plan, file, 600_000, 5, 3);
+    const [kmv = {}] = await db.all(`SELECT count(*) AS k, max(h) AS h FROM (SELECT DISTINCT hash(x) AS h FROM t ORDER BY h LIMIT 4096)`);
+    const estimate = Math.round(4095 / (Number(BigInt(String(kmv.h))) / 2 ** 64));
+    expect(Number(many.m0_distinct)).toBe(estimate);
+    const [exact = {}] = await db.all(`SELECT count(DISTINCT x) AS d, quantile_cont(x, [0.25, 0.5, 0.75]) AS q FROM t`);
+    expect(Math.abs(Number(many.m0_distinct) / Number(exact.d) - 1)).toBeLessThan(0.05);
+    const q = many.m0_q as number[];
+    (exact.q as number[]).forEach((v, k) => expect(Math.abs(q[k + 1]! - v)).toBeLessThan(200000 * 0.02));
   });
 
   it('counts duplicates spread over parts exactly', async () => {

@@ -12,9 +12,18 @@ export const KEY_COUNTS_TABLE = 'key_counts';
 /** Smallest distinct hashes kept per column for the distinct-count estimate (K minimum values). */
 export const DISTINCT_SKETCH = 4096;
 
+/** What a part's first, cheap scan found per column: non-null values and an estimate of distinct ones. */
+export interface PartSizes {
+  readonly values: ReadonlyMap<string, number>;
+  readonly distinct: ReadonlyMap<string, number>;
+}
+
+/** A part's aggregate, or one that depends on the part's sizes (the thresholds of its samples). */
+type PartExpression = string | ((sizes: PartSizes) => string);
+
 /** One aggregate of the single scan, split into per-part columns and the expression that merges them. */
 interface Mergeable {
-  readonly parts: Record<string, string>;
+  readonly parts: Record<string, PartExpression>;
   readonly merge: (column: (part: string) => string) => string;
 }
 
@@ -29,8 +38,10 @@ export interface KeySet {
 
 /** The SQL of the distributed audit: what each part selects, and how the merge turns the parts' rows into the single scan's row. */
 export interface PartialSql {
-  /** `expr AS name` items of the part's one-row scan over {@link PART_SOURCE}. */
-  readonly part: string[];
+  /** `expr AS name` items of the part's first scan over `batch`, read back with {@link partSizes}. */
+  readonly sizes: string[];
+  /** `expr AS name` items of the part's one-row scan over {@link PART_SOURCE}, given its sizes. */
+  readonly part: (sizes: PartSizes) => string[];
   /** `expr AS name` items over {@link PARTS_TABLE}, named exactly as the single scan's columns. */
   readonly merge: string[];
   readonly keySets: KeySet[];
@@ -76,26 +87,48 @@ function histogram(expr: string): Mergeable {
   };
 }
 
-/** The distinct count as K minimum values of the hashes: exact below K distinct values, else an estimate (≈1.6 % error). */
-function distinct(column: string): Mergeable {
+/**
+ * The distinct count as K minimum values of the hashes: exact below K distinct values, else an estimate (≈1.6 % error).
+ * A part keeps the distinct hashes under a threshold that leaves about 3K of them (by its estimate of its distinct
+ * values), far above the whole batch's K-th smallest hash, so the merge finds the same K smallest as one scan would.
+ */
+function distinct(column: string, name: string): Mergeable {
   return {
-    parts: { h: `min(DISTINCT hash(${column}), ${DISTINCT_SKETCH}) FILTER (WHERE ${column} IS NOT NULL)` },
+    parts: {
+      h: (sizes) => {
+        const estimate = sizes.distinct.get(name) ?? 0;
+        const below =
+          estimate <= 3 * DISTINCT_SKETCH
+            ? ''
+            : ` AND hash(${column}) < ${(2n ** 64n * BigInt(3 * DISTINCT_SKETCH)) / BigInt(estimate)}::UBIGINT`;
+        return `list(DISTINCT hash(${column})) FILTER (WHERE ${column} IS NOT NULL${below})`;
+      },
+    },
     merge: (p) => `(SELECT CASE WHEN count(*) < ${DISTINCT_SKETCH} THEN count(*)
         ELSE round((${DISTINCT_SKETCH} - 1) / (max(h)::DOUBLE / 18446744073709551616.0))::BIGINT END
       FROM (SELECT DISTINCT unnest(${p('h')}) AS h FROM ${PARTS_TABLE} ORDER BY h LIMIT ${DISTINCT_SKETCH}))`,
   };
 }
 
-/** A part's values with the smallest random keys: merged by keeping the smallest keys again, a uniform sample of the batch. */
-const sample = (column: string): string =>
-  `min_by({'v': ${column}, 'k': __sample_key}, __sample_key, ${QUANTILE_SAMPLE}) FILTER (WHERE ${column} IS NOT NULL)`;
+/**
+ * A part's values whose random key is under a threshold that keeps 1.2 times the sample size (all of a small part):
+ * the whole batch's k-th smallest key lies within about 1/√k (0.4 %) of k/n, far under every part's threshold, so the
+ * merge, keeping the smallest keys of all parts, holds the bottom-k of one scan: a uniform sample of the batch.
+ */
+const sample =
+  (column: string, name: string) =>
+  (sizes: PartSizes): string => {
+    const values = sizes.values.get(name) ?? 0;
+    const below = values <= 1.2 * QUANTILE_SAMPLE ? '' : ` AND __sample_key < ${(1.2 * QUANTILE_SAMPLE) / values}`;
+    return `list({'v': ${column}, 'k': __sample_key}) FILTER (WHERE ${column} IS NOT NULL${below})`;
+  };
 const mergedSample = (partColumn: string, as: string): string =>
   `SELECT e.v AS ${as} FROM (SELECT unnest(${partColumn}) AS e FROM ${PARTS_TABLE}) ORDER BY e.k LIMIT ${QUANTILE_SAMPLE}`;
 
 /** Quantiles from a uniform sample of the whole batch (every value below {@link QUANTILE_SAMPLE} values). */
-function quantiles(column: string): Mergeable {
+function quantiles(column: string, name: string): Mergeable {
   return {
-    parts: { s: sample(column) },
+    parts: { s: sample(column, name) },
     merge: (p) => `(SELECT reservoir_quantile(v, [${QUANTILES.join(', ')}], ${QUANTILE_SAMPLE}) FROM (${mergedSample(p('s'), 'v')}))`,
   };
 }
@@ -129,7 +162,7 @@ function metricAggregates(fields: ReadonlyArray<{ name: string; type: string }>,
     const c = ident(f.name);
     const common: Array<[string, Mergeable]> = [
       [`m${i}_count`, sum(`count(${c})`)],
-      ...(counted.has(f.name) ? [] : [[`m${i}_distinct`, distinct(c)] as [string, Mergeable]]),
+      ...(counted.has(f.name) ? [] : [[`m${i}_distinct`, distinct(c, f.name)] as [string, Mergeable]]),
     ];
     if (!DUCKDB_NUMERIC_TYPE.test(f.type)) return common;
     return [
@@ -139,7 +172,7 @@ function metricAggregates(fields: ReadonlyArray<{ name: string; type: string }>,
       [`m${i}_sum`, { parts: { s: exactSum(c, f.type) }, merge: (p) => `sum(${p('s')})::DOUBLE` }],
       [`m${i}_mean`, mean(c, f.type)],
       [`m${i}_sd`, stddev(c)],
-      [`m${i}_q`, quantiles(c)],
+      [`m${i}_q`, quantiles(c, f.name)],
     ];
   });
 }
@@ -169,16 +202,34 @@ export function partialSql(
       });
     }
   });
-  const part: string[] = [];
+  const part: Array<[string, PartExpression]> = [];
   const merge: string[] = [];
   for (const [name, m] of all) {
-    for (const [suffix, expr] of Object.entries(m.parts)) part.push(`${expr} AS ${ident(`${name}__${suffix}`)}`);
+    for (const [suffix, expr] of Object.entries(m.parts)) part.push([`${name}__${suffix}`, expr]);
     merge.push(`${m.merge((suffix) => ident(`${name}__${suffix}`))} AS ${ident(name)}`);
   }
   const psiColumns = [...new Set(rules.flatMap((r) => (r.rule === 'psi' ? [r.column] : [])))];
   const samples = psiColumns.map((column, j) => {
-    part.push(`${sample(ident(column))} AS ${ident(`psi${j}__sample`)}`);
+    part.push([`psi${j}__sample`, sample(ident(column), column)]);
     return { column, table: `psi_sample_${j}`, sql: mergedSample(ident(`psi${j}__sample`), ident(column)) };
   });
-  return { part, merge, keySets, samples };
+  const sizes = fields.flatMap((f, i) => [
+    `count(${ident(f.name)}) AS ${ident(`n${i}`)}`,
+    `approx_count_distinct(${ident(f.name)}) AS ${ident(`d${i}`)}`,
+  ]);
+  return {
+    sizes,
+    part: (found) => part.map(([name, expr]) => `${typeof expr === 'string' ? expr : expr(found)} AS ${ident(name)}`),
+    merge,
+    keySets,
+    samples,
+  };
+}
+
+/** Reads a part's first scan (the {@link PartialSql.sizes} items) back by column name. */
+export function partSizes(fields: ReadonlyArray<{ name: string }>, row: Record<string, unknown>): PartSizes {
+  return {
+    values: new Map(fields.map((f, i) => [f.name, Number(row[`n${i}`] ?? 0)])),
+    distinct: new Map(fields.map((f, i) => [f.name, Number(row[`d${i}`] ?? 0)])),
+  };
 }

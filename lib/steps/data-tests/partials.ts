@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { literal, type DuckDb } from '../../runtime/duckdb.ts';
-import { KEY_COUNTS_TABLE, PART_SOURCE, PARTS_TABLE, type PartialSql } from './partial-sql.ts';
+import { KEY_COUNTS_TABLE, PART_SOURCE, PARTS_TABLE, partSizes, type PartialSql } from './partial-sql.ts';
 
 /** Buckets the key sets of unique rules are hash-partitioned into: the merge holds one bucket's keys at a time. */
 export const KEY_BUCKETS = 32;
@@ -21,18 +21,25 @@ export interface PartialFiles {
 }
 
 /**
- * Computes one part's partial result over the `batch` view: one scan for the row count, the metrics and every rule's
- * aggregates, then, per unique or duplicateFraction rule, the part's distinct keys written by hash bucket.
+ * Computes one part's partial result over the `batch` view: a first scan for its sizes (the thresholds of its samples),
+ * one scan for the row count, the metrics and every rule's aggregates, then, per unique or duplicateFraction rule, the part's distinct keys written by hash bucket.
  */
-export async function computePartial(db: DuckDb, sql: PartialSql, dir: string): Promise<PartialFiles> {
+export async function computePartial(
+  db: DuckDb,
+  sql: PartialSql,
+  fields: ReadonlyArray<{ name: string }>,
+  dir: string,
+): Promise<PartialFiles> {
   const partial = join(dir, 'partial.parquet');
-  await db.run(`COPY (SELECT ${sql.part.join(',\n  ')} FROM ${PART_SOURCE}) TO ${literal(partial)} (FORMAT parquet)`);
+  const [found = {}] = await db.all(`SELECT ${sql.sizes.join(', ')} FROM batch`);
+  const part = sql.part(partSizes(fields, found));
+  await db.run(`COPY (SELECT ${part.join(',\n  ')} FROM ${PART_SOURCE}) TO ${literal(partial)} (FORMAT parquet)`);
   const keys: KeyFile[] = [];
   for (const set of sql.keySets) {
     const out = join(dir, `keys-r${set.rule}`);
     await db.run(
       `COPY (SELECT DISTINCT ${set.key} AS k, (hash(${set.key}) % ${KEY_BUCKETS})::INTEGER AS bucket FROM batch WHERE ${set.present})
-       TO ${literal(out)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)`,
+       TO ${literal(out)} (FORMAT parquet, PARTITION_BY (bucket), OVERWRITE_OR_IGNORE)`,
     );
     for (const entry of await readdir(out, { recursive: true }).catch(() => [] as string[])) {
       const bucket = /bucket=(\d+)/.exec(entry)?.[1];

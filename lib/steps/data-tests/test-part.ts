@@ -64,7 +64,7 @@ export async function testPart(ctx: StepContext<'dataTests'>, mode: Extract<Test
     await referenceViews(ctx, db, plan.rules);
     const dir = ctx.scratch('partial');
     await mkdir(dir, { recursive: true });
-    const out = await computePartial(db, partialSql(plan.rules, plan.compiled, fields, new Set(plan.uniqueRules.keys())), dir);
+    const out = await computePartial(db, partialSql(plan.rules, plan.compiled, fields, new Set(plan.uniqueRules.keys())), fields, dir);
     const key = (name: string) => `${where.prefix}/part-${part}/${name}`;
     await ctx.store.upload(where.bucket, key('partial.parquet'), out.partial);
     for (const k of out.keys) await ctx.store.upload(where.bucket, key(`keys/r${k.rule}/b${k.bucket}.parquet`), k.file);
