@@ -9,6 +9,8 @@ import { compileAudit, judgeAudit, singleScanSelect, type AuditPlan } from '../.
 import type { BatchHistory } from '../../lib/steps/data-tests/drift.ts';
 import { partialSql } from '../../lib/steps/data-tests/partial-sql.ts';
 import { computePartial, mergePartials, type KeyFile } from '../../lib/steps/data-tests/partials.ts';
+import { checkCoverage } from '../../lib/steps/data-tests/merge-parts.ts';
+import type { PartManifest } from '../../lib/steps/data-tests/test-part.ts';
 
 /** A small seeded generator (mulberry32), so a failing seed can be replayed. */
 function random(seed: number): () => number {
@@ -191,5 +193,40 @@ describe('data tests merged from parts', () => {
     const plan = compileAudit([DataTestRuleSchema.parse({ rule: 'unique', columns: ['id'] })], fields, [], referenceTime);
     const many = await merged(plan, file, 100, 99);
     expect(judgeAudit(plan, many).outcomes[0]).toMatchObject({ success: false, failedRows: 50, actual: '50 duplicate rows in 100 rows' });
+  });
+});
+
+describe('the merge of parts', () => {
+  const file = (key: string) => ({ bucket: 'b', key, etag: 'e' });
+  const part = (n: number, ...keys: string[]): PartManifest => ({
+    part: n,
+    files: keys.map(file),
+    rows: 1,
+    fields: [],
+    partial: `p${n}`,
+    keys: [],
+  });
+  const staged = ['f0', 'f1', 'f2'].map(file);
+
+  it('accepts parts that audited every staged file once', () => {
+    expect(() => checkCoverage('audit', staged, [part(0, 'f0', 'f1'), part(2, 'f2')])).not.toThrow();
+  });
+
+  it('fails naming each file no part audited, audited twice, or not of the batch', () => {
+    const error = (() => {
+      try {
+        checkCoverage('audit', staged, [part(0, 'f0'), part(1, 'f0', 'f9')]);
+      } catch (e) {
+        return e as { code: string; message: string; details: string[] };
+      }
+    })();
+    expect(error?.code).toBe('DATA_TESTS_PARTS_INCOMPLETE');
+    expect(error?.message).toMatch(/step "audit": the parts' results do not cover the staged batch \(3 files, 2 parts\)/);
+    expect(error?.details).toEqual([
+      's3://b/f1: no part audited it',
+      's3://b/f2: no part audited it',
+      's3://b/f0: audited by more than one part',
+      's3://b/f9: audited by a part, but not a file of this batch',
+    ]);
   });
 });

@@ -88,8 +88,8 @@ export async function mergeTestParts(ctx: StepContext<'dataTests'>): Promise<Ste
   });
 }
 
-/** Every staged file audited by exactly one part, and no part auditing a file the batch does not have. */
-function checkCoverage(stepName: string, objects: ReadonlyArray<{ bucket: string; key: string }>, manifests: PartManifest[]): void {
+/** Checks that every staged file was audited by exactly one part, and no part audited a file the batch does not have. */
+export function checkCoverage(stepName: string, objects: ReadonlyArray<{ bucket: string; key: string }>, manifests: PartManifest[]): void {
   const id = (o: { bucket: string; key: string }) => `s3://${o.bucket}/${o.key}`;
   const seen = new Map<string, number>();
   for (const m of manifests) for (const f of m.files) seen.set(id(f), (seen.get(id(f)) ?? 0) + 1);
