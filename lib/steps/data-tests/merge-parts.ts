@@ -1,11 +1,13 @@
 import { rm } from 'node:fs/promises';
 import { SluiceError } from '../../../core/errors.ts';
-import { literal } from '../../runtime/duckdb.ts';
+import { literal, type DuckDb } from '../../runtime/duckdb.ts';
+import type { WrittenObject } from '../../asl/step-invocation.ts';
+import { ruleName } from './rule-sql.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { recordHistory } from './drift.ts';
 import { concludeAudit, planAudit, SAMPLE_ROWS, uploadFailingRows } from './audit.ts';
-import { partialSql } from './partial-sql.ts';
-import { mergePartials } from './partials.ts';
+import { partialSql, type KeySet } from './partial-sql.ts';
+import { mergePartials, repeatedKeysTable } from './partials.ts';
 import { PartManifestSchema, partsPrefix, type PartManifest } from './test-part.ts';
 
 /**
@@ -75,17 +77,68 @@ export async function mergeTestParts(ctx: StepContext<'dataTests'>): Promise<Ste
     async failingRows(outcomes) {
       const samples = await Promise.all(audited.flatMap((m) => (m.failingRows ? [fetch(m.failingRows, `failing-${m.part}.parquet`)] : [])));
       const failed = outcomes.flatMap((o, i) => (o.success || !plan.compiled[i]!.failing ? [] : [i]));
-      if (samples.length === 0 || failed.length === 0) return {};
+      const across = await repeatedAcrossParts(
+        ctx,
+        db,
+        sql.keySets.filter((k) => failed.includes(k.rule)),
+        objects,
+        (i) => ruleName(plan.rules[i]!),
+      );
+      const files = across ? [...samples, across] : samples;
+      if (files.length === 0 || failed.length === 0) return {};
       // Parts in order, each rule's first SAMPLE_ROWS rows across them, as the single scan's LIMIT keeps the first it finds.
       await db.run(
         `CREATE TABLE failing AS SELECT * EXCLUDE (__part) FROM (
-           SELECT *, filename AS __part FROM read_parquet([${samples.map(literal).join(', ')}], union_by_name = true, filename = true)
+           SELECT *, filename AS __part FROM read_parquet([${files.map(literal).join(', ')}], union_by_name = true, filename = true)
            WHERE __rule_index IN (${failed.join(', ')})
            QUALIFY row_number() OVER (PARTITION BY __rule_index ORDER BY __part) <= ${SAMPLE_ROWS})`,
       );
       return uploadFailingRows(ctx, db, plan, outcomes);
     },
   });
+}
+
+/**
+ * The rows of failed unique rules whose keys repeat across parts (a part's own sample holds only keys repeated within
+ * it): the staged files are read one at a time for the keys the merge kept, until each rule has SAMPLE_ROWS rows.
+ */
+async function repeatedAcrossParts(
+  ctx: StepContext<'dataTests'>,
+  db: DuckDb,
+  sets: readonly KeySet[],
+  objects: readonly WrittenObject[],
+  name: (rule: number) => string,
+): Promise<string | undefined> {
+  const tables = await db.all(`SELECT table_name AS t FROM duckdb_tables()`);
+  const kept = sets.filter((set) => tables.some((r) => r.t === repeatedKeysTable(set.rule)));
+  const wanted = new Map<number, number>();
+  for (const set of kept) {
+    const [row = {}] = await db.all(`SELECT count(*) AS n FROM ${repeatedKeysTable(set.rule)}`);
+    if (Number(row.n) > 0) wanted.set(set.rule, SAMPLE_ROWS);
+  }
+  if (wanted.size === 0) return undefined;
+  let created = false;
+  for (const [i, o] of objects.entries()) {
+    if ([...wanted.values()].every((n) => n <= 0)) break;
+    const [file] = await ctx.download([{ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes }], `across-${i}`);
+    for (const set of kept) {
+      const room = wanted.get(set.rule) ?? 0;
+      if (room <= 0) continue;
+      const select = `SELECT ${literal(name(set.rule))} AS failed_rule, ${set.rule} AS __rule_index, *
+        FROM read_parquet(${literal(file!)}, hive_partitioning = false)
+        WHERE ${set.present} AND ${set.key} IN (SELECT k FROM ${repeatedKeysTable(set.rule)}) LIMIT ${room}`;
+      await db.run(created ? `INSERT INTO across_parts BY NAME ${select}` : `CREATE TABLE across_parts AS ${select}`);
+      created = true;
+      const [row = {}] = await db.all(`SELECT count(*) AS n FROM across_parts WHERE __rule_index = ${set.rule}`);
+      wanted.set(set.rule, SAMPLE_ROWS - Number(row.n));
+    }
+    // A local store may hand out its own file rather than a copy: only scratch copies are removed.
+    if (file!.startsWith(ctx.scratch(''))) await rm(file!, { force: true });
+  }
+  if (!created) return undefined;
+  const out = ctx.scratch('failing-across-parts.parquet');
+  await db.run(`COPY across_parts TO ${literal(out)} (FORMAT parquet)`);
+  return out;
 }
 
 /** Checks that every staged file was audited by exactly one part, and no part audited a file the batch does not have. */

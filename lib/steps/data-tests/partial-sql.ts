@@ -197,7 +197,8 @@ export function partialSql(
       const cols = rule.columns.map(ident);
       keySets.push({
         rule: i,
-        key: cols.length === 1 ? cols[0]! : `row(${cols.join(', ')})`,
+        // A named struct: DuckDB keeps it in tables, where an unnamed row() cannot be stored.
+        key: cols.length === 1 ? cols[0]! : `{${cols.map((col, k) => `'k${k}': ${col}`).join(', ')}}`,
         present: cols.map((col) => `${col} IS NOT NULL`).join(' AND '),
       });
     }

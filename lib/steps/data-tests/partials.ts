@@ -6,6 +6,14 @@ import { KEY_COUNTS_TABLE, PART_SOURCE, PARTS_TABLE, partSizes, type PartialSql 
 /** Buckets the key sets of unique rules are hash-partitioned into: the merge holds one bucket's keys at a time. */
 export const KEY_BUCKETS = 32;
 
+/** Keys repeated across parts kept per unique rule: enough for the quarantine's sample of failing rows. */
+export const REPEATED_KEYS = 1000;
+
+/** The table the merge keeps a unique rule's keys repeated across parts in (column `k`), if any repeat. */
+export function repeatedKeysTable(rule: number): string {
+  return `repeated_keys_r${rule}`;
+}
+
 /** One file of a part's key set: the distinct keys of one rule that hash into one bucket. */
 export interface KeyFile {
   readonly rule: number;
@@ -65,13 +73,23 @@ export async function mergePartials(
   await db.run(`CREATE OR REPLACE TABLE ${KEY_COUNTS_TABLE} (rule INTEGER, keys BIGINT)`);
   for (const set of sql.keySets) {
     let keys = 0;
+    let created = false;
+    const table = repeatedKeysTable(set.rule);
+    await db.run(`DROP TABLE IF EXISTS ${table}`);
     for (let bucket = 0; bucket < KEY_BUCKETS; bucket++) {
       const files = await keyFiles(set.rule, bucket);
       if (files.length === 0) continue;
-      const [row = {}] = await db.all(
-        `SELECT count(DISTINCT k) AS n FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false)`,
+      // Each part's keys are distinct, so a key found in two of its files repeats across parts: a few are kept to sample rows by.
+      await db.run(
+        `CREATE OR REPLACE TEMP TABLE bucket_keys AS SELECT k, count(*) AS n FROM read_parquet([${files.map(literal).join(', ')}], hive_partitioning = false) GROUP BY k`,
       );
+      const [row = {}] = await db.all(`SELECT count(*) AS n FROM bucket_keys`);
       keys += Number(row.n);
+      if (!created) await db.run(`CREATE OR REPLACE TABLE ${table} AS SELECT k FROM bucket_keys WHERE false`);
+      created = true;
+      const [kept = {}] = await db.all(`SELECT count(*) AS n FROM ${table}`);
+      const room = REPEATED_KEYS - Number(kept.n);
+      if (room > 0) await db.run(`INSERT INTO ${table} SELECT k FROM bucket_keys WHERE n > 1 LIMIT ${room}`);
       await done(files);
     }
     await db.run(`INSERT INTO ${KEY_COUNTS_TABLE} VALUES (${set.rule}, ${keys})`);
