@@ -13,6 +13,7 @@ const BENCHMARKS = [
   { name: 'cold-start', script: 'cold-start/run.ts', goals: false },
   { name: 'fixed-cost', script: 'fixed-cost/run.ts', goals: true },
   { name: 'ingest', script: 'ingest/run.ts', goals: true },
+  { name: 'scan-parts', script: 'ingest/scan-parts.ts', goals: false },
   { name: 'data-tests', script: 'data-tests/run.ts', goals: true },
   { name: 'features-scoring', script: 'features-scoring/run.ts', goals: true },
   { name: 'whole-run', script: 'whole-run/run.ts', goals: true },
@@ -21,6 +22,7 @@ const BENCHMARKS = [
   { name: 'catalog', script: 'catalog/run.ts', goals: true },
   { name: 'scale', script: 'scale/backfill.ts', goals: true },
   { name: 'single-lambda', script: 'scale/single-lambda.ts', goals: false },
+  { name: 'test-parts', script: 'scale/test-parts.ts', goals: false },
 ] as const;
 
 const values = scriptArgs(

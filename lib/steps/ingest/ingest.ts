@@ -44,7 +44,7 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
   const limit = maxBytesOf(source, step.input);
   const loaded = await openSource(db, local, source, sourceUri, { scratch: ctx.scratch, maxBytes: limit.bytes, limitName: limit.name });
   const contract = columnContract(source, step.input, loaded, sourceUri);
-  const typings = contract.columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
+  const typings = contract.columns.map((c, i) => ({ name: c.name, ...columnTyping(c, `__p${i}`) }));
   // One scan: each column typed and its problem computed once; raw text is kept only for rejected rows.
   const described = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`)).map((r) => String(r.column_name));
   const rawColumns = described.filter((c) => c !== '__record' && c !== '__line');
@@ -52,8 +52,9 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
   const problems = typings.map((t, i) => t.problem(`__v${i}`));
   try {
-    // Innermost: each value typed once; then whether the row fits, a cheap boolean; reasons, columns and raw text are
-    // built only for the rows that do not fit (CASE evaluates a branch only for the rows that take it).
+    // Innermost: each value's text trimmed once (every test of it reads the result); then typed once; then whether the
+    // row fits, a cheap boolean; reasons, columns and raw text are built only for the rows that do not fit (CASE
+    // evaluates a branch only for the rows that take it).
     await db.run(`CREATE TABLE checked AS
       SELECT __record, __line,
         ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
@@ -66,7 +67,8 @@ export async function ingest(ctx: StepContext<'ingest'>): Promise<StepOutcome> {
         )} END AS __problems
       FROM (
         SELECT *, ${typings.map((t, i) => t.fits(`__v${i}`)).join(' AND ') || 'true'} AS __fits
-        FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')} FROM raw))`);
+        FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')}
+          FROM (SELECT *, ${typings.map((t, i) => `${t.present} AS __p${i}`).join(', ') || 'NULL AS __p'} FROM raw)))`);
   } catch (error) {
     throw unreadable(sourceUri, source.format, error);
   }

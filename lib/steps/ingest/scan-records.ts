@@ -17,6 +17,20 @@ export interface RecordScanOptions {
   readonly maxRecordBytes: number;
   /** Line breaks a quoted field may hold before it counts as a runaway quote. */
   readonly maxRecordLines: number;
+  /** A part of a larger file: records before it (CSV numbering), and the line its first byte is on. */
+  readonly firstRecord?: number;
+  readonly firstLine?: number;
+  /** A part read with the bytes after it: records starting at or after this offset are the next part's, not scanned. */
+  readonly stopAt?: number;
+  /** Planning: note the first record start at or after every `cutEvery` bytes (see {@link ScanCut}). */
+  readonly cutEvery?: number;
+}
+
+/** A record start where a file may be cut into parts: the byte offset, the records before it and its line. */
+export interface ScanCut {
+  readonly byte: number;
+  readonly record: number;
+  readonly line: number;
 }
 
 /** A record the scan set aside: its number, the line it starts on, why, and its bytes (cut when very long). */
@@ -33,12 +47,16 @@ export interface ScanSummary {
   readonly header?: string;
   /** Why the header record itself was set aside (too long, a runaway quote). */
   readonly headerProblem?: string;
+  /** Fields every record must have (CSV: from the header, or as given). */
+  readonly fields?: number;
   /** Records written to the clean file. */
   readonly kept: number;
   /** Records set aside. */
   readonly rejected: number;
   /** Records ended by LF, CRLF and a lone CR. */
   readonly lineEnds: { readonly lf: number; readonly crlf: number; readonly cr: number };
+  /** Where the file may be cut (with `cutEvery`), offsets counted from the first byte scanned. */
+  readonly cuts: readonly ScanCut[];
 }
 
 /** Bytes of a rejected record kept as its `raw` text; the reason gives the full size. */
@@ -73,9 +91,18 @@ interface Problem {
  * rejects file as JSON lines; every record of the source is in exactly one of them.
  */
 export class RecordScanner {
-  readonly #o: Required<Omit<RecordScanOptions, 'fields'>> & { fields: number | undefined };
+  readonly #o: Required<Omit<RecordScanOptions, 'fields' | 'firstRecord' | 'firstLine' | 'cutEvery' | 'stopAt'>> & {
+    fields: number | undefined;
+  };
+  readonly #cutEvery: number;
   readonly #clean: WriteStream;
   readonly #rejects: WriteStream;
+  /** The offset of the buffer's first byte in the scanned stream. */
+  #consumed = 0;
+  #nextCut = Infinity;
+  readonly #stopAt: number;
+  #stopped = false;
+  readonly #cuts: ScanCut[] = [];
   #buffer: Buffer = Buffer.alloc(0);
   /** Where the current record starts in the buffer, and where the scan stands. */
   #start = 0;
@@ -98,8 +125,13 @@ export class RecordScanner {
   #outBuffer = Buffer.allocUnsafe(OUT_CHUNK);
   #outAt = 0;
   #full: Buffer[] = [];
-  readonly #separator: string;
+  readonly #separatorByte: number;
   #rejectOut: string[] = [];
+  /** Where the next byte that needs the state machine (quote, CR, NUL, \x01) is in the buffer; -1 when not yet looked for. */
+  #nextQuote = -1;
+  #nextCr = -1;
+  #nextNul = -1;
+  #nextSeparator = -1;
 
   constructor(options: RecordScanOptions, cleanFile: string, rejectsFile: string) {
     this.#o = {
@@ -109,16 +141,24 @@ export class RecordScanner {
       ...options,
       fields: options.fields,
     };
-    this.#separator = options.format === 'csv' ? String.fromCharCode(this.#o.delimiter) : '\x01';
+    this.#separatorByte = options.format === 'csv' ? this.#o.delimiter : SEPARATOR;
     this.#clean = createWriteStream(cleanFile);
     this.#rejects = createWriteStream(rejectsFile);
+    this.#record = options.firstRecord ?? 0;
+    this.#line = options.firstLine ?? 1;
+    this.#cutEvery = options.cutEvery ?? Infinity;
+    this.#stopAt = options.stopAt ?? Infinity;
+    this.#nextCut = this.#cutEvery;
   }
 
   /** Scans the next chunk of the source. */
   async push(chunk: Buffer): Promise<void> {
+    if (this.#stopped) return;
     this.#buffer = this.#start < this.#buffer.length ? Buffer.concat([this.#buffer.subarray(this.#start), chunk]) : chunk;
+    this.#consumed += this.#start;
     this.#at -= this.#start;
     this.#start = 0;
+    this.#forgetStops();
     this.#scan(false);
     await this.#flush(false);
   }
@@ -126,16 +166,20 @@ export class RecordScanner {
   /** Ends the scan: the last record (even without a line end) is judged, and both files are closed. */
   async end(): Promise<ScanSummary> {
     this.#buffer = this.#buffer.subarray(this.#start);
+    this.#consumed += this.#start;
     this.#at -= this.#start;
     this.#start = 0;
-    this.#scan(true);
+    this.#forgetStops();
+    if (!this.#stopped) this.#scan(true);
     await this.#flush(true);
     return {
       ...(this.#header === undefined ? {} : { header: this.#header }),
       ...(this.#headerProblem === undefined ? {} : { headerProblem: this.#headerProblem }),
+      ...(this.#o.fields === undefined ? {} : { fields: this.#o.fields }),
       kept: this.#kept,
       rejected: this.#rejected,
       lineEnds: this.#lineEnds,
+      cuts: this.#cuts,
     };
   }
 
@@ -150,6 +194,12 @@ export class RecordScanner {
       if (this.#skipping) {
         if (!this.#skip(b, eof)) return;
         continue;
+      }
+      if (this.#at === this.#start && this.#state === START) {
+        if (this.#reachedStop()) return;
+        if (this.#consumed + this.#at >= this.#nextCut && this.#at < n) this.#cut(this.#at);
+        this.#plainRecords(b);
+        if (this.#reachedStop()) return;
       }
       // The hot loop: plain bytes of the current record, on locals, until a line break, a control byte or the end.
       let at = this.#at;
@@ -233,6 +283,95 @@ export class RecordScanner {
     }
   }
 
+  /**
+   * The fast path: whole lines with no byte the state machine must see (quote, CR, NUL, or \x01 in JSON Lines) are
+   * found with native searches and kept directly; it stops before the first line that needs the byte-by-byte scan.
+   */
+  #plainRecords(b: Buffer): void {
+    const o = this.#o;
+    if (o.header && this.#header === undefined) return;
+    const csv = o.format === 'csv';
+    // In JSON Lines no byte is a delimiter.
+    const D = csv ? o.delimiter : -1;
+    const sep = this.#separatorByte;
+    const longest = Math.min(PLAIN_ROOM, o.maxRecordBytes + 1);
+    let at = this.#at;
+    for (;;) {
+      if (this.#consumed + at >= this.#stopAt) break;
+      if (this.#consumed + at >= this.#nextCut && at < b.length) this.#cut(at);
+      const end = Math.min(this.#nextStop(b, at), at + longest);
+      if (this.#outBuffer.length - this.#outAt < PLAIN_ROOM + 40) this.#rotateOut(PLAIN_ROOM + 40);
+      // The record is copied while it is scanned, behind its numbers; the copy counts only once the record is kept.
+      const out = this.#outBuffer;
+      const line = this.#line;
+      let w = writeDigits(out, this.#outAt, csv ? this.#record + 1 : line);
+      out[w++] = sep;
+      w = writeDigits(out, w, line);
+      out[w++] = sep;
+      let fields = 1;
+      let i = at;
+      for (; i < end; i++) {
+        const c = b[i]!;
+        if (c === LF) break;
+        if (c === D) fields++;
+        out[w++] = c;
+      }
+      if (i >= end) break;
+      if (i === at || (csv && fields !== o.fields)) {
+        // A blank line or a wrong number of fields: the ordinary record end decides.
+        this.#fieldsSeen = fields;
+        this.#start = at;
+        this.#at = i;
+        this.#countEnd(b, i, 1);
+        this.#endRecord(i, 1);
+        at = this.#at;
+        continue;
+      }
+      out[w++] = LF;
+      this.#outAt = w;
+      this.#kept += 1;
+      this.#next(line);
+      this.#lineEnds.lf += 1;
+      this.#line += 1;
+      at = i + 1;
+    }
+    this.#at = at;
+    this.#start = at;
+  }
+
+  /** True once the next record starts at or past `stopAt`: it belongs to the next part. */
+  #reachedStop(): boolean {
+    if (this.#consumed + this.#at >= this.#stopAt) this.#stopped = true;
+    return this.#stopped;
+  }
+
+  /** Notes that a part may start at `at`, a record's first byte (never inside the header). */
+  #cut(at: number): void {
+    if (this.#o.header && this.#header === undefined) return;
+    const byte = this.#consumed + at;
+    this.#cuts.push({ byte, record: this.#record, line: this.#line });
+    this.#nextCut = byte + this.#cutEvery;
+  }
+
+  /** The first byte at or after `at` that only the state machine may read; the buffer's length when there is none. */
+  #nextStop(b: Buffer, at: number): number {
+    if (this.#nextCr < at) this.#nextCr = found(b.indexOf(CR, at), b.length);
+    if (this.#nextNul < at) this.#nextNul = found(b.indexOf(NUL, at), b.length);
+    let stop = Math.min(this.#nextCr, this.#nextNul);
+    if (this.#o.format === 'csv') {
+      if (this.#nextQuote < at) this.#nextQuote = found(b.indexOf(this.#o.quote, at), b.length);
+      stop = Math.min(stop, this.#nextQuote);
+    } else {
+      if (this.#nextSeparator < at) this.#nextSeparator = found(b.indexOf(SEPARATOR, at), b.length);
+      stop = Math.min(stop, this.#nextSeparator);
+    }
+    return stop;
+  }
+
+  #forgetStops(): void {
+    this.#nextQuote = this.#nextCr = this.#nextNul = this.#nextSeparator = -1;
+  }
+
   /** A record past the size limit: a runaway quote is cut back to its first line; anything else is skipped to its line end. */
   #tooLong(b: Buffer): void {
     if (this.#state === QUOTED && this.#breaks > 0) {
@@ -241,7 +380,8 @@ export class RecordScanner {
       return;
     }
     this.#skipping = {
-      head: Buffer.from(b.subarray(this.#start, this.#start + MAX_RAW_BYTES)),
+      // Exactly the line's first bytes, whichever chunks they arrive in.
+      head: Buffer.from(b.subarray(this.#start, Math.min(this.#at, this.#start + MAX_RAW_BYTES))),
       bytes: this.#at - this.#start,
       line: this.#line,
     };
@@ -255,12 +395,14 @@ export class RecordScanner {
     const cr = b.indexOf(CR, this.#at);
     const stop = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
     if (stop < 0 && !eof) {
+      this.#keepHead(skipping, b, b.length);
       skipping.bytes += b.length - this.#at;
       this.#at = b.length;
       this.#start = b.length;
       return false;
     }
     const until = stop < 0 ? b.length : stop;
+    this.#keepHead(skipping, b, until);
     skipping.bytes += until - this.#at;
     this.#at = until;
     this.#start = until;
@@ -273,6 +415,14 @@ export class RecordScanner {
     this.#at = until + width;
     this.#start = this.#at;
     return true;
+  }
+
+  /** Adds the skipped bytes up to `until` to an overlong record's head, up to its limit. */
+  #keepHead(skipping: { head: Buffer }, b: Buffer, until: number): void {
+    const room = MAX_RAW_BYTES - skipping.head.length;
+    if (room > 0 && until > this.#at) {
+      skipping.head = Buffer.concat([skipping.head, b.subarray(this.#at, Math.min(until, this.#at + room))]);
+    }
   }
 
   #runaway(): string {
@@ -361,17 +511,31 @@ export class RecordScanner {
   }
 
   #keep(record: Buffer, line: number): void {
+    this.#keepRange(record, 0, record.length, line);
+  }
+
+  /** Appends `<record><separator><line><separator><bytes of b[start, end)>\n` to the clean output. */
+  #keepRange(b: Buffer, start: number, end: number, line: number): void {
     this.#kept += 1;
-    const prefix = `${this.#next(line)}${this.#separator}${line}${this.#separator}`;
-    const need = record.length + prefix.length + 1;
-    if (this.#outAt + need > this.#outBuffer.length) {
-      this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
-      this.#outBuffer = Buffer.allocUnsafe(Math.max(OUT_CHUNK, need));
-      this.#outAt = 0;
-    }
-    this.#outAt += this.#outBuffer.write(prefix, this.#outAt, 'latin1');
-    this.#outAt += record.copy(this.#outBuffer, this.#outAt);
-    this.#outBuffer[this.#outAt++] = LF;
+    const record = this.#next(line);
+    // Two numbers of at most 16 digits, two separators and the line end.
+    const need = end - start + 35;
+    if (this.#outAt + need > this.#outBuffer.length) this.#rotateOut(need);
+    const out = this.#outBuffer;
+    let at = writeDigits(out, this.#outAt, record);
+    out[at++] = this.#separatorByte;
+    at = writeDigits(out, at, line);
+    out[at++] = this.#separatorByte;
+    at += b.copy(out, at, start, end);
+    out[at++] = LF;
+    this.#outAt = at;
+  }
+
+  /** Sets the full output buffer aside for writing and starts one with room for at least `need` bytes. */
+  #rotateOut(need: number): void {
+    this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
+    this.#outBuffer = Buffer.allocUnsafe(Math.max(OUT_CHUNK, need));
+    this.#outAt = 0;
   }
 
   #reject(record: Buffer, line: number, reason: string, size: number): void {
@@ -417,9 +581,31 @@ export class RecordScanner {
 }
 
 const OUT_CHUNK = 4 << 20;
+// Longest record the fast path copies while it scans; longer ones take the state machine.
+const PLAIN_ROOM = 64 << 10;
 
 function close(stream: WriteStream): Promise<void> {
   return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/** A search's result, or `none` when it found nothing. */
+function found(at: number, none: number): number {
+  return at < 0 ? none : at;
+}
+
+/** Writes a non-negative whole number's decimal digits at `at`; returns where they end. */
+function writeDigits(out: Buffer, at: number, n: number): number {
+  if (n < 10) {
+    out[at] = 0x30 + n;
+    return at + 1;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  for (let i = at + digits - 1; i >= at; i--) {
+    out[i] = 0x30 + (n % 10);
+    n = Math.floor(n / 10);
+  }
+  return at + digits;
 }
 
 /** The end of the first line of `b[start, end)`, and the width of its line break (0 when there is none). */

@@ -9,6 +9,8 @@ export interface ScannedSource extends ScanSummary {
   readonly rejectsFile: string;
   /** Bytes read, after decompression. */
   readonly bytes: number;
+  /** Bytes of a UTF-8 byte-order mark skipped at the start (0 or 3). */
+  readonly bom: number;
 }
 
 /** What {@link scanTextSource} needs besides the scan's own options. */
@@ -21,6 +23,11 @@ export interface TextSourceOptions {
   readonly limitName: string;
   readonly cleanFile: string;
   readonly rejectsFile: string;
+  /**
+   * A part of an uncompressed file: the records starting in `[start, end)`. The scan reads up to `maxRecordBytes` past
+   * `end`, so a record is judged on the same bytes as in a scan of the whole file; a part after the first has no BOM.
+   */
+  readonly range?: { readonly start: number; readonly end: number };
 }
 
 const BOMS: ReadonlyArray<[number[], string]> = [
@@ -37,11 +44,20 @@ const BOMS: ReadonlyArray<[number[], string]> = [
 export async function scanTextSource(options: TextSourceOptions, scan: RecordScanOptions): Promise<ScannedSource> {
   const { file, uri, maxBytes } = options;
   const gzip = file.endsWith('.gz');
-  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const range = options.range;
+  if (range && gzip) throw new SluiceError('INGEST_PART_COMPRESSED', `${uri}: a compressed object cannot be read in parts`);
+  const source = createReadStream(file, {
+    highWaterMark: 1 << 20,
+    ...(range ? { start: range.start, end: range.end + scan.maxRecordBytes + 2 } : {}),
+  });
   const stream = gzip ? source.pipe(createGunzip({ chunkSize: 1 << 20 })) : source;
-  const scanner = new RecordScanner(scan, options.cleanFile, options.rejectsFile);
+  // Made at the first chunk, once a byte-order mark (which the scanner does not see) is known.
+  let scanner: RecordScanner | undefined;
+  const open = (bom: number) =>
+    new RecordScanner(range ? { ...scan, stopAt: range.end - range.start - bom } : scan, options.cleanFile, options.rejectsFile);
   let size = 0;
-  let first = true;
+  let first = !range || range.start === 0;
+  let bom = 0;
   try {
     for await (let chunk of stream as AsyncIterable<Buffer>) {
       size += chunk.length;
@@ -54,12 +70,16 @@ export async function scanTextSource(options: TextSourceOptions, scan: RecordSca
       if (first) {
         first = false;
         checkEncoding(chunk, uri);
-        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+        if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+          chunk = chunk.subarray(3);
+          bom = 3;
+        }
       }
+      scanner ??= open(bom);
       await scanner.push(chunk);
     }
   } catch (error) {
-    scanner.destroy();
+    scanner?.destroy();
     source.destroy();
     if (error instanceof SluiceError) throw error;
     if (gzip) {
@@ -67,8 +87,8 @@ export async function scanTextSource(options: TextSourceOptions, scan: RecordSca
     }
     throw error;
   }
-  const summary = await scanner.end();
-  return { ...summary, cleanFile: options.cleanFile, rejectsFile: options.rejectsFile, bytes: size };
+  const summary = await (scanner ?? open(0)).end();
+  return { ...summary, cleanFile: options.cleanFile, rejectsFile: options.rejectsFile, bytes: size, bom };
 }
 
 /** Fails a file whose first bytes show UTF-16 or UTF-32 (a byte-order mark, or NUL in every other byte). */

@@ -1,0 +1,453 @@
+// The record scanner as it was before its fast paths (with the fix that an overlong record's raw text no longer depends
+// on how the stream was chunked): the oracle the differential test compares the scanner against.
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+
+/** How {@link RecordScanner} splits a text file into records. */
+export interface RecordScanOptions {
+  /** `csv`: quoted fields may hold delimiters and line breaks; `lines`: one record per line (JSON Lines). */
+  readonly format: 'csv' | 'lines';
+  /** CSV only: one byte each. */
+  readonly delimiter?: number;
+  readonly quote?: number;
+  readonly escape?: number;
+  /** The first record is a header (returned, not written). */
+  readonly header: boolean;
+  /** Fields every record must have (CSV); taken from the header when there is one. */
+  readonly fields?: number;
+  /** Longest record, in bytes; a longer one is rejected. */
+  readonly maxRecordBytes: number;
+  /** Line breaks a quoted field may hold before it counts as a runaway quote. */
+  readonly maxRecordLines: number;
+}
+
+/** A record the scan set aside: its number, the line it starts on, why, and its bytes (cut when very long). */
+export interface ScanReject {
+  readonly record: number;
+  readonly line: number;
+  readonly reason: string;
+  readonly raw: string;
+}
+
+/** What a finished scan saw. */
+export interface ScanSummary {
+  /** The header record's text (CSV with a header). */
+  readonly header?: string;
+  /** Why the header record itself was set aside (too long, a runaway quote). */
+  readonly headerProblem?: string;
+  /** Records written to the clean file. */
+  readonly kept: number;
+  /** Records set aside. */
+  readonly rejected: number;
+  /** Records ended by LF, CRLF and a lone CR. */
+  readonly lineEnds: { readonly lf: number; readonly crlf: number; readonly cr: number };
+}
+
+/** Bytes of a rejected record kept as its `raw` text; the reason gives the full size. */
+export const MAX_RAW_BYTES = 1 << 20;
+
+// Where the scan stands in a CSV record: at a field's start, in an unquoted or quoted value, after a closing quote, or
+// after an escape character inside quotes.
+const START = 0;
+const UNQUOTED = 1;
+const QUOTED = 2;
+const CLOSED = 3;
+const ESCAPED = 4;
+
+const LF = 0x0a;
+const CR = 0x0d;
+const NUL = 0x00;
+const SEPARATOR = 0x01;
+
+/** A structural problem of the current record. */
+interface Problem {
+  readonly reason: string;
+  /** Reject only the record's first line and read on from the next (a quote that swallowed later lines). */
+  readonly firstLineOnly: boolean;
+}
+
+/**
+ * Splits a text stream into records with a bounded policy: a quote that is not closed within `maxRecordLines` line
+ * breaks (or by the end of the file), a record longer than `maxRecordBytes`, a wrong number of fields, text after a
+ * closing quote or a NUL byte rejects that record alone — a record spanning several lines is rejected as its first
+ * line, and reading resumes on the next, so one stray quote never swallows the rest of a file. Kept records go to
+ * the clean file as `<record>,<line>,<original bytes>\n` (LF, CRLF and CR all end records), rejected ones to the
+ * rejects file as JSON lines; every record of the source is in exactly one of them.
+ */
+export class ReferenceRecordScanner {
+  readonly #o: Required<Omit<RecordScanOptions, 'fields'>> & { fields: number | undefined };
+  readonly #clean: WriteStream;
+  readonly #rejects: WriteStream;
+  #buffer: Buffer = Buffer.alloc(0);
+  /** Where the current record starts in the buffer, and where the scan stands. */
+  #start = 0;
+  #at = 0;
+  #state = START;
+  #fieldsSeen = 1;
+  #fieldsSeenAtHeader = 1;
+  #breaks = 0;
+  #problem: Problem | undefined;
+  #line = 1;
+  #record = 0;
+  #kept = 0;
+  #rejected = 0;
+  #header: string | undefined;
+  #headerProblem: string | undefined;
+  #lineEnds = { lf: 0, crlf: 0, cr: 0 };
+  /** A record too long to hold: its first bytes, its size so far and where it started. */
+  #skipping: { head: Buffer; bytes: number; line: number } | undefined;
+  /** Clean records are copied into large buffers, written out once full. */
+  #outBuffer = Buffer.allocUnsafe(OUT_CHUNK);
+  #outAt = 0;
+  #full: Buffer[] = [];
+  readonly #separator: string;
+  #rejectOut: string[] = [];
+
+  constructor(options: RecordScanOptions, cleanFile: string, rejectsFile: string) {
+    this.#o = {
+      delimiter: options.delimiter ?? 0x2c,
+      quote: options.quote ?? 0x22,
+      escape: options.escape ?? options.quote ?? 0x22,
+      ...options,
+      fields: options.fields,
+    };
+    this.#separator = options.format === 'csv' ? String.fromCharCode(this.#o.delimiter) : '\x01';
+    this.#clean = createWriteStream(cleanFile);
+    this.#rejects = createWriteStream(rejectsFile);
+  }
+
+  /** Scans the next chunk of the source. */
+  async push(chunk: Buffer): Promise<void> {
+    this.#buffer = this.#start < this.#buffer.length ? Buffer.concat([this.#buffer.subarray(this.#start), chunk]) : chunk;
+    this.#at -= this.#start;
+    this.#start = 0;
+    this.#scan(false);
+    await this.#flush(false);
+  }
+
+  /** Ends the scan: the last record (even without a line end) is judged, and both files are closed. */
+  async end(): Promise<ScanSummary> {
+    this.#buffer = this.#buffer.subarray(this.#start);
+    this.#at -= this.#start;
+    this.#start = 0;
+    this.#scan(true);
+    await this.#flush(true);
+    return {
+      ...(this.#header === undefined ? {} : { header: this.#header }),
+      ...(this.#headerProblem === undefined ? {} : { headerProblem: this.#headerProblem }),
+      kept: this.#kept,
+      rejected: this.#rejected,
+      lineEnds: this.#lineEnds,
+    };
+  }
+
+  #scan(eof: boolean): void {
+    const b = this.#buffer;
+    const n = b.length;
+    const o = this.#o;
+    const csv = o.format === 'csv';
+    const [D, Q, E] = [o.delimiter, o.quote, o.escape];
+    const doubled = E === Q;
+    for (;;) {
+      if (this.#skipping) {
+        if (!this.#skip(b, eof)) return;
+        continue;
+      }
+      // The hot loop: plain bytes of the current record, on locals, until a line break, a control byte or the end.
+      let at = this.#at;
+      let state = this.#state;
+      let fields = this.#fieldsSeen;
+      let textAfterQuote = false;
+      const limit = Math.min(n, this.#start + o.maxRecordBytes + 1);
+      for (; at < limit; at++) {
+        const c = b[at]!;
+        if (c === LF || c === CR || c === NUL || (c === SEPARATOR && !csv)) break;
+        if (!csv) continue;
+        if (state === UNQUOTED) {
+          if (c === D) {
+            fields++;
+            state = START;
+          }
+        } else if (state === START) {
+          if (c === Q) state = QUOTED;
+          else if (c === D) fields++;
+          else state = UNQUOTED;
+        } else if (state === QUOTED) {
+          if (!doubled && c === E) state = ESCAPED;
+          else if (c === Q) state = CLOSED;
+        } else if (state === ESCAPED) state = QUOTED;
+        else if (doubled && c === Q) state = QUOTED;
+        else if (c === D) {
+          fields++;
+          state = START;
+        } else {
+          textAfterQuote = true;
+          state = UNQUOTED;
+        }
+      }
+      this.#at = at;
+      this.#state = state;
+      this.#fieldsSeen = fields;
+      if (textAfterQuote) {
+        this.#problem ??= { reason: 'UNQUOTED VALUE: text follows the closing quote of a field', firstLineOnly: this.#breaks > 0 };
+      }
+      if (at >= n) {
+        if (!eof) return;
+        if (at === this.#start && state === START) return;
+        // End of file inside a record.
+        if (state === QUOTED || state === ESCAPED) {
+          this.#problem ??= {
+            reason: `UNTERMINATED QUOTE: a quoted field is still open at the end of the file`,
+            firstLineOnly: this.#breaks > 0,
+          };
+        }
+        this.#endRecord(n, 0);
+        continue;
+      }
+      if (at >= limit) {
+        this.#tooLong(b);
+        continue;
+      }
+      const c = b[at]!;
+      if (c === NUL || c === SEPARATOR) {
+        this.#problem ??= {
+          reason: `CONTROL CHARACTER: the record contains a ${c === NUL ? 'NUL' : '\\x01'} byte (binary data, or a file in another encoding than UTF-8)`,
+          firstLineOnly: false,
+        };
+        this.#at += 1;
+        continue;
+      }
+      // A line break: inside a quoted field it is part of the value, else it ends the record.
+      if (c === CR && at + 1 >= n && !eof) return;
+      const width = c === CR && b[at + 1] === LF ? 2 : 1;
+      if (csv && (state === QUOTED || state === ESCAPED)) {
+        this.#breaks += 1;
+        this.#at += width;
+        this.#state = QUOTED;
+        if (this.#breaks > o.maxRecordLines) {
+          this.#problem = { reason: this.#runaway(), firstLineOnly: true };
+          this.#endRecord(this.#at, 0);
+        }
+        continue;
+      }
+      this.#countEnd(b, at, width);
+      this.#endRecord(at, width);
+    }
+  }
+
+  /** A record past the size limit: a runaway quote is cut back to its first line; anything else is skipped to its line end. */
+  #tooLong(b: Buffer): void {
+    if (this.#state === QUOTED && this.#breaks > 0) {
+      this.#problem = { reason: this.#runaway(), firstLineOnly: true };
+      this.#endRecord(this.#at, 0);
+      return;
+    }
+    this.#skipping = {
+      // Exactly the line's first bytes, whichever chunks they arrive in.
+      head: Buffer.from(b.subarray(this.#start, Math.min(this.#at, this.#start + MAX_RAW_BYTES))),
+      bytes: this.#at - this.#start,
+      line: this.#line,
+    };
+    this.#resetRecord();
+  }
+
+  /** Skips the rest of an overlong line; false when the buffer ends first. */
+  #skip(b: Buffer, eof: boolean): boolean {
+    const skipping = this.#skipping!;
+    const lf = b.indexOf(LF, this.#at);
+    const cr = b.indexOf(CR, this.#at);
+    const stop = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
+    if (stop < 0 && !eof) {
+      this.#keepHead(skipping, b, b.length);
+      skipping.bytes += b.length - this.#at;
+      this.#at = b.length;
+      this.#start = b.length;
+      return false;
+    }
+    const until = stop < 0 ? b.length : stop;
+    this.#keepHead(skipping, b, until);
+    skipping.bytes += until - this.#at;
+    this.#at = until;
+    this.#start = until;
+    if (stop >= 0 && b[stop] === CR && stop + 1 >= b.length && !eof) return false;
+    this.#finishSkip();
+    if (stop < 0) return false;
+    const width = b[until] === CR && b[until + 1] === LF ? 2 : 1;
+    this.#countEnd(b, until, width);
+    this.#line += 1;
+    this.#at = until + width;
+    this.#start = this.#at;
+    return true;
+  }
+
+  /** Adds the skipped bytes up to `until` to an overlong record's head, up to its limit. */
+  #keepHead(skipping: { head: Buffer }, b: Buffer, until: number): void {
+    const room = MAX_RAW_BYTES - skipping.head.length;
+    if (room > 0 && until > this.#at) {
+      skipping.head = Buffer.concat([skipping.head, b.subarray(this.#at, Math.min(until, this.#at + room))]);
+    }
+  }
+
+  #runaway(): string {
+    return `UNTERMINATED QUOTE: a quoted field opened on line ${this.#line} is not closed within ${this.#o.maxRecordLines.toLocaleString('en-US')} line breaks or ${bytes(this.#o.maxRecordBytes)}; this line is rejected and reading resumes on the next`;
+  }
+
+  /** Ends the record that runs up to `end` (its terminator `width` bytes long), keeping or rejecting it. */
+  #endRecord(end: number, width: number): void {
+    const b = this.#buffer;
+    const o = this.#o;
+    let problem = this.#problem;
+    const expected = o.fields;
+    if (!problem && o.format === 'csv' && expected !== undefined && this.#fieldsSeen !== expected) {
+      problem = {
+        reason: `${this.#fieldsSeen > expected ? 'TOO MANY COLUMNS' : 'TOO FEW COLUMNS'}: expected ${expected} fields, found ${this.#fieldsSeen}`,
+        firstLineOnly: this.#breaks > 0,
+      };
+    }
+    if (problem?.firstLineOnly) {
+      // Only the first line is this record's: the rest is read again as records of their own.
+      const first = firstLineEnd(b, this.#start, end);
+      this.#reject(b.subarray(this.#start, first.end), this.#line, problem.reason, first.end - this.#start);
+      this.#countEnd(b, first.end, first.width);
+      this.#line += 1;
+      this.#at = first.end + first.width;
+      this.#start = this.#at;
+      this.#resetRecord();
+      return;
+    }
+    const record = b.subarray(this.#start, end);
+    const line = this.#line;
+    this.#fieldsSeenAtHeader = this.#fieldsSeen;
+    this.#line += this.#breaks + (width > 0 ? 1 : 0);
+    this.#at = end + width;
+    this.#start = this.#at;
+    const blank = record.length === 0;
+    this.#resetRecord();
+    if (blank) return;
+    if (o.header && this.#header === undefined) {
+      this.#header = record.toString('utf8');
+      // Every record must have as many fields as the header names.
+      this.#o.fields ??= this.#fieldsSeenAtHeader;
+      return;
+    }
+    if (problem) this.#reject(record, line, problem.reason, record.length);
+    else this.#keep(record, line);
+  }
+
+  #countEnd(b: Buffer, at: number, width: number): void {
+    if (width === 2) this.#lineEnds.crlf += 1;
+    else if (width === 1 && b[at] === CR) this.#lineEnds.cr += 1;
+    else if (width === 1) this.#lineEnds.lf += 1;
+  }
+
+  #finishSkip(): void {
+    const s = this.#skipping!;
+    this.#skipping = undefined;
+    this.#line = s.line;
+    if (this.#o.header && this.#header === undefined) {
+      this.#header = s.head.toString('utf8');
+      this.#headerProblem = `the header line is ${bytes(s.bytes)} long, more than the limit of ${bytes(this.#o.maxRecordBytes)}`;
+      return;
+    }
+    this.#rejected += 1;
+    this.#rejectOut.push(
+      JSON.stringify({
+        record: this.#next(s.line),
+        line: s.line,
+        reason: `RECORD TOO LONG: ${bytes(s.bytes)} on one line, more than the limit of ${bytes(this.#o.maxRecordBytes)} (the first ${bytes(s.head.length)} are kept as raw)`,
+        raw: s.head.toString('utf8'),
+      }),
+    );
+  }
+
+  #resetRecord(): void {
+    this.#state = START;
+    this.#fieldsSeen = 1;
+    this.#breaks = 0;
+    this.#problem = undefined;
+  }
+
+  /** The next record's number: its line in JSON Lines (blank lines are not records but keep their number), else a count. */
+  #next(line: number): number {
+    this.#record = this.#o.format === 'lines' ? line : this.#record + 1;
+    return this.#record;
+  }
+
+  #keep(record: Buffer, line: number): void {
+    this.#kept += 1;
+    const prefix = `${this.#next(line)}${this.#separator}${line}${this.#separator}`;
+    const need = record.length + prefix.length + 1;
+    if (this.#outAt + need > this.#outBuffer.length) {
+      this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
+      this.#outBuffer = Buffer.allocUnsafe(Math.max(OUT_CHUNK, need));
+      this.#outAt = 0;
+    }
+    this.#outAt += this.#outBuffer.write(prefix, this.#outAt, 'latin1');
+    this.#outAt += record.copy(this.#outBuffer, this.#outAt);
+    this.#outBuffer[this.#outAt++] = LF;
+  }
+
+  #reject(record: Buffer, line: number, reason: string, size: number): void {
+    if (this.#o.header && this.#header === undefined) {
+      this.#header = record.toString('utf8');
+      this.#headerProblem = reason;
+      return;
+    }
+    this.#rejected += 1;
+    const cut = size > MAX_RAW_BYTES;
+    const raw = record.subarray(0, MAX_RAW_BYTES).toString('utf8');
+    this.#rejectOut.push(
+      JSON.stringify({
+        record: this.#next(line),
+        line,
+        reason: cut ? `${reason} (raw: the first ${bytes(MAX_RAW_BYTES)} of ${bytes(size)})` : reason,
+        raw,
+      }),
+    );
+  }
+
+  async #flush(final: boolean): Promise<void> {
+    if (final && this.#outAt > 0) {
+      this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
+      this.#outAt = 0;
+    }
+    for (const chunk of this.#full.splice(0)) if (!this.#clean.write(chunk)) await once(this.#clean, 'drain');
+    if (this.#rejectOut.length > 0 && (final || this.#rejectOut.length > 1000)) {
+      const text = `${this.#rejectOut.join('\n')}\n`;
+      this.#rejectOut = [];
+      if (!this.#rejects.write(text)) await once(this.#rejects, 'drain');
+    }
+    if (final) {
+      await Promise.all([close(this.#clean), close(this.#rejects)]);
+    }
+  }
+
+  /** Stops writing (the scan failed). */
+  destroy(): void {
+    this.#clean.destroy();
+    this.#rejects.destroy();
+  }
+}
+
+const OUT_CHUNK = 4 << 20;
+
+function close(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
+}
+
+/** The end of the first line of `b[start, end)`, and the width of its line break (0 when there is none). */
+function firstLineEnd(b: Buffer, start: number, end: number): { end: number; width: number } {
+  for (let i = start; i < end; i++) {
+    if (b[i] === LF) return { end: i, width: 1 };
+    if (b[i] === CR) return { end: i, width: b[i + 1] === LF ? 2 : 1 };
+  }
+  return { end, width: 0 };
+}
+
+/** A byte count as people read it: `512 bytes`, `20.0 MiB`. */
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
+  return `${(n / (1 << 30)).toFixed(2)} GiB`;
+}
