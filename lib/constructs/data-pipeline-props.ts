@@ -122,7 +122,7 @@ export interface DataPipelineProps {
   readonly runtime?: lambda.Runtime;
   /**
    * Memory of every step function, in MiB (DuckDB sizes its threads and memory from it; Lambda's vCPUs scale with it).
-   * @default - each step kind's own size (`lambda.memoryMb` in its registry entry: 1,024 MB, the size `npm run bench:lambda-cost` recommends, for the built-in
+   * @default - each step kind's own size (`lambda.memoryMb` in its registry entry: the size `npm run bench:lambda-cost` recommends, 512 MB or 1,024 MB for the built-in
    * kinds; see docs/deploy.md)
    */
   readonly stepMemorySize?: number;

@@ -17,7 +17,7 @@ export const ingestKind: StepKindDefinition<IngestStep> = {
   schema: IngestStepSchema,
   label: 'ingest',
   summary: 'types a raw upload into staged Parquet and rejected rows',
-  lambda: { entry: 'functions/ingest/index.ts', arnVariable: 'IngestFunctionArn', duckdb: true, memoryMb: 1024 },
+  lambda: { entry: 'functions/ingest/index.ts', arnVariable: 'IngestFunctionArn', duckdb: true, memoryMb: 512 },
   reads: (step) => [step.input],
   writes: (step) => [step.output, step.rejects],
   passesColumns: (step) => [[step.output, step.input]],
