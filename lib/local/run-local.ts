@@ -29,6 +29,7 @@ import type { StepRecord } from '../runtime/step-record.ts';
 import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
 import { SLUICE_ENV } from '../../core/env.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
+import { TEST_PARTS_STATES, testPartsSettings } from '../asl/test-parts-asl.ts';
 import { checkBeforeRun } from '../steps/check-before-run.ts';
 import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
@@ -330,6 +331,11 @@ function taskHandlers(
     const { shard, gather, failed } = ROUTING_STATES.scoreShards(step.name);
     for (const state of [shard, gather, failed]) handlers[state] = STEP_HANDLERS[step.kind].withEnvironment(env);
   }
+  // A data-test step audited in parts: each part's Task, and the merge (which is the step's run, so it is tracked).
+  for (const step of spec.steps.filter((s) => testPartsSettings(s))) {
+    handlers[TEST_PARTS_STATES.part(step.name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
+    handlers[TEST_PARTS_STATES.merge(step.name)] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
+  }
   for (const dataset of backfillDatasets(spec)) {
     for (const name of backfillSteps(spec, dataset)) {
       const step = spec.steps.find((s) => s.name === name)!;
@@ -461,9 +467,11 @@ function stepReports(
   records: ReadonlyMap<string, StepRecord>,
 ): StepReport[] {
   return spec.steps.map((step) => {
-    // A sharded scoring step's outcome is its gather's (or its failure Task's) after its own planning attempt.
+    // A sharded scoring step's outcome is its gather's (or its failure Task's) after its own planning attempt; a
+    // data-test step audited in parts ran as its merge.
     const { gather, failed } = ROUTING_STATES.scoreShards(step.name);
-    const mine = attempts.filter((a) => a.state === step.name || a.state === gather || a.state === failed);
+    const states = [step.name, gather, failed, TEST_PARTS_STATES.merge(step.name)];
+    const mine = attempts.filter((a) => states.includes(a.state));
     const last = mine.at(-1);
     if (!last)
       return { step: step.name, kind: step.kind, status: plan.includes(step.name) ? 'NOT_RUN' : 'SKIPPED', attempts: 0, durationMs: 0 };
