@@ -3,6 +3,7 @@ import { triggerPlans } from '../definition/run-plans.ts';
 import { ASL_STATES, ROUTING_STATES } from '../definition/state-names.ts';
 import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
 import { backfillDatasets, backfillStates } from './backfill-asl.ts';
+import { ingestPartsStates, stepEntry } from './ingest-parts-asl.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
 export const FUNCTION_ARN_VARIABLES = Object.fromEntries(
@@ -44,7 +45,7 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
   const entry = (i: number): string => {
     const step = spec.steps[i];
     if (!step) return ROUTING_STATES.done;
-    return gated.has(step.name) ? ROUTING_STATES.gate(step.name) : step.name;
+    return gated.has(step.name) ? ROUTING_STATES.gate(step.name) : stepEntry(spec, step);
   };
   const states: AslDocument['States'] = {};
   states[ASL_STATES.begin] = {
@@ -93,11 +94,15 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
       states[ROUTING_STATES.gate(step.name)] = {
         Type: 'Choice',
         Comment: `Runs ${step.name} when the trigger's plan includes it`,
-        Choices: [{ Variable: member('$.plan', step.name), BooleanEquals: true, Next: step.name }],
+        Choices: [{ Variable: member('$.plan', step.name), BooleanEquals: true, Next: stepEntry(spec, step) }],
         Default: entry(i + 1),
       };
     }
     states[step.name] = taskState(spec, step, entry(i + 1));
+    Object.assign(
+      states,
+      ingestPartsStates(spec, step, (s, next, options) => taskState(spec, s, next, options), entry(i + 1)),
+    );
   });
   Object.assign(
     states,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetSpecSchema, StepSchema } from '../definition/pipeline-schema.ts';
+import { INGEST_PART_STATES } from '../definition/state-names.ts';
 import { OUTPUT_ROLES } from '../definition/step-kinds/index.ts';
 
 /** How a run was started, as the state machine receives it (from EventBridge or the local runner). */
@@ -131,6 +132,32 @@ export const StepResultSchema = z.object({
 /** What a step hands to the next ones. */
 export type StepResult = z.infer<typeof StepResultSchema>;
 
+/** One part of a large object, as its plan lists it (byte range, and the numbers the whole file's scan gives it). */
+export const IngestPartItemSchema = z.object({
+  index: z.int().nonnegative(),
+  start: z.int().nonnegative(),
+  end: z.int().nonnegative(),
+  firstRecord: z.int().nonnegative(),
+  firstLine: z.int().positive(),
+  /** Parts in the plan. */
+  count: z.int().positive(),
+  /** The CSV header line every part is typed by. */
+  header: z.string().optional(),
+  /** Fields every CSV record must have. */
+  fields: z.int().nonnegative().optional(),
+});
+/** One part of a large object. */
+export type IngestPartItem = z.infer<typeof IngestPartItemSchema>;
+
+/** Which task of an ingest in parts an invocation is: planning the parts, ingesting one, or gathering them. */
+export const IngestTaskSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('plan') }),
+  z.object({ mode: z.literal('part'), part: IngestPartItemSchema }),
+  z.object({ mode: z.literal('gather') }),
+]);
+/** Which task of an ingest in parts an invocation is. */
+export type IngestTask = z.infer<typeof IngestTaskSchema>;
+
 /** The payload every step handler receives from the state machine. */
 export const StepInvocationSchema = z.object({
   pipeline: z.object({ name: z.string(), namespace: z.string() }),
@@ -142,7 +169,17 @@ export const StepInvocationSchema = z.object({
   execution: z.object({ id: z.string().min(1), startTime: z.string() }),
   /** In a backfill's child execution: the execution that started it, whose pipeline run is the step run's parent. */
   parent: z.object({ executionId: z.string().min(1) }).optional(),
+  /** An ingest of a large object in parts: this invocation's task (absent: the whole step at once). */
+  ingestTask: IngestTaskSchema.optional(),
   attempt: z.int().nonnegative(),
 });
 /** The payload a step handler receives. */
 export type StepInvocation = z.infer<typeof StepInvocationSchema>;
+
+/** The state whose run an invocation is (its run id and job name): the step's, or the plan's or a part's of an ingest in parts. */
+export function invocationState(invocation: Pick<StepInvocation, 'step' | 'ingestTask'>): string {
+  const mode = invocation.ingestTask?.mode;
+  if (mode === 'plan') return INGEST_PART_STATES.plan(invocation.step.name);
+  if (mode === 'part') return INGEST_PART_STATES.part(invocation.step.name);
+  return invocation.step.name;
+}

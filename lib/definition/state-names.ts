@@ -17,3 +17,20 @@ export const ROUTING_STATES = {
   unknownTrigger: 'Unknown trigger',
   done: 'All steps done',
 } as const;
+
+/**
+ * The states of an ingest in parts, named after its step with a dot (which a step name cannot contain): the Choice on
+ * the object's size, the plan Task, the Distributed Map, the Task inside each child, and the gather Task.
+ */
+export const INGEST_PART_STATES = {
+  size: (step: string): string => `${step}.size`,
+  plan: (step: string): string => `${step}.plan`,
+  parts: (step: string): string => `${step}.parts`,
+  part: (step: string): string => `${step}.part`,
+  gather: (step: string): string => `${step}.gather`,
+} as const;
+
+/** The state a step run is named after: the gather of an ingest in parts is the ingest step's own run, as in one piece. */
+export function runStateOf(state: string): string {
+  return state.endsWith('.gather') ? state.slice(0, -'.gather'.length) : state;
+}

@@ -127,6 +127,43 @@ export class ObjectStore {
     return { bucket, key, etag: read, versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
   }
 
+  /**
+   * A local file holding bytes `[start, end)` of an object version at their own offsets (the rest of the file is a hole):
+   * under a local run the embedded S3's own file, else a ranged GET of exactly that version.
+   */
+  async readRange(
+    object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined },
+    range: { start: number; end: number },
+    file: string,
+  ): Promise<string> {
+    const { bucket, key } = object;
+    const etag = object.etag || undefined;
+    if (etag && !object.versionId && (await embeddedObjectFile(this.#env, bucket, key, etag))) return (await this.read(object, file)).path;
+    const uri = `s3://${bucket}/${key}`;
+    const versionId = object.versionId ?? undefined;
+    if (range.end <= range.start) {
+      await pipeline(Readable.from([]), createWriteStream(file));
+      return file;
+    }
+    const out = await this.#call(`get ${uri} bytes ${range.start}-${range.end - 1}`, ({ sdk, client }) =>
+      client.send(
+        new sdk.GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Range: `bytes=${range.start}-${range.end - 1}`,
+          ...(versionId ? { VersionId: versionId } : {}),
+          ...(!versionId && etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message)) throw changed(uri, etag, 'another version');
+      throw error;
+    });
+    if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get ${uri}: no body in the response`);
+    await pipeline(out.Body, createWriteStream(file, { start: range.start }));
+    return file;
+  }
+
   /** Uploads a local file and returns the version it created. */
   async upload(bucket: string, key: string, file: string, contentType = 'application/octet-stream'): Promise<ObjectVersion> {
     const size = (await stat(file)).size;

@@ -7,6 +7,7 @@ import { outputRole, stepReads, stepWrites } from '../definition/step-kinds/inde
 import { formatIssues } from '../../core/issues.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
 import {
+  invocationState,
   StepInvocationSchema,
   type Attachment,
   type RejectionReason,
@@ -130,7 +131,7 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     if (step.kind !== kind) {
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
-    const runId = stepRunId(invocation.execution.id, step.name, invocation.attempt);
+    const runId = stepRunId(invocation.execution.id, invocationState(invocation), invocation.attempt);
     const batchId = batchIdOf(invocation.trigger);
     const log = new StructuredLog(logSink(env), {
       pipeline: invocation.pipeline.name,
@@ -145,7 +146,12 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     await ensureLineageApiKey(env);
     // Undelivered lineage keeps its "sluice: warning" wording, which the construct's metric filter counts.
     const emitter = lineageEmitter(env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
-    const lineage = new StepLineage(invocation, emitter, { inputs: stepReads(step, invocation), outputs: stepWrites(step, invocation) });
+    // Planning or ingesting one part of a large object reads the step's inputs and publishes nothing; the gather does.
+    const partial = invocation.ingestTask?.mode === 'plan' || invocation.ingestTask?.mode === 'part';
+    const lineage = new StepLineage(invocation, emitter, {
+      inputs: stepReads(step, invocation),
+      outputs: partial ? [] : stepWrites(step, invocation),
+    });
     let findings: StepFindings = {};
     const written: WrittenObject[] = [];
     const withRole = (o: WrittenObject): WrittenObject => ({ ...o, role: outputRole(step, o.dataset) });

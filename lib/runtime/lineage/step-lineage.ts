@@ -8,7 +8,7 @@ import {
   type SafeEmitter,
 } from '../../../lineage/index.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
-import type { StepInvocation } from '../../asl/step-invocation.ts';
+import { invocationState, type StepInvocation } from '../../asl/step-invocation.ts';
 import { DUCKDB_TYPES } from '../duckdb.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
 
@@ -74,7 +74,7 @@ export class StepLineage {
   constructor(invocation: StepInvocation, emitter: SafeEmitter, declared: { inputs: string[]; outputs: string[] }) {
     this.#invocation = invocation;
     this.#emitter = emitter;
-    this.runId = stepRunId(invocation.execution.id, invocation.step.name, invocation.attempt);
+    this.runId = stepRunId(invocation.execution.id, invocationState(invocation), invocation.attempt);
     for (const ref of declared.inputs) this.#inputs.set(ref, {});
     for (const ref of declared.outputs) this.#outputs.set(ref, {});
   }
@@ -112,7 +112,7 @@ export class StepLineage {
   }
 
   #event(eventType: 'START' | 'COMPLETE' | 'FAIL', error?: unknown): RunEvent {
-    const { pipeline, step, execution, trigger, parent } = this.#invocation;
+    const { pipeline, execution, trigger, parent } = this.#invocation;
     const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
     // A backfill's child steps belong to the backfill's pipeline run, not to a run of their own.
     const parentRun = { runId: pipelineRunId(parent?.executionId ?? execution.id) };
@@ -134,7 +134,7 @@ export class StepLineage {
       run: { runId: this.runId, facets: runFacets },
       job: {
         namespace: pipeline.namespace,
-        name: `${pipeline.name}.${step.name}`,
+        name: `${pipeline.name}.${invocationState(this.#invocation)}`,
         facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
       },
       inputs: [
