@@ -45,7 +45,7 @@ export function ingestPartsStates(
     return { ...state, Parameters: { ...parameters, Payload: { ...parameters.Payload, ingestTask } } };
   };
   // The plan's result is only the parts list it writes; a part's child ends with its Task, whose failure fails the child.
-  const plan = withTask(task(step, names.parts(step.name), { child: false }), { mode: 'plan' });
+  const plan = withTask(task(step, names.items(step.name), { child: false }), { mode: 'plan' });
   delete plan['ResultSelector'];
   const part = withTask(task(step, '', { child: true }), { mode: 'part', 'part.$': '$.part' });
   delete part['Catch'];
@@ -72,16 +72,23 @@ export function ingestPartsStates(
       Comment: `Plans the parts of the upload (about ${settings.size} bytes each, cut at record starts)`,
       ResultPath: null,
     },
+    [names.items(step.name)]: {
+      Type: 'Pass',
+      Comment: "Where the plan wrote the parts list: the execution's folder of the scratch prefix",
+      Parameters: {
+        bucket: scratch.bucket,
+        'key.$': `States.Format('${escapeFormat(scratch.prefix)}/{}/parts.json', $$.Execution.Name)`,
+      },
+      ResultPath: '$.ingestParts',
+      Next: names.parts(step.name),
+    },
     [names.parts(step.name)]: {
       Type: 'Map',
       Comment: `Ingests each part in its own child execution, ${settings.concurrency} at a time`,
       ItemReader: {
         Resource: 'arn:aws:states:::s3:getObject',
         ReaderConfig: { InputType: 'JSON' },
-        Parameters: {
-          Bucket: scratch.bucket,
-          'Key.$': `States.Format('${escapeFormat(scratch.prefix)}/{}/parts.json', $$.Execution.Name)`,
-        },
+        Parameters: { Bucket: scratch.bucket, 'Key.$': '$.ingestParts.key' },
       },
       ItemSelector: {
         'trigger.$': '$.trigger',

@@ -160,6 +160,12 @@ export class ObjectStore {
       throw error;
     });
     if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get ${uri}: no body in the response`);
+    const read = stripQuotes(out.ETag);
+    // A range cannot be checked against the whole object's MD5: its ETag must be the pinned one.
+    if (etag && !versionId && read !== etag) {
+      out.Body.destroy();
+      throw changed(uri, etag, read);
+    }
     await pipeline(out.Body, createWriteStream(file, { start: range.start }));
     return file;
   }

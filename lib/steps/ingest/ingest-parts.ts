@@ -263,7 +263,13 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
   } else ctx.lineage.dropOutput(step.rejects);
   const rejections = mergeReasons(parts.flatMap((p) => p.rejections));
   ctx.record({ rowsIn, rejectedRows: rejected, rejections });
-  const rejectsAt = outputs[0] ? `s3://${outputs[0].bucket}/${outputs[0].key}` : undefined;
+  // One file is named as the single path names its file; several by their batch's folder.
+  const rejectsAt =
+    outputs.length === 1
+      ? `s3://${outputs[0]!.bucket}/${outputs[0]!.key}`
+      : outputs[0]
+        ? `s3://${outputs[0].bucket}/${outputs[0].key.slice(0, outputs[0].key.lastIndexOf('/') + 1)}`
+        : undefined;
   const { structure } = structureOf(lineEnds);
   const verdict = rejectionVerdict({
     rowsIn,
