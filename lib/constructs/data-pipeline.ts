@@ -15,6 +15,7 @@ import { compileAsl, FUNCTION_ARN_VARIABLES } from '../asl/compile-asl.ts';
 import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantPrefixes } from './bucket-grants.ts';
 import { grantBackfill } from './backfill-grants.ts';
+import { grantIngestParts } from './ingest-parts-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
@@ -168,6 +169,7 @@ export class DataPipeline extends Construct {
     }
     // A backfill's ResultWriter puts objects into a bucket encrypted with this key.
     props.encryptionKey?.grantEncrypt(this.stateMachine);
+    grantIngestParts(this.stateMachine, spec, this.buckets, stateMachineName, props.encryptionKey);
 
     this.triggers = new PipelineTriggers(this, 'Triggers', {
       spec,

@@ -43,7 +43,7 @@ export const ingestKind: StepKindDefinition<IngestStep> = {
   // The plan of a large object's parts and each part's counts, beside the staged dataset, outside its prefix.
   access: (step, spec) => {
     const output = spec.datasets[step.output];
-    return output ? { writes: [ingestPartsPrefix(output)] } : {};
+    return output ? { reads: [ingestPartsPrefix(output)], writes: [ingestPartsPrefix(output)] } : {};
   },
   passesColumns: (step) => [[step.output, step.input]],
   check(step, at) {
