@@ -1,7 +1,6 @@
 import type { PipelineSpec, Step } from '../definition/pipeline-schema.ts';
-import { extraColumnsOf } from '../definition/dataset-semantics.ts';
 import { ASL_STATES, INGEST_PART_STATES } from '../definition/state-names.ts';
-import { ingestPartsOf } from '../definition/step-kinds/ingest.ts';
+import { ingestPartsOf, unsplittable } from '../definition/step-kinds/ingest.ts';
 import { ingestPartsPrefix } from '../definition/storage-layout.ts';
 import type { TaskStateBuilder } from './backfill-asl.ts';
 
@@ -13,7 +12,7 @@ export function ingestsInParts(spec: PipelineSpec, step: Step): boolean {
   if (step.kind !== 'ingest') return false;
   const input = spec.datasets[step.input];
   if (!input) return false;
-  return input.format === 'csv' || (input.format === 'jsonl' && input.columns !== undefined && extraColumnsOf(input) === 'ignore');
+  return unsplittable(input) === undefined;
 }
 
 /** The state a step's run starts at: the Choice on the object's size for an ingest that may split, else the step. */
