@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, rm, stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
 import { sharedS3, type S3Connection } from './s3-client.ts';
@@ -168,6 +168,41 @@ export class ObjectStore {
     }
     await pipeline(out.Body, createWriteStream(file, { start: range.start }));
     return file;
+  }
+
+  /** The bytes of an object version as a stream, straight from S3 (no local copy); a changed object fails the stream. */
+  openStream(object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined }): Readable {
+    const { bucket, key } = object;
+    const uri = `s3://${bucket}/${key}`;
+    const versionId = object.versionId ?? undefined;
+    const etag = versionId ? undefined : (object.etag ?? undefined);
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    this.#call(`get ${uri}`, ({ sdk, client }) =>
+      client.send(
+        new sdk.GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(versionId ? { VersionId: versionId } : {}),
+          ...(etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
+      ),
+    ).then(
+      (got) => {
+        if (!(got.Body instanceof Readable)) return out.destroy(new SluiceError('STORE_READ', `get ${uri}: no body in the response`));
+        const read = stripQuotes(got.ETag);
+        if (etag && read !== etag) {
+          got.Body.destroy();
+          return out.destroy(changed(uri, etag, read));
+        }
+        got.Body.on('error', (error) => out.destroy(error));
+        got.Body.pipe(out);
+      },
+      (error: unknown) =>
+        out.destroy(
+          etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message) ? changed(uri, etag, 'another version') : (error as Error),
+        ),
+    );
+    return out;
   }
 
   /** Uploads a local file and returns the version it created. */

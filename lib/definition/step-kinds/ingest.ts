@@ -13,7 +13,10 @@ const wholeBytes = (what: string) =>
  */
 export const IngestPartsSchema = z.strictObject({
   above: wholeBytes('the size above which an object is split').optional(),
-  size: wholeBytes('the size of a part').min(1024, 'expected a part size of at least 1024 bytes').optional(),
+  size: wholeBytes('the size of a part')
+    .min(1024, 'expected a part size of at least 1024 bytes')
+    .max(1024 ** 3, "expected a part size of at most 1 GiB (a part's bytes and its Parquet must fit the functions' 2 GiB /tmp)")
+    .optional(),
   concurrency: z
     .number()
     .multipleOf(1, 'expected a whole number of parts at once')

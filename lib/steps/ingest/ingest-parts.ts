@@ -1,3 +1,4 @@
+import { SLUICE_ENV } from '../../../core/env.ts';
 import { SluiceError } from '../../../core/errors.ts';
 import type { IngestPartItem, IngestTask, RejectionReason, WrittenObject } from '../../asl/step-invocation.ts';
 import { extraColumnsOf, malformedRecordsOf, maxBytesOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
@@ -79,14 +80,24 @@ function partName(index: number): string {
 async function planTask(ctx: IngestContext): Promise<StepOutcome> {
   const { trigger, uri, pinned } = upload(ctx);
   const source = ctx.dataset(ctx.step.input);
-  const { path, version } = await ctx.store.read({ bucket: trigger.bucket, key: trigger.key, ...pinned }, ctx.scratch('source'));
-  ctx.lineage.input(ctx.step.input, { version: version.versionId ?? version.etag, bytes: version.size, fileCount: 1 });
+  const object = { bucket: trigger.bucket, key: trigger.key, ...pinned };
+  // Under a local run the embedded S3's own file is read in place; in AWS the object streams through, never stored.
+  const local = ctx.env[SLUICE_ENV.embeddedS3Dir] ? (await ctx.store.read(object, ctx.scratch('source'))).path : undefined;
+  const version = trigger.versionId ?? trigger.etag ?? undefined;
+  ctx.lineage.input(ctx.step.input, { ...(version ? { version } : {}), fileCount: 1 });
   const limit = maxBytesOf(source, ctx.step.input);
   const csv = source.format === 'csv';
   const dialect = { delimiter: source.csv?.delimiter ?? ',', quote: source.csv?.quote ?? '"', header: source.csv?.header ?? true };
   const declared = (source.columns ?? []).map((c) => c.name);
   const plan = await planParts(
-    { file: path, uri, partBytes: ingestPartsOf(ctx.step).size, maxBytes: limit.bytes, limitName: limit.name },
+    {
+      file: local ?? trigger.key,
+      uri,
+      partBytes: ingestPartsOf(ctx.step).size,
+      maxBytes: limit.bytes,
+      limitName: limit.name,
+      ...(local ? {} : { stream: () => ctx.store.openStream(object) }),
+    },
     csv
       ? {
           format: 'csv',
@@ -113,6 +124,7 @@ async function planTask(ctx: IngestContext): Promise<StepOutcome> {
   }));
   const folder = scratchFolder(ctx);
   await ctx.store.putText(folder.bucket, `${folder.prefix}/parts.json`, JSON.stringify(items));
+  ctx.lineage.input(ctx.step.input, { bytes: plan.bytes });
   ctx.log.info('ingest planned in parts', { parts: items.length, bytes: plan.bytes });
   return { rowsIn: 0, rowsOut: 0, outputs: [] };
 }
