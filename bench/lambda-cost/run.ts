@@ -2,7 +2,7 @@
 // in a fresh process per step and memory size, DuckDB sized from the memory as in Lambda (lib/runtime/duckdb-settings.ts), every
 // read a GET as in AWS. From that: GB-s per million rows per step, the memory size that processes them for the fewest GB-s (the
 // step kinds' default, lib/definition/step-kinds), and the steps' GB-s against the Python script's. Writes its section.
-import { writeFile } from 'node:fs/promises';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
@@ -50,7 +50,19 @@ const steps = churn.steps.map((s) => ({ name: s.name, kind: s.kind as StepKind }
 
 type Sample = { ms: number; cpuMs: number; rss: number; failed?: string };
 const samples = new Map<string, Sample>();
-const s3 = await startEmbeddedS3(join(stateDir, 's3'), specBuckets(churn));
+// Every invocation starts from the objects the whole run left: a step that writes (ingest's staged file, a feature
+// batch) would otherwise change what the next one reads — a pinned read then refuses the rewritten staged file, and
+// scoring would read every feature batch the earlier invocations appended.
+const s3Dir = join(stateDir, 's3');
+const snapshot = join(dir, 's3-after-run');
+await cp(s3Dir, snapshot, { recursive: true });
+let s3 = await startEmbeddedS3(s3Dir, specBuckets(churn));
+const restore = async () => {
+  await s3.stop();
+  await rm(s3Dir, { recursive: true, force: true });
+  await cp(snapshot, s3Dir, { recursive: true });
+  s3 = await startEmbeddedS3(s3Dir, specBuckets(churn));
+};
 try {
   for (const size of sizes) {
     for (const step of steps) {
@@ -60,7 +72,6 @@ try {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(size),
-        AWS_ENDPOINT_URL_S3: s3.endpoint,
         AWS_REGION: 'us-east-1',
         AWS_ACCESS_KEY_ID: EMBEDDED_S3_CREDENTIALS.accessKeyId,
         AWS_SECRET_ACCESS_KEY: EMBEDDED_S3_CREDENTIALS.secretAccessKey,
@@ -72,8 +83,12 @@ try {
       const measured: Sample[] = [];
       for (let r = 0; r < runs; r++) {
         log('lambda-cost', `${step.name} at ${size} MB, run ${r + 1}/${runs}`);
+        await restore();
         try {
-          const out = await runJsonAsync(process.execPath, [join(import.meta.dirname, 'invoke.ts'), step.kind, payloadFile], env);
+          const out = await runJsonAsync(process.execPath, [join(import.meta.dirname, 'invoke.ts'), step.kind, payloadFile], {
+            ...env,
+            AWS_ENDPOINT_URL_S3: s3.endpoint,
+          });
           measured.push({ ms: out.ms, cpuMs: out.cpuMs, rss: out.maxRssKb });
         } catch (error) {
           measured.push({ ms: Number.NaN, cpuMs: Number.NaN, rss: Number.NaN, failed: (error as Error).message.split('\n')[0] });

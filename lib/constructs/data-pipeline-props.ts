@@ -122,10 +122,17 @@ export interface DataPipelineProps {
   readonly runtime?: lambda.Runtime;
   /**
    * Memory of every step function, in MiB (DuckDB sizes its threads and memory from it; Lambda's vCPUs scale with it).
-   * @default - each step kind's own size (`lambda.memoryMb` in its registry entry: 1,769 MB, one vCPU, for the built-in
+   * @default - each step kind's own size (`lambda.memoryMb` in its registry entry: the size `npm run bench:lambda-cost` recommends, 512 MB or 1,024 MB for the built-in
    * kinds; see docs/deploy.md)
    */
   readonly stepMemorySize?: number;
+  /**
+   * Ephemeral storage (`/tmp`) of every step function, in MiB, from 512 to 10240. Ingest keeps the raw object, its
+   * staged Parquet and rejects there, and DuckDB spills what does not fit in memory to it: raise it for objects above
+   * about 1.5 GB or builds that spill (docs/scaling.md).
+   * @default 2048
+   */
+  readonly stepEphemeralStorageSize?: number;
   /**
    * Retention of the functions' and the state machine's logs.
    * @default logs.RetentionDays.ONE_MONTH
@@ -161,6 +168,7 @@ export interface ResolvedDataPipelineProps {
   readonly lineageReplayInterval: Duration;
   /** Undefined: each kind's default. */
   readonly stepMemorySize: number | undefined;
+  readonly stepEphemeralStorageSize: number;
   readonly logRetention: logs.RetentionDays;
   readonly metricNamespace: string;
   readonly runtime: lambda.Runtime;
@@ -202,6 +210,10 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   const memory = props.stepMemorySize;
   if (memory !== undefined && (!Number.isInteger(memory) || memory < 128 || memory > 10240)) {
     problems.push(`stepMemorySize: expected an integer from 128 to 10240 MiB, got ${memory}`);
+  }
+  const storage = props.stepEphemeralStorageSize ?? 2048;
+  if (!Number.isInteger(storage) || storage < 512 || storage > 10240) {
+    problems.push(`stepEphemeralStorageSize: expected an integer from 512 to 10240 MiB, got ${storage}`);
   }
   const concurrency = props.stepReservedConcurrency ?? 10;
   if (concurrency !== false && (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)) {
@@ -263,6 +275,7 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     noncurrentVersionRetention,
     lineageReplayInterval,
     stepMemorySize: memory,
+    stepEphemeralStorageSize: storage,
     logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     metricNamespace: props.metricNamespace ?? `Sluice/${spec.name}`,
     runtime,

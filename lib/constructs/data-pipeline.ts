@@ -105,6 +105,7 @@ export class DataPipeline extends Construct {
         [SLUICE_ENV.metricNamespace]: this.#metricNamespace,
       },
       memorySize: resolved.stepMemorySize,
+      ephemeralStorageMb: resolved.stepEphemeralStorageSize,
       ...(resolved.stepReservedConcurrency === undefined ? {} : { reservedConcurrency: resolved.stepReservedConcurrency }),
       logRetention: resolved.logRetention,
       runtime: resolved.runtime,

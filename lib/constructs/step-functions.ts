@@ -18,6 +18,8 @@ export interface StepFunctionsProps {
   readonly environment: Record<string, string>;
   /** One size for every function; undefined gives each kind its registry default. */
   readonly memorySize: number | undefined;
+  /** `/tmp` of every function, in MiB. */
+  readonly ephemeralStorageMb: number;
   /** Instances each step function may run at once (reserved), or undefined for the account's shared pool. */
   readonly reservedConcurrency?: number;
   readonly logRetention: logs.RetentionDays;
@@ -46,7 +48,7 @@ export class StepFunctions extends Construct {
         environment: props.environment,
         memorySize: props.memorySize ?? STEP_KINDS[kind].lambda.memoryMb,
         timeout: Duration.seconds(timeout),
-        ephemeralStorageSize: Size.gibibytes(2),
+        ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMb),
         ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
         logRetention: props.logRetention,
         duckDbLayer: layer,

@@ -106,13 +106,17 @@ export async function createAsOfView(
   const maxAge = featureMaxAgeMs(table);
   const fresh = maxAge === undefined ? 'true' : `__event_time >= ${until} - to_milliseconds(${Math.round(maxAge)})`;
   const keys = table.key.map(ident).join(', ');
-  const latest = `SELECT *, ${at} AS __event_time FROM ${ident(history)} WHERE ${at} <= ${until}
-    QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${at} DESC) = 1`;
-  await context.db.run(`CREATE VIEW ${ident(view)} AS SELECT * EXCLUDE (__event_time) FROM (${latest}) WHERE ${fresh}`);
+  // Each entity's latest row is computed once, into a temporary table (DuckDB spills it when memory runs short): a
+  // view would rerun the window over every row for each query on it — the counts, the reader's DESCRIBE, its scan.
+  const latest = `__latest_${view}`;
+  await context.db.run(`CREATE TEMP TABLE ${ident(latest)} AS
+    SELECT *, ${at} AS __event_time FROM ${ident(history)} WHERE ${at} <= ${until}
+    QUALIFY row_number() OVER (PARTITION BY ${keys} ORDER BY ${at} DESC) = 1`);
+  await context.db.run(`CREATE VIEW ${ident(view)} AS SELECT * EXCLUDE (__event_time) FROM ${ident(latest)} WHERE ${fresh}`);
   const [counts] = await context.db.all(
     `SELECT count(*) FILTER (WHERE ${fresh}) AS entities, count(*) FILTER (WHERE NOT (${fresh})) AS stale,
        (SELECT count(*) FROM ${ident(history)} WHERE ${at} > ${until}) AS future
-     FROM (${latest})`,
+     FROM ${ident(latest)}`,
   );
   return {
     ...read,

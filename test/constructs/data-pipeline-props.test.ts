@@ -25,6 +25,11 @@ describe('DataPipeline props', () => {
       /bucketNames\.churn-data: expected an S3 bucket name .* got "Bad_Name"/,
     ],
     ['step memory out of range', { stepMemorySize: 64 }, /stepMemorySize: expected an integer from 128 to 10240 MiB, got 64/],
+    [
+      'step /tmp out of range',
+      { stepEphemeralStorageSize: 20000 },
+      /stepEphemeralStorageSize: expected an integer from 512 to 10240 MiB, got 20000/,
+    ],
     ['a lineage URL that is not http(s)', { lineageUrl: 'ftp://marquez' }, /lineageUrl: expected an http\(s\) URL, got "ftp:\/\/marquez"/],
     [
       'a lineage page URL that is not a URL',

@@ -78,6 +78,15 @@ describe('DataPipeline', () => {
     expect(kinds.map((k) => memory(sized, k))).toEqual(kinds.map(() => 3008));
   });
 
+  it('gives each step function 2 GiB of /tmp, or stepEphemeralStorageSize', () => {
+    const storage = (t: Template, kind: StepKind) =>
+      resources(t, 'AWS::Lambda::Function').find(([id]) => id === stepFunctionId(kind, t))![1].Properties.EphemeralStorage;
+    const kinds = [...new Set(churn.steps.map((s) => s.kind))];
+    expect(kinds.map((k) => storage(template, k))).toEqual(kinds.map(() => ({ Size: 2048 })));
+    const sized = synthPipeline({ stepEphemeralStorageSize: 10240 }).template;
+    expect(kinds.map((k) => storage(sized, k))).toEqual(kinds.map(() => ({ Size: 10240 })));
+  });
+
   it('logs every state machine event and traces with X-Ray', () => {
     template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
       StateMachineType: 'STANDARD',

@@ -74,7 +74,7 @@ export const batchScoreKind: StepKindDefinition<BatchScoreStep> = {
   schema: BatchScoreStepSchema,
   label: 'batch score',
   summary: 'scores features with the model artifact',
-  lambda: { entry: 'functions/batch-score/index.ts', arnVariable: 'BatchScoreFunctionArn', duckdb: true, memoryMb: 1769 },
+  lambda: { entry: 'functions/batch-score/index.ts', arnVariable: 'BatchScoreFunctionArn', duckdb: true, memoryMb: 1024 },
   reads: (step) => [step.input],
   writes: (step) => [step.output],
   artifacts: (step) =>

@@ -24,7 +24,7 @@ export const dataTestsKind: StepKindDefinition<DataTestsStep> = {
   schema: DataTestsStepSchema,
   label: 'data tests',
   summary: 'audits a staged batch, then publishes or quarantines it',
-  lambda: { entry: 'functions/data-tests/index.ts', arnVariable: 'DataTestsFunctionArn', duckdb: true, memoryMb: 1769 },
+  lambda: { entry: 'functions/data-tests/index.ts', arnVariable: 'DataTestsFunctionArn', duckdb: true, memoryMb: 512 },
   reads: (step, spec) => [step.dataset, ...referencedDatasets(spec, step)],
   feeds: (step) => [step.dataset],
   writes: (step) => [step.publishTo, step.quarantineTo],

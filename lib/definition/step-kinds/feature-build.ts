@@ -46,7 +46,7 @@ export const featureBuildKind: StepKindDefinition<FeatureBuildStep> = {
   schema: FeatureBuildStepSchema,
   label: 'feature build',
   summary: 'runs the feature SQL over published inputs',
-  lambda: { entry: 'functions/feature-build/index.ts', arnVariable: 'FeatureBuildFunctionArn', duckdb: true, memoryMb: 1769 },
+  lambda: { entry: 'functions/feature-build/index.ts', arnVariable: 'FeatureBuildFunctionArn', duckdb: true, memoryMb: 512 },
   reads: (step) => [...new Set(Object.values(step.inputs))],
   writes: (step) => [step.output],
   check(step, at) {

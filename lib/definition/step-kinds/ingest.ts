@@ -15,7 +15,7 @@ export const IngestPartsSchema = z.strictObject({
   above: wholeBytes('the size above which an object is split').optional(),
   size: wholeBytes('the size of a part')
     .min(1024, 'expected a part size of at least 1024 bytes')
-    .max(1024 ** 3, "expected a part size of at most 1 GiB (a part's bytes and its Parquet must fit the functions' 2 GiB /tmp)")
+    .max(1024 ** 3, "expected a part size of at most 1 GiB (a part's bytes and its Parquet must fit the function's /tmp)")
     .optional(),
   concurrency: z
     .number()
@@ -43,7 +43,7 @@ export const ingestKind: StepKindDefinition<IngestStep> = {
   schema: IngestStepSchema,
   label: 'ingest',
   summary: 'types a raw upload into staged Parquet and rejected rows',
-  lambda: { entry: 'functions/ingest/index.ts', arnVariable: 'IngestFunctionArn', duckdb: true, memoryMb: 1769 },
+  lambda: { entry: 'functions/ingest/index.ts', arnVariable: 'IngestFunctionArn', duckdb: true, memoryMb: 512 },
   reads: (step) => [step.input],
   writes: (step) => [step.output, step.rejects],
   // The plan of a large object's parts and each part's counts, beside the staged dataset, outside its prefix.

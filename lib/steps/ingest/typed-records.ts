@@ -7,9 +7,9 @@ import { columnTyping, type ColumnTyping } from './typing-sql.ts';
 /** A declared column with its typing expressions. */
 export type TypedColumn = { readonly name: string } & ColumnTyping;
 
-/** The typing of each column ingest stages. */
+/** The typing of each column ingest stages; column i's trimmed text is `__p<i>` of the inner query. */
 export function typedColumns(columns: readonly ColumnSpec[]): TypedColumn[] {
-  return columns.map((c) => ({ name: c.name, ...columnTyping(c) }));
+  return columns.map((c, i) => ({ name: c.name, ...columnTyping(c, `__p${i}`) }));
 }
 
 /**
@@ -24,8 +24,9 @@ export async function typeRecords(db: DuckDb, typings: readonly TypedColumn[], u
     rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
   const problems = typings.map((t, i) => t.problem(`__v${i}`));
   try {
-    // Innermost: each value typed once; then whether the row fits, a cheap boolean; reasons, columns and raw text are
-    // built only for the rows that do not fit (CASE evaluates a branch only for the rows that take it).
+    // Innermost: each value's text trimmed once (every test of it reads the result); then typed once; then whether the
+    // row fits, a cheap boolean; reasons, columns and raw text are built only for the rows that do not fit (CASE
+    // evaluates a branch only for the rows that take it).
     await db.run(`CREATE TABLE checked AS
       SELECT __record, __line,
         ${typings.map((t, i) => `__v${i} AS ${ident(t.name)}`).join(',\n        ')},
@@ -38,7 +39,8 @@ export async function typeRecords(db: DuckDb, typings: readonly TypedColumn[], u
         )} END AS __problems
       FROM (
         SELECT *, ${typings.map((t, i) => t.fits(`__v${i}`)).join(' AND ') || 'true'} AS __fits
-        FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')} FROM raw))`);
+        FROM (SELECT *, ${typings.map((t, i) => `${t.value} AS __v${i}`).join(', ')}
+          FROM (SELECT *, ${typings.map((t, i) => `${t.present} AS __p${i}`).join(', ') || 'NULL AS __p'} FROM raw)))`);
   } catch (error) {
     throw unreadable(uri, format, error);
   }

@@ -12,7 +12,9 @@ const EXPECTED: Record<ColumnSpec['type'], string> = {
 
 /** SQL that types one text column and explains why a value does not fit. */
 export interface ColumnTyping {
-  /** The typed value, NULL when absent or invalid (an expression over the text column). */
+  /** The column's text as typed: NULL when absent (blank, for every type but text), else trimmed. */
+  readonly present: string;
+  /** The typed value, NULL when absent or invalid (an expression over the present text). */
   readonly value: string;
   /** A reason text when the value is invalid, else NULL, given a reference to the already typed value. */
   problem(typed: string): string;
@@ -20,15 +22,21 @@ export interface ColumnTyping {
   fits(typed: string): string;
 }
 
-/** Builds the typing and checking expressions for a declared column read as text. */
-export function columnTyping(column: ColumnSpec): ColumnTyping {
+/**
+ * Builds the typing and checking expressions for a declared column read as text. `text` names where the caller put
+ * {@link ColumnTyping.present} (a column of an inner query), so the trim is computed once per value rather than in
+ * every test of it; without it the expression is repeated.
+ */
+export function columnTyping(column: ColumnSpec, text?: string): ColumnTyping {
   const raw = ident(column.name);
   // Text keeps empty strings; for every other type an empty or blank field means "no value".
-  const present = column.type === 'string' ? raw : `NULLIF(trim(${raw}), '')`;
+  const trimmed = column.type === 'string' ? raw : `NULLIF(trim(${raw}), '')`;
+  const present = text ?? trimmed;
   const shown = `'"' || left(${raw}, 80) || CASE WHEN length(${raw}) > 80 THEN '…' ELSE '' END || '"'`;
   const name = literal(`${column.name}: `);
   const expected = column.format ? `a ${column.type} like ${column.format}` : EXPECTED[column.type];
   return {
+    present: trimmed,
     value: typedValue(column, present),
     problem(typed) {
       const checks = [
