@@ -22,6 +22,7 @@ const BENCHMARKS = [
   { name: 'catalog', script: 'catalog/run.ts', goals: true },
   { name: 'scale', script: 'scale/backfill.ts', goals: true },
   { name: 'single-lambda', script: 'scale/single-lambda.ts', goals: false },
+  { name: 'test-parts', script: 'scale/test-parts.ts', goals: false },
 ] as const;
 
 const values = scriptArgs(

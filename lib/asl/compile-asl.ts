@@ -4,6 +4,7 @@ import { ASL_STATES, ROUTING_STATES } from '../definition/state-names.ts';
 import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
 import { backfillDatasets, backfillStates } from './backfill-asl.ts';
 import { ingestPartsStates, stepEntry } from './ingest-parts-asl.ts';
+import { testPartsStates } from './test-parts-asl.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
 export const FUNCTION_ARN_VARIABLES = Object.fromEntries(
@@ -41,11 +42,14 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
   if (!first) throw new Error('a pipeline has at least one step');
   const plans = triggerPlans(spec);
   const gated = new Set(spec.steps.filter((s) => plans.some((p) => !p.steps.includes(s.name))).map((s) => s.name));
+  // A data-test step that may audit in parts starts at the choice between its single scan and its parts.
+  const parts = new Map(spec.steps.map((s) => [s.name, testPartsStates(spec, s, '', () => ({}))?.entry ?? stepEntry(spec, s)] as const));
+  const start = (step: Step): string => parts.get(step.name) ?? step.name;
   // Where to go to run the steps from position i on: the step itself, or its gate.
   const entry = (i: number): string => {
     const step = spec.steps[i];
     if (!step) return ROUTING_STATES.done;
-    return gated.has(step.name) ? ROUTING_STATES.gate(step.name) : stepEntry(spec, step);
+    return gated.has(step.name) ? ROUTING_STATES.gate(step.name) : start(step);
   };
   const states: AslDocument['States'] = {};
   states[ASL_STATES.begin] = {
@@ -94,7 +98,7 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
       states[ROUTING_STATES.gate(step.name)] = {
         Type: 'Choice',
         Comment: `Runs ${step.name} when the trigger's plan includes it`,
-        Choices: [{ Variable: member('$.plan', step.name), BooleanEquals: true, Next: stepEntry(spec, step) }],
+        Choices: [{ Variable: member('$.plan', step.name), BooleanEquals: true, Next: start(step) }],
         Default: entry(i + 1),
       };
     }
@@ -103,6 +107,7 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
       states,
       ingestPartsStates(spec, step, (s, next, options) => taskState(spec, s, next, options), entry(i + 1)),
     );
+    Object.assign(states, testPartsStates(spec, step, entry(i + 1), (s, next, options) => taskState(spec, s, next, options))?.states);
   });
   Object.assign(
     states,
@@ -134,7 +139,12 @@ function member(base: string, name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `${base}.${name}` : `${base}['${name}']`;
 }
 
-function taskState(spec: PipelineSpec, step: Step, next: string, options = { child: false }): Record<string, unknown> {
+function taskState(
+  spec: PipelineSpec,
+  step: Step,
+  next: string,
+  options: { child: boolean; payload?: Record<string, unknown> } = { child: false },
+): Record<string, unknown> {
   return {
     Type: 'Task',
     Comment: `${step.kind} step`,
@@ -150,6 +160,7 @@ function taskState(spec: PipelineSpec, step: Step, next: string, options = { chi
         execution: { 'id.$': '$$.Execution.Id', 'startTime.$': '$$.Execution.StartTime' },
         'attempt.$': '$$.State.RetryCount',
         ...(options.child ? { 'parent.$': '$.parent' } : {}),
+        ...options.payload,
       },
     },
     ResultSelector: { 'output.$': '$.Payload' },

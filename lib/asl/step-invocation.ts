@@ -158,6 +158,20 @@ export const IngestTaskSchema = z.discriminatedUnion('mode', [
 /** Which task of an ingest in parts an invocation is. */
 export type IngestTask = z.infer<typeof IngestTaskSchema>;
 
+/** One staged file of a data-test step's Distributed Map: its place in the writing step's outputs, and the object. */
+export const TestPartItemSchema = z.object({ index: z.int().nonnegative(), object: WrittenObjectSchema });
+
+/**
+ * A data-test step audited in parts (test-parts-asl.ts): a `part` computes the partial results of its files; the
+ * `merge` judges the batch from every part's results.
+ */
+export const TestPartSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('part'), items: z.array(TestPartItemSchema).min(1) }),
+  z.object({ mode: z.literal('merge') }),
+]);
+/** Which half of a data-test step audited in parts an invocation runs. */
+export type TestPart = z.infer<typeof TestPartSchema>;
+
 /** The payload every step handler receives from the state machine. */
 export const StepInvocationSchema = z.object({
   pipeline: z.object({ name: z.string(), namespace: z.string() }),
@@ -172,6 +186,8 @@ export const StepInvocationSchema = z.object({
   /** An ingest of a large object in parts: this invocation's task (absent: the whole step at once). */
   ingestTask: IngestTaskSchema.optional(),
   attempt: z.int().nonnegative(),
+  /** A data-test step audited in parts: which half this invocation runs. */
+  testPart: TestPartSchema.optional(),
 });
 /** The payload a step handler receives. */
 export type StepInvocation = z.infer<typeof StepInvocationSchema>;

@@ -16,6 +16,7 @@ import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantPrefixes } from './bucket-grants.ts';
 import { grantBackfill } from './backfill-grants.ts';
 import { grantIngestParts } from './ingest-parts-grants.ts';
+import { grantTestParts } from './test-parts-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
@@ -218,6 +219,7 @@ export class DataPipeline extends Construct {
     });
     for (const fn of this.stepFunctions.values()) fn.function.grantInvoke(stateMachine);
     grantBackfill(stateMachine, this.spec, this.buckets, name);
+    grantTestParts(stateMachine, this.spec, name);
     return stateMachine;
   }
 

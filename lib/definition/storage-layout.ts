@@ -61,3 +61,14 @@ export function executionName(executionArn: string): string {
 export function ingestPartsPrefix(staged: { readonly bucket: string; readonly prefix: string }): { bucket: string; prefix: string } {
   return { bucket: staged.bucket, prefix: `_sluice/ingest-parts/${staged.prefix}` };
 }
+
+/** The prefix under which data-test steps audited in parts keep their parts' results. */
+export const TEST_PARTS_ROOT = '_sluice/test-parts';
+
+/**
+ * Where a data-test step audited in parts keeps the parts' results for its merge, in the staged dataset's bucket:
+ * `_sluice/test-parts/<pipeline>/<execution name>/<step>`, outside every dataset prefix.
+ */
+export function testPartsPrefix(pipeline: string, executionName: string, step: string): string {
+  return `${TEST_PARTS_ROOT}/${pipeline}/${executionName}/${step}`;
+}

@@ -30,6 +30,7 @@ import type { StepRecord } from '../runtime/step-record.ts';
 import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
 import { SLUICE_ENV } from '../../core/env.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
+import { TEST_PARTS_STATES, testPartsSettings } from '../asl/test-parts-asl.ts';
 import { checkBeforeRun } from '../steps/check-before-run.ts';
 import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
@@ -332,6 +333,11 @@ function taskHandlers(
     handlers[INGEST_PART_STATES.gather(step.name)] = tracked(marker, step.name, handler);
     handlers[INGEST_PART_STATES.part(step.name)] = handler;
   }
+  // A data-test step audited in parts: each part's Task, and the merge (which is the step's run, so it is tracked).
+  for (const step of spec.steps.filter((s) => testPartsSettings(s))) {
+    handlers[TEST_PARTS_STATES.part(step.name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
+    handlers[TEST_PARTS_STATES.merge(step.name)] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
+  }
   for (const dataset of backfillDatasets(spec)) {
     for (const name of backfillSteps(spec, dataset)) {
       const step = spec.steps.find((s) => s.name === name)!;
@@ -463,7 +469,8 @@ function stepReports(
   records: ReadonlyMap<string, StepRecord>,
 ): StepReport[] {
   return spec.steps.map((step) => {
-    const mine = attempts.filter((a) => stepOfState(a.state) === step.name);
+    // An ingest in parts ran as its plan and gather, a data-test step audited in parts as its merge.
+    const mine = attempts.filter((a) => stepOfState(a.state) === step.name || a.state === TEST_PARTS_STATES.merge(step.name));
     const last = mine.at(-1);
     if (!last)
       return { step: step.name, kind: step.kind, status: plan.includes(step.name) ? 'NOT_RUN' : 'SKIPPED', attempts: 0, durationMs: 0 };

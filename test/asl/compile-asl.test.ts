@@ -73,7 +73,8 @@ describe('compileAsl', () => {
     expect(Object.keys(asl.States).filter((s) => s.startsWith('Gate '))).toEqual(['Gate ingest', 'Gate test']);
     expect(asl.States['Gate test']).toMatchObject({
       Type: 'Choice',
-      Choices: [{ Variable: '$.plan.test', BooleanEquals: true, Next: 'test' }],
+      // A data-test step starts at the choice between its single scan and its parts (test-parts-asl.ts).
+      Choices: [{ Variable: '$.plan.test', BooleanEquals: true, Next: 'Size test' }],
       Default: 'features',
     });
     const single = compileAsl(definePipeline(validDefinition()));

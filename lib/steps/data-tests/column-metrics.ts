@@ -1,12 +1,13 @@
 import { DUCKDB_NUMERIC_TYPE, ident } from '../../runtime/duckdb.ts';
 import type { ColumnMetrics } from '../../runtime/lineage/step-lineage.ts';
 
-const QUANTILES = [0.01, 0.25, 0.5, 0.75, 0.99];
+/** The quantiles each numeric column reports. */
+export const QUANTILES = [0.01, 0.25, 0.5, 0.75, 0.99];
 /**
  * Values per column the quantiles are read from: a uniform sample of this many (every value of a smaller batch, so
  * exact there). The rank is then off by about 0.2 % at most batch sizes, at a fifth of the cost of a t-digest.
  */
-const QUANTILE_SAMPLE = 65_536;
+export const QUANTILE_SAMPLE = 65_536;
 
 /**
  * The per-column metric aggregates, evaluated in the same scan as the rules. A column in `counted` has its exact

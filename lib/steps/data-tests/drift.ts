@@ -166,13 +166,15 @@ function judgePsi(max: number, expected: string, reference: number[], current: n
 /**
  * Records a published batch's statistics for later drift rules: mean and standard deviation of numeric columns
  * (taken from the metrics scan's `m<i>_mean`/`m<i>_sd`), and for PSI rules the quantile bins of numeric columns
- * or the category frequencies of the others (one more scan, only when PSI rules exist).
+ * or the category frequencies of the others (one more scan, only when PSI rules exist). `sourceOf` names the table a
+ * PSI column's values are read from: the batch, or a uniform sample of it when the batch was audited in parts.
  */
 export async function recordHistory(
   db: DuckDb,
   fields: Array<{ name: string; type: string }>,
   rules: DataTestRule[],
   batch: { batchId: string; rowCount: number; metrics: Record<string, unknown> },
+  sourceOf: (column: string) => string = () => 'batch',
 ): Promise<BatchHistory> {
   const columns: Record<string, ColumnHistory> = {};
   const index = new Map(fields.map((f, i) => [f.name, i]));
@@ -183,17 +185,22 @@ export async function recordHistory(
     if (typeof mean === 'number') columns[f.name] = { mean, ...(typeof sd === 'number' ? { stddev: sd } : {}) };
   });
   const psi = rules.filter((r): r is Extract<DataTestRule, { rule: 'psi' }> => r.rule === 'psi');
-  const select = psi.map((r, i) => {
-    const c = ident(r.column);
-    if (!isNumeric(r.column)) return `histogram(CAST(${c} AS VARCHAR)) AS h${i}`;
-    const qs = Array.from({ length: r.bins - 1 }, (_, k) => (k + 1) / r.bins);
-    return `quantile_cont(${c}, [${qs.join(', ')}]) AS q${i}`;
-  });
-  const [row = {}] = select.length > 0 ? await db.all(`SELECT ${select.join(', ')} FROM batch`) : [];
+  const row: Record<string, unknown> = {};
+  for (const source of new Set(psi.map((r) => sourceOf(r.column)))) {
+    const select = psi.flatMap((r, i) => {
+      if (sourceOf(r.column) !== source) return [];
+      const c = ident(r.column);
+      if (!isNumeric(r.column)) return [`histogram(CAST(${c} AS VARCHAR)) AS h${i}`];
+      const qs = Array.from({ length: r.bins - 1 }, (_, k) => (k + 1) / r.bins);
+      return [`quantile_cont(${c}, [${qs.join(', ')}]) AS q${i}`];
+    });
+    const [found = {}] = await db.all(`SELECT ${select.join(', ')} FROM ${source}`);
+    Object.assign(row, found);
+  }
   for (const [i, r] of psi.entries()) {
     if (isNumeric(r.column)) {
       const edges = [...new Set(((row[`q${i}`] as unknown[] | null) ?? []).map(Number))];
-      const [bins = {}] = await db.all(`SELECT histogram(${binExpression(ident(r.column), edges)}) AS b FROM batch`);
+      const [bins = {}] = await db.all(`SELECT histogram(${binExpression(ident(r.column), edges)}) AS b FROM ${sourceOf(r.column)}`);
       columns[r.column] = { ...columns[r.column], edges, fractions: toFractions(bins.b, edges.length + 1) };
     } else {
       columns[r.column] = { ...columns[r.column], categories: categoryFractions(row[`h${i}`]) };
