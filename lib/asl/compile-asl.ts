@@ -4,6 +4,7 @@ import { ASL_STATES, ROUTING_STATES } from '../definition/state-names.ts';
 import { kindOf, STEP_KINDS, stepDatasets } from '../definition/step-kinds/index.ts';
 import { backfillDatasets, backfillStates } from './backfill-asl.ts';
 import { scoreShardsEntry, scoreShardsStates } from './score-shards-asl.ts';
+import { ingestPartsStates, stepEntry } from './ingest-parts-asl.ts';
 import { testPartsStates } from './test-parts-asl.ts';
 
 /** The substitution variable holding each step kind's Lambda ARN (`${IngestFunctionArn}` in the ASL). */
@@ -44,7 +45,7 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
   const plans = triggerPlans(spec);
   const gated = new Set(spec.steps.filter((s) => plans.some((p) => !p.steps.includes(s.name))).map((s) => s.name));
   // A data-test step that may audit in parts starts at the choice between its single scan and its parts.
-  const parts = new Map(spec.steps.map((s) => [s.name, testPartsStates(spec, s, '', () => ({}))?.entry ?? s.name] as const));
+  const parts = new Map(spec.steps.map((s) => [s.name, testPartsStates(spec, s, '', () => ({}))?.entry ?? stepEntry(spec, s)] as const));
   const start = (step: Step): string => parts.get(step.name) ?? step.name;
   // Where to go to run the steps from position i on: the step itself, or its gate.
   const entry = (i: number): string => {
@@ -104,6 +105,10 @@ export function compileAsl(spec: PipelineSpec): AslDocument {
       };
     }
     states[step.name] = taskState(spec, step, scoreShardsEntry(step) ?? entry(i + 1));
+    Object.assign(
+      states,
+      ingestPartsStates(spec, step, (s, next, options) => taskState(spec, s, next, options), entry(i + 1)),
+    );
     Object.assign(states, testPartsStates(spec, step, entry(i + 1), (s, next, options) => taskState(spec, s, next, options))?.states);
   });
   Object.assign(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DatasetSpecSchema, StepSchema } from '../definition/pipeline-schema.ts';
+import { INGEST_PART_STATES } from '../definition/state-names.ts';
 import { OUTPUT_ROLES } from '../definition/step-kinds/index.ts';
 import { ScoreShardItemSchema, ScoreShardsRefSchema } from './score-shard-item.ts';
 
@@ -134,6 +135,32 @@ export const StepResultSchema = z.object({
 /** What a step hands to the next ones. */
 export type StepResult = z.infer<typeof StepResultSchema>;
 
+/** One part of a large object, as its plan lists it (byte range, and the numbers the whole file's scan gives it). */
+export const IngestPartItemSchema = z.object({
+  index: z.int().nonnegative(),
+  start: z.int().nonnegative(),
+  end: z.int().nonnegative(),
+  firstRecord: z.int().nonnegative(),
+  firstLine: z.int().positive(),
+  /** Parts in the plan. */
+  count: z.int().positive(),
+  /** The CSV header line every part is typed by. */
+  header: z.string().optional(),
+  /** Fields every CSV record must have. */
+  fields: z.int().nonnegative().optional(),
+});
+/** One part of a large object. */
+export type IngestPartItem = z.infer<typeof IngestPartItemSchema>;
+
+/** Which task of an ingest in parts an invocation is: planning the parts, ingesting one, or gathering them. */
+export const IngestTaskSchema = z.discriminatedUnion('mode', [
+  z.object({ mode: z.literal('plan') }),
+  z.object({ mode: z.literal('part'), part: IngestPartItemSchema }),
+  z.object({ mode: z.literal('gather') }),
+]);
+/** Which task of an ingest in parts an invocation is. */
+export type IngestTask = z.infer<typeof IngestTaskSchema>;
+
 /** One staged file of a data-test step's Distributed Map: its place in the writing step's outputs, and the object. */
 export const TestPartItemSchema = z.object({ index: z.int().nonnegative(), object: WrittenObjectSchema });
 
@@ -159,6 +186,8 @@ export const StepInvocationSchema = z.object({
   execution: z.object({ id: z.string().min(1), startTime: z.string() }),
   /** In a backfill's child execution: the execution that started it, whose pipeline run is the step run's parent. */
   parent: z.object({ executionId: z.string().min(1) }).optional(),
+  /** An ingest of a large object in parts: this invocation's task (absent: the whole step at once). */
+  ingestTask: IngestTaskSchema.optional(),
   attempt: z.int().nonnegative(),
   /** Which part of a sharded scoring run this is: one shard, the gather of all shards, or naming the shards that failed. */
   phase: z.enum(['shard', 'gather', 'shardsFailed']).optional(),
@@ -171,3 +200,13 @@ export const StepInvocationSchema = z.object({
 });
 /** The payload a step handler receives. */
 export type StepInvocation = z.infer<typeof StepInvocationSchema>;
+
+/** The state whose run an invocation is (its run id and job name): the step's, the plan's or a part's of an ingest in parts, or a scoring shard's. */
+export function invocationState(invocation: Pick<StepInvocation, 'step' | 'ingestTask' | 'phase'>): string {
+  // A scoring shard is a run of job `<pipeline>.<step>.shard`, in a child execution of its own.
+  if (invocation.phase === 'shard') return `${invocation.step.name}.shard`;
+  const mode = invocation.ingestTask?.mode;
+  if (mode === 'plan') return INGEST_PART_STATES.plan(invocation.step.name);
+  if (mode === 'part') return INGEST_PART_STATES.part(invocation.step.name);
+  return invocation.step.name;
+}

@@ -16,6 +16,7 @@ import type { PipelineSpec, StepKind } from '../definition/pipeline-schema.ts';
 import { grantPrefixes } from './bucket-grants.ts';
 import { grantBackfill } from './backfill-grants.ts';
 import { grantScoreShards } from './score-shards-grants.ts';
+import { grantIngestParts } from './ingest-parts-grants.ts';
 import { grantTestParts } from './test-parts-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
@@ -169,9 +170,10 @@ export class DataPipeline extends Construct {
       this.lineageApiKeySecret?.grantRead(fn.function);
       props.encryptionKey?.grantEncryptDecrypt(fn.function);
     }
-    // A backfill's or a scoring shard map's ResultWriter puts objects into a bucket encrypted with this key, and a shard
-    // map's ItemReader reads its items from one.
+    // A backfill's, an ingest's or a scoring shard map's ResultWriter puts objects into a bucket encrypted with this key,
+    // and a shard map's ItemReader reads its items from one.
     props.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
+    grantIngestParts(this.stateMachine, spec, this.buckets, stateMachineName, props.encryptionKey);
 
     this.triggers = new PipelineTriggers(this, 'Triggers', {
       spec,

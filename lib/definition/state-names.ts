@@ -25,3 +25,26 @@ export const ROUTING_STATES = {
   unknownTrigger: 'Unknown trigger',
   done: 'All steps done',
 } as const;
+
+/**
+ * The states of an ingest in parts, named after its step with a dot (which a step name cannot contain): the Choice on
+ * the object's size, the plan Task, the Distributed Map, the Task inside each child, and the gather Task.
+ */
+export const INGEST_PART_STATES = {
+  size: (step: string): string => `${step}.size`,
+  plan: (step: string): string => `${step}.plan`,
+  items: (step: string): string => `${step}.items`,
+  parts: (step: string): string => `${step}.parts`,
+  part: (step: string): string => `${step}.part`,
+  gather: (step: string): string => `${step}.gather`,
+} as const;
+
+/** The state a step run is named after: the gather of an ingest in parts is the ingest step's own run, as in one piece. */
+export function runStateOf(state: string): string {
+  return state.endsWith('.gather') ? state.slice(0, -'.gather'.length) : state;
+}
+
+/** The step a top-level Task state runs for: the step's own state, or the plan or gather of its ingest in parts. */
+export function stepOfState(state: string): string {
+  return /^(.*)\.(plan|gather)$/.exec(state)?.[1] ?? state;
+}

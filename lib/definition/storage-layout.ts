@@ -62,6 +62,14 @@ export function executionName(executionArn: string): string {
   return executionArn.slice(executionArn.lastIndexOf(':') + 1);
 }
 
+/**
+ * Where an ingest of a large object keeps its plan and its parts' counts: `_sluice/ingest-parts/<prefix>` in the staged
+ * dataset's bucket, one folder per execution, outside every dataset prefix so nothing reads them as data.
+ */
+export function ingestPartsPrefix(staged: { readonly bucket: string; readonly prefix: string }): { bucket: string; prefix: string } {
+  return { bucket: staged.bucket, prefix: `_sluice/ingest-parts/${staged.prefix}` };
+}
+
 /** The prefix under which data-test steps audited in parts keep their parts' results. */
 export const TEST_PARTS_ROOT = '_sluice/test-parts';
 

@@ -13,7 +13,7 @@ import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compil
 import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
 import { backfillSteps, planSteps } from '../definition/run-plans.ts';
-import { ROUTING_STATES } from '../definition/state-names.ts';
+import { INGEST_PART_STATES, ROUTING_STATES, stepOfState } from '../definition/state-names.ts';
 import {
   StepResultSchema,
   type BackfillTrigger,
@@ -22,6 +22,7 @@ import {
   type TriggerInput,
 } from '../asl/step-invocation.ts';
 import { backfillDatasets } from '../asl/backfill-asl.ts';
+import { ingestsInParts } from '../asl/ingest-parts-asl.ts';
 import { collectAlert } from '../runtime/alerts/collect-alert.ts';
 import type { Alert } from '../runtime/alerts/alert.ts';
 import { alertSubject, formatAlert } from '../runtime/alerts/format-alert.ts';
@@ -192,7 +193,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
           if (stepNames.has(step)) options.onProgress?.({ type: 'step-start', step, attempt, payload });
         },
         onTaskEnd: (attempt) => {
-          if (stepNames.has(attempt.state)) options.onProgress?.({ type: 'step-end', attempt });
+          if (stepNames.has(stepOfState(attempt.state))) options.onProgress?.({ type: 'step-end', attempt });
         },
         onMapRun: (progress) => {
           manifest = progress.manifest ?? manifest;
@@ -331,6 +332,13 @@ function taskHandlers(
     const { shard, gather, failed } = ROUTING_STATES.scoreShards(step.name);
     for (const state of [shard, gather, failed]) handlers[state] = STEP_HANDLERS[step.kind].withEnvironment(env);
   }
+  // An ingest in parts: its plan and gather are runs of the execution, its parts run in the map's child executions.
+  for (const step of spec.steps.filter((s) => ingestsInParts(spec, s))) {
+    const handler = STEP_HANDLERS[step.kind].withEnvironment(env);
+    handlers[INGEST_PART_STATES.plan(step.name)] = tracked(marker, INGEST_PART_STATES.plan(step.name), handler);
+    handlers[INGEST_PART_STATES.gather(step.name)] = tracked(marker, step.name, handler);
+    handlers[INGEST_PART_STATES.part(step.name)] = handler;
+  }
   // A data-test step audited in parts: each part's Task, and the merge (which is the step's run, so it is tracked).
   for (const step of spec.steps.filter((s) => testPartsSettings(s))) {
     handlers[TEST_PARTS_STATES.part(step.name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
@@ -467,23 +475,26 @@ function stepReports(
   records: ReadonlyMap<string, StepRecord>,
 ): StepReport[] {
   return spec.steps.map((step) => {
-    // A sharded scoring step's outcome is its gather's (or its failure Task's) after its own planning attempt; a
-    // data-test step audited in parts ran as its merge.
+    // An ingest in parts ran as its plan and gather, a data-test step audited in parts as its merge, a sharded scoring
+    // step as its gather (or its failure Task) after its own planning attempt.
     const { gather, failed } = ROUTING_STATES.scoreShards(step.name);
-    const states = [step.name, gather, failed, TEST_PARTS_STATES.merge(step.name)];
-    const mine = attempts.filter((a) => states.includes(a.state));
+    const mine = attempts.filter(
+      (a) => stepOfState(a.state) === step.name || [TEST_PARTS_STATES.merge(step.name), gather, failed].includes(a.state),
+    );
     const last = mine.at(-1);
     if (!last)
       return { step: step.name, kind: step.kind, status: plan.includes(step.name) ? 'NOT_RUN' : 'SKIPPED', attempts: 0, durationMs: 0 };
-    const parsed = StepResultSchema.safeParse(last.result);
+    // An ingest in parts whose last Task was its plan did not gather: one of its parts failed.
+    const planned = last.state !== step.name && stepOfState(last.state) === step.name && last.state.endsWith('.plan') && !last.error;
+    const parsed = planned ? undefined : StepResultSchema.safeParse(last.result);
     return {
       step: step.name,
       kind: step.kind,
-      status: last.error ? 'FAILED' : 'SUCCEEDED',
-      attempts: mine.filter((a) => a.state === step.name).length,
+      status: last.error || planned ? 'FAILED' : 'SUCCEEDED',
+      attempts: mine.filter((a) => a.state === last.state).length,
       durationMs: mine.reduce((n, a) => n + a.durationMs, 0),
-      ...(parsed.success ? { result: parsed.data } : {}),
-      ...(last.error ? { error: last.error.message } : {}),
+      ...(parsed?.success ? { result: parsed.data } : {}),
+      ...(last.error ? { error: last.error.message } : planned ? { error: 'a part of the upload failed; nothing was staged' } : {}),
       ...(records.has(step.name) ? { record: records.get(step.name)! } : {}),
     };
   });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { link, rm, stat } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
 import { sharedS3, type S3Connection } from './s3-client.ts';
@@ -125,6 +125,84 @@ export class ObjectStore {
     // A plain (single-part) ETag is the content's MD5: a server that swapped the object mid-read is caught here.
     if (etag && PLAIN_ETAG.test(etag) && md5.digest('hex') !== etag.toLowerCase()) throw changed(uri, etag, 'bytes of another version');
     return { bucket, key, etag: read, versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
+  }
+
+  /**
+   * A local file holding bytes `[start, end)` of an object version at their own offsets (the rest of the file is a hole):
+   * under a local run the embedded S3's own file, else a ranged GET of exactly that version.
+   */
+  async readRange(
+    object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined },
+    range: { start: number; end: number },
+    file: string,
+  ): Promise<string> {
+    const { bucket, key } = object;
+    const etag = object.etag || undefined;
+    if (etag && !object.versionId && (await embeddedObjectFile(this.#env, bucket, key, etag))) return (await this.read(object, file)).path;
+    const uri = `s3://${bucket}/${key}`;
+    const versionId = object.versionId ?? undefined;
+    if (range.end <= range.start) {
+      await pipeline(Readable.from([]), createWriteStream(file));
+      return file;
+    }
+    const out = await this.#call(`get ${uri} bytes ${range.start}-${range.end - 1}`, ({ sdk, client }) =>
+      client.send(
+        new sdk.GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Range: `bytes=${range.start}-${range.end - 1}`,
+          ...(versionId ? { VersionId: versionId } : {}),
+          ...(!versionId && etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
+      ),
+    ).catch((error: unknown) => {
+      if (etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message)) throw changed(uri, etag, 'another version');
+      throw error;
+    });
+    if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get ${uri}: no body in the response`);
+    const read = stripQuotes(out.ETag);
+    // A range cannot be checked against the whole object's MD5: its ETag must be the pinned one.
+    if (etag && !versionId && read !== etag) {
+      out.Body.destroy();
+      throw changed(uri, etag, read);
+    }
+    await pipeline(out.Body, createWriteStream(file, { start: range.start }));
+    return file;
+  }
+
+  /** The bytes of an object version as a stream, straight from S3 (no local copy); a changed object fails the stream. */
+  openStream(object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined }): Readable {
+    const { bucket, key } = object;
+    const uri = `s3://${bucket}/${key}`;
+    const versionId = object.versionId ?? undefined;
+    const etag = versionId ? undefined : (object.etag ?? undefined);
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    this.#call(`get ${uri}`, ({ sdk, client }) =>
+      client.send(
+        new sdk.GetObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          ...(versionId ? { VersionId: versionId } : {}),
+          ...(etag ? { IfMatch: `"${etag}"` } : {}),
+        }),
+      ),
+    ).then(
+      (got) => {
+        if (!(got.Body instanceof Readable)) return out.destroy(new SluiceError('STORE_READ', `get ${uri}: no body in the response`));
+        const read = stripQuotes(got.ETag);
+        if (etag && read !== etag) {
+          got.Body.destroy();
+          return out.destroy(changed(uri, etag, read));
+        }
+        got.Body.on('error', (error) => out.destroy(error));
+        got.Body.pipe(out);
+      },
+      (error: unknown) =>
+        out.destroy(
+          etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message) ? changed(uri, etag, 'another version') : (error as Error),
+        ),
+    );
+    return out;
   }
 
   /** Uploads a local file and returns the version it created. */

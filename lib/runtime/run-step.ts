@@ -148,7 +148,12 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     await ensureLineageApiKey(env);
     // Undelivered lineage keeps its "sluice: warning" wording, which the construct's metric filter counts.
     const emitter = lineageEmitter(env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
-    const lineage = new StepLineage(invocation, emitter, { inputs: stepReads(step, invocation), outputs: stepWrites(step, invocation) });
+    // Planning or ingesting one part of a large object reads the step's inputs and publishes nothing; the gather does.
+    const partial = invocation.ingestTask?.mode === 'plan' || invocation.ingestTask?.mode === 'part';
+    const lineage = new StepLineage(invocation, emitter, {
+      inputs: stepReads(step, invocation),
+      outputs: partial ? [] : stepWrites(step, invocation),
+    });
     let findings: StepFindings = {};
     const written: WrittenObject[] = [];
     const withRole = (o: WrittenObject): WrittenObject => ({ ...o, role: outputRole(step, o.dataset) });

@@ -31,8 +31,8 @@ function stateMachineGrants(): string[] {
   );
 }
 
-describe('the state machine role, for the backfill and scoring shard Distributed Maps', () => {
-  it("grants exactly the listing of the upload prefix, the maps' results prefixes and the machine's own child executions", () => {
+describe('the state machine role, for the backfill, ingest-in-parts and scoring shard Distributed Maps', () => {
+  it("grants exactly the listing of the upload prefix, the maps' results prefixes, the parts lists and the machine's own child executions", () => {
     const grants = stateMachineGrants();
     const bucket = grants.find((g) => g.startsWith('s3:ListBucket'))!.split(' ')[1];
     expect(grants).toEqual([
@@ -42,6 +42,9 @@ describe('the state machine role, for the backfill and scoring shard Distributed
       expect.stringMatching(/^states:StartExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:stateMachine:[\w-]+$/),
       expect.stringMatching(/^states:DescribeExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+\/\*$/),
       expect.stringMatching(/^states:StopExecution arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+\/\*$/),
+      // The ItemReader of an ingest in parts reads the parts list the plan wrote beside the staged dataset.
+      `s3:GetObject ${bucket}/_sluice/ingest-parts/staged/customers/*`,
+      `s3:ListBucket ${bucket} if s3:prefix ["_sluice/ingest-parts/staged/customers/*"]`,
       // The scoring step's shard map: its items (ItemReader) and results (ResultWriter) under the step's work prefix.
       `s3:GetObject ${bucket}/_sluice/score-shards/score/*`,
       `s3:PutObject ${bucket}/_sluice/score-shards/score/*`,

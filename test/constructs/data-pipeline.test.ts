@@ -55,6 +55,23 @@ describe('DataPipeline', () => {
     expect(isValid).toBe(true);
   });
 
+  it('deploys the ingest-in-parts states: a Choice on the upload size, the plan, a Distributed Map of parts and the gather', () => {
+    const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
+    const states = JSON.parse(machine.Properties.DefinitionString as string).States as Record<string, Record<string, any>>;
+    const ingest = churn.steps.find((s) => s.kind === 'ingest')!.name;
+    expect(states[`${ingest}.size`]!.Type).toBe('Choice');
+    expect(states[`${ingest}.size`]!.Default).toBe(ingest);
+    expect(states[`${ingest}.size`]!.Choices[0].Next).toBe(`${ingest}.plan`);
+    expect(states[`${ingest}.plan`]!.Parameters.Payload.ingestTask).toEqual({ mode: 'plan' });
+    const map = states[`${ingest}.parts`]!;
+    expect(map.ItemProcessor.ProcessorConfig.Mode).toBe('DISTRIBUTED');
+    expect(map.ItemReader.Resource).toBe('arn:aws:states:::s3:getObject');
+    expect(map.ItemProcessor.States[`${ingest}.part`].Parameters.Payload.ingestTask).toEqual({ mode: 'part', 'part.$': '$.part' });
+    // The gather's result is stored where the single Task's would be, so the next steps read it the same way.
+    expect(states[`${ingest}.gather`]!.ResultPath).toBe(states[ingest]!.ResultPath);
+    expect(states[`${ingest}.gather`]!.Next).toBe(states[ingest]!.Next);
+  });
+
   it("gives each step function its kind's memory size, or stepMemorySize to all of them", () => {
     const memory = (t: Template, kind: StepKind) =>
       resources(t, 'AWS::Lambda::Function').find(([id]) => id === stepFunctionId(kind, t))![1].Properties.MemorySize;

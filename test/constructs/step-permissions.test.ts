@@ -34,12 +34,11 @@ function s3Grants(functionDescription: string): string[] {
 describe('step permissions', () => {
   it('computes reads and writes per step kind from the spec', () => {
     const access = stepAccess(churn);
+    // Beside the staged dataset, outside its prefix: the plan and counts of an upload ingested in parts.
+    const parts = { bucket: 'churn-data', prefix: '_sluice/ingest-parts/staged/customers' };
     expect(access.get('ingest')).toEqual({
-      reads: [{ bucket: 'churn-data', prefix: 'raw/customers' }],
-      writes: [
-        { bucket: 'churn-data', prefix: 'staged/customers' },
-        { bucket: 'churn-data', prefix: 'rejected/customers' },
-      ],
+      reads: [{ bucket: 'churn-data', prefix: 'raw/customers' }, parts],
+      writes: [{ bucket: 'churn-data', prefix: 'staged/customers' }, { bucket: 'churn-data', prefix: 'rejected/customers' }, parts],
       objects: [],
     });
     expect(access.get('batchScore')?.objects).toEqual([{ bucket: model.bucket, key: model.key }]);
@@ -49,9 +48,11 @@ describe('step permissions', () => {
     [
       'ingest:',
       [
+        's3:GetObject /_sluice/ingest-parts/staged/customers/*',
         's3:GetObject /raw/customers/*',
-        's3:ListBucket (bucket) if s3:prefix ["raw/customers/*"]',
+        's3:ListBucket (bucket) if s3:prefix ["raw/customers/*","_sluice/ingest-parts/staged/customers/*"]',
         's3:PutObject /_lineage/outbox/*',
+        's3:PutObject /_sluice/ingest-parts/staged/customers/*',
         's3:PutObject /_sluice/runs/churn/*',
         's3:PutObject /rejected/customers/*',
         's3:PutObject /staged/customers/*',

@@ -293,6 +293,29 @@ describe('definePipeline', () => {
       'datasets.published.semantics.upsert.orderBy: "at" is not a column of dataset "published"',
     ],
     [
+      'an ingest parts threshold of 0 bytes',
+      (d) => (d.steps[0].parts = { above: 0 }),
+      'steps[0].parts.above: expected the size above which an object is split as a number of bytes > 0',
+    ],
+    [
+      'an ingest part size that is not whole',
+      (d) => (d.steps[0].parts = { size: 1.5e6 + 0.5 }),
+      'steps[0].parts.size: expected the size of a part as a whole number of bytes',
+    ],
+    [
+      'ingest parts with no concurrency',
+      (d) => (d.steps[0].parts = { concurrency: 0 }),
+      'steps[0].parts.concurrency: expected at least 1 part at once',
+    ],
+    [
+      'ingest parts for an upload that cannot be split',
+      (d) => {
+        d.datasets.raw.format = 'parquet';
+        d.steps[0].parts = { above: 1e9 };
+      },
+      'steps[0].parts: dataset "raw" is parquet: only CSV and JSON Lines uploads are split into parts; remove parts, or ingest such uploads whole',
+    ],
+    [
       'a maxRejectedFraction above 1',
       (d) => (d.datasets.raw.maxRejectedFraction = 1.5),
       'datasets.raw.maxRejectedFraction: expected a fraction from 0 to 1',

@@ -1,4 +1,5 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { runStateOf } from '../../definition/state-names.ts';
 
 /** A step run that started (its handler emitted START) but whose handler never emitted COMPLETE or FAIL. */
 export interface OpenStepRun {
@@ -29,6 +30,7 @@ export function openStepRuns(history: readonly HistoryEvent[], status: string): 
     switch (event.type) {
       case 'TaskStateEntered':
         state = event.stateEnteredEventDetails?.name;
+        if (state !== undefined) state = runStateOf(state);
         attempt = -1;
         open = false;
         break;

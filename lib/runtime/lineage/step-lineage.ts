@@ -8,7 +8,7 @@ import {
   type SafeEmitter,
 } from '../../../lineage/index.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
-import type { StepInvocation } from '../../asl/step-invocation.ts';
+import { invocationState, type StepInvocation } from '../../asl/step-invocation.ts';
 import { ROUTING_STATES } from '../../definition/state-names.ts';
 import { DUCKDB_TYPES } from '../duckdb.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
@@ -64,11 +64,11 @@ export interface DatasetObservation {
  * The state a step run is invoked from, which its run id derives from: the step's own, or for a sharded scoring run's
  * gather and failure Tasks theirs (a shard runs in a child execution of its own, under the step's name).
  */
-export function stepStateName(invocation: Pick<StepInvocation, 'step' | 'phase'>): string {
+export function stepStateName(invocation: Pick<StepInvocation, 'step' | 'phase' | 'ingestTask'>): string {
   const names = ROUTING_STATES.scoreShards(invocation.step.name);
   if (invocation.phase === 'gather') return names.gather;
   if (invocation.phase === 'shardsFailed') return names.failed;
-  return invocation.step.name;
+  return invocationState(invocation);
 }
 
 /**
@@ -124,7 +124,7 @@ export class StepLineage {
   }
 
   #event(eventType: 'START' | 'COMPLETE' | 'FAIL', error?: unknown): RunEvent {
-    const { pipeline, step, execution, trigger, parent } = this.#invocation;
+    const { pipeline, execution, trigger, parent } = this.#invocation;
     const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
     // A backfill's child steps belong to the backfill's pipeline run, not to a run of their own.
     const parentRun = { runId: pipelineRunId(parent?.executionId ?? execution.id) };
@@ -146,7 +146,7 @@ export class StepLineage {
       run: { runId: this.runId, facets: runFacets },
       job: {
         namespace: pipeline.namespace,
-        name: `${pipeline.name}.${step.name}${this.#invocation.phase === 'shard' ? '.shard' : ''}`,
+        name: `${pipeline.name}.${invocationState(this.#invocation)}`,
         facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
       },
       inputs: [

@@ -1,5 +1,5 @@
-import { stat } from 'node:fs/promises';
 import { devNull } from 'node:os';
+import type { Readable } from 'node:stream';
 import { SluiceError } from '../../../core/errors.ts';
 import type { RecordScanOptions } from './scan-records.ts';
 import { scanTextSource, type ScannedSource } from './text-source.ts';
@@ -35,6 +35,8 @@ export interface PlanOptions {
   /** Largest object planned; a larger one fails with the setting named. */
   readonly maxBytes: number;
   readonly limitName: string;
+  /** The object as a stream (read straight from S3, so a large object needs no local copy) instead of reading `file`. */
+  readonly stream?: () => Readable;
 }
 
 /**
@@ -49,7 +51,6 @@ export async function planParts(options: PlanOptions, scan: RecordScanOptions): 
   if (!(Number.isInteger(options.partBytes) && options.partBytes > 0)) {
     throw new SluiceError('INGEST_PART_SIZE', `part size ${options.partBytes}: expected a whole number of bytes above 0`);
   }
-  const bytes = (await stat(options.file)).size;
   const scanned: ScannedSource = await scanTextSource(
     {
       file: options.file,
@@ -58,9 +59,11 @@ export async function planParts(options: PlanOptions, scan: RecordScanOptions): 
       limitName: options.limitName,
       cleanFile: devNull,
       rejectsFile: devNull,
+      ...(options.stream ? { stream: options.stream } : {}),
     },
     { ...scan, cutEvery: options.partBytes },
   );
+  const bytes = scanned.bytes;
   // Cuts are counted from the first byte scanned, after any byte-order mark.
   const starts = [0, ...scanned.cuts.map((c) => c.byte + scanned.bom)];
   const numbers = [{ record: scan.firstRecord ?? 0, line: scan.firstLine ?? 1 }, ...scanned.cuts];

@@ -6,7 +6,7 @@ import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../../../core/errors.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
-import { bytes } from './scan-records.ts';
+import { bytes, type RecordScanOptions } from './scan-records.ts';
 import { scanTextSource } from './text-source.ts';
 
 /** Longest record ingest reads, in bytes; a longer one is rejected with its record number. */
@@ -24,6 +24,8 @@ export interface OpenedSource {
   readonly columnless?: boolean;
   /** A problem of the file's structure as a whole (lines ending in more than one way). */
   readonly structure?: string;
+  /** How the scanned lines ended (CSV and JSON Lines). */
+  readonly lineEnds?: LineEnds;
   /** SQL for the 1-based record number of a row of `checked`: its `__record`, which the scanner numbered. */
   readonly record: string;
   /**
@@ -41,6 +43,34 @@ export interface SourceLimits {
   readonly maxBytes: number;
   /** The setting the limit comes from, named in the error. */
   readonly limitName: string;
+  /** Only the records starting in one part of the file (CSV and JSON Lines), numbered as in the whole file. */
+  readonly part?: SourcePart;
+}
+
+/** A part of a text source: its byte range, the numbers before it and (CSV, after the first part) the header it is typed by. */
+export interface SourcePart {
+  readonly index: number;
+  readonly start: number;
+  readonly end: number;
+  readonly firstRecord: number;
+  readonly firstLine: number;
+  readonly header?: string;
+  readonly fields?: number;
+}
+
+/** The scan options and range that read one part as the whole file's scan reads it. */
+function partScan(
+  scan: RecordScanOptions,
+  part: SourcePart | undefined,
+): { scan: RecordScanOptions; range?: { start: number; end: number } } {
+  if (!part) return { scan };
+  const range = { start: part.start, end: part.end };
+  if (part.index === 0) return { scan, range };
+  const fields = part.fields ?? scan.fields;
+  return {
+    scan: { ...scan, header: false, ...(fields === undefined ? {} : { fields }), firstRecord: part.firstRecord, firstLine: part.firstLine },
+    range,
+  };
 }
 
 /**
@@ -112,6 +142,7 @@ async function loadJsonLines(
   sourceKey: string,
   limits: SourceLimits,
 ): Promise<OpenedSource> {
+  const lines = partScan({ format: 'lines', header: false, maxRecordBytes: MAX_RECORD_BYTES, maxRecordLines: 0 }, limits.part);
   const scanned = await scanTextSource(
     {
       file,
@@ -120,8 +151,9 @@ async function loadJsonLines(
       limitName: limits.limitName,
       cleanFile: limits.scratch('records.txt'),
       rejectsFile: limits.scratch('scan-rejects.jsonl'),
+      ...(lines.range ? { range: lines.range } : {}),
     },
-    { format: 'lines', header: false, maxRecordBytes: MAX_RECORD_BYTES, maxRecordLines: 0 },
+    lines.scan,
   );
   // JSON text cannot contain a raw \x01 (the scanner rejects lines that do), so it safely separates the line numbers.
   const options = `header = false, auto_detect = false, columns = {'__record': 'BIGINT', '__line': 'BIGINT', 'line': 'VARCHAR'},
@@ -150,6 +182,7 @@ async function loadJsonLines(
     columns: present,
     record: '__record',
     columnless: objects === 0,
+    lineEnds: scanned.lineEnds,
     ...structureOf(scanned.lineEnds),
     async finish() {
       await collectRejects(db, scanned.rejectsFile, scanned.rejected, '\x01');
@@ -166,15 +199,7 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   const dialect = { delimiter: dataset.csv?.delimiter ?? ',', quote: dataset.csv?.quote ?? '"', header: dataset.csv?.header ?? true };
   const escape = dataset.csv?.escape ?? dialect.quote;
   const declared = (dataset.columns ?? []).map((c) => c.name);
-  const scanned = await scanTextSource(
-    {
-      file,
-      uri: sourceKey,
-      maxBytes: limits.maxBytes,
-      limitName: limits.limitName,
-      cleanFile: limits.scratch('records.csv'),
-      rejectsFile: limits.scratch('scan-rejects.jsonl'),
-    },
+  const csv = partScan(
     {
       format: 'csv',
       delimiter: byte(dialect.delimiter),
@@ -185,12 +210,27 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
       maxRecordBytes: MAX_RECORD_BYTES,
       maxRecordLines: MAX_RECORD_LINES,
     },
+    limits.part,
+  );
+  const scanned = await scanTextSource(
+    {
+      file,
+      uri: sourceKey,
+      maxBytes: limits.maxBytes,
+      limitName: limits.limitName,
+      cleanFile: limits.scratch('records.csv'),
+      rejectsFile: limits.scratch('scan-rejects.jsonl'),
+      ...(csv.range ? { range: csv.range } : {}),
+    },
+    csv.scan,
   );
   // Without a header line the declared columns, in order, name the fields.
   let columns = declared;
+  // A part after the first is typed by the header its plan read.
+  const header = limits.part?.header ?? scanned.header;
   if (dialect.header) {
-    if (scanned.header === undefined) throw new SluiceError('INGEST_EMPTY', `${sourceKey}: the file is empty; expected a CSV header line`);
-    columns = parseCsvHeader(scanned.header, sourceKey, dialect, scanned.headerProblem);
+    if (header === undefined) throw new SluiceError('INGEST_EMPTY', `${sourceKey}: the file is empty; expected a CSV header line`);
+    columns = parseCsvHeader(header, sourceKey, dialect, limits.part && limits.part.index > 0 ? undefined : scanned.headerProblem);
   }
   const types = `{'__record': 'BIGINT', '__line': 'BIGINT', ${columns.map((c) => `${literal(c)}: 'VARCHAR'`).join(', ')}}`;
   const options = `header = false, auto_detect = false, columns = ${types},
@@ -205,13 +245,21 @@ async function loadCsv(db: DuckDb, file: string, dataset: DatasetSpec, sourceKey
   return {
     columns,
     record: '__record',
+    lineEnds: scanned.lineEnds,
     ...structureOf(scanned.lineEnds),
     finish: () => collectRejects(db, scanned.rejectsFile, scanned.rejected, dialect.delimiter),
   };
 }
 
+/** Counts of each kind of line end. */
+export interface LineEnds {
+  readonly lf: number;
+  readonly crlf: number;
+  readonly cr: number;
+}
+
 /** A file whose lines end in more than one way was put together from different sources, or damaged in transfer. */
-function structureOf(ends: { lf: number; crlf: number; cr: number }): { structure?: string } {
+export function structureOf(ends: LineEnds): { structure?: string } {
   const kinds = (['lf', 'crlf', 'cr'] as const).filter((k) => ends[k] > 0);
   if (kinds.length < 2) return {};
   const named = { lf: 'LF', crlf: 'CRLF', cr: 'CR' } as const;

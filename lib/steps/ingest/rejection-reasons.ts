@@ -19,9 +19,9 @@ export function problemList(columns: readonly string[], problems: readonly strin
  * The most frequent rejection reasons, by column: each column's problem without its value (`expected a number`), how
  * many records had it, the first of them and its value; a record the parser could not read counts under no column.
  * Reads `checked` (with `__problems`) and `raw_rejects` as ingest leaves them; `record` is the SQL of a checked row's
- * record number (the source reader's).
+ * record number (the source reader's); `limit` reasons at most (every reason, for a part whose reasons are merged).
  */
-export async function rejectionReasons(db: DuckDb, record: string): Promise<RejectionReason[]> {
+export async function rejectionReasons(db: DuckDb, record: string, limit = TOP_REASONS): Promise<RejectionReason[]> {
   const rows = await db.all(`
     WITH problems AS (
       SELECT CAST(__rec AS BIGINT) AS record, p.column AS "column", substr(p.problem, length(p.column) + 3) AS text
@@ -31,7 +31,7 @@ export async function rejectionReasons(db: DuckDb, record: string): Promise<Reje
     )
     SELECT "column", regexp_replace(text, ', got .*$', '', 's') AS reason, count(*) AS n, min(record) AS first,
       arg_min(nullif(regexp_extract(text, ', got (.*)$', 1, 's'), ''), record) AS example
-    FROM problems GROUP BY ALL ORDER BY n DESC, first, "column" NULLS LAST, reason LIMIT ${TOP_REASONS}`);
+    FROM problems GROUP BY ALL ORDER BY n DESC, first, "column" NULLS LAST, reason${Number.isFinite(limit) ? ` LIMIT ${limit}` : ''}`);
   return rows.map((r) => ({
     column: r.column === null ? null : String(r.column),
     reason: String(r.reason),

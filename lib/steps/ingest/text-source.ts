@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../../../core/errors.ts';
 import { bytes, RecordScanner, type RecordScanOptions, type ScanSummary } from './scan-records.ts';
@@ -28,6 +29,8 @@ export interface TextSourceOptions {
    * `end`, so a record is judged on the same bytes as in a scan of the whole file; a part after the first has no BOM.
    */
   readonly range?: { readonly start: number; readonly end: number };
+  /** The bytes as a stream (an object read straight from S3) instead of reading `file`, which then only names them. */
+  readonly stream?: () => Readable;
 }
 
 const BOMS: ReadonlyArray<[number[], string]> = [
@@ -46,10 +49,13 @@ export async function scanTextSource(options: TextSourceOptions, scan: RecordSca
   const gzip = file.endsWith('.gz');
   const range = options.range;
   if (range && gzip) throw new SluiceError('INGEST_PART_COMPRESSED', `${uri}: a compressed object cannot be read in parts`);
-  const source = createReadStream(file, {
-    highWaterMark: 1 << 20,
-    ...(range ? { start: range.start, end: range.end + scan.maxRecordBytes + 2 } : {}),
-  });
+  if (range && options.stream) throw new Error('a part is read from a file, not a stream');
+  const source =
+    options.stream?.() ??
+    createReadStream(file, {
+      highWaterMark: 1 << 20,
+      ...(range ? { start: range.start, end: range.end + scan.maxRecordBytes + 2 } : {}),
+    });
   const stream = gzip ? source.pipe(createGunzip({ chunkSize: 1 << 20 })) : source;
   // Made at the first chunk, once a byte-order mark (which the scanner does not see) is known.
   let scanner: RecordScanner | undefined;
