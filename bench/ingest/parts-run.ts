@@ -33,6 +33,8 @@ function pipeline(above: number, size: number) {
   return parsePipelineSpec({
     ...spec,
     name: 'bench-parts',
+    // The upload is larger than the default 1 GiB limit of one object: both paths are told to take it.
+    datasets: { ...spec.datasets, raw: { ...spec.datasets['raw']!, maxBytes: 8 * 1024 ** 3 } },
     triggers: spec.triggers.filter((t) => t.kind === 'upload'),
     steps: steps.map((s) => (s.kind === 'ingest' ? { ...s, parts: { above, size, concurrency } } : s)),
   });
@@ -59,7 +61,10 @@ if (values.child) {
   const seconds = (performance.now() - started) / 1000;
   const ingest = report.steps.find((s) => s.kind === 'ingest')!;
   const tests = report.steps.find((s) => s.kind === 'dataTests')!;
-  const rejects = ingest.result!.outputs.filter((o) => o.role === 'rejected');
+  if (!ingest.result) {
+    throw new Error(`the ${values.child} run's ingest ${ingest.status}: ${ingest.error ?? report.error?.message ?? 'no result'}`);
+  }
+  const rejects = ingest.result.outputs.filter((o) => o.role === 'rejected');
   const rejectRecords = await withStoredObjects(join(stateDir, 's3'), [spec.datasets['raw']!.bucket], async (store) => {
     const files: string[] = [];
     for (const [i, o] of rejects.entries()) files.push((await store.read(o, join(stateDir, `rejects-${i}.parquet`))).path);
