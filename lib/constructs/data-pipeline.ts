@@ -17,7 +17,7 @@ import { grantPrefixes } from './bucket-grants.ts';
 import { grantBackfill } from './backfill-grants.ts';
 import { grantScoreShards } from './score-shards-grants.ts';
 import { grantIngestParts } from './ingest-parts-grants.ts';
-import { grantTestParts } from './test-parts-grants.ts';
+import { grantChildExecutions, hasDistributedMap } from './execution-grants.ts';
 import { acknowledgeDataPipelineFindings } from './data-pipeline-nag.ts';
 import { resolveDataPipelineProps, type DataPipelineProps } from './data-pipeline-props.ts';
 import { lineageSettings } from './lineage-settings.ts';
@@ -173,7 +173,7 @@ export class DataPipeline extends Construct {
     // A backfill's, an ingest's or a scoring shard map's ResultWriter puts objects into a bucket encrypted with this key,
     // and a shard map's ItemReader reads its items from one.
     props.encryptionKey?.grantEncryptDecrypt(this.stateMachine);
-    grantIngestParts(this.stateMachine, spec, this.buckets, stateMachineName, props.encryptionKey);
+    grantIngestParts(this.stateMachine, spec, this.buckets, props.encryptionKey);
 
     this.triggers = new PipelineTriggers(this, 'Triggers', {
       spec,
@@ -220,9 +220,10 @@ export class DataPipeline extends Construct {
       tracingEnabled: true,
     });
     for (const fn of this.stepFunctions.values()) fn.function.grantInvoke(stateMachine);
-    grantBackfill(stateMachine, this.spec, this.buckets, name);
-    grantScoreShards(stateMachine, this.spec, this.buckets, name);
-    grantTestParts(stateMachine, this.spec, name);
+    grantBackfill(stateMachine, this.spec, this.buckets);
+    grantScoreShards(stateMachine, this.spec, this.buckets);
+    // Every Distributed Map (backfill, ingest or data tests in parts, scoring shards) starts children of this machine.
+    if (hasDistributedMap(asl)) grantChildExecutions(stateMachine, name);
     return stateMachine;
   }
 

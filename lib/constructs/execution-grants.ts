@@ -1,5 +1,6 @@
 import { ArnFormat, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { IConstruct } from 'constructs';
 
 /** What may act on a state machine's executions: its role takes the statement, `nagScope` the acknowledgement. */
@@ -32,4 +33,32 @@ export function grantOnExecutions(grant: ExecutionGrant): void {
 /** How cdk-nag shows a stack's region or account in a finding id: the value, or the pseudo parameter when unresolved. */
 function shown(value: string, pseudo: string): string {
   return Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;
+}
+
+/**
+ * Grants a state machine with a Distributed Map starting, describing and stopping its own child executions (once per
+ * machine, whichever maps it has: see hasDistributedMap). The ARN is built from the machine's name, as a reference to it would be a cycle.
+ */
+export function grantChildExecutions(stateMachine: sfn.StateMachine, name: string): void {
+  const stack = Stack.of(stateMachine);
+  const arn = (resource: string, resourceName: string) =>
+    stack.formatArn({ service: 'states', resource, resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  stateMachine.addToRolePolicy(new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [arn('stateMachine', name)] }));
+  grantOnExecutions({
+    principal: stateMachine,
+    nagScope: stateMachine,
+    stateMachineName: name,
+    actions: ['states:DescribeExecution', 'states:StopExecution'],
+    separator: '/',
+    reason: "A Distributed Map's child executions get generated names under the machine's own executions; nothing else matches",
+  });
+}
+
+/** Whether an ASL document has a Distributed Map state anywhere (a map's children need grantChildExecutions). */
+export function hasDistributedMap(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(hasDistributedMap);
+  if (node === null || typeof node !== 'object') return false;
+  const processor = (node as { ItemProcessor?: { ProcessorConfig?: { Mode?: unknown } } }).ItemProcessor;
+  if (processor?.ProcessorConfig?.Mode === 'DISTRIBUTED') return true;
+  return Object.values(node).some(hasDistributedMap);
 }
