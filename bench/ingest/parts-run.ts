@@ -1,7 +1,8 @@
-// npm run bench:ingest-parts [-- --rows N --parts N --concurrency N]: the churn example's ingest and data tests over one
-// generated CSV upload, locally, once through the single Task and once in parts (threshold lowered so the upload splits
-// into --parts parts, --concurrency at a time); each run in its own process for its peak RSS. The staged and rejected
-// row counts, the reject record numbers and every rule verdict must be equal. Writes its section of docs/benchmarks.md.
+// npm run bench:ingest-parts [-- --rows N --parts N --concurrency N --format csv|parquet]: the churn example's ingest and
+// data tests over one generated upload (CSV, or the same rows as Parquet in DuckDB's row groups), locally, once through
+// the single Task and once in parts (threshold lowered so the upload splits into about --parts parts, --concurrency at a
+// time; Parquet by whole row groups); each run in its own process for its peak RSS. The staged and rejected row counts,
+// the reject record numbers and every rule verdict must be equal. Writes its section of docs/benchmarks.md.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
@@ -13,9 +14,10 @@ import { machine, writeSection } from '../write-section.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { withStoredObjects } from '../../test/support/local-s3.ts';
 
-const USAGE = 'Usage: npm run bench:ingest-parts [-- --rows N (30000000) --parts N (16) --concurrency N (2)]\n';
+const USAGE = 'Usage: npm run bench:ingest-parts [-- --rows N (30000000) --parts N (16) --concurrency N (2) --format csv|parquet (csv)]\n';
 const values = scriptArgs(USAGE, {
   rows: { type: 'string', default: '30000000' },
+  format: { type: 'string', default: 'csv' },
   parts: { type: 'string', default: '16' },
   concurrency: { type: 'string', default: '2' },
   child: { type: 'string' },
@@ -25,6 +27,11 @@ const values = scriptArgs(USAGE, {
 const rows = integerFlag('rows', values.rows, USAGE);
 const partCount = integerFlag('parts', values.parts, USAGE);
 const concurrency = integerFlag('concurrency', values.concurrency, USAGE);
+if (values.format !== 'csv' && values.format !== 'parquet') {
+  process.stderr.write(`--format ${JSON.stringify(values.format)}: expected csv or parquet\n${USAGE}`);
+  process.exit(2);
+}
+const format = values.format;
 
 /** The churn example's upload path (ingest, then data tests) with an ingest that splits above `above` bytes. */
 function pipeline(above: number, size: number) {
@@ -34,7 +41,7 @@ function pipeline(above: number, size: number) {
     ...spec,
     name: 'bench-parts',
     // The upload is larger than the default 1 GiB limit of one object: both paths are told to take it.
-    datasets: { ...spec.datasets, raw: { ...spec.datasets['raw']!, maxBytes: 8 * 1024 ** 3 } },
+    datasets: { ...spec.datasets, raw: { ...spec.datasets['raw']!, format, maxBytes: 8 * 1024 ** 3 } },
     triggers: spec.triggers.filter((t) => t.kind === 'upload'),
     steps: steps.map((s) => (s.kind === 'ingest' ? { ...s, parts: { above, size, concurrency } } : s)),
   });
@@ -96,17 +103,20 @@ if (values.child) {
   process.exit(0);
 }
 
-const { csv } = await churnInputs(rows);
-const bytes = (await stat(csv)).size;
-const dir = await scratchDir('ingest-parts');
+const inputs = await churnInputs(rows);
+const upload = format === 'parquet' ? inputs.parquet : inputs.csv;
+const bytes = (await stat(upload)).size;
+const dir = await scratchDir(`ingest-parts-${format}`);
 const one = async (path: 'single' | 'parts') => {
-  log('ingest-parts', `${path} path over ${(bytes / 1e9).toFixed(2)} GB`);
+  log('ingest-parts', `${path} path over ${(bytes / 1e9).toFixed(2)} GB of ${format}`);
   return runJsonAsync(process.execPath, [
     import.meta.filename,
     '--child',
     path,
     '--input',
-    csv,
+    upload,
+    '--format',
+    format,
     '--dir',
     join(dir, path),
     '--parts',
@@ -120,8 +130,14 @@ const parts = await one('parts');
 const same = (k: string) => JSON.stringify(single[k]) === JSON.stringify(parts[k]);
 const checks = ['status', 'error', 'staged', 'rejected', 'tests', 'rules', 'rejectRecords'].filter((k) => !same(k));
 if (checks.length > 0) throw new Error(`the paths differ in ${checks.join(', ')}: ${JSON.stringify({ single, parts }).slice(0, 2000)}`);
-const body = `Command: \`npm run bench:ingest-parts\` (options \`-- --rows N --parts N --concurrency N\`). Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
-Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows of CSV (${(bytes / 1e9).toFixed(2)} GB), uploaded to a local run of the
+const size = bytes < 1e9 ? `${(bytes / 1e6).toFixed(0)} MB` : `${(bytes / 1e9).toFixed(2)} GB`;
+const what =
+  format === 'parquet'
+    ? `the same rows written as Parquet by DuckDB (zstd, its default row groups of 122,880 rows; ${size})`
+    : `CSV (${size})`;
+const command = format === 'parquet' ? 'npm run bench:ingest-parts -- --format parquet' : 'npm run bench:ingest-parts';
+const body = `Command: \`${command}\` (options \`-- --rows N --parts N --concurrency N --format csv|parquet\`). Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
+Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows of ${what}, uploaded to a local run of the
 churn example's ingest and data tests (\`sluice run\`'s runner: embedded S3, the ASL interpreter, the Distributed Map executor). Each path
 ran in its own process. Both gave ${single.staged} staged rows, ${single.rejected} rejected (the same record numbers) and the same
 verdicts (${JSON.stringify(single.tests)}); the parts path staged ${parts.files} files.
@@ -131,7 +147,12 @@ verdicts (${JSON.stringify(single.tests)}); the parts path staged ${parts.files}
 | single Task | ${single.seconds.toFixed(1)} s | ${mib(single.maxRssKb)} |
 | ${partCount} parts, ${concurrency} at a time | ${parts.seconds.toFixed(1)} s | ${mib(parts.maxRssKb)} |
 
-Locally every part runs in the one process on the same cores, so the parts path pays for the plan's extra pass and the
+Locally every part runs in the one process on the same cores, so the parts path pays for ${format === 'parquet' ? "the parts' footers" : "the plan's extra pass"} and the
 copies without running wider; in AWS each part is a Lambda of its own.`;
-await writeSection('Large uploads in parts (bench/ingest/parts-run.ts)', body);
+await writeSection(
+  format === 'parquet'
+    ? 'Large Parquet uploads in parts, by row groups (bench/ingest/parts-run.ts)'
+    : 'Large uploads in parts (bench/ingest/parts-run.ts)',
+  body,
+);
 process.stdout.write(`${body}\n`);

@@ -5,8 +5,9 @@ import { ingestPartsPrefix } from '../definition/storage-layout.ts';
 import type { TaskStateBuilder } from './backfill-asl.ts';
 
 /**
- * True for an ingest step whose large uploads can be ingested in parts: CSV, or JSON Lines with declared columns whose
- * undeclared fields are ignored (so every part stages the same columns). Parquet and other JSON Lines take the single path.
+ * True for an ingest step whose large uploads can be ingested in parts: CSV, Parquet (by row groups), or JSON Lines
+ * with declared columns whose undeclared fields are ignored (so every part stages the same columns). Other JSON Lines
+ * take the single path.
  */
 export function ingestsInParts(spec: PipelineSpec, step: Step): boolean {
   if (step.kind !== 'ingest') return false;
@@ -68,7 +69,10 @@ export function ingestPartsStates(
     },
     [names.plan(step.name)]: {
       ...plan,
-      Comment: `Plans the parts of the upload (about ${settings.size} bytes each, cut at record starts)`,
+      Comment:
+        spec.datasets[step.input]!.format === 'parquet'
+          ? `Plans the parts of the upload (about ${settings.size} bytes each, whole row groups)`
+          : `Plans the parts of the upload (about ${settings.size} bytes each, cut at record starts)`,
       ResultPath: null,
     },
     [names.items(step.name)]: {

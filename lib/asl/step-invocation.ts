@@ -148,6 +148,9 @@ export const IngestPartItemSchema = z.object({
   header: z.string().optional(),
   /** Fields every CSV record must have. */
   fields: z.int().nonnegative().optional(),
+  /** Parquet: the consecutive row groups of the part (its bytes are `start` to `end`), and where the footer is. */
+  rowGroups: z.object({ first: z.int().nonnegative(), count: z.int().nonnegative() }).optional(),
+  footer: z.object({ start: z.int().nonnegative(), end: z.int().nonnegative() }).optional(),
 });
 /** One part of a large object. */
 export type IngestPartItem = z.infer<typeof IngestPartItemSchema>;

@@ -310,10 +310,11 @@ describe('definePipeline', () => {
     [
       'ingest parts for an upload that cannot be split',
       (d) => {
-        d.datasets.raw.format = 'parquet';
+        d.datasets.raw.format = 'jsonl';
+        d.datasets.raw.extraColumns = 'keep';
         d.steps[0].parts = { above: 1e9 };
       },
-      'steps[0].parts: dataset "raw" is parquet: only CSV and JSON Lines uploads are split into parts; remove parts, or ingest such uploads whole',
+      'steps[0].parts: dataset "raw" is JSON Lines with extraColumns "keep": only "ignore" stages the same columns from every part; remove parts, or ingest such uploads whole',
     ],
     [
       'a maxRejectedFraction above 1',

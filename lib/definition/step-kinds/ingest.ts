@@ -74,12 +74,12 @@ export function ingestPartsOf(step: IngestStep): { above: number; size: number; 
 }
 
 /**
- * Why uploads to a dataset cannot be ingested in parts, or nothing when they can: CSV, and JSON Lines with declared
- * columns whose undeclared fields are ignored (so every part stages the same columns). Parquet is ingested whole.
+ * Why uploads to a dataset cannot be ingested in parts, or nothing when they can: CSV, Parquet (by row groups), and
+ * JSON Lines with declared columns whose undeclared fields are ignored (so every part stages the same columns).
  */
 export function unsplittable(dataset: DatasetSpec): string | undefined {
-  if (dataset.format === 'csv') return undefined;
-  if (dataset.format !== 'jsonl') return `is ${dataset.format}: only CSV and JSON Lines uploads are split into parts`;
+  if (dataset.format === 'csv' || dataset.format === 'parquet') return undefined;
+  if (dataset.format !== 'jsonl') return `is ${dataset.format}: only CSV, Parquet and JSON Lines uploads are split into parts`;
   if (!dataset.columns) return 'is JSON Lines without a schema: every part could stage other columns';
   if (extraColumnsOf(dataset) !== 'ignore') {
     return `is JSON Lines with extraColumns "${extraColumnsOf(dataset)}": only "ignore" stages the same columns from every part`;

@@ -11,8 +11,9 @@ import { ingestInputFacet } from '../../runtime/lineage/ingest-facet.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { columnContract, rejectionVerdict } from './ingest-contract.ts';
+import { planParquetParts, readParquetPart } from './parquet-parts.ts';
 import { planParts } from './plan-parts.ts';
-import { MAX_RECORD_BYTES, MAX_RECORD_LINES, openSource, parseCsvHeader, structureOf, type LineEnds } from './read-source.ts';
+import { MAX_RECORD_BYTES, MAX_RECORD_LINES, openSource, parseCsvHeader, structureOf, tooLarge, type LineEnds } from './read-source.ts';
 import { rejectionReasons } from './rejection-reasons.ts';
 import { collectRejected, reasonLines, typedColumns, typeRecords, writeRejects, writeStaged } from './typed-records.ts';
 
@@ -41,6 +42,7 @@ interface StoredPart {
 }
 
 type IngestContext = StepContext<'ingest'>;
+type PinnedObject = { bucket: string; key: string; versionId?: string | null | undefined; etag?: string | null | undefined };
 
 /** Runs one task of an ingest in parts: plan the parts, ingest one, or gather them into the staged batch. */
 export function ingestTask(ctx: IngestContext, task: IngestTask): Promise<StepOutcome> {
@@ -81,10 +83,11 @@ async function planTask(ctx: IngestContext): Promise<StepOutcome> {
   const { trigger, uri, pinned } = upload(ctx);
   const source = ctx.dataset(ctx.step.input);
   const object = { bucket: trigger.bucket, key: trigger.key, ...pinned };
-  // Under a local run the embedded S3's own file is read in place; in AWS the object streams through, never stored.
-  const local = ctx.env[SLUICE_ENV.embeddedS3Dir] ? (await ctx.store.read(object, ctx.scratch('source'))).path : undefined;
   const version = trigger.versionId ?? trigger.etag ?? undefined;
   ctx.lineage.input(ctx.step.input, { ...(version ? { version } : {}), fileCount: 1 });
+  if (source.format === 'parquet') return planParquet(ctx, object, uri, trigger.size);
+  // Under a local run the embedded S3's own file is read in place; in AWS the object streams through, never stored.
+  const local = ctx.env[SLUICE_ENV.embeddedS3Dir] ? (await ctx.store.read(object, ctx.scratch('source'))).path : undefined;
   const limit = maxBytesOf(source, ctx.step.input);
   const csv = source.format === 'csv';
   const dialect = { delimiter: source.csv?.delimiter ?? ',', quote: source.csv?.quote ?? '"', header: source.csv?.header ?? true };
@@ -122,10 +125,29 @@ async function planTask(ctx: IngestContext): Promise<StepOutcome> {
     ...(plan.header === undefined ? {} : { header: plan.header }),
     ...(plan.fields === undefined ? {} : { fields: plan.fields }),
   }));
+  return writePlan(ctx, items, plan.bytes);
+}
+
+/** Plan of a Parquet upload: its footer (two ranged GETs) gives the row groups, grouped into parts, and the columns. */
+async function planParquet(ctx: IngestContext, object: PinnedObject, uri: string, size: number | null | undefined): Promise<StepOutcome> {
+  if (typeof size !== 'number')
+    throw new SluiceError('INGEST_PART_SIZE', `${uri}: the upload event has no size to find the Parquet footer by`);
+  const source = ctx.dataset(ctx.step.input);
+  const limit = maxBytesOf(source, ctx.step.input);
+  if (size > limit.bytes) throw tooLarge(uri, 'is', { maxBytes: limit.bytes, limitName: limit.name });
+  const plan = await planParquetParts(ctx.store, object, size, ingestPartsOf(ctx.step).size, ctx.scratch);
+  columnContract(source, ctx.step.input, { columns: [...plan.columns] }, uri);
+  const items: IngestPartItem[] = plan.parts.map((p) => ({ ...p, firstLine: 1, count: plan.parts.length }));
+  ctx.log.info('parquet row groups planned', { rowGroups: plan.parts.reduce((n, p) => n + p.rowGroups.count, 0), rows: plan.rows });
+  return writePlan(ctx, items, size);
+}
+
+/** Writes the parts list the Distributed Map reads. */
+async function writePlan(ctx: IngestContext, items: IngestPartItem[], bytes: number): Promise<StepOutcome> {
   const folder = scratchFolder(ctx);
   await ctx.store.putText(folder.bucket, `${folder.prefix}/parts.json`, JSON.stringify(items));
-  ctx.lineage.input(ctx.step.input, { bytes: plan.bytes });
-  ctx.log.info('ingest planned in parts', { parts: items.length, bytes: plan.bytes });
+  ctx.lineage.input(ctx.step.input, { bytes });
+  ctx.log.info('ingest planned in parts', { parts: items.length, bytes });
   return { rowsIn: 0, rowsOut: 0, outputs: [] };
 }
 
@@ -133,12 +155,16 @@ async function planTask(ctx: IngestContext): Promise<StepOutcome> {
 async function partTask(ctx: IngestContext, part: IngestPartItem): Promise<StepOutcome> {
   const { trigger, uri, pinned } = upload(ctx);
   const source = ctx.dataset(ctx.step.input);
-  const file = await ctx.store.readRange(
-    { bucket: trigger.bucket, key: trigger.key, ...pinned },
-    // The scan reads up to one longest record past the end, to judge the last record on the same bytes.
-    { start: part.start, end: part.end + MAX_RECORD_BYTES + 3 },
-    ctx.scratch('source'),
-  );
+  const object = { bucket: trigger.bucket, key: trigger.key, ...pinned };
+  const file =
+    part.rowGroups && part.footer
+      ? await readParquetPart(ctx.store, object, { ...part, rowGroups: part.rowGroups, footer: part.footer }, ctx.scratch)
+      : await ctx.store.readRange(
+          object,
+          // The scan reads up to one longest record past the end, to judge the last record on the same bytes.
+          { start: part.start, end: part.end + MAX_RECORD_BYTES + 3 },
+          ctx.scratch('source'),
+        );
   const db = await ctx.duckdb();
   await db.run(`SET TimeZone = 'UTC'`);
   const limit = maxBytesOf(source, ctx.step.input);
@@ -226,7 +252,7 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
   const maxRejected = maxRejectedFractionOf(source);
   ctx.lineage.input(step.input, {
     ...(version ? { version } : {}),
-    bytes: items.reduce((n, i) => Math.max(n, i.end), 0),
+    bytes: trigger.size ?? items.reduce((n, i) => Math.max(n, i.end), 0),
     fileCount: 1,
     rowCount: rowsIn,
     inputFacets: {

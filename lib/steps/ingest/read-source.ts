@@ -43,7 +43,7 @@ export interface SourceLimits {
   readonly maxBytes: number;
   /** The setting the limit comes from, named in the error. */
   readonly limitName: string;
-  /** Only the records starting in one part of the file (CSV and JSON Lines), numbered as in the whole file. */
+  /** Only the records of one part of the file (starting in its byte range, or its row groups), numbered as in the whole file. */
   readonly part?: SourcePart;
 }
 
@@ -105,8 +105,10 @@ export async function openSource(
       return /STRUCT|MAP|\[\]$|UNION/.test(String(r.column_type)) ? `to_json(${c})::VARCHAR AS ${c}` : `CAST(${c} AS VARCHAR) AS ${c}`;
     })
     .join(', ');
+  // A part (some row groups of a larger file) numbers its rows on from the rows before it.
+  const before = limits.part?.firstRecord ?? 0;
   await db.run(
-    `CREATE TABLE raw AS SELECT row_number() OVER () AS __record, CAST(NULL AS BIGINT) AS __line, ${asText} FROM raw_typed; DROP TABLE raw_typed`,
+    `CREATE TABLE raw AS SELECT ${before} + row_number() OVER () AS __record, CAST(NULL AS BIGINT) AS __line, ${asText} FROM raw_typed; DROP TABLE raw_typed`,
   );
   await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __line BIGINT, __reason VARCHAR, __raw VARCHAR)`);
   return { columns, record: '__record', finish: async () => 0 };
@@ -335,7 +337,7 @@ async function gunzipFile(file: string, sourceKey: string, limits: SourceLimits)
   return out;
 }
 
-function tooLarge(sourceKey: string, verb: string, limits: SourceLimits): SluiceError {
+export function tooLarge(sourceKey: string, verb: string, limits: Pick<SourceLimits, 'maxBytes' | 'limitName'>): SluiceError {
   return new SluiceError(
     'INGEST_TOO_LARGE',
     `${sourceKey}: ${verb} more than ${bytes(limits.maxBytes)}, the limit of ${limits.limitName}; nothing was published (raise the limit, or split the file)`,
