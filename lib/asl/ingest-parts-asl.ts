@@ -1,19 +1,15 @@
 import type { PipelineSpec, Step } from '../definition/pipeline-schema.ts';
 import { ASL_STATES, INGEST_PART_STATES } from '../definition/state-names.ts';
-import { ingestPartsOf, unsplittable } from '../definition/step-kinds/ingest.ts';
+import { ingestPartsOf } from '../definition/step-kinds/ingest.ts';
 import { ingestPartsPrefix } from '../definition/storage-layout.ts';
 import type { TaskStateBuilder } from './backfill-asl.ts';
 
 /**
- * True for an ingest step whose large uploads can be ingested in parts: CSV, Parquet (by row groups), or JSON Lines
- * with declared columns whose undeclared fields are ignored (so every part stages the same columns). Other JSON Lines
- * take the single path.
+ * True for an ingest step, whose large uploads are ingested in parts: CSV and JSON Lines cut at record starts, Parquet
+ * by row groups (compressed uploads take the single Task, by the size Choice).
  */
 export function ingestsInParts(spec: PipelineSpec, step: Step): boolean {
-  if (step.kind !== 'ingest') return false;
-  const input = spec.datasets[step.input];
-  if (!input) return false;
-  return unsplittable(input) === undefined;
+  return step.kind === 'ingest' && spec.datasets[step.input] !== undefined;
 }
 
 /** The state a step's run starts at: the Choice on the object's size for an ingest that may split, else the step. */

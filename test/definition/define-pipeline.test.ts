@@ -308,15 +308,6 @@ describe('definePipeline', () => {
       'steps[0].parts.concurrency: expected at least 1 part at once',
     ],
     [
-      'ingest parts for an upload that cannot be split',
-      (d) => {
-        d.datasets.raw.format = 'jsonl';
-        d.datasets.raw.extraColumns = 'keep';
-        d.steps[0].parts = { above: 1e9 };
-      },
-      'steps[0].parts: dataset "raw" is JSON Lines with extraColumns "keep": only "ignore" stages the same columns from every part; remove parts, or ingest such uploads whole',
-    ],
-    [
       'a maxRejectedFraction above 1',
       (d) => (d.datasets.raw.maxRejectedFraction = 1.5),
       'datasets.raw.maxRejectedFraction: expected a fraction from 0 to 1',

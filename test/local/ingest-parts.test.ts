@@ -204,9 +204,14 @@ describe('an upload ingested in parts gives what the single path gives', () => {
   }
 
   /** The two runs' reports, staged rows and rejects, compared as the CSV cases compare them. */
-  const sameAsWhole = async (input: string, format: 'parquet', size: number, name: string) => {
-    const whole = await run(`whole-${name}`, pipeline(format, { above: 1024 ** 3, size }), input);
-    const split = await run(`split-${name}`, pipeline(format, { above: 1024, size }), input);
+  const sameAsWhole = async (
+    input: string,
+    size: number,
+    name: string,
+    define: (parts: { above: number; size: number }) => ReturnType<typeof pipeline> = (parts) => pipeline('parquet', parts),
+  ) => {
+    const whole = await run(`whole-${name}`, define({ above: 1024 ** 3, size }), input);
+    const split = await run(`split-${name}`, define({ above: 1024, size }), input);
     const summary = (r: RunReport) =>
       r.steps.map((s) => ({
         name: s.step,
@@ -223,7 +228,7 @@ describe('an upload ingested in parts gives what the single path gives', () => {
     expect(await rowsOf(split.stateDir, split.report, 'staged', 'id, "at", label')).toEqual(
       await rowsOf(whole.stateDir, whole.report, 'staged', 'id, "at", label'),
     );
-    const rejects = (r: typeof whole) => rowsOf(r.stateDir, r.report, 'rejected', 'source_row');
+    const rejects = (r: typeof whole) => rowsOf(r.stateDir, r.report, 'rejected', 'source_row, source_line');
     expect(await rejects(split)).toEqual(await rejects(whole));
     const events = await readEvents(split.eventsFile);
     for (const e of events) expect([e.job.name, validateOpenLineageEvent(e)]).toEqual([e.job.name, []]);
@@ -243,7 +248,7 @@ describe('an upload ingested in parts gives what the single path gives', () => {
     } finally {
       db.close();
     }
-    const { whole, parts, rejected } = await sameAsWhole(input, 'parquet', 40_000, 'parquet');
+    const { whole, parts, rejected } = await sameAsWhole(input, 40_000, 'parquet');
     expect(parts).toBeGreaterThan(2);
     expect(whole.report.steps[0]!.result!.rowsIn).toBeGreaterThan(10_000);
     // The rejected rows name their row in the file: the id in it says which row it was.
@@ -261,12 +266,117 @@ describe('an upload ingested in parts gives what the single path gives', () => {
   it("a Parquet upload from another writer (Arrow's: page index, dictionaries, zstd, nested columns) splits the same", async () => {
     const input = join(dir, 'arrow-row-groups.parquet');
     await writeFile(input, await readFile(new URL('../fixtures/parquet/arrow-row-groups.parquet', import.meta.url)));
-    const { whole, parts, rejected } = await sameAsWhole(input, 'parquet', 8 * 1024, 'arrow');
+    const { whole, parts, rejected } = await sameAsWhole(input, 8 * 1024, 'arrow');
     expect(parts).toBeGreaterThan(2);
     expect(whole.report.steps[0]!.result!.rowsIn).toBe(3000);
     expect(whole.report.steps[0]!.result!.rowsOut).toBeGreaterThan(2500);
     expect(whole.report.status).toBe('SUCCEEDED');
     expect(rejected.length).toBeGreaterThan(0);
+  });
+
+  /** JSON Lines whose records have different keys: some only late in the file, in varying order, nested values. */
+  const varied = (seed: number, rows: number, extra: (i: number) => Record<string, unknown>) => {
+    const r = random(seed);
+    const lines: string[] = [];
+    for (let i = 0; i < rows; i++) {
+      const roll = r();
+      if (roll < 0.01) lines.push('{"id": 1, "amount": ');
+      else if (roll < 0.02) lines.push('[1, 2]');
+      else {
+        const record: Record<string, unknown> = {
+          ...(roll < 0.5 ? { note: `n${i}` } : {}),
+          id: roll < 0.05 ? `x${i}` : i,
+          amount: Number((r() * 600).toFixed(2)),
+          label: `label ${i % 7}`,
+          at: '2026-03-01T10:00:00Z',
+          ...extra(i),
+        };
+        lines.push(JSON.stringify(record));
+      }
+    }
+    return `${lines.join('\n')}\n`;
+  };
+  const jsonPipeline =
+    (raw: { schema?: boolean; extraColumns?: 'keep' | 'reject' | 'ignore' }) => (parts: { above: number; size: number }) =>
+      definePipeline({
+        name: 'parts',
+        datasets: {
+          raw: {
+            bucket,
+            prefix: 'raw/events',
+            format: 'jsonl',
+            maxRejectedFraction: 0.9,
+            malformedRecords: 'reject',
+            ...(raw.schema ? { schema: z.object({ id: z.int(), amount: z.number(), label: z.string(), at: z.iso.datetime() }) } : {}),
+            ...(raw.extraColumns ? { extraColumns: raw.extraColumns } : {}),
+          },
+          staged: { bucket, prefix: 'staged/events', format: 'parquet', tests: [{ rule: 'rowCount', min: 1 }] },
+          rejected: { bucket, prefix: 'rejected/events', format: 'parquet' },
+          events: { bucket, prefix: 'published/events', format: 'parquet' },
+          quarantined: { bucket, prefix: 'quarantine/events', format: 'parquet' },
+        },
+        triggers: [{ kind: 'upload', dataset: 'raw' }],
+        steps: [
+          { name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected', parts: { ...parts, concurrency: 3 } },
+          { name: 'check', kind: 'dataTests', dataset: 'staged', publishTo: 'events', quarantineTo: 'quarantined' },
+        ],
+      });
+  // Keys that appear only in the last part, or in the middle, nested: the parts find different columns.
+  const lateKeys = (i: number) => ({
+    ...(i > 520 ? { late: { nested: [i] } } : {}),
+    ...(i % 97 === 0 ? { rare: i } : {}),
+  });
+
+  for (const [name, raw] of [
+    ['without a schema', {}],
+    ['with a schema and extraColumns "keep"', { schema: true, extraColumns: 'keep' }],
+  ] as const) {
+    it(`JSON Lines ${name}: parts that find different keys stage the whole object's columns, as the single path`, async () => {
+      const input = join(dir, `varied-${name.length}.jsonl`);
+      await writeFile(input, varied(21, 600, lateKeys));
+      const { whole, split, parts } = await sameAsWhole(input, 4000, `varied-${name.length}`, jsonPipeline(raw));
+      expect(parts).toBeGreaterThan(3);
+      expect(whole.report.status).toBe('SUCCEEDED');
+      // Every staged file has the same columns, in the single path's order.
+      const columns = async (r: typeof whole) => {
+        const outputs = r.report.steps[0]!.result!.outputs.filter((o) => o.dataset === 'staged');
+        return withStoredObjects(join(r.stateDir, 's3'), [bucket], async (store) => {
+          const db = await openDuckDb();
+          try {
+            const seen = new Set<string>();
+            for (const [i, o] of outputs.entries()) {
+              const file = join(r.stateDir, `columns-${i}.parquet`);
+              await store.download(o.bucket, o.key, file);
+              seen.add(
+                (await db.all(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${file}'))`))
+                  .map((c) => c.column_name)
+                  .join(','),
+              );
+            }
+            return [...seen];
+          } finally {
+            db.close();
+          }
+        });
+      };
+      const single = await columns(whole);
+      expect(single[0]).toContain('late');
+      expect(single[0]).toContain('rare');
+      expect(await columns(split)).toEqual(single);
+    });
+  }
+
+  it('JSON Lines with extraColumns "reject": an undeclared key in a late part fails the whole upload, as the single path', async () => {
+    const input = join(dir, 'varied-reject.jsonl');
+    await writeFile(
+      input,
+      varied(22, 600, (i) => (i === 590 ? { surprise: true } : {})),
+    );
+    const define = jsonPipeline({ schema: true, extraColumns: 'reject' });
+    const whole = await run('reject-whole', define({ above: 1024 ** 3, size: 4000 }), input);
+    const split = await run('reject-split', define({ above: 1024, size: 4000 }), input);
+    expect(whole.report.error?.name).toBe('Sluice.INGEST_EXTRA_COLUMNS');
+    expect(split.report.error).toEqual(whole.report.error);
   });
 
   it('fails as the single path does when the whole object breaks the ingest contract, staging nothing', async () => {

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { DatasetSpec } from '../dataset-schema.ts';
-import { extraColumnsOf } from '../dataset-semantics.ts';
 import { ingestPartsPrefix } from '../storage-layout.ts';
 import { DatasetRefSchema, STEP_BASE, type StepKindDefinition } from './step-kind.ts';
 
@@ -8,8 +6,9 @@ const wholeBytes = (what: string) =>
   z.number().multipleOf(1, `expected ${what} as a whole number of bytes`).positive(`expected ${what} as a number of bytes > 0`);
 
 /**
- * When and how an uploaded CSV or JSON Lines object is ingested in parts, in parallel (a Distributed Map): objects
- * larger than `above` bytes are cut at record starts about every `size` bytes, `concurrency` parts at a time.
+ * When and how an uploaded object is ingested in parts, in parallel (a Distributed Map): objects larger than `above`
+ * bytes are cut about every `size` bytes (CSV and JSON Lines at record starts, Parquet after whole row groups),
+ * `concurrency` parts at a time. Compressed objects are ingested whole.
  */
 export const IngestPartsSchema = z.strictObject({
   above: wholeBytes('the size above which an object is split').optional(),
@@ -53,9 +52,7 @@ export const ingestKind: StepKindDefinition<IngestStep> = {
   },
   passesColumns: (step) => [[step.output, step.input]],
   check(step, at) {
-    const input = at.dataset(['input'], step.input);
-    const why = input && step.parts ? unsplittable(input) : undefined;
-    if (why) at.problem(['parts'], `dataset ${JSON.stringify(step.input)} ${why}; remove parts, or ingest such uploads whole`);
+    at.dataset(['input'], step.input);
     at.parquet(['output'], step.output, 'ingest writes Parquet');
     at.parquet(['rejects'], step.rejects, 'ingest writes rejected rows as Parquet');
   },
@@ -71,18 +68,4 @@ export const DEFAULT_INGEST_PARTS = { above: 1024 ** 3, size: 256 * 1024 ** 2, c
 /** A step's parts settings with the defaults filled in. */
 export function ingestPartsOf(step: IngestStep): { above: number; size: number; concurrency: number } {
   return { ...DEFAULT_INGEST_PARTS, ...step.parts };
-}
-
-/**
- * Why uploads to a dataset cannot be ingested in parts, or nothing when they can: CSV, Parquet (by row groups), and
- * JSON Lines with declared columns whose undeclared fields are ignored (so every part stages the same columns).
- */
-export function unsplittable(dataset: DatasetSpec): string | undefined {
-  if (dataset.format === 'csv' || dataset.format === 'parquet') return undefined;
-  if (dataset.format !== 'jsonl') return `is ${dataset.format}: only CSV, Parquet and JSON Lines uploads are split into parts`;
-  if (!dataset.columns) return 'is JSON Lines without a schema: every part could stage other columns';
-  if (extraColumnsOf(dataset) !== 'ignore') {
-    return `is JSON Lines with extraColumns "${extraColumnsOf(dataset)}": only "ignore" stages the same columns from every part`;
-  }
-  return undefined;
 }

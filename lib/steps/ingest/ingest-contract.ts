@@ -45,6 +45,18 @@ export function columnContract(
   return { columns: [...declared, ...kept.map((name) => ({ name, type: 'string' as const, nullable: true }))], extra };
 }
 
+/**
+ * The columns one part of a JSON Lines object stages: what {@link columnContract} keeps, given only the part's keys,
+ * without the judgements only the whole object can make (a declared field in no record, an undeclared one refused).
+ */
+export function partColumns(dataset: DatasetSpec, present: readonly string[]): readonly ColumnSpec[] {
+  const declared = dataset.columns;
+  if (!declared) return columnContract(dataset, '', { columns: present }, '').columns;
+  if (extraColumnsOf(dataset) !== 'keep') return declared;
+  const extra = present.filter((name) => !declared.some((c) => c.name === name) && !name.startsWith('__'));
+  return [...declared, ...extra.map((name) => ({ name, type: 'string' as const, nullable: true }))];
+}
+
 /** What decides a batch's fate once its rows are typed. */
 export interface RejectionCounts {
   readonly rowsIn: number;

@@ -10,7 +10,8 @@ import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { ingestInputFacet } from '../../runtime/lineage/ingest-facet.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
-import { columnContract, rejectionVerdict } from './ingest-contract.ts';
+import { alignStaged, hasLayout, stagedLayout } from './align-parts.ts';
+import { columnContract, partColumns, rejectionVerdict } from './ingest-contract.ts';
 import { planParquetParts, readParquetPart } from './parquet-parts.ts';
 import { planParts } from './plan-parts.ts';
 import { MAX_RECORD_BYTES, MAX_RECORD_LINES, openSource, parseCsvHeader, structureOf, tooLarge, type LineEnds } from './read-source.ts';
@@ -174,12 +175,10 @@ async function partTask(ctx: IngestContext, part: IngestPartItem): Promise<StepO
     limitName: limit.name,
     part: { ...part, ...(part.index === 0 ? { header: undefined } : {}) },
   });
-  // JSON Lines: whether a declared field is in some record is judged over the whole object, by the gather.
-  const contract =
-    source.format === 'jsonl' && source.columns
-      ? { columns: source.columns, extra: [] }
-      : columnContract(source, ctx.step.input, loaded, uri);
-  const typings = typedColumns(contract.columns);
+  // JSON Lines: which fields the records have is judged over the whole object, by the gather.
+  const columns =
+    source.format === 'jsonl' ? partColumns(source, loaded.columns) : columnContract(source, ctx.step.input, loaded, uri).columns;
+  const typings = typedColumns(columns);
   await typeRecords(db, typings, uri, source.format);
   const malformed = await loaded.finish();
   const counts = await collectRejected(db, loaded.record);
@@ -267,14 +266,24 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
   });
 
   const outputs: WrittenObject[] = [];
-  const publish = async (ref: string, stored: StoredPart[], fileName: (i: number) => string) => {
+  // A part's file is copied into the batch as it is, or (`rewrite`) rewritten there with the batch's columns.
+  const publish = async (
+    ref: string,
+    stored: StoredPart[],
+    fileName: (i: number) => string,
+    rewrite?: (i: number) => ((from: string, to: string) => Promise<void>) | undefined,
+  ) => {
     const dataset = ctx.dataset(ref);
     const objects: WrittenObject[] = [];
     for (const [i, s] of stored.entries()) {
-      const copied = await ctx.store.copy(
-        { bucket: folder.bucket, key: s.key, size: s.bytes },
-        { bucket: dataset.bucket, key: batchKey(dataset, ctx.batchId, fileName(i)) },
-      );
+      const to = { bucket: dataset.bucket, key: batchKey(dataset, ctx.batchId, fileName(i)) };
+      const write = rewrite?.(i);
+      let copied;
+      if (write) {
+        const from = await ctx.store.read({ bucket: folder.bucket, key: s.key }, ctx.scratch(`part-${i}.parquet`));
+        await write(from.path, ctx.scratch(`aligned-${i}.parquet`));
+        copied = await ctx.store.upload(to.bucket, to.key, ctx.scratch(`aligned-${i}.parquet`));
+      } else copied = await ctx.store.copy({ bucket: folder.bucket, key: s.key, size: s.bytes }, to);
       objects.push({
         dataset: ref,
         bucket: copied.bucket,
@@ -326,12 +335,23 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
     throw verdict;
   }
   const stagedParts = parts.flatMap((p) => (p.staged ? [{ part: p, stored: p.staged }] : []));
+  // JSON Lines parts may have found different keys: a part without the whole object's columns, in its order, is
+  // rewritten with them (the others, and every CSV or Parquet part, are copied as they are).
+  const fields = stagedLayout(
+    contract.columns.map((c) => c.name),
+    parts.map((p) => p.fields),
+  );
+  const aligned = stagedParts.filter((s) => !hasLayout(s.part.fields, fields)).length;
+  if (aligned > 0) ctx.log.info("staged parts rewritten with the object's columns", { parts: aligned, columns: fields.length });
   const staged = await publish(
     step.output,
     stagedParts.map((s) => s.stored),
     (i) => `${partName(stagedParts[i]!.part.index)}.parquet`,
+    (i) => {
+      const own = stagedParts[i]!.part.fields;
+      return hasLayout(own, fields) ? undefined : async (from, to) => alignStaged(await ctx.duckdb(), from, own, fields, to);
+    },
   );
-  const fields = stagedParts[0]!.part.fields;
   await ctx.recordBatch(step.output, staged, fields);
   ctx.lineage.output(step.output, {
     ...outputObservation(staged, fields, ctx.batchId),

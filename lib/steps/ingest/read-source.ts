@@ -9,6 +9,9 @@ import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 import { bytes, type RecordScanOptions } from './scan-records.ts';
 import { scanTextSource } from './text-source.ts';
 
+/** A column of `raw` holding each record's own text, which a rejected record keeps as its `raw`. */
+export const RAW_TEXT = '__text';
+
 /** Longest record ingest reads, in bytes; a longer one is rejected with its record number. */
 export const MAX_RECORD_BYTES = 16 * 1024 * 1024;
 /** Line breaks one quoted CSV field may hold before its quote counts as never closed. */
@@ -179,7 +182,11 @@ async function loadJsonLines(
   // Keys starting with "__" would collide with Sluice's own columns; they are never read (and never declared).
   const columns = [...declared, ...present.filter((k) => !declared.includes(k) && !k.startsWith('__'))];
   const values = columns.map((c) => `json_extract_string(line, ${literal(`$."${c}"`)}) AS ${ident(c)}`).join(', ');
-  await db.run(`CREATE VIEW raw AS SELECT __record, __line${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`);
+  // The line itself goes along: a rejected record is kept as it came, not rebuilt from the columns (which depend on
+  // the keys other records have, so would differ between the whole file and a part of it).
+  await db.run(
+    `CREATE VIEW raw AS SELECT __record, __line, line AS ${RAW_TEXT}${values ? `, ${values}` : ''} FROM lines WHERE __kind = 'OBJECT'`,
+  );
   return {
     columns: present,
     record: '__record',

@@ -1,6 +1,6 @@
 import type { ColumnSpec } from '../../definition/columns.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
-import { unreadable } from './read-source.ts';
+import { RAW_TEXT, unreadable } from './read-source.ts';
 import { problemList } from './rejection-reasons.ts';
 import { columnTyping, type ColumnTyping } from './typing-sql.ts';
 
@@ -19,9 +19,13 @@ export function typedColumns(columns: readonly ColumnSpec[]): TypedColumn[] {
  */
 export async function typeRecords(db: DuckDb, typings: readonly TypedColumn[], uri: string, format: string): Promise<void> {
   const described = (await db.all(`SELECT column_name FROM (DESCRIBE raw)`)).map((r) => String(r.column_name));
-  const rawColumns = described.filter((c) => c !== '__record' && c !== '__line');
-  const rawJson =
-    rawColumns.length > 0 ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR` : 'NULL';
+  const rawColumns = described.filter((c) => c !== '__record' && c !== '__line' && c !== RAW_TEXT);
+  // A source that keeps each record's own text (JSON Lines) rejects it as it came; others as JSON of their columns.
+  const rawJson = described.includes(RAW_TEXT)
+    ? RAW_TEXT
+    : rawColumns.length > 0
+      ? `to_json(struct_pack(${rawColumns.map((c) => `${ident(c)} := ${ident(c)}`).join(', ')}))::VARCHAR`
+      : 'NULL';
   const problems = typings.map((t, i) => t.problem(`__v${i}`));
   try {
     // Innermost: each value's text trimmed once (every test of it reads the result); then typed once; then whether the
