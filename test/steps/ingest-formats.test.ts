@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,32 @@ describe('ingest formats', () => {
       [3, 'RECORD TOO LONG'],
     ]);
   });
+
+  for (const [name, extra] of [
+    ['', ''],
+    [' with a column named file_row_number', ', 7 AS file_row_number'],
+  ] as const) {
+    it(`numbers Parquet rows by their place in the file${name}, across row groups`, async () => {
+      const file = join(dir, `numbered-${extra.length}.parquet`);
+      const db = await openDuckDb();
+      try {
+        await db.run(`COPY (SELECT CASE WHEN i % 1000 = 999 THEN 'x' || i ELSE i::VARCHAR END AS id${extra} FROM range(10000) t(i))
+          TO '${file}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
+      } finally {
+        db.close();
+      }
+      const { report, read } = await ingest(
+        { format: 'parquet', schema: z.object({ id: z.int() }) },
+        'numbered.parquet',
+        await readFile(file),
+      );
+      expect(report.steps[0]?.result).toMatchObject({ rowsOut: 9990, rejectedRows: 10 });
+      // Row n holds id n - 1; the rejected ones are the rows of ids 999, 1999, …
+      expect((await read('rejected')).map((r) => [r.source_row, JSON.parse(String(r.raw)).id])).toEqual(
+        Array.from({ length: 10 }, (_, k) => [1000 * (k + 1), `x${1000 * (k + 1) - 1}`]),
+      );
+    });
+  }
 
   it('fails a truncated Parquet file with a clear message', async () => {
     const { report } = await ingest({ format: 'parquet' }, 'broken.parquet', Buffer.from('PAR1 not really parquet'));

@@ -90,16 +90,26 @@ export async function openSource(
 ): Promise<OpenedSource> {
   if (dataset.format === 'csv') return loadCsv(db, file, dataset, sourceKey, limits);
   if (dataset.format === 'jsonl') return loadJsonLines(db, file, dataset, sourceKey, limits);
+  return loadParquet(db, file, sourceKey, limits);
+}
+
+/**
+ * Parquet, as a view over the file: its values as text (nested ones as JSON), each row numbered by DuckDB's own file
+ * row number, so the one scan that types the rows streams on every thread instead of holding the file in memory.
+ */
+async function loadParquet(db: DuckDb, file: string, sourceKey: string, limits: SourceLimits): Promise<OpenedSource> {
   // Parquet compresses inside the file; a whole gzip-compressed file is unpacked first, as CSV and JSON Lines are.
   const parquet = file.endsWith('.gz') ? await gunzipFile(file, sourceKey, limits) : file;
   const size = (await stat(parquet)).size;
   if (size > limits.maxBytes) throw tooLarge(sourceKey, 'is', limits);
+  const read = (numbered: boolean) =>
+    `read_parquet(${literal(parquet)}, hive_partitioning = false${numbered ? ', file_row_number = true' : ''})`;
+  let described: Array<Record<string, unknown>>;
   try {
-    await db.run(`CREATE TABLE raw_typed AS SELECT * FROM read_parquet(${literal(parquet)}, hive_partitioning = false)`);
+    described = await db.all(`SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM ${read(false)})`);
   } catch (error) {
-    throw unreadable(sourceKey, dataset.format, error);
+    throw unreadable(sourceKey, 'parquet', error);
   }
-  const described = await db.all(`SELECT column_name, column_type FROM (DESCRIBE raw_typed)`);
   const columns = described.map((r) => String(r.column_name));
   // Nested values become JSON text, like JSON Lines values, rather than DuckDB's struct notation.
   const asText = described
@@ -108,10 +118,13 @@ export async function openSource(
       return /STRUCT|MAP|\[\]$|UNION/.test(String(r.column_type)) ? `to_json(${c})::VARCHAR AS ${c}` : `CAST(${c} AS VARCHAR) AS ${c}`;
     })
     .join(', ');
-  // A part (some row groups of a larger file) numbers its rows on from the rows before it.
+  // A part (some row groups of a larger file) numbers its rows on from the rows before it. A file with a column of
+  // DuckDB's row-number name is numbered by a window over the scan instead (in file order, on one thread).
   const before = limits.part?.firstRecord ?? 0;
+  const own = !columns.includes('file_row_number');
   await db.run(
-    `CREATE TABLE raw AS SELECT ${before} + row_number() OVER () AS __record, CAST(NULL AS BIGINT) AS __line, ${asText} FROM raw_typed; DROP TABLE raw_typed`,
+    `CREATE VIEW raw AS SELECT ${before} + ${own ? 'file_row_number + 1' : 'row_number() OVER ()'} AS __record,
+      CAST(NULL AS BIGINT) AS __line, ${asText} FROM ${read(own)}`,
   );
   await db.run(`CREATE TABLE raw_rejects (__record BIGINT, __line BIGINT, __reason VARCHAR, __raw VARCHAR)`);
   return { columns, record: '__record', finish: async () => 0 };
