@@ -16,12 +16,30 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(root)' : out;
 }
 
+/** How zod's type names read in a message. */
+const TYPE_WORDS: Record<string, string> = {
+  int: 'a whole number',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'a list',
+  bigint: 'a whole number',
+};
+
 /**
  * The wording for schemas that word their own errors (pipeline definitions, payloads): `required` for a missing
- * value, `unknown key` for a key the schema does not have, else the schema's message.
+ * value, `expected a whole number, got 1.5` for a value of the wrong type (its value when the parse reported
+ * inputs, else its type), `unknown key` for a key the schema does not have, else the schema's message.
  */
 export const plainWording: IssueWording = (issue) => {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'required';
+  if (issue.code === 'invalid_type') {
+    // zod's own message ends in "received undefined" for a missing value; a schema's own message is kept.
+    if (issue.input === undefined && /received undefined$/.test(issue.message)) return 'required';
+    if (!issue.message.startsWith('Invalid input')) return issue.message;
+    const got = issue.input !== undefined ? describeValue(issue.input) : `a ${issue.message.replace(/^.*received /, '')}`;
+    return `expected ${TYPE_WORDS[issue.expected] ?? issue.expected}, got ${got}`;
+  }
   if (issue.code === 'unrecognized_keys') return 'unknown key';
   return issue.message;
 };

@@ -34,7 +34,7 @@ export const DEFAULT_NAMESPACE = 'sluice';
  */
 export function definePipeline(definition: PipelineDefinition): PipelineSpec {
   const label = pipelineLabel(definition);
-  const parsed = PipelineDefinitionSchema.safeParse(definition);
+  const parsed = PipelineDefinitionSchema.safeParse(definition, { reportInput: true });
   if (!parsed.success) throw new PipelineDefinitionError(label, formatIssues(parsed.error));
   const problems: string[] = [];
   const datasets: Record<string, DatasetSpec> = {};
@@ -65,7 +65,7 @@ export function definePipeline(definition: PipelineDefinition): PipelineSpec {
 
 /** Validates an already compiled spec (for instance one read back from JSON). */
 export function parsePipelineSpec(value: unknown): PipelineSpec {
-  const parsed = PipelineSpecSchema.safeParse(value);
+  const parsed = PipelineSpecSchema.safeParse(value, { reportInput: true });
   const label = pipelineLabel(value);
   if (!parsed.success) throw new PipelineDefinitionError(label, formatIssues(parsed.error));
   const problems = crossReferenceProblems(parsed.data);

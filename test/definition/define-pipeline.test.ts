@@ -72,6 +72,13 @@ describe('definePipeline', () => {
 
   it.each<[string, (d: any) => void, string]>([
     ['a missing name', (d) => delete d.name, 'name: required'],
+    // A value of the wrong type is not "required": the message names the value and the type.
+    ['a timeout that is text', (d) => (d.steps[0].timeoutSeconds = 'ten'), 'steps[0].timeoutSeconds: expected a number, got "ten"'],
+    [
+      'a row count that is not whole',
+      (d) => (d.datasets.staged.tests = [{ rule: 'rowCount', min: 1.5 }]),
+      'datasets.staged.tests[0].min: expected a whole number, got 1.5',
+    ],
     ['a bad pipeline name', (d) => (d.name = '9 lives'), 'name: expected a name of letters'],
     ['a bad namespace', (d) => (d.namespace = 'has space'), 'namespace: expected 1-1024 characters'],
     ['a bad bucket', (d) => (d.datasets.raw.bucket = 'Bad_Bucket'), 'datasets.raw.bucket: expected an S3 bucket name'],
