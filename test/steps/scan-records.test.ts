@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordScanner, type RecordScanOptions } from '../../lib/steps/ingest/scan-records.ts';
-import { partScanOptions, planParts } from '../../lib/steps/ingest/plan-parts.ts';
+import { MAX_INGEST_PARTS, partScanOptions, partSizeFor, planParts } from '../../lib/steps/ingest/plan-parts.ts';
 import { scanTextSource } from '../../lib/steps/ingest/text-source.ts';
 import { ReferenceRecordScanner } from '../support/reference-scan-records.ts';
 import { randomChunks, randomScanOptions, randomText, seeded } from '../support/random-records.ts';
@@ -91,5 +91,28 @@ describe('record scanner', () => {
       expect(totals, what).toEqual({ kept: whole.kept, rejected: whole.rejected, ...whole.lineEnds });
       expect(plan.header, what).toBe(whole.header);
     }
+  });
+
+  it(`cuts an object into at most ${MAX_INGEST_PARTS} parts, raising a part size that would make more`, async () => {
+    const file = join(dir, 'many-parts.csv');
+    const data = `id,label\n${Array.from({ length: 60_000 }, (_, i) => `${i},label ${i % 13}`).join('\n')}\n`;
+    await writeFile(file, data);
+    const bytes = Buffer.byteLength(data);
+    expect(partSizeFor(1024, bytes)).toBe(Math.ceil(bytes / MAX_INGEST_PARTS));
+    expect(partSizeFor(1024 ** 2, bytes)).toBe(1024 ** 2);
+    expect(partSizeFor(1024, undefined)).toBe(1024);
+    const options = {
+      format: 'csv',
+      delimiter: 44,
+      quote: 34,
+      escape: 34,
+      header: true,
+      maxRecordBytes: 1 << 20,
+      maxRecordLines: 10,
+    } as const;
+    const at = (partBytes: number) =>
+      planParts({ file, uri: 's3://b/many-parts.csv', partBytes, maxBytes: 1 << 24, limitName: 'maxBytes' }, options);
+    expect((await at(1024)).parts.length).toBeGreaterThan(MAX_INGEST_PARTS);
+    expect((await at(partSizeFor(1024, bytes))).parts.length).toBeLessThanOrEqual(MAX_INGEST_PARTS);
   });
 });

@@ -13,7 +13,7 @@ import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { alignStaged, hasLayout, stagedLayout } from './align-parts.ts';
 import { columnContract, partColumns, rejectionVerdict } from './ingest-contract.ts';
 import { planParquetParts, readParquetPart } from './parquet-parts.ts';
-import { planParts } from './plan-parts.ts';
+import { MAX_INGEST_PARTS, partSizeFor, planParts } from './plan-parts.ts';
 import { MAX_RECORD_BYTES, MAX_RECORD_LINES, openSource, parseCsvHeader, structureOf, tooLarge, type LineEnds } from './read-source.ts';
 import { rejectionReasons } from './rejection-reasons.ts';
 import { collectRejected, reasonLines, typedColumns, typeRecords, writeRejects, writeStaged } from './typed-records.ts';
@@ -79,6 +79,15 @@ function partName(index: number): string {
   return `part-${String(index).padStart(5, '0')}`;
 }
 
+/** The step's part size, raised for an object that would make more than {@link MAX_INGEST_PARTS} parts. */
+function partBytes(ctx: IngestContext, objectBytes: number | null | undefined): number {
+  const { size } = ingestPartsOf(ctx.step);
+  const used = partSizeFor(size, objectBytes);
+  if (used > size)
+    ctx.log.info('part size raised to keep the parts within the state machine', { partsSize: size, used, maxParts: MAX_INGEST_PARTS });
+  return used;
+}
+
 /** Plan: one counting pass over the pinned version finds the parts; the header is checked as the single path checks it. */
 async function planTask(ctx: IngestContext): Promise<StepOutcome> {
   const { trigger, uri, pinned } = upload(ctx);
@@ -97,7 +106,7 @@ async function planTask(ctx: IngestContext): Promise<StepOutcome> {
     {
       file: local ?? trigger.key,
       uri,
-      partBytes: ingestPartsOf(ctx.step).size,
+      partBytes: partBytes(ctx, trigger.size),
       maxBytes: limit.bytes,
       limitName: limit.name,
       ...(local ? {} : { stream: () => ctx.store.openStream(object) }),
@@ -136,7 +145,7 @@ async function planParquet(ctx: IngestContext, object: PinnedObject, uri: string
   const source = ctx.dataset(ctx.step.input);
   const limit = maxBytesOf(source, ctx.step.input);
   if (size > limit.bytes) throw tooLarge(uri, 'is', { maxBytes: limit.bytes, limitName: limit.name });
-  const plan = await planParquetParts(ctx.store, object, size, ingestPartsOf(ctx.step).size, ctx.scratch);
+  const plan = await planParquetParts(ctx.store, object, size, partBytes(ctx, size), ctx.scratch);
   columnContract(source, ctx.step.input, { columns: [...plan.columns] }, uri);
   const items: IngestPartItem[] = plan.parts.map((p) => ({ ...p, firstLine: 1, count: plan.parts.length }));
   ctx.log.info('parquet row groups planned', { rowGroups: plan.parts.reduce((n, p) => n + p.rowGroups.count, 0), rows: plan.rows });

@@ -26,6 +26,19 @@ export interface PartPlan {
   readonly bytes: number;
 }
 
+/**
+ * Most parts one object is cut into. The gather's result lists every staged and rejects file in the execution's state
+ * (at most 256 KiB, some 300 bytes a file), and the data tests' parts read that list: 400 parts, each with a rejects
+ * file, stay inside it.
+ */
+export const MAX_INGEST_PARTS = 400;
+
+/** A step's part size, raised for an object of `objectBytes` that would otherwise make more than {@link MAX_INGEST_PARTS} parts. */
+export function partSizeFor(size: number, objectBytes: number | null | undefined): number {
+  const needed = typeof objectBytes === 'number' ? Math.ceil(objectBytes / MAX_INGEST_PARTS) : 0;
+  return Math.max(size, needed);
+}
+
 /** What {@link planParts} reads. */
 export interface PlanOptions {
   readonly file: string;
