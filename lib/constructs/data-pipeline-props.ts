@@ -56,6 +56,13 @@ export interface DataPipelineProps {
    */
   readonly quarantineRetention?: Duration;
   /**
+   * How long the work the Distributed Maps leave in the buckets is kept (`_sluice/ingest-parts/`, `_sluice/test-parts/`,
+   * `_sluice/score-shards/`: an ingest's parts, data-test partials, scoring shards). Only the execution that wrote them
+   * reads them; the default outlasts Step Functions' 14 days for redriving a failed execution.
+   * @default Duration.days(15)
+   */
+  readonly scratchRetention?: Duration;
+  /**
    * How long an undelivered lineage event is kept in the outbox (`_lineage/outbox/`).
    * @default Duration.days(30)
    */
@@ -163,6 +170,7 @@ export interface ResolvedDataPipelineProps {
   readonly outboxBucket: string;
   readonly removalPolicy: RemovalPolicy;
   readonly quarantineRetention: Duration;
+  readonly scratchRetention: Duration;
   readonly lineageOutboxRetention: Duration;
   readonly noncurrentVersionRetention: Duration;
   readonly lineageReplayInterval: Duration;
@@ -243,6 +251,7 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
   };
   const quarantineRetention = days('quarantineRetention', props.quarantineRetention, 90);
   const lineageOutboxRetention = days('lineageOutboxRetention', props.lineageOutboxRetention, 30);
+  const scratchRetention = days('scratchRetention', props.scratchRetention, 15);
   const noncurrentVersionRetention = days('noncurrentVersionRetention', props.noncurrentVersionRetention, 30);
   const lineageReplayInterval = props.lineageReplayInterval ?? Duration.minutes(15);
   if (!lineageReplayInterval.isUnresolved() && lineageReplayInterval.toMinutes({ integral: false }) < 1) {
@@ -271,6 +280,7 @@ export function resolveDataPipelineProps(scope: IConstruct, props: DataPipelineP
     outboxBucket: rename(outboxSpecBucket),
     removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     quarantineRetention,
+    scratchRetention,
     lineageOutboxRetention,
     noncurrentVersionRetention,
     lineageReplayInterval,

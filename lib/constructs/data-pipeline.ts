@@ -74,6 +74,7 @@ export class DataPipeline extends Construct {
       ...(props.encryptionKey ? { encryptionKey: props.encryptionKey } : {}),
       removalPolicy: resolved.removalPolicy,
       quarantineRetention: resolved.quarantineRetention,
+      scratchRetention: resolved.scratchRetention,
       lineageOutboxRetention: resolved.lineageOutboxRetention,
       noncurrentVersionRetention: resolved.noncurrentVersionRetention,
       accessLogRetention: Duration.days(365),

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Validations, type CfnResource } from 'aws-cdk-
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { SCRATCH_PREFIXES } from '../definition/storage-layout.ts';
 
 /** Key prefix of the durable lineage outbox in the outbox bucket. */
 export const LINEAGE_OUTBOX_PREFIX = '_lineage/outbox/';
@@ -20,11 +21,13 @@ export interface PipelineBucketsProps {
   readonly lineageOutboxRetention: Duration;
   readonly noncurrentVersionRetention: Duration;
   readonly accessLogRetention: Duration;
+  readonly scratchRetention: Duration;
 }
 
 /**
  * The pipeline's buckets: encrypted, public access blocked, TLS only, versioned, access-logged, sending
- * EventBridge notifications, with lifecycle rules for quarantine, the lineage outbox and old versions.
+ * EventBridge notifications, with lifecycle rules for quarantine, the lineage outbox, the Distributed Maps' scratch
+ * prefixes and old versions.
  */
 export class PipelineBuckets extends Construct {
   /** The bucket receiving the server access logs of the others. */
@@ -55,6 +58,11 @@ export class PipelineBuckets extends Construct {
         { id: 'expire-noncurrent-versions', noncurrentVersionExpiration: props.noncurrentVersionRetention },
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(7) },
         ...quarantine.map((prefix, j) => ({ id: `expire-quarantine-${j}`, prefix: `${prefix}/`, expiration: props.quarantineRetention })),
+        ...SCRATCH_PREFIXES.map((prefix) => ({
+          id: `expire-${prefix.slice(prefix.lastIndexOf('/') + 1)}`,
+          prefix: `${prefix}/`,
+          expiration: props.scratchRetention,
+        })),
         ...(name === props.outboxBucket
           ? [{ id: 'expire-lineage-outbox', prefix: LINEAGE_OUTBOX_PREFIX, expiration: props.lineageOutboxRetention }]
           : []),

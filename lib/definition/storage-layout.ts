@@ -36,7 +36,7 @@ export function backfillResultsPrefix(
  * shards' items, the Distributed Map's results, a materialised input), outside every dataset prefix.
  */
 export function scoreShardsPrefix(step: string): string {
-  return `_sluice/score-shards/${step}`;
+  return `${SCRATCH_PREFIXES[2]}/${step}`;
 }
 
 /** The prefix under which step runs keep their records, in the pipeline's own bucket (the lineage outbox's). */
@@ -67,11 +67,17 @@ export function executionName(executionArn: string): string {
  * dataset's bucket, one folder per execution, outside every dataset prefix so nothing reads them as data.
  */
 export function ingestPartsPrefix(staged: { readonly bucket: string; readonly prefix: string }): { bucket: string; prefix: string } {
-  return { bucket: staged.bucket, prefix: `_sluice/ingest-parts/${staged.prefix}` };
+  return { bucket: staged.bucket, prefix: `${SCRATCH_PREFIXES[0]}/${staged.prefix}` };
 }
 
 /** The prefix under which data-test steps audited in parts keep their parts' results. */
 export const TEST_PARTS_ROOT = '_sluice/test-parts';
+
+/**
+ * The prefixes of work in progress the Distributed Maps leave behind (an ingest's parts, data-test partials, scoring
+ * shards): read only by the execution that wrote them, so a bucket's lifecycle rules may expire them.
+ */
+export const SCRATCH_PREFIXES = ['_sluice/ingest-parts', TEST_PARTS_ROOT, '_sluice/score-shards'] as const;
 
 /**
  * Where a data-test step audited in parts keeps the parts' results for its merge, in the staged dataset's bucket:

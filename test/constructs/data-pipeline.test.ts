@@ -154,12 +154,15 @@ describe('DataPipeline', () => {
     }
   });
 
-  it('expires quarantined batches and the lineage outbox with lifecycle rules', () => {
+  it("expires quarantined batches, the lineage outbox and the Distributed Maps' scratch work with lifecycle rules", () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'churn-data',
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ Prefix: 'quarantine/customers/', ExpirationInDays: 90, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: '_sluice/ingest-parts/', ExpirationInDays: 15, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: '_sluice/test-parts/', ExpirationInDays: 15, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: '_sluice/score-shards/', ExpirationInDays: 15, Status: 'Enabled' }),
           Match.objectLike({ Prefix: '_lineage/outbox/', ExpirationInDays: 30, Status: 'Enabled' }),
         ]),
       },
