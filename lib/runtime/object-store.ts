@@ -28,6 +28,14 @@ function changed(uri: string, etag: string, found: string): SluiceError {
   );
 }
 
+/** An object and the version of it a reader must get (its version id, else its ETag; neither: the current one). */
+export interface PinnedObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly etag?: string | null | undefined;
+  readonly versionId?: string | null | undefined;
+}
+
 /** Identity of one stored object version. */
 export interface ObjectVersion {
   readonly bucket: string;
@@ -59,10 +67,7 @@ export class ObjectStore {
    * A local file holding an object version: under a local run, the embedded S3's own file when it holds exactly
    * `object.etag` (read in place, no transfer); otherwise the object downloaded to `file`.
    */
-  async read(
-    object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined },
-    file: string,
-  ): Promise<{ path: string; version: ObjectVersion }> {
+  async read(object: PinnedObject, file: string): Promise<{ path: string; version: ObjectVersion }> {
     const { bucket, key } = object;
     const etag = object.etag || undefined;
     const local = etag && !object.versionId ? await embeddedObjectFile(this.#env, bucket, key, etag) : undefined;
@@ -90,30 +95,10 @@ export class ObjectStore {
    */
   async download(bucket: string, key: string, file: string, expected?: ExpectedVersion): Promise<ObjectVersion> {
     const uri = `s3://${bucket}/${key}`;
-    const versionId = expected?.versionId ?? undefined;
-    const etag = versionId ? undefined : (expected?.etag ?? undefined);
-    const out = await this.#call(`get ${uri}`, ({ sdk, client }) =>
-      client.send(
-        new sdk.GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          ...(versionId ? { VersionId: versionId } : {}),
-          ...(etag ? { IfMatch: `"${etag}"` } : {}),
-        }),
-      ),
-    ).catch((error: unknown) => {
-      if (etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message)) throw changed(uri, etag, 'another version');
-      throw error;
-    });
-    if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get ${uri}: no body in the response`);
-    const read = stripQuotes(out.ETag);
-    if (etag && read !== etag) {
-      out.Body.destroy();
-      throw changed(uri, etag, read);
-    }
+    const { body, etag: read, versionId, pinnedEtag: etag } = await this.#getPinned({ bucket, key, ...expected });
     const md5 = createHash('md5');
     await pipeline(
-      out.Body,
+      body,
       new Transform({
         transform(chunk: Buffer, _encoding, done) {
           md5.update(chunk);
@@ -124,35 +109,61 @@ export class ObjectStore {
     );
     // A plain (single-part) ETag is the content's MD5: a server that swapped the object mid-read is caught here.
     if (etag && PLAIN_ETAG.test(etag) && md5.digest('hex') !== etag.toLowerCase()) throw changed(uri, etag, 'bytes of another version');
-    return { bucket, key, etag: read, versionId: out.VersionId ?? undefined, size: (await stat(file)).size };
+    return { bucket, key, etag: read, versionId, size: (await stat(file)).size };
   }
 
   /**
    * A local file holding bytes `[start, end)` of an object version at their own offsets (the rest of the file is a hole):
    * under a local run the embedded S3's own file, else a ranged GET of exactly that version.
    */
-  async readRange(
-    object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined },
-    range: { start: number; end: number },
-    file: string,
-  ): Promise<string> {
+  async readRange(object: PinnedObject, range: { start: number; end: number }, file: string): Promise<string> {
     const { bucket, key } = object;
     const etag = object.etag || undefined;
     if (etag && !object.versionId && (await embeddedObjectFile(this.#env, bucket, key, etag))) return (await this.read(object, file)).path;
-    const uri = `s3://${bucket}/${key}`;
-    const versionId = object.versionId ?? undefined;
     if (range.end <= range.start) {
       await pipeline(Readable.from([]), createWriteStream(file));
       return file;
     }
-    const out = await this.#call(`get ${uri} bytes ${range.start}-${range.end - 1}`, ({ sdk, client }) =>
+    const { body } = await this.#getPinned(object, range);
+    await pipeline(body, createWriteStream(file, { start: range.start }));
+    return file;
+  }
+
+  /** The bytes of an object version as a stream, straight from S3 (no local copy); a changed object fails the stream. */
+  openStream(object: PinnedObject): Readable {
+    const out = new PassThrough({ highWaterMark: 1 << 20 });
+    this.#getPinned(object).then(
+      ({ body }) => {
+        body.on('error', (error) => out.destroy(error));
+        body.pipe(out);
+      },
+      (error: unknown) => out.destroy(error as Error),
+    );
+    return out;
+  }
+
+  /**
+   * GETs exactly one version of an object (or bytes `[start, end)` of it): by version id when given, else only while it
+   * has the pinned ETag (If-Match, and the answer's ETag checked for servers that ignore If-Match); anything else is
+   * STORE_OBJECT_CHANGED. `pinnedEtag` is the ETag the answer was held to, if any.
+   */
+  async #getPinned(
+    object: PinnedObject,
+    range?: { start: number; end: number },
+  ): Promise<{ body: Readable; etag: string; versionId: string | undefined; pinnedEtag: string | undefined }> {
+    const { bucket, key } = object;
+    const uri = `s3://${bucket}/${key}`;
+    const versionId = object.versionId ?? undefined;
+    const etag = versionId ? undefined : object.etag || undefined;
+    const bytes = range ? `bytes=${range.start}-${range.end - 1}` : undefined;
+    const out = await this.#call(`get ${uri}${bytes ? ` ${bytes.replace('=', ' ')}` : ''}`, ({ sdk, client }) =>
       client.send(
         new sdk.GetObjectCommand({
           Bucket: bucket,
           Key: key,
-          Range: `bytes=${range.start}-${range.end - 1}`,
+          ...(bytes ? { Range: bytes } : {}),
           ...(versionId ? { VersionId: versionId } : {}),
-          ...(!versionId && etag ? { IfMatch: `"${etag}"` } : {}),
+          ...(etag ? { IfMatch: `"${etag}"` } : {}),
         }),
       ),
     ).catch((error: unknown) => {
@@ -162,47 +173,11 @@ export class ObjectStore {
     if (!(out.Body instanceof Readable)) throw new SluiceError('STORE_READ', `get ${uri}: no body in the response`);
     const read = stripQuotes(out.ETag);
     // A range cannot be checked against the whole object's MD5: its ETag must be the pinned one.
-    if (etag && !versionId && read !== etag) {
+    if (etag && read !== etag) {
       out.Body.destroy();
       throw changed(uri, etag, read);
     }
-    await pipeline(out.Body, createWriteStream(file, { start: range.start }));
-    return file;
-  }
-
-  /** The bytes of an object version as a stream, straight from S3 (no local copy); a changed object fails the stream. */
-  openStream(object: { bucket: string; key: string; etag?: string | null | undefined; versionId?: string | null | undefined }): Readable {
-    const { bucket, key } = object;
-    const uri = `s3://${bucket}/${key}`;
-    const versionId = object.versionId ?? undefined;
-    const etag = versionId ? undefined : (object.etag ?? undefined);
-    const out = new PassThrough({ highWaterMark: 1 << 20 });
-    this.#call(`get ${uri}`, ({ sdk, client }) =>
-      client.send(
-        new sdk.GetObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          ...(versionId ? { VersionId: versionId } : {}),
-          ...(etag ? { IfMatch: `"${etag}"` } : {}),
-        }),
-      ),
-    ).then(
-      (got) => {
-        if (!(got.Body instanceof Readable)) return out.destroy(new SluiceError('STORE_READ', `get ${uri}: no body in the response`));
-        const read = stripQuotes(got.ETag);
-        if (etag && read !== etag) {
-          got.Body.destroy();
-          return out.destroy(changed(uri, etag, read));
-        }
-        got.Body.on('error', (error) => out.destroy(error));
-        got.Body.pipe(out);
-      },
-      (error: unknown) =>
-        out.destroy(
-          etag && isSluiceError(error) && /\(HTTP 412\)/.test(error.message) ? changed(uri, etag, 'another version') : (error as Error),
-        ),
-    );
-    return out;
+    return { body: out.Body, etag: read, versionId: out.VersionId ?? undefined, pinnedEtag: etag };
   }
 
   /** Uploads a local file and returns the version it created. */

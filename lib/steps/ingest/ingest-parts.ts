@@ -9,6 +9,7 @@ import { parquetFields } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { ingestInputFacet } from '../../runtime/lineage/ingest-facet.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
+import type { PinnedObject } from '../../runtime/object-store.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { alignStaged, hasLayout, stagedLayout } from './align-parts.ts';
 import { columnContract, partColumns, rejectionVerdict } from './ingest-contract.ts';
@@ -43,7 +44,6 @@ interface StoredPart {
 }
 
 type IngestContext = StepContext<'ingest'>;
-type PinnedObject = { bucket: string; key: string; versionId?: string | null | undefined; etag?: string | null | undefined };
 
 /** Runs one task of an ingest in parts: plan the parts, ingest one, or gather them into the staged batch. */
 export function ingestTask(ctx: IngestContext, task: IngestTask): Promise<StepOutcome> {

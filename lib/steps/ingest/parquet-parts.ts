@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SluiceError } from '../../../core/errors.ts';
-import type { ObjectStore } from '../../runtime/object-store.ts';
+import type { ObjectStore, PinnedObject } from '../../runtime/object-store.ts';
 import {
   footerRange,
   partFooter,
@@ -15,9 +15,6 @@ import {
   type ParquetFooter,
   type RowGroupPart,
 } from './parquet-row-groups.ts';
-
-/** A pinned object version, as the step reads it. */
-type PinnedObject = Parameters<ObjectStore['readRange']>[0];
 
 /** The part of a Parquet upload a child ingests: its row groups and their bytes, and where the footer is. */
 export interface ParquetPartRef {
