@@ -1,5 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { ScanOutput, writeDigits } from './scan-output.ts';
 
 /** How {@link RecordScanner} splits a text file into records. */
 export interface RecordScanOptions {
@@ -95,8 +94,7 @@ export class RecordScanner {
     fields: number | undefined;
   };
   readonly #cutEvery: number;
-  readonly #clean: WriteStream;
-  readonly #rejects: WriteStream;
+  readonly #out: ScanOutput;
   /** The offset of the buffer's first byte in the scanned stream. */
   #consumed = 0;
   #nextCut = Infinity;
@@ -121,12 +119,7 @@ export class RecordScanner {
   #lineEnds = { lf: 0, crlf: 0, cr: 0 };
   /** A record too long to hold: its first bytes, its size so far and where it started. */
   #skipping: { head: Buffer; bytes: number; line: number } | undefined;
-  /** Clean records are copied into large buffers, written out once full. */
-  #outBuffer = Buffer.allocUnsafe(OUT_CHUNK);
-  #outAt = 0;
-  #full: Buffer[] = [];
   readonly #separatorByte: number;
-  #rejectOut: string[] = [];
   /** Where the next byte that needs the state machine (quote, CR, NUL, \x01) is in the buffer; -1 when not yet looked for. */
   #nextQuote = -1;
   #nextCr = -1;
@@ -142,8 +135,7 @@ export class RecordScanner {
       fields: options.fields,
     };
     this.#separatorByte = options.format === 'csv' ? this.#o.delimiter : SEPARATOR;
-    this.#clean = createWriteStream(cleanFile);
-    this.#rejects = createWriteStream(rejectsFile);
+    this.#out = new ScanOutput(cleanFile, rejectsFile, this.#separatorByte);
     this.#record = options.firstRecord ?? 0;
     this.#line = options.firstLine ?? 1;
     this.#cutEvery = options.cutEvery ?? Infinity;
@@ -160,7 +152,7 @@ export class RecordScanner {
     this.#start = 0;
     this.#forgetStops();
     this.#scan(false);
-    await this.#flush(false);
+    await this.#out.flush(false);
   }
 
   /** Ends the scan: the last record (even without a line end) is judged, and both files are closed. */
@@ -171,7 +163,7 @@ export class RecordScanner {
     this.#start = 0;
     this.#forgetStops();
     if (!this.#stopped) this.#scan(true);
-    await this.#flush(true);
+    await this.#out.flush(true);
     return {
       ...(this.#header === undefined ? {} : { header: this.#header }),
       ...(this.#headerProblem === undefined ? {} : { headerProblem: this.#headerProblem }),
@@ -300,11 +292,11 @@ export class RecordScanner {
       if (this.#consumed + at >= this.#stopAt) break;
       if (this.#consumed + at >= this.#nextCut && at < b.length) this.#cut(at);
       const end = Math.min(this.#nextStop(b, at), at + longest);
-      if (this.#outBuffer.length - this.#outAt < PLAIN_ROOM + 40) this.#rotateOut(PLAIN_ROOM + 40);
+      this.#out.room(PLAIN_ROOM + 40);
       // The record is copied while it is scanned, behind its numbers; the copy counts only once the record is kept.
-      const out = this.#outBuffer;
+      const out = this.#out.buffer;
       const line = this.#line;
-      let w = writeDigits(out, this.#outAt, csv ? this.#record + 1 : line);
+      let w = writeDigits(out, this.#out.at, csv ? this.#record + 1 : line);
       out[w++] = sep;
       w = writeDigits(out, w, line);
       out[w++] = sep;
@@ -328,7 +320,7 @@ export class RecordScanner {
         continue;
       }
       out[w++] = LF;
-      this.#outAt = w;
+      this.#out.at = w;
       this.#kept += 1;
       this.#next(line);
       this.#lineEnds.lf += 1;
@@ -487,14 +479,12 @@ export class RecordScanner {
       return;
     }
     this.#rejected += 1;
-    this.#rejectOut.push(
-      JSON.stringify({
-        record: this.#next(s.line),
-        line: s.line,
-        reason: `RECORD TOO LONG: ${bytes(s.bytes)} on one line, more than the limit of ${bytes(this.#o.maxRecordBytes)} (the first ${bytes(s.head.length)} are kept as raw)`,
-        raw: s.head.toString('utf8'),
-      }),
-    );
+    this.#out.reject({
+      record: this.#next(s.line),
+      line: s.line,
+      reason: `RECORD TOO LONG: ${bytes(s.bytes)} on one line, more than the limit of ${bytes(this.#o.maxRecordBytes)} (the first ${bytes(s.head.length)} are kept as raw)`,
+      raw: s.head.toString('utf8'),
+    });
   }
 
   #resetRecord(): void {
@@ -514,28 +504,10 @@ export class RecordScanner {
     this.#keepRange(record, 0, record.length, line);
   }
 
-  /** Appends `<record><separator><line><separator><bytes of b[start, end)>\n` to the clean output. */
+  /** Keeps `b[start, end)` as the next record, on the clean output behind its numbers. */
   #keepRange(b: Buffer, start: number, end: number, line: number): void {
     this.#kept += 1;
-    const record = this.#next(line);
-    // Two numbers of at most 16 digits, two separators and the line end.
-    const need = end - start + 35;
-    if (this.#outAt + need > this.#outBuffer.length) this.#rotateOut(need);
-    const out = this.#outBuffer;
-    let at = writeDigits(out, this.#outAt, record);
-    out[at++] = this.#separatorByte;
-    at = writeDigits(out, at, line);
-    out[at++] = this.#separatorByte;
-    at += b.copy(out, at, start, end);
-    out[at++] = LF;
-    this.#outAt = at;
-  }
-
-  /** Sets the full output buffer aside for writing and starts one with room for at least `need` bytes. */
-  #rotateOut(need: number): void {
-    this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
-    this.#outBuffer = Buffer.allocUnsafe(Math.max(OUT_CHUNK, need));
-    this.#outAt = 0;
+    this.#out.keep(this.#next(line), line, b, start, end);
   }
 
   #reject(record: Buffer, line: number, reason: string, size: number): void {
@@ -547,65 +519,26 @@ export class RecordScanner {
     this.#rejected += 1;
     const cut = size > MAX_RAW_BYTES;
     const raw = record.subarray(0, MAX_RAW_BYTES).toString('utf8');
-    this.#rejectOut.push(
-      JSON.stringify({
-        record: this.#next(line),
-        line,
-        reason: cut ? `${reason} (raw: the first ${bytes(MAX_RAW_BYTES)} of ${bytes(size)})` : reason,
-        raw,
-      }),
-    );
-  }
-
-  async #flush(final: boolean): Promise<void> {
-    if (final && this.#outAt > 0) {
-      this.#full.push(this.#outBuffer.subarray(0, this.#outAt));
-      this.#outAt = 0;
-    }
-    for (const chunk of this.#full.splice(0)) if (!this.#clean.write(chunk)) await once(this.#clean, 'drain');
-    if (this.#rejectOut.length > 0 && (final || this.#rejectOut.length > 1000)) {
-      const text = `${this.#rejectOut.join('\n')}\n`;
-      this.#rejectOut = [];
-      if (!this.#rejects.write(text)) await once(this.#rejects, 'drain');
-    }
-    if (final) {
-      await Promise.all([close(this.#clean), close(this.#rejects)]);
-    }
+    this.#out.reject({
+      record: this.#next(line),
+      line,
+      reason: cut ? `${reason} (raw: the first ${bytes(MAX_RAW_BYTES)} of ${bytes(size)})` : reason,
+      raw,
+    });
   }
 
   /** Stops writing (the scan failed). */
   destroy(): void {
-    this.#clean.destroy();
-    this.#rejects.destroy();
+    this.#out.destroy();
   }
 }
 
-const OUT_CHUNK = 4 << 20;
 // Longest record the fast path copies while it scans; longer ones take the state machine.
 const PLAIN_ROOM = 64 << 10;
-
-function close(stream: WriteStream): Promise<void> {
-  return new Promise((resolve, reject) => stream.end((error?: Error | null) => (error ? reject(error) : resolve())));
-}
 
 /** A search's result, or `none` when it found nothing. */
 function found(at: number, none: number): number {
   return at < 0 ? none : at;
-}
-
-/** Writes a non-negative whole number's decimal digits at `at`; returns where they end. */
-function writeDigits(out: Buffer, at: number, n: number): number {
-  if (n < 10) {
-    out[at] = 0x30 + n;
-    return at + 1;
-  }
-  let digits = 1;
-  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
-  for (let i = at + digits - 1; i >= at; i--) {
-    out[i] = 0x30 + (n % 10);
-    n = Math.floor(n / 10);
-  }
-  return at + digits;
 }
 
 /** The end of the first line of `b[start, end)`, and the width of its line break (0 when there is none). */
