@@ -13,7 +13,7 @@ import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compil
 import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
 import { backfillSteps, planSteps } from '../definition/run-plans.ts';
-import { INGEST_PART_STATES, ROUTING_STATES, stepOfState } from '../definition/state-names.ts';
+import { ROUTING_STATES, stepOfState } from '../definition/state-names.ts';
 import {
   StepResultSchema,
   type BackfillTrigger,
@@ -21,16 +21,13 @@ import {
   type StepResult,
   type TriggerInput,
 } from '../asl/step-invocation.ts';
-import { backfillDatasets } from '../asl/backfill-asl.ts';
-import { ingestsInParts } from '../asl/ingest-parts-asl.ts';
 import { collectAlert } from '../runtime/alerts/collect-alert.ts';
 import type { Alert } from '../runtime/alerts/alert.ts';
 import { alertSubject, formatAlert } from '../runtime/alerts/format-alert.ts';
 import type { StepRecord } from '../runtime/step-record.ts';
 import { STEP_RECORDS_PREFIX } from '../definition/storage-layout.ts';
 import { SLUICE_ENV } from '../../core/env.ts';
-import { STEP_HANDLERS } from '../steps/handlers.ts';
-import { TEST_PARTS_STATES, testPartsSettings } from '../asl/test-parts-asl.ts';
+import { TEST_PARTS_STATES } from '../asl/test-parts-asl.ts';
 import { checkBeforeRun } from '../steps/check-before-run.ts';
 import { PipelineDefinitionError } from '../definition/define-pipeline.ts';
 import { specBuckets } from '../definition/spec-buckets.ts';
@@ -38,6 +35,7 @@ import { stepArtifacts } from '../definition/step-kinds/index.ts';
 import { stateDirLayout } from '../../core/state-dir.ts';
 import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
+import { taskHandlers } from './task-handlers.ts';
 import { closeKilledRuns, RunMarker, type ClosedRun } from './run-markers.ts';
 import { executeAsl, type TaskAttempt } from './execute-asl.ts';
 import type { MapRunProgress } from './distributed-map.ts';
@@ -256,19 +254,6 @@ function checkRegistrySettings(spec: PipelineSpec, env: NodeJS.ProcessEnv): void
   });
 }
 
-/** A handler whose attempts are noted in the run's marker while they run, so a kill leaves them to be closed. */
-function tracked(marker: RunMarker, state: string, handler: (payload: unknown) => Promise<StepResult>) {
-  return async (payload: unknown): Promise<StepResult> => {
-    const attempt = Number((payload as { attempt?: unknown } | undefined)?.attempt ?? 0);
-    await marker.stepStarted(state, attempt);
-    try {
-      return await handler(payload);
-    } finally {
-      await marker.stepEnded(state, attempt);
-    }
-  };
-}
-
 /** The longest file name (in bytes) the embedded S3 can keep as a file, with the suffixes it adds. */
 const MAX_LOCAL_NAME_BYTES = 200;
 
@@ -316,41 +301,6 @@ function uploadTrigger(spec: PipelineSpec, dataset: string | undefined): Extract
     );
   }
   return found;
-}
-
-/** The handler of every Task state by state name: each step, and each step inside a backfill's child execution. */
-function taskHandlers(
-  spec: PipelineSpec,
-  marker: RunMarker,
-  env: NodeJS.ProcessEnv,
-): Record<string, (payload: unknown) => Promise<unknown>> {
-  const handlers: Record<string, (payload: unknown) => Promise<unknown>> = {};
-  for (const step of spec.steps) handlers[step.name] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
-  // A scoring step's sharded path: its shards (child executions), its gather and its failure Task run the same handler.
-  for (const step of spec.steps) {
-    if (step.kind !== 'batchScore') continue;
-    const { shard, gather, failed } = ROUTING_STATES.scoreShards(step.name);
-    for (const state of [shard, gather, failed]) handlers[state] = STEP_HANDLERS[step.kind].withEnvironment(env);
-  }
-  // An ingest in parts: its plan and gather are runs of the execution, its parts run in the map's child executions.
-  for (const step of spec.steps.filter((s) => ingestsInParts(spec, s))) {
-    const handler = STEP_HANDLERS[step.kind].withEnvironment(env);
-    handlers[INGEST_PART_STATES.plan(step.name)] = tracked(marker, INGEST_PART_STATES.plan(step.name), handler);
-    handlers[INGEST_PART_STATES.gather(step.name)] = tracked(marker, step.name, handler);
-    handlers[INGEST_PART_STATES.part(step.name)] = handler;
-  }
-  // A data-test step audited in parts: each part's Task, and the merge (which is the step's run, so it is tracked).
-  for (const step of spec.steps.filter((s) => testPartsSettings(s))) {
-    handlers[TEST_PARTS_STATES.part(step.name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
-    handlers[TEST_PARTS_STATES.merge(step.name)] = tracked(marker, step.name, STEP_HANDLERS[step.kind].withEnvironment(env));
-  }
-  for (const dataset of backfillDatasets(spec)) {
-    for (const name of backfillSteps(spec, dataset)) {
-      const step = spec.steps.find((s) => s.name === name)!;
-      handlers[ROUTING_STATES.backfillChild(dataset, name)] = STEP_HANDLERS[step.kind].withEnvironment(env);
-    }
-  }
-  return handlers;
 }
 
 /** A backfill's outcome, rows counted at its ingest step and published by its last data-test step. */

@@ -23,7 +23,18 @@ interface RunMarkerData {
   readonly startedAt: string;
   readonly scratch: string;
   /** Step attempts that started and have not ended. */
-  open: Array<{ state: string; attempt: number }>;
+  open: OpenAttempt[];
+}
+
+/**
+ * A step attempt that started: the state its run id is made from, its attempt, and (for a run of a Distributed Map's
+ * child execution, or a job named after another state) the execution and the job state its handler used.
+ */
+export interface OpenAttempt {
+  readonly state: string;
+  readonly attempt: number;
+  readonly execution?: string;
+  readonly job?: string;
 }
 
 /** A marker as written by {@link RunMarker}, or undefined for anything else found in the folder. */
@@ -105,14 +116,15 @@ export class RunMarker {
   }
 
   /** Notes a step attempt that started. */
-  async stepStarted(state: string, attempt: number): Promise<void> {
-    this.#data.open.push({ state, attempt });
+  async stepStarted(open: OpenAttempt): Promise<void> {
+    this.#data.open.push(open);
     await this.#save();
   }
 
   /** Notes a step attempt that ended (its handler reported COMPLETE or FAIL itself). */
-  async stepEnded(state: string, attempt: number): Promise<void> {
-    this.#data.open = this.#data.open.filter((o) => o.state !== state || o.attempt !== attempt);
+  async stepEnded(open: OpenAttempt): Promise<void> {
+    const same = (o: OpenAttempt) => o.state === open.state && o.attempt === open.attempt && o.execution === open.execution;
+    this.#data.open = this.#data.open.filter((o) => !same(o));
     await this.#save();
   }
 
@@ -122,10 +134,17 @@ export class RunMarker {
     await rm(this.#file, { force: true });
   }
 
-  async #save(): Promise<void> {
-    const partial = `${this.#file}.${process.pid}.partial`;
-    await writeFile(partial, `${JSON.stringify(this.#data, null, 2)}\n`);
-    await rename(partial, this.#file);
+  /** Saves are queued: a Distributed Map's children start and end at once, and each save must see the last. */
+  #saving: Promise<void> = Promise.resolve();
+
+  #save(): Promise<void> {
+    const save = async () => {
+      const partial = `${this.#file}.${process.pid}.partial`;
+      await writeFile(partial, `${JSON.stringify(this.#data, null, 2)}\n`);
+      await rename(partial, this.#file);
+    };
+    this.#saving = this.#saving.then(save, save);
+    return this.#saving;
   }
 }
 
@@ -177,7 +196,7 @@ export async function closeKilledRuns(runsDir: string, emit: (event: RunEvent) =
       pipeline: marker.pipeline.name,
       executionArn: marker.executionArn,
       startedAt: marker.startedAt,
-      steps: marker.open.map((o) => o.state),
+      steps: [...new Set(marker.open.map((o) => o.job ?? o.state))],
     });
   }
   return closed;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killRunWhen, openSteps, sluice } from '../support/killed-run.ts';
 
 const root = join(import.meta.dirname, '..', '..');
-const PIPELINE = `import { z } from 'zod';
+const pipeline = (ingest = '') => `import { z } from 'zod';
 import { definePipeline } from ${JSON.stringify(join(root, 'lib', 'index.ts'))};
 export default definePipeline({
   name: 'killed',
@@ -15,7 +15,7 @@ export default definePipeline({
     rejected: { bucket: 'killed-data', prefix: 'rejected', format: 'parquet' },
   },
   triggers: [{ kind: 'upload', dataset: 'raw' }],
-  steps: [{ name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected' }],
+  steps: [{ name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected'${ingest} }],
 });
 `;
 
@@ -29,7 +29,9 @@ describe('a local run killed mid-step', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'sluice-killed-'));
-    await writeFile(join(dir, 'pipeline.ts'), PIPELINE);
+    await writeFile(join(dir, 'pipeline.ts'), pipeline());
+    // In parts of 1 MiB, two at a time: a kill lands while parts run in the Distributed Map's child executions.
+    await writeFile(join(dir, 'pipeline-parts.ts'), pipeline(', parts: { above: 1024, size: 1024 * 1024, concurrency: 2 }'));
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'));
     const rows = Array.from({ length: 600_000 }, (_, i) => `c${i},${i}.25`).join('\n');
     await writeFile(join(dir, 'big.csv'), `id,amount\n${rows}\n`);
@@ -61,5 +63,35 @@ describe('a local run killed mid-step', () => {
     expect(await readdir(join(state, 'scratch'))).toEqual([]);
     expect(await readdir(join(state, 'runs'))).toEqual([]);
     expect(sluice(['lineage', 'close-killed', '--state-dir', state]).stdout).toBe('no killed run to close\n');
+  });
+
+  it("closes the runs of a Distributed Map's child executions too: every run that started has ended", async () => {
+    const state = join(dir, 'state-parts');
+    const run = await killRunWhen(
+      ['--state-dir', state, '--input', join(dir, 'big.csv'), join(dir, 'pipeline-parts.ts')],
+      async () =>
+        (await openSteps(state)).includes('ingest.part') &&
+        (await readFile(join(state, 'lineage', 'events.jsonl'), 'utf8').catch(() => '')).includes('"killed.ingest.part"'),
+    );
+    expect(run.killed).toBe(true);
+    const closed = sluice(['lineage', 'close-killed', '--state-dir', state]);
+    expect(closed.status).toBe(0);
+    expect(closed.stdout).toMatch(/steps open: ingest\.part\)\n$/);
+    const all = await events(state);
+    const started = all.filter((e) => e.eventType === 'START');
+    expect(started.some((e) => e.job.name === 'killed.ingest.part')).toBe(true);
+    // Each run's last event ends it, under the job it started as; an aborted part names the pipeline run as parent.
+    for (const start of started) {
+      const last = all.filter((e) => e.run.runId === start.run.runId).at(-1)!;
+      expect([start.job.name, last.job.name, last.eventType]).toEqual([
+        start.job.name,
+        start.job.name,
+        expect.stringMatching(/^(COMPLETE|ABORT|FAIL)$/),
+      ]);
+    }
+    const aborted = all.filter((e) => e.job.name === 'killed.ingest.part' && e.eventType === 'ABORT');
+    expect(aborted.length).toBeGreaterThan(0);
+    const pipelineRun = all.find((e) => e.job.name === 'killed')!.run.runId;
+    for (const e of aborted) expect(e.run.facets?.parent?.run?.runId).toBe(pipelineRun);
   });
 });

@@ -63,14 +63,15 @@ function triggerInputs(spec: PipelineSpec, trigger: ExecutionTrigger): InputData
 export function closedStepRunEvent(
   pipeline: { name: string; namespace: string },
   executionArn: string,
-  open: { state: string; attempt: number; eventType: 'FAIL' | 'ABORT'; reason: string },
+  open: { state: string; attempt: number; eventType: 'FAIL' | 'ABORT'; reason: string; execution?: string; job?: string },
 ): RunEvent {
   const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
   const parentRun = { runId: pipelineRunId(executionArn) };
   return runEvent({
     eventType: open.eventType,
     run: {
-      runId: stepRunId(executionArn, open.state, open.attempt),
+      // A Distributed Map's child run has the child execution's id; its parent is still the pipeline run.
+      runId: stepRunId(open.execution ?? executionArn, open.state, open.attempt),
       facets: {
         parent: facets.parentRunFacet({ job: parentJob, run: parentRun, root: { job: parentJob, run: parentRun } }),
         processing_engine: facets.processingEngineRunFacet(),
@@ -79,7 +80,7 @@ export function closedStepRunEvent(
     },
     job: {
       namespace: pipeline.namespace,
-      name: `${pipeline.name}.${open.state}`,
+      name: `${pipeline.name}.${open.job ?? open.state}`,
       facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
     },
     inputs: [],
