@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DatasetSpec } from '../definition/pipeline-schema.ts';
 import { batchObjectKey } from '../definition/storage-layout.ts';
 import type { StepInvocation, TriggerInput, WrittenObject } from '../asl/step-invocation.ts';
+import type { ObjectVersion } from './object-store.ts';
 
 /**
  * The batch a run processes, derived from what triggered it: an upload's key and content (its ETag, else its
@@ -49,4 +50,17 @@ export function batchPartition(batchId: string): { key: string; value: string } 
 /** The objects earlier steps of this execution wrote to a dataset (the batch this run produced), in step order. */
 export function writtenThisRun(invocation: StepInvocation, ref: string): WrittenObject[] {
   return Object.values(invocation.results).flatMap((r) => r.output.outputs.filter((o) => o.dataset === ref));
+}
+
+/** What a step reports of an object it stored (uploaded or copied) for `dataset`: its place, rows, size and version. */
+export function writtenObject(dataset: string, stored: ObjectVersion, rows: number): WrittenObject {
+  return {
+    dataset,
+    bucket: stored.bucket,
+    key: stored.key,
+    rows,
+    bytes: stored.size,
+    etag: stored.etag,
+    ...(stored.versionId ? { versionId: stored.versionId } : {}),
+  };
 }

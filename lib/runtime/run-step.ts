@@ -16,9 +16,9 @@ import {
   type StepResult,
   type WrittenObject,
 } from '../asl/step-invocation.ts';
-import { batchIdOf, batchKey, batchPartition, batchTimeOf, writtenThisRun } from './batch.ts';
+import { batchIdOf, batchKey, batchPartition, batchTimeOf, writtenObject, writtenThisRun } from './batch.ts';
 import { BATCH_RECORD_FORMAT, listBatches, writeBatchRecord } from './batch-record.ts';
-import { createTableView, tableBatches, type TableRead } from './table-read.ts';
+import { createTableView, tableBatches, tableObservation, type TableRead } from './table-read.ts';
 import { batchesAsOf, createAsOfView, featureTableFieldProblems, type AsOfRead } from './feature-table-read.ts';
 import { semanticsOf } from '../definition/dataset-semantics.ts';
 import { batchRecordsPrefix } from '../definition/storage-layout.ts';
@@ -206,29 +206,14 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
             ? (await store.list(dataset.bucket, dataset.prefix)).filter((o) => !o.key.startsWith(`${batchRecordsPrefix(dataset)}/`)).length
             : 0;
         const read = unrecorded > 0 ? { ...created, unrecorded } : created;
-        lineage.input(ref, {
-          ...(read.version ? { version: read.version } : {}),
-          ...(read.fields.length > 0 ? { fields: read.fields } : {}),
-          rowCount: read.rows,
-          bytes: read.bytes,
-          fileCount: read.files,
-          partitions: read.batches.map((b) => batchPartition(b.batch)),
-        });
+        lineage.input(ref, tableObservation(read));
         return read;
       },
       async writeBatch(ref, file, rows, fileName = 'data.parquet') {
         const dataset = context.dataset(ref);
         const uploaded = await store.upload(dataset.bucket, batchKey(dataset, context.batchId, fileName), file);
         const fields = await parquetFields(await context.duckdb(), file);
-        const written: WrittenObject = {
-          dataset: ref,
-          bucket: uploaded.bucket,
-          key: uploaded.key,
-          rows,
-          bytes: uploaded.size,
-          etag: uploaded.etag,
-          ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
-        };
+        const written = writtenObject(ref, uploaded, rows);
         await context.recordBatch(ref, [written], fields);
         lineage.output(ref, {
           version: uploaded.versionId ?? uploaded.etag,

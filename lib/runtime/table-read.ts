@@ -5,6 +5,8 @@ import { semanticsOf, type TableSemantics } from '../definition/dataset-semantic
 import type { DatasetSpec } from '../definition/pipeline-schema.ts';
 import type { BatchRecord } from './batch-record.ts';
 import { DUCKDB_TYPES, ident, literal, type DuckDb } from './duckdb.ts';
+import { batchPartition } from './batch.ts';
+import type { DatasetObservation } from './lineage/step-lineage.ts';
 import type { ObjectStore } from './object-store.ts';
 
 /** The column every table a step reads gets: the id of the batch each row belongs to (the `batch=<id>` partition). */
@@ -135,4 +137,16 @@ function tableVersion(batches: readonly BatchRecord[]): string {
   const hash = createHash('sha256');
   for (const f of files) hash.update(`${f.key}@${f.versionId ?? f.etag}\n`);
   return hash.digest('hex').slice(0, 32);
+}
+
+/** The lineage input a table read is recorded as (by the step context, and again by a sharded scoring run's gather). */
+export function tableObservation(read: TableRead): DatasetObservation {
+  return {
+    ...(read.version ? { version: read.version } : {}),
+    ...(read.fields.length > 0 ? { fields: read.fields } : {}),
+    rowCount: read.rows,
+    bytes: read.bytes,
+    fileCount: read.files,
+    partitions: read.batches.map((b) => batchPartition(b.batch)),
+  };
 }

@@ -47,6 +47,20 @@ function pipeline(format: 'csv' | 'jsonl' | 'parquet', parts: { above: number; s
   });
 }
 
+/** What the run report says of each step: what both paths must agree on. */
+function summary(r: RunReport) {
+  return r.steps.map((s) => ({
+    name: s.step,
+    status: s.status,
+    rowsIn: s.result?.rowsIn,
+    rowsOut: s.result?.rowsOut,
+    rejectedRows: s.result?.rejectedRows,
+    tests: s.result?.tests,
+    rules: s.result?.rules,
+    rejections: s.result?.rejections,
+  }));
+}
+
 /** A seeded generator, so a failure can be reproduced from its seed. */
 function random(seed: number): () => number {
   let s = seed >>> 0;
@@ -150,17 +164,6 @@ describe('an upload ingested in parts gives what the single path gives', () => {
       expect(split.report.error).toEqual(whole.report.error);
       const ingest = (r: RunReport) => r.steps.find((s) => s.step === 'ingest')!.result!;
       expect(ingest(split.report).outputs.filter((o) => o.dataset === 'staged').length).toBeGreaterThan(1);
-      const summary = (r: RunReport) =>
-        r.steps.map((s) => ({
-          name: s.step,
-          status: s.status,
-          rowsIn: s.result?.rowsIn,
-          rowsOut: s.result?.rowsOut,
-          rejectedRows: s.result?.rejectedRows,
-          tests: s.result?.tests,
-          rules: s.result?.rules,
-          rejections: s.result?.rejections,
-        }));
       expect(summary(split.report)).toEqual(summary(whole.report));
       expect(await rowsOf(split.stateDir, split.report, 'staged', 'id, "at", label')).toEqual(
         await rowsOf(whole.stateDir, whole.report, 'staged', 'id, "at", label'),
@@ -212,17 +215,6 @@ describe('an upload ingested in parts gives what the single path gives', () => {
   ) => {
     const whole = await run(`whole-${name}`, define({ above: 1024 ** 3, size }), input);
     const split = await run(`split-${name}`, define({ above: 1024, size }), input);
-    const summary = (r: RunReport) =>
-      r.steps.map((s) => ({
-        name: s.step,
-        status: s.status,
-        rowsIn: s.result?.rowsIn,
-        rowsOut: s.result?.rowsOut,
-        rejectedRows: s.result?.rejectedRows,
-        tests: s.result?.tests,
-        rules: s.result?.rules,
-        rejections: s.result?.rejections,
-      }));
     expect(split.report.error).toEqual(whole.report.error);
     expect(summary(split.report)).toEqual(summary(whole.report));
     expect(await rowsOf(split.stateDir, split.report, 'staged', 'id, "at", label')).toEqual(

@@ -16,8 +16,7 @@ import { scoreShard } from './score-shard.ts';
 import { planShards, type ShardSource } from './score-shards-plan.ts';
 import { scoreShardSettings } from '../../definition/step-kinds/batch-score.ts';
 import type { DatasetObservation } from '../../runtime/lineage/step-lineage.ts';
-import type { TableRead } from '../../runtime/table-read.ts';
-import { tableViewFile } from '../../runtime/table-read.ts';
+import { tableObservation, tableViewFile, type TableRead } from '../../runtime/table-read.ts';
 import { semanticsOf } from '../../definition/dataset-semantics.ts';
 
 /**
@@ -134,18 +133,6 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     rowsOut: rowsIn,
     modelVersion,
     outputs: [written],
-  };
-}
-
-/** The input observation the step context records for a table read (what a sharded run's gather records again). */
-function tableObservation(read: TableRead): DatasetObservation {
-  return {
-    ...(read.version ? { version: read.version } : {}),
-    ...(read.fields.length > 0 ? { fields: read.fields } : {}),
-    rowCount: read.rows,
-    bytes: read.bytes,
-    fileCount: read.files,
-    partitions: read.batches.map((b) => batchPartition(b.batch)),
   };
 }
 

@@ -1,6 +1,6 @@
 import { isSluiceError, SluiceError } from '../../../core/errors.ts';
 import type { ScoreShardItem } from '../../asl/score-shard-item.ts';
-import { batchKey } from '../../runtime/batch.ts';
+import { batchKey, writtenObject } from '../../runtime/batch.ts';
 import { literal } from '../../runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { attachScorer, predictionSql } from './batch-score.ts';
@@ -77,16 +77,6 @@ async function score(ctx: StepContext<'batchScore'>, shard: ScoreShardItem): Pro
     rowsIn: rows,
     rowsOut: rows,
     modelVersion: version,
-    outputs: [
-      {
-        dataset: step.output,
-        bucket: uploaded.bucket,
-        key: uploaded.key,
-        rows,
-        bytes: uploaded.size,
-        etag: uploaded.etag,
-        ...(uploaded.versionId ? { versionId: uploaded.versionId } : {}),
-      },
-    ],
+    outputs: [writtenObject(step.output, uploaded, rows)],
   };
 }

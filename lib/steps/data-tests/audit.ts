@@ -1,5 +1,5 @@
 import { SluiceError } from '../../../core/errors.ts';
-import { batchKey, batchPartition } from '../../runtime/batch.ts';
+import { batchKey, batchPartition, writtenObject } from '../../runtime/batch.ts';
 import { DUCKDB_NUMERIC_TYPE, ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
@@ -192,15 +192,7 @@ export async function concludeAudit(
       key: batchKey(targetDataset, batchId, objects.length === 1 ? 'data.parquet' : `data-${i}.parquet`),
     };
     const copied = await ctx.store.copy(o, to);
-    outputs.push({
-      dataset: target,
-      bucket: copied.bucket,
-      key: copied.key,
-      rows: o.rows,
-      bytes: copied.size,
-      etag: copied.etag,
-      ...(copied.versionId ? { versionId: copied.versionId } : {}),
-    });
+    outputs.push(writtenObject(target, copied, o.rows));
   }
   // The record comes last: until it exists, readers do not see the batch.
   await ctx.recordBatch(target, outputs, fields);
@@ -285,4 +277,17 @@ export async function uploadFailingRows(
   const target = ctx.dataset(ctx.step.quarantineTo);
   await ctx.store.upload(target.bucket, batchKey(target, ctx.batchId, FAILING_ROWS_FILE), file);
   return counts;
+}
+
+/** The files of the batch this run staged, which a data-test step audits; none is DATA_TESTS_NO_INPUT. */
+export function stagedBatch(ctx: StepContext<'dataTests'>): WrittenObject[] {
+  const { step } = ctx;
+  const objects = ctx.written(step.dataset);
+  if (objects.length === 0) {
+    throw new SluiceError(
+      'DATA_TESTS_NO_INPUT',
+      `step "${step.name}": no batch of ${step.dataset} was written earlier in this run; data tests audit the batch an ingest step of the same run staged`,
+    );
+  }
+  return objects;
 }

@@ -1,8 +1,7 @@
-import { SluiceError } from '../../../core/errors.ts';
 import { literal, parquetFields } from '../../runtime/duckdb.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { recordHistory } from './drift.ts';
-import { concludeAudit, failingRowsQuery, planAudit, referenceViews, singleScanSelect, uploadFailingRows } from './audit.ts';
+import { concludeAudit, failingRowsQuery, planAudit, referenceViews, singleScanSelect, stagedBatch, uploadFailingRows } from './audit.ts';
 import { mergeTestParts } from './merge-parts.ts';
 import { testPart } from './test-part.ts';
 
@@ -17,14 +16,8 @@ export async function dataTests(ctx: StepContext<'dataTests'>): Promise<StepOutc
   const mode = ctx.invocation.testPart;
   if (mode?.mode === 'part') return testPart(ctx, mode);
   if (mode?.mode === 'merge') return mergeTestParts(ctx);
-  const { step, batchId } = ctx;
-  const objects = ctx.written(step.dataset);
-  if (objects.length === 0) {
-    throw new SluiceError(
-      'DATA_TESTS_NO_INPUT',
-      `step "${step.name}": no batch of ${step.dataset} was written earlier in this run; data tests audit the batch an ingest step of the same run staged`,
-    );
-  }
+  const { batchId } = ctx;
+  const objects = stagedBatch(ctx);
   const db = await ctx.duckdb();
   const files = await ctx.download(
     objects.map((o) => ({ bucket: o.bucket, key: o.key, etag: o.etag ?? '', size: o.bytes })),

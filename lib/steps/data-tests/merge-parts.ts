@@ -5,7 +5,7 @@ import type { WrittenObject } from '../../asl/step-invocation.ts';
 import { ruleName } from './rule-sql.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { recordHistory } from './drift.ts';
-import { concludeAudit, planAudit, SAMPLE_ROWS, uploadFailingRows } from './audit.ts';
+import { concludeAudit, planAudit, SAMPLE_ROWS, stagedBatch, uploadFailingRows } from './audit.ts';
 import { partialSql, type KeySet } from './partial-sql.ts';
 import { mergePartials, repeatedKeysTable } from './partials.ts';
 import { PartManifestSchema, partsPrefix, type PartManifest } from './test-part.ts';
@@ -17,13 +17,7 @@ import { PartManifestSchema, partsPrefix, type PartManifest } from './test-part.
  */
 export async function mergeTestParts(ctx: StepContext<'dataTests'>): Promise<StepOutcome> {
   const { step, batchId } = ctx;
-  const objects = ctx.written(step.dataset);
-  if (objects.length === 0) {
-    throw new SluiceError(
-      'DATA_TESTS_NO_INPUT',
-      `step "${step.name}": no batch of ${step.dataset} was written earlier in this run; data tests audit the batch an ingest step of the same run staged`,
-    );
-  }
+  const objects = stagedBatch(ctx);
   const where = partsPrefix(ctx);
   const manifests: PartManifest[] = [];
   for (const o of await ctx.store.list(where.bucket, where.prefix)) {

@@ -4,7 +4,7 @@ import type { IngestPartItem, IngestTask, RejectionReason, WrittenObject } from 
 import { extraColumnsOf, malformedRecordsOf, maxBytesOf, maxRejectedFractionOf } from '../../definition/dataset-semantics.ts';
 import { ingestPartsOf } from '../../definition/step-kinds/ingest.ts';
 import { executionName, ingestPartsPrefix } from '../../definition/storage-layout.ts';
-import { batchKey, batchPartition } from '../../runtime/batch.ts';
+import { batchKey, batchPartition, writtenObject } from '../../runtime/batch.ts';
 import { parquetFields } from '../../runtime/duckdb.ts';
 import { datasetIdentity } from '../../runtime/lineage/run-ids.ts';
 import { ingestInputFacet } from '../../runtime/lineage/ingest-facet.ts';
@@ -293,15 +293,7 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
         await write(from.path, ctx.scratch(`aligned-${i}.parquet`));
         copied = await ctx.store.upload(to.bucket, to.key, ctx.scratch(`aligned-${i}.parquet`));
       } else copied = await ctx.store.copy({ bucket: folder.bucket, key: s.key, size: s.bytes }, to);
-      objects.push({
-        dataset: ref,
-        bucket: copied.bucket,
-        key: copied.key,
-        rows: s.rows,
-        bytes: copied.size,
-        etag: copied.etag,
-        ...(copied.versionId ? { versionId: copied.versionId } : {}),
-      });
+      objects.push(writtenObject(ref, copied, s.rows));
     }
     return objects;
   };
