@@ -18,10 +18,22 @@ export interface TaskAttempt {
   readonly error?: { name: string; message: string };
 }
 
-/** How an execution ended. */
+/** When one Distributed Map of the execution ran (its child executions included). */
+export interface MapSpan {
+  readonly state: string;
+  readonly startedAt: number;
+  readonly durationMs: number;
+}
+
+/** How an execution ended: its Task attempts and its Distributed Map runs, in the order they ended. */
 export type ExecutionOutcome =
-  | { readonly status: 'SUCCEEDED'; readonly output: unknown; readonly attempts: TaskAttempt[] }
-  | { readonly status: 'FAILED'; readonly error: { name: string; message: string }; readonly attempts: TaskAttempt[] };
+  | { readonly status: 'SUCCEEDED'; readonly output: unknown; readonly attempts: TaskAttempt[]; readonly maps: MapSpan[] }
+  | {
+      readonly status: 'FAILED';
+      readonly error: { name: string; message: string };
+      readonly attempts: TaskAttempt[];
+      readonly maps: MapSpan[];
+    };
 
 /** Options of {@link executeAsl}. */
 export interface ExecuteAslOptions {
@@ -55,6 +67,7 @@ export async function executeAsl(source: AslDocument, input: unknown, options: E
   });
   validated.add(text);
   const attempts: TaskAttempt[] = [];
+  const spans: MapSpan[] = [];
   // Shared with the interpreter's context by reference: Parameters read it before each Task invocation.
   const state = { Name: '', EnteredTime: '', RetryCount: 0 };
   // The interpreter lets an inline Map's remaining iterations run on after one fails; Step Functions stops them.
@@ -88,18 +101,24 @@ export async function executeAsl(source: AslDocument, input: unknown, options: E
   };
   const mapHandlers = maps.map(([name, state]) => [
     name,
-    (params: { input: unknown; context: Record<string, unknown> }) =>
-      runDistributedMap(name, state, params.input, params.context, {
-        stateMachineArn: options.stateMachineArn,
-        onProgress: options.onMapRun,
-        ...(options.env ? { env: options.env } : {}),
-        runChild: async (child, childInput, executionArn) => {
-          const outcome = await executeAsl(child, childInput, { ...options, executionArn });
-          return outcome.status === 'SUCCEEDED'
-            ? { status: 'SUCCEEDED', output: outcome.output }
-            : { status: 'FAILED', error: outcome.error };
-        },
-      }),
+    async (params: { input: unknown; context: Record<string, unknown> }) => {
+      const startedAt = Date.now();
+      try {
+        return await runDistributedMap(name, state, params.input, params.context, {
+          stateMachineArn: options.stateMachineArn,
+          onProgress: options.onMapRun,
+          ...(options.env ? { env: options.env } : {}),
+          runChild: async (child, childInput, executionArn) => {
+            const outcome = await executeAsl(child, childInput, { ...options, executionArn });
+            return outcome.status === 'SUCCEEDED'
+              ? { status: 'SUCCEEDED', output: outcome.output }
+              : { status: 'FAILED', error: outcome.error };
+          },
+        });
+      } finally {
+        spans.push({ state: name, startedAt, durationMs: Date.now() - startedAt });
+      }
+    },
   ]);
   const taskResourceLocalHandlers = {
     ...Object.fromEntries(Object.entries(options.handlers).map(([name, h]) => [name, wrap(name, h)])),
@@ -116,12 +135,12 @@ export async function executeAsl(source: AslDocument, input: unknown, options: E
     },
   });
   try {
-    return { status: 'SUCCEEDED', output: await execution.result, attempts };
+    return { status: 'SUCCEEDED', output: await execution.result, attempts, maps: spans };
   } catch (error) {
     ended = true;
     // The interpreter wraps the Fail state's error; its cause carries the ASL error name and cause.
     const cause = (error as { cause?: unknown }).cause;
     const inner = cause instanceof Error ? cause : error instanceof Error ? error : new Error(String(error));
-    return { status: 'FAILED', error: { name: inner.name, message: inner.message }, attempts };
+    return { status: 'FAILED', error: { name: inner.name, message: inner.message }, attempts, maps: spans };
   }
 }

@@ -13,7 +13,7 @@ import { compileAsl, FUNCTION_ARN_VARIABLES, substituteAsl } from '../asl/compil
 import { previousFireTime } from '../definition/cron.ts';
 import type { PipelineSpec, StepKind, Trigger } from '../definition/pipeline-schema.ts';
 import { backfillSteps, planSteps } from '../definition/run-plans.ts';
-import { ROUTING_STATES, stepOfState } from '../definition/state-names.ts';
+import { INGEST_PART_STATES, ROUTING_STATES, stepOfState } from '../definition/state-names.ts';
 import {
   StepResultSchema,
   type BackfillTrigger,
@@ -37,7 +37,7 @@ import { recordStateDirLineage } from '../../lineage/catalog/index.ts';
 import { startEmbeddedS3 } from './embedded-s3.ts';
 import { taskHandlers } from './task-handlers.ts';
 import { closeKilledRuns, RunMarker, type ClosedRun } from './run-markers.ts';
-import { executeAsl, type TaskAttempt } from './execute-asl.ts';
+import { executeAsl, type MapSpan, type TaskAttempt } from './execute-asl.ts';
 import type { MapRunProgress } from './distributed-map.ts';
 import { backfillInput, type BackfillOptions } from './backfill-input.ts';
 import { readBackfillReport, type BackfillReport } from './backfill-report.ts';
@@ -79,6 +79,7 @@ export interface StepReport {
   /** NOT_RUN: the trigger runs it, but an earlier step failed; SKIPPED: the trigger does not run it. */
   readonly status: 'SUCCEEDED' | 'FAILED' | 'NOT_RUN' | 'SKIPPED';
   readonly attempts: number;
+  /** From the start of the step's first Task to the end of its last: retries, and the Distributed Maps of a step run in parts or shards, included. */
   readonly durationMs: number;
   /** What a succeeded step handed on to the next ones. */
   readonly result?: StepResult;
@@ -223,7 +224,7 @@ export async function runLocal(spec: PipelineSpec, options: RunLocalOptions): Pr
         executionArn,
         runId: pipelineRunId(executionArn),
         trigger: input.trigger,
-        steps: stepReports(spec, outcome.attempts, planFor(spec, input.trigger), found.records),
+        steps: stepReports(spec, outcome, planFor(spec, input.trigger), found.records),
         ...(backfill ? { backfill } : {}),
         ...(error ? { error } : {}),
         durationMs: Date.now() - started,
@@ -420,16 +421,19 @@ function scheduleInput(spec: PipelineSpec, schedule: { name: string; nominalTime
 
 function stepReports(
   spec: PipelineSpec,
-  attempts: TaskAttempt[],
+  outcome: { readonly attempts: readonly TaskAttempt[]; readonly maps: readonly MapSpan[] },
   plan: readonly string[],
   records: ReadonlyMap<string, StepRecord>,
 ): StepReport[] {
   return spec.steps.map((step) => {
     // An ingest in parts ran as its plan and gather, a data-test step audited in parts as its merge, a sharded scoring
-    // step as its gather (or its failure Task) after its own planning attempt.
-    const { gather, failed } = ROUTING_STATES.scoreShards(step.name);
-    const mine = attempts.filter(
+    // step as its gather (or its failure Task) after its own planning attempt; each with a Distributed Map between.
+    const { gather, failed, map } = ROUTING_STATES.scoreShards(step.name);
+    const mine = outcome.attempts.filter(
       (a) => stepOfState(a.state) === step.name || [TEST_PARTS_STATES.merge(step.name), gather, failed].includes(a.state),
+    );
+    const maps = outcome.maps.filter((m) =>
+      [INGEST_PART_STATES.parts(step.name), TEST_PARTS_STATES.parts(step.name), map].includes(m.state),
     );
     const last = mine.at(-1);
     if (!last)
@@ -442,12 +446,19 @@ function stepReports(
       kind: step.kind,
       status: last.error || planned ? 'FAILED' : 'SUCCEEDED',
       attempts: mine.filter((a) => a.state === last.state).length,
-      durationMs: mine.reduce((n, a) => n + a.durationMs, 0),
+      // From the step's first Task to its last, the maps between included (and the pauses between retries).
+      durationMs: wallTime([...mine, ...maps]),
       ...(parsed?.success ? { result: parsed.data } : {}),
       ...(last.error ? { error: last.error.message } : planned ? { error: 'a part of the upload failed; nothing was staged' } : {}),
       ...(records.has(step.name) ? { record: records.get(step.name)! } : {}),
     };
   });
+}
+
+/** The time from the first of some spans' start to the last one's end. */
+function wallTime(spans: ReadonlyArray<{ startedAt: number; durationMs: number }>): number {
+  if (spans.length === 0) return 0;
+  return Math.max(...spans.map((s) => s.startedAt + s.durationMs)) - Math.min(...spans.map((s) => s.startedAt));
 }
 
 function contentType(path: string): string {

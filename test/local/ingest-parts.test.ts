@@ -188,6 +188,10 @@ describe('an upload ingested in parts gives what the single path gives', () => {
         expect(e.run.facets.parent.run.runId).toBe(pipelineRun);
         expect(['START', 'COMPLETE', 'FAIL']).toContain(e.eventType);
       }
+      // The step's time in the report runs from its plan's start to its gather's end, the parts between included.
+      const at = (job: string, type: string) => Date.parse(events.find((e) => e.job.name === job && e.eventType === type)!.eventTime);
+      const ingestMs = split.report.steps.find((s) => s.step === 'ingest')!.durationMs;
+      expect(ingestMs).toBeGreaterThanOrEqual(at('parts.ingest', 'COMPLETE') - at('parts.ingest.plan', 'START') - 2);
       for (const job of ['parts.ingest.plan', 'parts.ingest.part', 'parts.ingest']) {
         const ended = events.filter((e) => e.job.name === job && e.eventType !== 'START').length;
         expect(ended).toBe(runsOf(job).size);
