@@ -39,9 +39,13 @@ export const INGEST_PART_STATES = {
   gather: (step: string): string => `${step}.gather`,
 } as const;
 
-/** The state a step run is named after: the gather of an ingest in parts is the ingest step's own run, as in one piece. */
+/**
+ * The state a step run is named after: the gather of an ingest in parts, and the gather or failure Task of a sharded
+ * scoring step, are the step's own run, as in one piece.
+ */
 export function runStateOf(state: string): string {
-  return state.endsWith('.gather') ? state.slice(0, -'.gather'.length) : state;
+  if (state.endsWith('.gather')) return state.slice(0, -'.gather'.length);
+  return /^(?:Gather|Shards failed) (.+)$/.exec(state)?.[1] ?? state;
 }
 
 /** The step a top-level Task state runs for: the step's own state, or the plan or gather of its ingest in parts. */

@@ -153,6 +153,8 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     const lineage = new StepLineage(invocation, emitter, {
       inputs: stepReads(step, invocation),
       outputs: partial ? [] : stepWrites(step, invocation),
+      // A scoring Task finds out whether its input is large enough to shard, and so whether its run is only the plan.
+      deferStart: step.kind === 'batchScore' && invocation.phase === undefined,
     });
     let findings: StepFindings = {};
     const written: WrittenObject[] = [];
@@ -265,12 +267,26 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
       const outcome = await work(context);
       await lineage.complete();
       const { outputs, ...found } = { ...findings, ...outcome };
-      const record = await reportStepEnd(store, log, { ...end, status: 'SUCCEEDED', findings: found, outputs: outputs.map(withRole) });
+      // The run id as the run ended: a scoring Task that only planned is its plan run.
+      const record = await reportStepEnd(store, log, {
+        ...end,
+        runId: lineage.runId,
+        status: 'SUCCEEDED',
+        findings: found,
+        outputs: outputs.map(withRole),
+      });
       return { step: step.name, kind, batchId, ...found, outputs: record.outputs, durationMs: record.durationMs };
     } catch (error) {
       await lineage.fail(error);
       const thrown = lambdaError(error, step.name);
-      await reportStepEnd(store, log, { ...end, status: 'FAILED', findings, outputs: written, error: { thrown, cause: error } });
+      await reportStepEnd(store, log, {
+        ...end,
+        runId: lineage.runId,
+        status: 'FAILED',
+        findings,
+        outputs: written,
+        error: { thrown, cause: error },
+      });
       throw thrown;
     } finally {
       // A connection that fails to close must not hide the step's own outcome.

@@ -58,6 +58,19 @@ describe('closing step runs an ended execution left open', () => {
     expect(openStepRuns([entered('ingest'), scheduled(), succeeded()], 'SUCCEEDED')).toEqual([]);
   });
 
+  it("closes a gather killed mid-run as the step's own run, as its handler named it", () => {
+    // An ingest's gather and a sharded scoring step's gather and failure Task are runs of the step itself.
+    for (const [state, step] of [
+      ['ingest.gather', 'ingest'],
+      ['Gather score', 'score'],
+      ['Shards failed score', 'score'],
+    ]) {
+      expect(openStepRuns([entered(state!), scheduled(), failed('Sandbox.Timedout')], 'FAILED')).toEqual([
+        expect.objectContaining({ state: step, attempt: 0, eventType: 'FAIL' }),
+      ]);
+    }
+  });
+
   it("emits a valid terminal event with the handler's run id and the pipeline run as parent", () => {
     const arn = 'arn:aws:states:eu-west-1:123456789012:execution:churn:run-1';
     const event = closedStepRunEvent({ name: 'churn', namespace: 'sluice' }, arn, {

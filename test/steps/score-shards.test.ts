@@ -165,6 +165,12 @@ describe('sharded batch scoring through the local runner', () => {
       expect(out.outputFacets.outputStatistics.rowCount).toBe(a.rows.length);
       expect(Object.keys(out.facets.columnLineage.fields).sort()).toEqual(['id', 'label', 'score']);
       expect(complete[0]!.inputs.map((i: { name: string }) => i.name).sort()).toEqual(['features', 'xgb.json']);
+      // The scoring job has one run, the gather's; the planning Task is a run of the step's plan job, inputs only.
+      expect(new Set(all.filter((e) => e.job.name === 'shards.score').map((e) => e.run.runId)).size).toBe(1);
+      const plan = all.filter((e) => e.job.name === 'shards.score.plan');
+      expect(plan.map((e) => e.eventType)).toEqual(['START', 'COMPLETE']);
+      expect(plan[1]!.outputs).toEqual([]);
+      expect(plan[1]!.inputs.map((i: { name: string }) => i.name).sort()).toEqual(['features', 'xgb.json']);
       const shards = all.filter((e) => e.job.name === 'shards.score.shard');
       expect(new Set(shards.map((e) => e.run.runId)).size).toBe(b.batches[0]!.files.length);
       expect(shards.filter((e) => e.eventType === 'COMPLETE')).toHaveLength(b.batches[0]!.files.length);
@@ -194,6 +200,8 @@ describe('sharded batch scoring through the local runner', () => {
     const all = await readEvents(events);
     for (const e of all) expect(validateOpenLineageEvent(e)).toEqual([]);
     expect(all.filter((e) => e.job.name === 'shards.score' && e.eventType === 'FAIL')).toHaveLength(1);
+    // That failed run is the scoring job's only run: it started with the failure Task, after the plan's own run.
+    expect(all.filter((e) => e.job.name === 'shards.score').map((e) => e.eventType)).toEqual(['START', 'FAIL']);
     expect(all.filter((e) => e.job.name === 'shards' && e.eventType === 'FAIL')).toHaveLength(1);
   });
 

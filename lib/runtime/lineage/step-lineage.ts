@@ -9,7 +9,6 @@ import {
 } from '../../../lineage/index.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
 import { invocationState, type StepInvocation } from '../../asl/step-invocation.ts';
-import { ROUTING_STATES } from '../../definition/state-names.ts';
 import { DUCKDB_TYPES } from '../duckdb.ts';
 import { datasetIdentity, pipelineRunId, stepRunId } from './run-ids.ts';
 
@@ -61,14 +60,17 @@ export interface DatasetObservation {
 }
 
 /**
- * The state a step run is invoked from, which its run id derives from: the step's own, or for a sharded scoring run's
- * gather and failure Tasks theirs (a shard runs in a child execution of its own, under the step's name).
+ * The state a step run's id derives from: the step's own for the step's run (a sharded scoring run's gather and failure
+ * Tasks included, as an ingest's gather is), `<step>.plan` and `<step>.part` for an ingest's plan and parts, and
+ * `<step>.shard` for a scoring shard (which runs in a child execution of its own).
  */
 export function stepStateName(invocation: Pick<StepInvocation, 'step' | 'phase' | 'ingestTask'>): string {
-  const names = ROUTING_STATES.scoreShards(invocation.step.name);
-  if (invocation.phase === 'gather') return names.gather;
-  if (invocation.phase === 'shardsFailed') return names.failed;
   return invocationState(invocation);
+}
+
+/** The job of a scoring step's planning run, when its input turned out large enough to score in shards. */
+export function scorePlanState(step: string): string {
+  return `${step}.plan`;
 }
 
 /**
@@ -76,17 +78,23 @@ export function stepStateName(invocation: Pick<StepInvocation, 'step' | 'phase' 
  * the step recorded about the datasets it read and wrote. Delivery never throws into the step.
  */
 export class StepLineage {
-  readonly runId: string;
+  #runId: string;
+  /** The state the run's job is named after, when it is not the invocation's own (a scoring step's plan). */
+  #jobState: string | undefined;
+  /** START is held back until the run knows what it is (a scoring Task may turn out to be only a plan). */
+  readonly #deferStart: boolean;
+  #startPending = false;
   readonly #invocation: StepInvocation;
   readonly #emitter: SafeEmitter;
   readonly #inputs = new Map<string, DatasetObservation>();
   readonly #outputs = new Map<string, DatasetObservation>();
   readonly #artifacts = new Map<string, { namespace: string; name: string; observation: DatasetObservation }>();
 
-  constructor(invocation: StepInvocation, emitter: SafeEmitter, declared: { inputs: string[]; outputs: string[] }) {
+  constructor(invocation: StepInvocation, emitter: SafeEmitter, declared: { inputs: string[]; outputs: string[]; deferStart?: boolean }) {
     this.#invocation = invocation;
     this.#emitter = emitter;
-    this.runId = stepRunId(invocation.execution.id, stepStateName(invocation), invocation.attempt);
+    this.#deferStart = declared.deferStart ?? false;
+    this.#runId = stepRunId(invocation.execution.id, stepStateName(invocation), invocation.attempt);
     for (const ref of declared.inputs) this.#inputs.set(ref, {});
     for (const ref of declared.outputs) this.#outputs.set(ref, {});
   }
@@ -111,16 +119,50 @@ export class StepLineage {
     this.#outputs.delete(ref);
   }
 
-  start(): Promise<unknown> {
+  /** The run's id (a run that became a plan has the plan's). */
+  get runId(): string {
+    return this.#runId;
+  }
+
+  /** Emits START, or (deferred) holds it until {@link begin}, {@link asJob} or the run's end. */
+  async start(): Promise<unknown> {
+    if (this.#deferStart) {
+      this.#startPending = true;
+      return undefined;
+    }
     return this.#emitter.emit(this.#event('START'));
   }
 
-  complete(): Promise<unknown> {
+  /** Emits a held-back START: the run is the step's own. */
+  async begin(): Promise<unknown> {
+    if (!this.#startPending) return undefined;
+    this.#startPending = false;
+    return this.#emitter.emit(this.#event('START'));
+  }
+
+  /**
+   * Makes a run whose START is still held back a run of another job, named after `state`, with its own run id (a
+   * scoring Task that only plans shards is the step's plan run; the gather is then the step's run), and starts it.
+   */
+  async asJob(state: string): Promise<unknown> {
+    if (!this.#startPending) throw new Error(`the run already started as ${this.#jobName()}; it cannot become ${state}`);
+    this.#jobState = state;
+    this.#runId = stepRunId(this.#invocation.execution.id, state, this.#invocation.attempt);
+    return this.begin();
+  }
+
+  async complete(): Promise<unknown> {
+    await this.begin();
     return this.#emitter.emit(this.#event('COMPLETE'));
   }
 
-  fail(error: unknown): Promise<unknown> {
+  async fail(error: unknown): Promise<unknown> {
+    await this.begin();
     return this.#emitter.emit(this.#event('FAIL', error));
+  }
+
+  #jobName(): string {
+    return `${this.#invocation.pipeline.name}.${this.#jobState ?? invocationState(this.#invocation)}`;
   }
 
   #event(eventType: 'START' | 'COMPLETE' | 'FAIL', error?: unknown): RunEvent {
@@ -143,10 +185,10 @@ export class StepLineage {
     const final = eventType !== 'START';
     return runEvent({
       eventType,
-      run: { runId: this.runId, facets: runFacets },
+      run: { runId: this.#runId, facets: runFacets },
       job: {
         namespace: pipeline.namespace,
-        name: `${pipeline.name}.${invocationState(this.#invocation)}`,
+        name: this.#jobName(),
         facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
       },
       inputs: [

@@ -15,7 +15,7 @@ import { failShards, gatherShards } from './score-gather.ts';
 import { scoreShard } from './score-shard.ts';
 import { planShards, type ShardSource } from './score-shards-plan.ts';
 import { scoreShardSettings } from '../../definition/step-kinds/batch-score.ts';
-import type { DatasetObservation } from '../../runtime/lineage/step-lineage.ts';
+import { scorePlanState, type DatasetObservation } from '../../runtime/lineage/step-lineage.ts';
 import { tableObservation, tableViewFile, type TableRead } from '../../runtime/table-read.ts';
 import { semanticsOf } from '../../definition/dataset-semantics.ts';
 
@@ -102,6 +102,8 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     ctx.lineage.input(step.input, observed);
   }
   if (rowsIn >= scoreShardSettings(step).minRows) {
+    // This run only plans: it is the step's plan run; the gather is the step's run, as the single path's is.
+    await ctx.lineage.asJob(scorePlanState(step.name));
     const sql = predictionSql(model, 'features', step.entityKey, step.threshold, modelVersion);
     const scorer = await attachScorer(db, model, 0, `${modelUri}@${modelVersion}`);
     try {
@@ -117,6 +119,7 @@ export async function batchScore(ctx: StepContext<'batchScore'>): Promise<StepOu
     }
   }
 
+  await ctx.lineage.begin();
   const file = ctx.scratch('predictions.parquet');
   const scorer = await attachScorer(db, model, rowsIn, `${modelUri}@${modelVersion}`);
   try {
