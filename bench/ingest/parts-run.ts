@@ -11,6 +11,7 @@ import { runLocal } from '../../lib/local/index.ts';
 import churn from '../../examples/churn/pipeline.ts';
 import { churnInputs, log, mib, runJsonAsync, scratchDir } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
+import { checkLineage } from '../lineage-check.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { withStoredObjects } from '../../test/support/local-s3.ts';
 
@@ -63,6 +64,7 @@ if (values.child) {
       ...process.env,
       OPENLINEAGE__TRANSPORT__TYPE: 'file',
       OPENLINEAGE__TRANSPORT__LOG_FILE_PATH: join(stateDir, 'events.jsonl'),
+      OPENLINEAGE__TRANSPORT__APPEND: 'true',
     },
   });
   const seconds = (performance.now() - started) / 1000;
@@ -130,6 +132,7 @@ const parts = await one('parts');
 const same = (k: string) => JSON.stringify(single[k]) === JSON.stringify(parts[k]);
 const checks = ['status', 'error', 'staged', 'rejected', 'tests', 'rules', 'rejectRecords'].filter((k) => !same(k));
 if (checks.length > 0) throw new Error(`the paths differ in ${checks.join(', ')}: ${JSON.stringify({ single, parts }).slice(0, 2000)}`);
+const lineage = await checkLineage(join(dir, 'parts', 'events.jsonl'));
 const size = bytes < 1e9 ? `${(bytes / 1e6).toFixed(0)} MB` : `${(bytes / 1e9).toFixed(2)} GB`;
 const what =
   format === 'parquet'
@@ -140,7 +143,7 @@ const body = `Command: \`${command}\` (options \`-- --rows N --parts N --concurr
 Input: the churn example's generator, ${rows.toLocaleString('en-US')} rows of ${what}, uploaded to a local run of the
 churn example's ingest and data tests (\`sluice run\`'s runner: embedded S3, the ASL interpreter, the Distributed Map executor). Each path
 ran in its own process. Both gave ${single.staged} staged rows, ${single.rejected} rejected (the same record numbers) and the same
-verdicts (${JSON.stringify(single.tests)}); the parts path staged ${parts.files} files.
+verdicts (${JSON.stringify(single.tests)}); the parts path staged ${parts.files} files and wrote ${lineage.summary}.
 
 | path | wall time | peak RSS |
 |---|---|---|

@@ -12,6 +12,7 @@ import { runLocal } from '../../lib/local/index.ts';
 import { backfillOutcomes, singlePathOutcomes } from '../../test/support/backfill-paths.ts';
 import { log, scratchDir, writeGoalRows } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';
+import { checkLineage } from '../lineage-check.ts';
 
 const USAGE = 'Usage: npm run bench:scale [-- --objects N (1000) --rows N per object (200) --concurrency N (8)]\n';
 const values = scriptArgs(USAGE, {
@@ -75,6 +76,7 @@ try {
   if (distributed.size !== single.size || differing.length > 0) {
     throw new Error(`the paths disagree on ${differing.length} objects (first: ${differing.slice(0, 3).join(', ')})`);
   }
+  const lineage = await checkLineage(join(dir, 'backfill', 'events.jsonl'));
   const b = report.backfill;
   const perObject = (ms: number) => `${(ms / objects).toFixed(0)} ms per object`;
   const body = `Command: \`npm run bench:scale\` (options \`-- --objects N --rows N --concurrency N\`). Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}.
@@ -82,7 +84,8 @@ ${objects.toLocaleString('en-US')} CSV objects of the churn example (${rows}–$
 empty) backfilled through the Distributed Map by the local runner (\`sluice backfill\`: ItemReader over the S3 listing, one
 child execution per object, ${concurrency} at once, 10 % tolerated), and the same files through the single path, one upload and one
 execution each. Both paths ran the ingest and data-test steps; each object got the same verdict and the same row counts
-(read, rejected, published, rule results) on both — checked object by object before this table was written.
+(read, rejected, published, rule results) on both — checked object by object before this table was written. The
+backfill wrote ${lineage.summary}.
 
 | path | objects | passed | quarantined | failed | rows read | rows published | wall time |
 |---|---|---|---|---|---|---|---|
