@@ -204,12 +204,16 @@ export const StepInvocationSchema = z.object({
 /** The payload a step handler receives. */
 export type StepInvocation = z.infer<typeof StepInvocationSchema>;
 
-/** The state whose run an invocation is (its run id and job name): the step's, the plan's or a part's of an ingest in parts, or a scoring shard's. */
-export function invocationState(invocation: Pick<StepInvocation, 'step' | 'ingestTask' | 'phase'>): string {
-  // A scoring shard is a run of job `<pipeline>.<step>.shard`, in a child execution of its own.
+/**
+ * The state whose run an invocation is (its run id and job name): the step's own — an ingest's gather, a data-test
+ * step's merge and a sharded scoring step's gather or failure Task included — or `<step>.plan` for an ingest's plan,
+ * `<step>.part` for a part of an ingest or of data tests, and `<step>.shard` for a scoring shard (each of those in a
+ * child execution of its own).
+ */
+export function invocationState(invocation: Pick<StepInvocation, 'step' | 'ingestTask' | 'phase' | 'testPart'>): string {
   if (invocation.phase === 'shard') return `${invocation.step.name}.shard`;
   const mode = invocation.ingestTask?.mode;
   if (mode === 'plan') return INGEST_PART_STATES.plan(invocation.step.name);
-  if (mode === 'part') return INGEST_PART_STATES.part(invocation.step.name);
+  if (mode === 'part' || invocation.testPart?.mode === 'part') return INGEST_PART_STATES.part(invocation.step.name);
   return invocation.step.name;
 }

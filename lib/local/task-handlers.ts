@@ -5,7 +5,6 @@ import { backfillDatasets } from '../asl/backfill-asl.ts';
 import { ingestsInParts } from '../asl/ingest-parts-asl.ts';
 import { TEST_PARTS_STATES, testPartsSettings } from '../asl/test-parts-asl.ts';
 import { backfillSteps } from '../definition/run-plans.ts';
-import { stepStateName } from '../runtime/lineage/step-lineage.ts';
 import { STEP_HANDLERS } from '../steps/handlers.ts';
 import type { OpenAttempt, RunMarker } from './run-markers.ts';
 
@@ -66,5 +65,6 @@ function openAttempt(payload: unknown): OpenAttempt | undefined {
   if (typeof invocation?.step?.name !== 'string' || typeof invocation.execution?.id !== 'string') return undefined;
   const run = invocation as StepInvocation;
   const attempt = Number(run.attempt ?? 0);
-  return { state: stepStateName(run), attempt, execution: run.execution.id, job: invocationState(run) };
+  const state = invocationState(run);
+  return { state, attempt, execution: run.execution.id, job: state };
 }

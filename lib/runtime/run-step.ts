@@ -8,6 +8,7 @@ import { formatIssues } from '../../core/issues.ts';
 import type { ScoreShardsRef } from '../asl/score-shard-item.ts';
 import type { DatasetSpec, Step, StepKind } from '../definition/pipeline-schema.ts';
 import {
+  invocationState,
   StepInvocationSchema,
   type Attachment,
   type RejectionReason,
@@ -28,7 +29,7 @@ import { stepDuckDb } from './warm-duckdb.ts';
 import { lineageEmitter } from './lineage/emitter.ts';
 import { ObjectStore, type ObjectVersion } from './object-store.ts';
 import { ensureLineageApiKey } from './lineage/api-key-secret.ts';
-import { StepLineage, stepStateName } from './lineage/step-lineage.ts';
+import { StepLineage } from './lineage/step-lineage.ts';
 import { pipelineRunId, stepRunId } from './lineage/run-ids.ts';
 import { logSink, StructuredLog } from './step-log.ts';
 import { reportStepEnd } from './step-end.ts';
@@ -133,7 +134,7 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     if (step.kind !== kind) {
       throw lambdaError(new SluiceError('STEP_KIND_MISMATCH', `${kind} handler received step "${step.name}" of kind ${step.kind}`));
     }
-    const runId = stepRunId(invocation.execution.id, stepStateName(invocation), invocation.attempt);
+    const runId = stepRunId(invocation.execution.id, invocationState(invocation), invocation.attempt);
     const batchId = batchIdOf(invocation.trigger);
     const log = new StructuredLog(logSink(env), {
       pipeline: invocation.pipeline.name,
@@ -148,8 +149,10 @@ function stepRunner<K extends StepKind>(kind: K, work: StepWork<K>): (payload: u
     await ensureLineageApiKey(env);
     // Undelivered lineage keeps its "sluice: warning" wording, which the construct's metric filter counts.
     const emitter = lineageEmitter(env, undefined, (message) => log.warn(`sluice: warning: ${message}`));
-    // Planning or ingesting one part of a large object reads the step's inputs and publishes nothing; the gather does.
-    const partial = invocation.ingestTask?.mode === 'plan' || invocation.ingestTask?.mode === 'part';
+    // Planning or ingesting one part of a large object, or auditing a part of a batch, reads the step's inputs and
+    // publishes nothing; the gather or the merge does.
+    const partial =
+      invocation.ingestTask?.mode === 'plan' || invocation.ingestTask?.mode === 'part' || invocation.testPart?.mode === 'part';
     const lineage = new StepLineage(invocation, emitter, {
       inputs: stepReads(step, invocation),
       outputs: partial ? [] : stepWrites(step, invocation),

@@ -124,15 +124,19 @@ describe('a data-test step audited in parts, run locally', () => {
       const events = await readEvents(join(stateDir, 'events.jsonl'));
       for (const event of events) expect(validateOpenLineageEvent(event)).toEqual([]);
       const parent = pipelineRunId(report.executionArn);
+      // Two parts (the rejects and the staged file are the Map's two items), runs of job `<step>.part`, and the
+      // merge, the step's one run.
+      const parts = events.filter((e) => e.job.name === 'parts.audit.part');
       const audits = events.filter((e) => e.job.name === 'parts.audit');
-      const starts = audits.filter((e) => e.eventType === 'START');
-      // Two parts (the rejects and the staged file are the Map's two items) and the merge.
-      expect(starts).toHaveLength(3);
+      expect(parts.filter((e) => e.eventType === 'START')).toHaveLength(2);
+      expect(audits.filter((e) => e.eventType === 'START')).toHaveLength(1);
+      for (const part of parts) expect(part.outputs).toEqual([]);
+      const starts = [...parts, ...audits].filter((e) => e.eventType === 'START');
       for (const start of starts) {
         expect(start.run.facets.parent.run.runId).toBe(parent);
-        expect(audits.filter((e) => e.run.runId === start.run.runId && e.eventType !== 'START')).toHaveLength(1);
+        expect(events.filter((e) => e.run.runId === start.run.runId && e.eventType !== 'START')).toHaveLength(1);
       }
-      const ends = audits.filter((e) => e.eventType !== 'START');
+      const ends = [...parts, ...audits].filter((e) => e.eventType !== 'START');
       const withAssertions = ends.filter((e) => e.inputs?.some((i: any) => i.inputFacets?.dataQualityAssertions));
       expect(withAssertions).toHaveLength(1);
       expect(withAssertions[0]!.eventType).toBe(name === 'parts-pass' ? 'COMPLETE' : 'FAIL');

@@ -59,15 +59,6 @@ export interface DatasetObservation {
   readonly inputFacets?: Readonly<Record<string, Facet>>;
 }
 
-/**
- * The state a step run's id derives from: the step's own for the step's run (a sharded scoring run's gather and failure
- * Tasks included, as an ingest's gather is), `<step>.plan` and `<step>.part` for an ingest's plan and parts, and
- * `<step>.shard` for a scoring shard (which runs in a child execution of its own).
- */
-export function stepStateName(invocation: Pick<StepInvocation, 'step' | 'phase' | 'ingestTask'>): string {
-  return invocationState(invocation);
-}
-
 /** The job of a scoring step's planning run, when its input turned out large enough to score in shards. */
 export function scorePlanState(step: string): string {
   return `${step}.plan`;
@@ -94,7 +85,7 @@ export class StepLineage {
     this.#invocation = invocation;
     this.#emitter = emitter;
     this.#deferStart = declared.deferStart ?? false;
-    this.#runId = stepRunId(invocation.execution.id, stepStateName(invocation), invocation.attempt);
+    this.#runId = stepRunId(invocation.execution.id, invocationState(invocation), invocation.attempt);
     for (const ref of declared.inputs) this.#inputs.set(ref, {});
     for (const ref of declared.outputs) this.#outputs.set(ref, {});
   }
