@@ -1,8 +1,8 @@
 import { isSluiceError, SluiceError } from '../../core/errors.ts';
 import { lineageEmitter } from '../../lib/runtime/lineage/emitter.ts';
-import { openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
+import { mapRunsOf, openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
 import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-lineage.ts';
-import { executionHistory } from '../../lib/runtime/lineage/execution-history.ts';
+import { endedChildren, executionHistory } from '../../lib/runtime/lineage/execution-history.ts';
 import { ensureLineageApiKey } from '../../lib/runtime/lineage/api-key-secret.ts';
 import { formatIssues } from '../../core/issues.ts';
 import { logSink, StructuredLog } from '../../lib/runtime/step-log.ts';
@@ -59,20 +59,44 @@ export async function handler(event: unknown): Promise<{ emitted: string | null;
   return { emitted, closedSteps };
 }
 
+/** Child executions whose histories one status change reads at most (each is a request; the function has 2 minutes). */
+const MAX_CHILD_HISTORIES = 200;
+
 /**
  * A step whose function timed out, was killed or was still running when the execution ended never sent its own
- * FAIL: find those runs in the execution history and end them, so no step run stays RUNNING in the catalog.
+ * FAIL: find those runs in the execution history and end them, so no step run stays RUNNING in the catalog — and the
+ * same in every child execution of its Distributed Maps that failed, timed out or was aborted (a succeeded execution's
+ * maps may have tolerated failed children). A retried attempt whose function was killed is closed after any ending.
  */
 async function closeOpenStepRuns(executionArn: string, status: string): Promise<number> {
-  if (status !== 'FAILED' && status !== 'TIMED_OUT' && status !== 'ABORTED') return 0;
-  let open;
+  if (status === 'RUNNING') return 0;
+  let closed = 0;
   try {
-    open = openStepRuns(await executionHistory(executionArn), status);
+    const history = await executionHistory(executionArn);
+    for (const run of openStepRuns(history, status)) {
+      await emitter.emit(closedStepRunEvent(pipeline, executionArn, run));
+      closed += 1;
+    }
+    let budget = MAX_CHILD_HISTORIES;
+    for (const mapRun of mapRunsOf(history)) {
+      const children = await endedChildren(mapRun, budget + 1);
+      if (children.length > budget) {
+        log.warn(
+          `sluice: warning: map run ${mapRun} has more ended children than one status change reads (${MAX_CHILD_HISTORIES}); the rest are not closed`,
+        );
+      }
+      for (const child of children.slice(0, budget)) {
+        budget -= 1;
+        for (const run of openStepRuns(await executionHistory(child.executionArn), child.status)) {
+          // A child's step run has the child execution's run id, under the pipeline run.
+          await emitter.emit(closedStepRunEvent(pipeline, executionArn, { ...run, execution: child.executionArn }));
+          closed += 1;
+        }
+      }
+    }
   } catch (error) {
     // Lineage never breaks the data path: without the history the pipeline run is still recorded.
     log.warn(`sluice: warning: cannot read the history of ${executionArn} to close its step runs: ${(error as Error).message}`);
-    return 0;
   }
-  for (const run of open) await emitter.emit(closedStepRunEvent(pipeline, executionArn, run));
-  return open.length;
+  return closed;
 }

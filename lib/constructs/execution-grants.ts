@@ -30,6 +30,18 @@ export function grantOnExecutions(grant: ExecutionGrant): void {
   });
 }
 
+/** Grants actions on the Distributed Map runs of one state machine only (`mapRun:<name>/*`: listing a run's children). */
+export function grantOnMapRuns(grant: Omit<ExecutionGrant, 'separator'>): void {
+  const stack = Stack.of(grant.nagScope);
+  const resourceName = `${grant.stateMachineName}/*`;
+  const mapRuns = stack.formatArn({ service: 'states', resource: 'mapRun', resourceName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+  grant.principal.addToRolePolicy(new iam.PolicyStatement({ actions: [...grant.actions], resources: [mapRuns] }));
+  Validations.of(grant.nagScope).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(stack.region, 'Region')}:${shown(stack.account, 'AccountId')}:mapRun:${resourceName}]`,
+    reason: grant.reason,
+  });
+}
+
 /** How cdk-nag shows a stack's region or account in a finding id: the value, or the pseudo parameter when unresolved. */
 function shown(value: string, pseudo: string): string {
   return Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value;

@@ -11,7 +11,7 @@ import { SLUICE_ENV } from '../../core/env.ts';
 import type { PipelineSpec } from '../definition/pipeline-schema.ts';
 import type { PrefixRef } from '../definition/step-kinds/index.ts';
 import { grantPrefixes } from './bucket-grants.ts';
-import { grantOnExecutions } from './execution-grants.ts';
+import { grantOnExecutions, grantOnMapRuns } from './execution-grants.ts';
 import { SluiceFunction } from './sluice-function.ts';
 
 /** Settings of {@link PipelineLineage}. */
@@ -54,7 +54,8 @@ export class PipelineLineage extends Construct {
       description: `Sluice ${spec.name}: pipeline-run lineage from execution status changes`,
       environment: { ...props.environment, [SLUICE_ENV.pipeline]: JSON.stringify(identity) },
       memorySize: 256,
-      timeout: Duration.seconds(30),
+      // Reading the history of an ended execution and of its maps' failed children.
+      timeout: Duration.minutes(2),
       logRetention: props.logRetention,
       runtime: props.runtime,
     });
@@ -96,7 +97,10 @@ export class PipelineLineage extends Construct {
     });
   }
 
-  /** The status function reads an ended execution's history to close step runs a timeout or abort left open. */
+  /**
+   * The status function reads an ended execution's history, lists its Distributed Map runs' ended children and reads
+   * theirs, to close step runs a timeout, kill or abort left open.
+   */
   #allowExecutionHistory(stateMachineName: string): void {
     grantOnExecutions({
       principal: this.statusFunction.function,
@@ -105,6 +109,21 @@ export class PipelineLineage extends Construct {
       actions: ['states:GetExecutionHistory'],
       separator: ':',
       reason: 'Execution ARNs are minted per run; "<state machine>:*" is the narrowest scope that covers this pipeline\'s executions only',
+    });
+    grantOnExecutions({
+      principal: this.statusFunction.function,
+      nagScope: this.statusFunction,
+      stateMachineName,
+      actions: ['states:GetExecutionHistory'],
+      separator: '/',
+      reason: "A Distributed Map's child executions get generated names under the machine's own executions; nothing else matches",
+    });
+    grantOnMapRuns({
+      principal: this.statusFunction.function,
+      nagScope: this.statusFunction,
+      stateMachineName,
+      actions: ['states:ListExecutions'],
+      reason: 'Map runs get generated ids under the machine\'s name; "<state machine>/*" covers this pipeline\'s map runs only',
     });
   }
 }

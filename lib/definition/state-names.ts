@@ -40,12 +40,19 @@ export const INGEST_PART_STATES = {
 } as const;
 
 /**
- * The state a step run is named after: the gather of an ingest in parts, and the gather or failure Task of a sharded
- * scoring step, are the step's own run, as in one piece.
+ * The state a step run is named after, from the Task state that ran it: the gather of an ingest in parts, and the
+ * gather or failure Task of a sharded scoring step, are the step's own run, as in one piece; inside a Distributed Map's
+ * child execution, a data-test part is a run of `<step>.part`, a scoring shard of `<step>.shard` and a backfill's step
+ * the step's own (an ingest part's Task is already named `<step>.part`).
  */
 export function runStateOf(state: string): string {
   if (state.endsWith('.gather')) return state.slice(0, -'.gather'.length);
-  return /^(?:Gather|Shards failed) (.+)$/.exec(state)?.[1] ?? state;
+  const named = /^(?:Gather|Shards failed) (.+)$/.exec(state)?.[1] ?? /^(.+) \(backfill [^)]+\)$/.exec(state)?.[1];
+  if (named) return named;
+  const part = /^Part \((.+)\)$/.exec(state)?.[1];
+  if (part) return `${part}.part`;
+  const shard = /^Shard (.+)$/.exec(state)?.[1];
+  return shard ? `${shard}.shard` : state;
 }
 
 /** The step a top-level Task state runs for: the step's own state, or the plan or gather of its ingest in parts. */

@@ -1,34 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { refId, resources, synthPipeline } from './support.ts';
+import { resources, roleGrants, synthPipeline } from './support.ts';
 
 const { template } = synthPipeline();
 
 /** The state machine role's statements, as `<action> <resource>` lines with tokens shown by name. */
 function stateMachineGrants(): string[] {
   const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
-  const roleId = refId(
-    machine.Properties.RoleArn['Fn::GetAtt'] ? { Ref: machine.Properties.RoleArn['Fn::GetAtt'][0] } : machine.Properties.RoleArn,
-  );
-  const policy = resources(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: unknown) => refId(r) === roleId))!;
-  const show = (value: unknown): string =>
-    typeof value === 'string'
-      ? value
-      : (value as { Ref?: string }).Ref
-        ? `<${(value as { Ref: string }).Ref}>`
-        : (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']
-          ? `<${(value as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}>`
-          : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(show).join('');
-  return (policy[1].Properties.PolicyDocument.Statement as Array<Record<string, any>>).flatMap((statement) =>
-    ([] as string[])
-      .concat(statement.Action)
-      .filter((a) => a.startsWith('s3:') || a.startsWith('states:'))
-      .flatMap((action) =>
-        ([] as unknown[]).concat(statement.Resource).map((r) => {
-          const condition = statement.Condition ? ` if s3:prefix ${JSON.stringify(statement.Condition.StringLike['s3:prefix'])}` : '';
-          return `${action} ${show(r)}${condition}`;
-        }),
-      ),
-  );
+  return roleGrants(template, machine.Properties.RoleArn);
 }
 
 describe('the state machine role, for the backfill, ingest-in-parts and scoring shard Distributed Maps', () => {
@@ -54,5 +32,19 @@ describe('the state machine role, for the backfill, ingest-in-parts and scoring 
     // The ARN it may start is the machine's own (by name: a reference to it from its own role would be a cycle).
     const [[, machine]] = resources(template, 'AWS::StepFunctions::StateMachine') as [[string, { Properties: Record<string, any> }]];
     expect(grants[6]!.endsWith(`:stateMachine:${machine.Properties.StateMachineName}`)).toBe(true);
+  });
+});
+
+describe('the lineage-status function', () => {
+  it("reads the histories of the machine's executions and of its maps' child executions, and lists its map runs' children", () => {
+    const [, status] = resources(template, 'AWS::Lambda::Function').find(([, f]) =>
+      String(f.Properties.Description).includes('pipeline-run lineage from execution status changes'),
+    )!;
+    const states = roleGrants(template, status.Properties.Role).filter((g) => g.startsWith('states:'));
+    expect(states).toEqual([
+      expect.stringMatching(/^states:GetExecutionHistory arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+:\*$/),
+      expect.stringMatching(/^states:GetExecutionHistory arn:<AWS::Partition>:states:eu-west-1:123456789012:execution:[\w-]+\/\*$/),
+      expect.stringMatching(/^states:ListExecutions arn:<AWS::Partition>:states:eu-west-1:123456789012:mapRun:[\w-]+\/\*$/),
+    ]);
   });
 });

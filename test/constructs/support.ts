@@ -32,3 +32,33 @@ export function refId(value: unknown): string {
 }
 
 export { churn };
+
+/**
+ * The S3 and Step Functions statements of the policy attached to a role (given as the Ref or GetAtt a resource uses for
+ * it), as `<action> <resource>` lines with tokens shown by name and S3 prefix conditions after them.
+ */
+export function roleGrants(template: Template, role: unknown): string[] {
+  const roleId = refId(
+    (role as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt'] ? { Ref: (role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] } : role,
+  );
+  const policy = resources(template, 'AWS::IAM::Policy').find(([, p]) => p.Properties.Roles.some((r: unknown) => refId(r) === roleId))!;
+  const show = (value: unknown): string =>
+    typeof value === 'string'
+      ? value
+      : (value as { Ref?: string }).Ref
+        ? `<${(value as { Ref: string }).Ref}>`
+        : (value as { 'Fn::GetAtt'?: string[] })['Fn::GetAtt']
+          ? `<${(value as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0]}>`
+          : (value as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map(show).join('');
+  return (policy[1].Properties.PolicyDocument.Statement as Array<Record<string, any>>).flatMap((statement) =>
+    ([] as string[])
+      .concat(statement.Action)
+      .filter((a) => a.startsWith('s3:') || a.startsWith('states:'))
+      .flatMap((action) =>
+        ([] as unknown[]).concat(statement.Resource).map((r) => {
+          const condition = statement.Condition ? ` if s3:prefix ${JSON.stringify(statement.Condition.StringLike['s3:prefix'])}` : '';
+          return `${action} ${show(r)}${condition}`;
+        }),
+      ),
+  );
+}

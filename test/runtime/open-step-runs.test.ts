@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import { openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
+import { mapRunsOf, openStepRuns } from '../../lib/runtime/lineage/open-step-runs.ts';
 import { closedStepRunEvent } from '../../lib/runtime/lineage/pipeline-run-lineage.ts';
 import { pipelineRunId, stepRunId } from '../../lib/runtime/lineage/run-ids.ts';
 import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
@@ -69,6 +69,41 @@ describe('closing step runs an ended execution left open', () => {
         expect.objectContaining({ state: step, attempt: 0, eventType: 'FAIL' }),
       ]);
     }
+  });
+
+  it("names the runs of a Distributed Map's child executions as their handlers did", () => {
+    // Inside the children: a data-test part, a scoring shard, an ingest part and a backfill's step.
+    for (const [state, run] of [
+      ['Part (check)', 'check.part'],
+      ['Shard score', 'score.shard'],
+      ['ingest.part', 'ingest.part'],
+      ['ingest (backfill raw)', 'ingest'],
+    ]) {
+      expect(openStepRuns([entered(state!), scheduled()], 'ABORTED')).toEqual([
+        expect.objectContaining({ state: run, eventType: 'ABORT' }),
+      ]);
+    }
+  });
+
+  it('finds the map runs an execution started', () => {
+    const started = (mapRunArn: string): HistoryEvent => ({
+      id: ++id,
+      timestamp: new Date(),
+      type: 'MapRunStarted',
+      mapRunStartedEventDetails: { mapRunArn },
+    });
+    const arns = ['arn:aws:states:eu-west-1:1:mapRun:churn/ingest.parts:a', 'arn:aws:states:eu-west-1:1:mapRun:churn/Parts check:b'];
+    expect(mapRunsOf([entered('ingest.plan'), scheduled(), succeeded(), started(arns[0]!), started(arns[1]!)])).toEqual(arns);
+  });
+
+  it("closes a child's run with the child execution's run id, under the pipeline run", () => {
+    const arn = 'arn:aws:states:eu-west-1:123456789012:execution:churn:run-1';
+    const child = 'arn:aws:states:eu-west-1:123456789012:execution:churn/ingest.parts:c-1';
+    const [open] = openStepRuns([entered('ingest.part'), scheduled(), failed('Sandbox.Timedout')], 'FAILED');
+    const event = closedStepRunEvent({ name: 'churn', namespace: 'sluice' }, arn, { ...open!, execution: child });
+    expect(event.run.runId).toBe(stepRunId(child, 'ingest.part', 0));
+    expect(event.job.name).toBe('churn.ingest.part');
+    expect((event.run.facets?.parent as unknown as { run: { runId: string } }).run.runId).toBe(pipelineRunId(arn));
   });
 
   it("emits a valid terminal event with the handler's run id and the pipeline run as parent", () => {

@@ -59,3 +59,10 @@ export function openStepRuns(history: readonly HistoryEvent[], status: string): 
   else if (status === 'FAILED') close('FAIL', 'the execution failed while the step ran');
   return found;
 }
+
+/** The Distributed Map runs an execution started (their ARNs), from its history. */
+export function mapRunsOf(history: readonly HistoryEvent[]): string[] {
+  return history.flatMap((event) =>
+    event.type === 'MapRunStarted' && event.mapRunStartedEventDetails?.mapRunArn ? [event.mapRunStartedEventDetails.mapRunArn] : [],
+  );
+}
