@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePipeline } from '../../lib/definition/define-pipeline.ts';
+import type { PipelineDefinition } from '../../lib/definition/pipeline-schema.ts';
 import { runLocal, type RunReport } from '../../lib/local/index.ts';
 import { openDuckDb } from '../../lib/runtime/duckdb.ts';
 import { readEvents, withStoredObjects } from '../support/local-s3.ts';
@@ -12,8 +13,25 @@ import { validateOpenLineageEvent } from '../support/openlineage-validator.ts';
 
 const bucket = 'parts-data';
 
-/** The same pipeline ingesting whole (threshold far above the file) or in parts of `size` bytes. */
-function pipeline(format: 'csv' | 'jsonl' | 'parquet', parts: { above: number; size: number }, maxRejectedFraction = 0.9) {
+const SCHEMA = z.object({ id: z.int(), amount: z.number(), label: z.string(), at: z.iso.datetime() });
+type Rules = NonNullable<PipelineDefinition['datasets'][string]['tests']>;
+const TESTS: Rules = [
+  { rule: 'unique', columns: ['id'] },
+  { rule: 'range', column: 'amount', min: 0, max: 500, severity: 'warn' },
+  { rule: 'rowCount', min: 1 },
+];
+
+/**
+ * The same pipeline ingesting whole (threshold far above the file) or in parts of `size` bytes; `raw` may leave the
+ * schema out or set `extraColumns`, `tests` replaces the staged dataset's rules.
+ */
+function pipeline(
+  format: 'csv' | 'jsonl' | 'parquet',
+  parts: { above: number; size: number },
+  maxRejectedFraction = 0.9,
+  raw: { schema?: boolean; extraColumns?: 'keep' | 'reject' | 'ignore' } = { schema: true },
+  tests: Rules = TESTS,
+) {
   return definePipeline({
     name: 'parts',
     datasets: {
@@ -23,18 +41,10 @@ function pipeline(format: 'csv' | 'jsonl' | 'parquet', parts: { above: number; s
         format,
         maxRejectedFraction,
         malformedRecords: 'reject',
-        schema: z.object({ id: z.int(), amount: z.number(), label: z.string(), at: z.iso.datetime() }),
+        ...(raw.schema ? { schema: SCHEMA } : {}),
+        ...(raw.extraColumns ? { extraColumns: raw.extraColumns } : {}),
       },
-      staged: {
-        bucket,
-        prefix: 'staged/events',
-        format: 'parquet',
-        tests: [
-          { rule: 'unique', columns: ['id'] },
-          { rule: 'range', column: 'amount', min: 0, max: 500, severity: 'warn' },
-          { rule: 'rowCount', min: 1 },
-        ],
-      },
+      staged: { bucket, prefix: 'staged/events', format: 'parquet', tests },
       rejected: { bucket, prefix: 'rejected/events', format: 'parquet' },
       events: { bucket, prefix: 'published/events', format: 'parquet' },
       quarantined: { bucket, prefix: 'quarantine/events', format: 'parquet' },
@@ -294,29 +304,7 @@ describe('an upload ingested in parts gives what the single path gives', () => {
   };
   const jsonPipeline =
     (raw: { schema?: boolean; extraColumns?: 'keep' | 'reject' | 'ignore' }) => (parts: { above: number; size: number }) =>
-      definePipeline({
-        name: 'parts',
-        datasets: {
-          raw: {
-            bucket,
-            prefix: 'raw/events',
-            format: 'jsonl',
-            maxRejectedFraction: 0.9,
-            malformedRecords: 'reject',
-            ...(raw.schema ? { schema: z.object({ id: z.int(), amount: z.number(), label: z.string(), at: z.iso.datetime() }) } : {}),
-            ...(raw.extraColumns ? { extraColumns: raw.extraColumns } : {}),
-          },
-          staged: { bucket, prefix: 'staged/events', format: 'parquet', tests: [{ rule: 'rowCount', min: 1 }] },
-          rejected: { bucket, prefix: 'rejected/events', format: 'parquet' },
-          events: { bucket, prefix: 'published/events', format: 'parquet' },
-          quarantined: { bucket, prefix: 'quarantine/events', format: 'parquet' },
-        },
-        triggers: [{ kind: 'upload', dataset: 'raw' }],
-        steps: [
-          { name: 'ingest', kind: 'ingest', input: 'raw', output: 'staged', rejects: 'rejected', parts: { ...parts, concurrency: 3 } },
-          { name: 'check', kind: 'dataTests', dataset: 'staged', publishTo: 'events', quarantineTo: 'quarantined' },
-        ],
-      });
+      pipeline('jsonl', parts, 0.9, raw, [{ rule: 'rowCount', min: 1 }]);
   // Keys that appear only in the last part, or in the middle, nested: the parts find different columns.
   const lateKeys = (i: number) => ({
     ...(i > 520 ? { late: { nested: [i] } } : {}),
