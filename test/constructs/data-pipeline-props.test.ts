@@ -1,12 +1,12 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DataPipeline, type DataPipelineProps } from '../../lib/constructs/index.ts';
 import { compileAsl, substituteAsl } from '../../lib/asl/compile-asl.ts';
-import { churn } from './support.ts';
+import { churn, testApp } from './support.ts';
 
 function build(props: Partial<DataPipelineProps>): Stack {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   const stack = new Stack(app, 'Props');
   new DataPipeline(stack, 'Churn', { spec: churn, ...props });
   return stack;

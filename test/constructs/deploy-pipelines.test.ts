@@ -1,15 +1,14 @@
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { deployPipelines, loadPipelines } from '../../lib/constructs/index.ts';
 import { validDefinition } from '../support/pipelines.ts';
 import { definePipeline } from '../../lib/index.ts';
-import { churn, resources } from './support.ts';
+import { churn, resources, testApp } from './support.ts';
 
 const templatePipelines = new URL('../../templates/scoring/pipelines/', import.meta.url);
-const app = (context: Record<string, unknown> = {}) => new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+const app = (context: Record<string, unknown> = {}) => testApp({ context });
 const orders = definePipeline(validDefinition());
 
 describe('deployPipelines', () => {

@@ -1,11 +1,11 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { DataPipeline, deployPipelines, type DataPipelineProps } from '../../lib/constructs/index.ts';
 import type { PipelineSpec } from '../../lib/index.ts';
-import { churn, refId, resources } from './support.ts';
+import { churn, refId, resources, testApp } from './support.ts';
 
 /** The churn example scoring with the champion of an MLflow registry instead of a model file in S3. */
 const registrySpec: PipelineSpec = {
@@ -16,7 +16,7 @@ const registrySpec: PipelineSpec = {
 };
 
 function synth(props: Partial<DataPipelineProps>) {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const credentials = new secretsmanager.Secret(stack, 'MlflowCredentials');
@@ -90,15 +90,13 @@ describe('DataPipeline with an MLflow model registry', () => {
       'mlflow.artifactLocations[0]: expected s3://<bucket>[/<prefix>], got "ml-artifacts/mlflow"',
     ],
   ])('refuses %s', (_, props, message) => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new Stack(app, 'Test');
     expect(() => new DataPipeline(stack, 'Churn', { spec: registrySpec, ...props } as DataPipelineProps)).toThrow(message);
   });
 
   it('takes the registry from CDK context in deployPipelines, for the pipelines that use one', () => {
-    const app = new App({
-      context: { 'aws:cdk:bundling-stacks': [], mlflowTrackingUri: 'https://mlflow.example.com', mlflowCredentials: 'prod/mlflow' },
-    });
+    const app = testApp({ context: { mlflowTrackingUri: 'https://mlflow.example.com', mlflowCredentials: 'prod/mlflow' } });
     const [withRegistry, without] = deployPipelines(app, [registrySpec, { ...churn, name: 'churnfiles' }]);
     const scorerEnv = (stack: Stack) =>
       resources(Template.fromStack(stack), 'AWS::Lambda::Function')

@@ -1,9 +1,9 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { describe, expect, it } from 'vitest';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { DataPipeline, stepAccess } from '../../lib/constructs/index.ts';
-import { churn, refId, resources, synthPipeline } from './support.ts';
+import { churn, refId, resources, synthPipeline, testApp } from './support.ts';
 
 const { template } = synthPipeline();
 const score = churn.steps.find((s) => s.kind === 'batchScore')!;
@@ -105,7 +105,7 @@ describe('step permissions', () => {
   });
 
   it('grants a dataset to another principal, and names an unknown dataset with the construct path', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = new Stack(app, 'Test');
     const pipeline = new DataPipeline(stack, 'Churn', { spec: churn });
     const consumer = new Role(stack, 'Consumer', { assumedBy: new ServicePrincipal('glue.amazonaws.com') });

@@ -1,8 +1,26 @@
-import { App, Stack, Validations } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack, Validations, type AppProps } from 'aws-cdk-lib';
+import { afterAll } from 'vitest';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import churn from '../../examples/churn/pipeline.ts';
 import { DataPipeline, type DataPipelineProps } from '../../lib/constructs/index.ts';
+
+const outdirs: string[] = [];
+// Every app's cloud assembly goes to a folder of its own, removed after the test file (CDK's default is a temp folder
+// that stays).
+afterAll(() => {
+  for (const dir of outdirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A CDK app for a test: asset bundling skipped, its cloud assembly in a folder removed after the test file. */
+export function testApp(props: AppProps = {}): App {
+  const outdir = mkdtempSync(join(tmpdir(), 'sluice-cdk-test-'));
+  outdirs.push(outdir);
+  return new App({ outdir, ...props, context: { 'aws:cdk:bundling-stacks': [], ...props.context } });
+}
 
 /** A stack with one DataPipeline, bundling skipped and cdk-nag's AwsSolutions pack registered. */
 export function synthPipeline(props: Partial<DataPipelineProps> = {}): {
@@ -11,7 +29,7 @@ export function synthPipeline(props: Partial<DataPipelineProps> = {}): {
   app: App;
   stack: Stack;
 } {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp();
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const stack = new Stack(app, 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
   const pipeline = new DataPipeline(stack, 'Churn', { spec: churn, ...props });
