@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { vi } from 'vitest';
@@ -16,10 +16,22 @@ const AMBIENT = /^(OPENLINEAGE|SLUICE_(?!MARQUEZ_|DIFF_SEED$)|AWS_|MLFLOW_)/;
  */
 export function testEnvironment(extra: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !AMBIENT.test(key)));
-  return { ...env, HOME: ownHome, ...extra };
+  return { ...env, HOME: testHome(), ...extra };
 }
 
-const ownHome = mkdtempSync(join(tmpdir(), 'sluice-test-home-'));
+let ownHome: string | undefined;
+
+/** The HOME tests run with: an empty folder of their own, made on first use. */
+function testHome(): string {
+  ownHome ??= mkdtempSync(join(tmpdir(), 'sluice-test-home-'));
+  return ownHome;
+}
+
+/** Removes the tests' HOME (the setup file does, after each test file). */
+export function removeTestHome(): void {
+  if (ownHome) rmSync(ownHome, { recursive: true, force: true });
+  ownHome = undefined;
+}
 
 /**
  * Captures what `work` writes to stderr (the warnings a test expects) instead of printing it, and returns it. The
