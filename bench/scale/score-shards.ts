@@ -158,7 +158,8 @@ order): the same ${rows.toLocaleString('en-US')} ids in the same order, the same
   it buys is that no run scores more than one shard's rows, so in AWS each shard is its own Lambda (its own memory, /tmp
   and 15 minutes) and the wall time is about shards ÷ concurrency × one shard's time (docs/scaling.md).
 - The sharded path's extra cost is the plan (reading the row groups' metadata, counting the input) and each shard
-  reading its row groups of the file; the local runner reads the embedded S3's files in place, so no copy is counted.`;
+  reading its row groups of the file (their bytes copied into a Parquet file of those rows; in AWS fetched by ranged GETs,
+  here from the embedded S3's file in place).`;
   await writeSection('Sharded scoring (bench/scale/score-shards)', body);
   await writeGoalRows('score-shards', [
     {

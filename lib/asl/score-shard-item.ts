@@ -24,6 +24,8 @@ export const ScoreShardItemSchema = z.object({
       key: z.string(),
       etag: z.string(),
       versionId: z.string().optional(),
+      /** The file's size in bytes: where its Parquet footer is, for a shard's ranged reads. */
+      size: z.number().int().positive(),
       from: z.number().int().nonnegative(),
       to: z.number().int().nonnegative(),
     }),

@@ -2,6 +2,7 @@ import { isSluiceError, SluiceError } from '../../../core/errors.ts';
 import type { ScoreShardItem } from '../../asl/score-shard-item.ts';
 import { batchKey, writtenObject } from '../../runtime/batch.ts';
 import { literal } from '../../runtime/duckdb.ts';
+import { readRowRange } from '../../runtime/parquet/ranged-read.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { attachScorer, predictionSql } from './batch-score.ts';
 import { loadScoringModel } from './model-source.ts';
@@ -38,16 +39,26 @@ async function score(ctx: StepContext<'batchScore'>, shard: ScoreShardItem): Pro
   const { step } = ctx;
   const { model, version, uri } = await loadScoringModel(ctx, shard.model);
   const db = await ctx.duckdb();
-  const objects = [...new Map(shard.ranges.map((r) => [`${r.bucket}/${r.key}`, r])).values()];
-  const files: string[] = [];
-  // Exactly the versions the plan read: a file rewritten since fails the shard (STORE_OBJECT_CHANGED).
-  for (const [i, o] of objects.entries()) files.push((await ctx.store.read(o, ctx.scratch(`input-${i}.parquet`))).path);
-  const local = new Map(objects.map((o, i) => [`${o.bucket}/${o.key}`, files[i]!]));
-  // One read over the files, in order, keeps the input's row order; the filter keeps the shard's row groups.
-  const where = shard.ranges
-    .map(
-      (r) =>
-        `(__sluice_file = ${literal(local.get(`${r.bucket}/${r.key}`)!)} AND file_row_number >= ${r.from} AND file_row_number < ${r.to})`,
+  // Each range's row groups only: the file's footer and the groups' bytes by ranged reads of exactly the version the
+  // plan read (a file rewritten since fails the shard, STORE_OBJECT_CHANGED), made into a Parquet file of those rows.
+  // A file whose chunks are not laid out group after group is read whole and its rows picked by number.
+  const reads: Array<{ file: string; rows?: { from: number; to: number } }> = [];
+  for (const [i, r] of shard.ranges.entries()) {
+    const scratch = (name: string) => ctx.scratch(`input-${i}-${name}`);
+    try {
+      reads.push({ file: await readRowRange(ctx.store, r, r.size, r, scratch) });
+    } catch (error) {
+      if (!isSluiceError(error) || error.code !== 'PARQUET_UNSPLITTABLE') throw error;
+      reads.push({ file: (await ctx.store.read(r, scratch('whole.parquet'))).path, rows: { from: r.from, to: r.to } });
+    }
+  }
+  const files = reads.map((r) => r.file);
+  // One read over the files, in order, keeps the input's row order.
+  const where = reads
+    .map((r) =>
+      r.rows
+        ? `(__sluice_file = ${literal(r.file)} AND file_row_number >= ${r.rows.from} AND file_row_number < ${r.rows.to})`
+        : `__sluice_file = ${literal(r.file)}`,
     )
     .join(' OR ');
   await db.run(
@@ -70,7 +81,7 @@ async function score(ctx: StepContext<'batchScore'>, shard: ScoreShardItem): Pro
   }
   const output = ctx.dataset(step.output);
   const uploaded = await ctx.store.upload(output.bucket, batchKey(output, ctx.batchId, shardPartFile(shard.index)), file);
-  ctx.lineage.input(step.input, { rowCount: rows, fileCount: objects.length });
+  ctx.lineage.input(step.input, { rowCount: rows, fileCount: new Set(shard.ranges.map((r) => `${r.bucket}/${r.key}`)).size });
   // A part is not published: the predictions are the gather's output, once every shard has written its part.
   ctx.lineage.dropOutput(step.output);
   return {

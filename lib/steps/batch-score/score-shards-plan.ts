@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { SluiceError } from '../../../core/errors.ts';
 import type { ModelPin, ScoreShardItem } from '../../asl/score-shard-item.ts';
 import { scoreShardSettings } from '../../definition/step-kinds/batch-score.ts';
@@ -17,6 +18,9 @@ export interface ShardSource {
   readonly local: string;
   readonly object: { readonly bucket: string; readonly key: string; readonly etag: string; readonly versionId?: string };
 }
+
+/** A source with the size of its file, which a shard needs to find the file's footer with a ranged read. */
+type SizedSource = ShardSource & { readonly size: number };
 
 /** What the gather needs besides the shards' parts, written by the planner next to the items. */
 export interface ScoreShardsPlan {
@@ -57,7 +61,8 @@ export async function planShards(
     `SELECT file_name, row_group_id, any_value(row_group_num_rows) AS rows FROM parquet_metadata(${list})
      GROUP BY file_name, row_group_id ORDER BY list_position(${list}, file_name), row_group_id`,
   )) as Array<{ file_name: string; row_group_id: number; rows: number }>;
-  const items = shardItems(sources, groups, settings.rowsPerShard, plan.model.pin);
+  const sized = await Promise.all(sources.map(async (s) => ({ ...s, size: (await stat(s.local)).size })));
+  const items = shardItems(sized, groups, settings.rowsPerShard, plan.model.pin);
   const planned = items.reduce((n, s) => n + s.rows, 0);
   const fileRows = groups.reduce((n, g) => n + Number(g.rows), 0);
   if (planned !== fileRows || (plan.sources && planned !== plan.rowsIn)) {
@@ -116,7 +121,7 @@ async function materialise(
  * row groups of one file make one range of the file's row numbers.
  */
 export function shardItems(
-  sources: readonly ShardSource[],
+  sources: readonly SizedSource[],
   groups: ReadonlyArray<{ file_name: string; row_group_id: number; rows: number }>,
   rowsPerShard: number,
   model: ModelPin,
@@ -135,7 +140,7 @@ export function shardItems(
     current ??= { index: shards.length, firstRow, rows: 0, model, ranges: [] };
     const last = current.ranges.at(-1);
     if (last && last.key === source.object.key && last.bucket === source.object.bucket && last.to === from) last.to = from + rows;
-    else current.ranges.push({ ...source.object, from, to: from + rows });
+    else current.ranges.push({ ...source.object, size: source.size, from, to: from + rows });
     current.rows += rows;
     firstRow += rows;
     if (current.rows >= rowsPerShard) {

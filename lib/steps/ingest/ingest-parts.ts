@@ -13,7 +13,7 @@ import type { PinnedObject } from '../../runtime/object-store.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
 import { alignStaged, hasLayout, stagedLayout } from './align-parts.ts';
 import { columnContract, partColumns, rejectionVerdict } from './ingest-contract.ts';
-import { planParquetParts, readParquetPart } from './parquet-parts.ts';
+import { planParquetParts, readParquetPart } from '../../runtime/parquet/ranged-read.ts';
 import { MAX_INGEST_PARTS, partSizeFor, planParts } from './plan-parts.ts';
 import { MAX_RECORD_BYTES, MAX_RECORD_LINES, openSource, parseCsvHeader, structureOf, tooLarge, type LineEnds } from './read-source.ts';
 import { rejectionReasons } from './rejection-reasons.ts';

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SluiceError } from '../../../core/errors.ts';
-import type { ObjectStore, PinnedObject } from '../../runtime/object-store.ts';
+import type { ObjectStore, PinnedObject } from '../object-store.ts';
 import {
   footerRange,
   partFooter,
@@ -14,7 +14,7 @@ import {
   readFooter,
   type ParquetFooter,
   type RowGroupPart,
-} from './parquet-row-groups.ts';
+} from './row-groups.ts';
 
 /** The part of a Parquet upload a child ingests: its row groups and their bytes, and where the footer is. */
 export interface ParquetPartRef {
@@ -44,7 +44,7 @@ async function readBytes(store: ObjectStore, object: PinnedObject, range: { star
 }
 
 /** The footer of a Parquet object of `size` bytes, read with two ranged GETs (the tail, then the footer). */
-async function fetchFooter(
+export async function fetchFooter(
   store: ObjectStore,
   object: PinnedObject,
   size: number,
@@ -85,10 +85,10 @@ export async function readParquetPart(
   object: PinnedObject,
   part: ParquetPartRef,
   scratch: (name: string) => string,
+  read?: ParquetFooter,
 ): Promise<string> {
   const uri = `s3://${object.bucket}/${object.key}`;
-  const footerBytes = await readBytes(store, object, part.footer, scratch('parquet-footer'));
-  const footer = readFooter(footerBytes, uri);
+  const footer = read ?? readFooter(await readBytes(store, object, part.footer, scratch('parquet-footer')), uri);
   const groups = footer.rowGroups.length;
   if (part.rowGroups.first + part.rowGroups.count > groups) {
     throw new SluiceError('INGEST_UNREADABLE', `${uri}: the part names row groups the footer does not have (${groups})`);
@@ -102,4 +102,44 @@ export async function readParquetPart(
     yield parquetTail(partFooter(footer, part));
   }, createWriteStream(file));
   return file;
+}
+
+/**
+ * A local Parquet file of rows `[from, to)` of a Parquet object, which must be whole row groups: the footer (two ranged
+ * GETs) says which row groups those are and where their bytes are, and one more ranged GET fetches them.
+ */
+export async function readRowRange(
+  store: ObjectStore,
+  object: PinnedObject,
+  size: number,
+  rows: { readonly from: number; readonly to: number },
+  scratch: (name: string) => string,
+): Promise<string> {
+  const uri = `s3://${object.bucket}/${object.key}`;
+  const { footer, range } = await fetchFooter(store, object, size, scratch);
+  // The row groups that lie within the rows, each with the file's row number it starts at.
+  let firstRow = 0;
+  const groups = footer.rowGroups.filter((group) => {
+    const starts = firstRow;
+    firstRow += group.rows;
+    return starts >= rows.from && starts + group.rows <= rows.to;
+  });
+  const held = groups.reduce((n, g) => n + g.rows, 0);
+  const contiguous = groups.every((g, k) => k === 0 || g.index === groups[k - 1]!.index + 1);
+  if (!footer.splittable) {
+    throw new SluiceError('PARQUET_UNSPLITTABLE', `${uri}: its column chunks are not laid out row group after row group`);
+  }
+  if (held !== rows.to - rows.from || !contiguous) {
+    throw new SluiceError(
+      'STORE_OBJECT_CHANGED',
+      `${uri}: rows ${rows.from}–${rows.to} are not whole row groups of this file; it is not the file that was planned`,
+    );
+  }
+  const part = {
+    start: groups[0]?.start ?? PARQUET_HEAD.length,
+    end: groups.at(-1)?.end ?? PARQUET_HEAD.length,
+    rowGroups: { first: groups[0]?.index ?? 0, count: groups.length },
+    footer: range,
+  };
+  return readParquetPart(store, object, part, scratch, footer);
 }

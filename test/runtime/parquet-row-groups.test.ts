@@ -4,15 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDuckDb, type DuckDb } from '../../lib/runtime/duckdb.ts';
-import {
-  footerRange,
-  PARQUET_HEAD,
-  parquetTail,
-  partFooter,
-  planRowGroupParts,
-  readFooter,
-} from '../../lib/steps/ingest/parquet-row-groups.ts';
-import { decodeStruct, encodeStruct, T, type Struct, type Value } from '../../lib/steps/ingest/thrift-compact.ts';
+import { footerRange, PARQUET_HEAD, parquetTail, partFooter, planRowGroupParts, readFooter } from '../../lib/runtime/parquet/row-groups.ts';
+import { decodeStruct, encodeStruct, T, type Struct, type Value } from '../../lib/runtime/parquet/thrift-compact.ts';
 
 /** A seeded generator, so a failure can be reproduced from its seed. */
 function random(seed: number): () => number {
