@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { integerFlag, scriptArgs } from '../../scripts/script-args.ts';
 import { MAX_RECORD_BYTES, MAX_RECORD_LINES } from '../../lib/steps/ingest/read-source.ts';
 import { partScanOptions, planParts } from '../../lib/steps/ingest/plan-parts.ts';
-import type { RecordScanOptions } from '../../lib/steps/ingest/scan-records.ts';
+import type { RecordScanOptions } from '../../lib/steps/ingest/record-scan-options.ts';
 import { scanTextSource } from '../../lib/steps/ingest/text-source.ts';
 import { churnInputs, log, median, scratchDir, spread } from '../harness.ts';
 import { machine, writeSection } from '../write-section.ts';

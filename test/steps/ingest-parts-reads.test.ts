@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planParts } from '../../lib/steps/ingest/plan-parts.ts';
-import type { RecordScanOptions } from '../../lib/steps/ingest/scan-records.ts';
+import type { RecordScanOptions } from '../../lib/steps/ingest/record-scan-options.ts';
 import { withStoredObjects } from '../support/local-s3.ts';
 
 const CSV: RecordScanOptions = {

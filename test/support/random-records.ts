@@ -1,4 +1,4 @@
-import type { RecordScanOptions } from '../../lib/steps/ingest/scan-records.ts';
+import type { RecordScanOptions } from '../../lib/steps/ingest/record-scan-options.ts';
 
 /** A small seeded generator (mulberry32), so a failing case can be replayed from its seed. */
 export function seeded(seed: number): () => number {

@@ -1,7 +1,7 @@
 import { devNull } from 'node:os';
 import type { Readable } from 'node:stream';
 import { SluiceError } from '../../../core/errors.ts';
-import type { RecordScanOptions } from './scan-records.ts';
+import type { RecordScanOptions } from './record-scan-options.ts';
 import { scanTextSource, type ScannedSource } from './text-source.ts';
 
 /** One byte range of an object, cut at a record start, with what a scan of it needs to number records as the whole file's. */

@@ -6,7 +6,8 @@ import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../../../core/errors.ts';
 import { ident, literal, type DuckDb } from '../../runtime/duckdb.ts';
 import type { DatasetSpec } from '../../definition/pipeline-schema.ts';
-import { bytes, type RecordScanOptions } from './scan-records.ts';
+import { bytes } from './byte-size.ts';
+import type { RecordScanOptions } from './record-scan-options.ts';
 import { scanTextSource } from './text-source.ts';
 
 /** A column of `raw` holding each record's own text, which a rejected record keeps as its `raw`. */

@@ -1,65 +1,6 @@
+import { bytes } from './byte-size.ts';
+import { MAX_RAW_BYTES, type RecordScanOptions, type ScanCut, type ScanSummary } from './record-scan-options.ts';
 import { ScanOutput, writeDigits } from './scan-output.ts';
-
-/** How {@link RecordScanner} splits a text file into records. */
-export interface RecordScanOptions {
-  /** `csv`: quoted fields may hold delimiters and line breaks; `lines`: one record per line (JSON Lines). */
-  readonly format: 'csv' | 'lines';
-  /** CSV only: one byte each. */
-  readonly delimiter?: number;
-  readonly quote?: number;
-  readonly escape?: number;
-  /** The first record is a header (returned, not written). */
-  readonly header: boolean;
-  /** Fields every record must have (CSV); taken from the header when there is one. */
-  readonly fields?: number;
-  /** Longest record, in bytes; a longer one is rejected. */
-  readonly maxRecordBytes: number;
-  /** Line breaks a quoted field may hold before it counts as a runaway quote. */
-  readonly maxRecordLines: number;
-  /** A part of a larger file: records before it (CSV numbering), and the line its first byte is on. */
-  readonly firstRecord?: number;
-  readonly firstLine?: number;
-  /** A part read with the bytes after it: records starting at or after this offset are the next part's, not scanned. */
-  readonly stopAt?: number;
-  /** Planning: note the first record start at or after every `cutEvery` bytes (see {@link ScanCut}). */
-  readonly cutEvery?: number;
-}
-
-/** A record start where a file may be cut into parts: the byte offset, the records before it and its line. */
-export interface ScanCut {
-  readonly byte: number;
-  readonly record: number;
-  readonly line: number;
-}
-
-/** A record the scan set aside: its number, the line it starts on, why, and its bytes (cut when very long). */
-export interface ScanReject {
-  readonly record: number;
-  readonly line: number;
-  readonly reason: string;
-  readonly raw: string;
-}
-
-/** What a finished scan saw. */
-export interface ScanSummary {
-  /** The header record's text (CSV with a header). */
-  readonly header?: string;
-  /** Why the header record itself was set aside (too long, a runaway quote). */
-  readonly headerProblem?: string;
-  /** Fields every record must have (CSV: from the header, or as given). */
-  readonly fields?: number;
-  /** Records written to the clean file. */
-  readonly kept: number;
-  /** Records set aside. */
-  readonly rejected: number;
-  /** Records ended by LF, CRLF and a lone CR. */
-  readonly lineEnds: { readonly lf: number; readonly crlf: number; readonly cr: number };
-  /** Where the file may be cut (with `cutEvery`), offsets counted from the first byte scanned. */
-  readonly cuts: readonly ScanCut[];
-}
-
-/** Bytes of a rejected record kept as its `raw` text; the reason gives the full size. */
-export const MAX_RAW_BYTES = 1 << 20;
 
 // Where the scan stands in a CSV record: at a field's start, in an unquoted or quoted value, after a closing quote, or
 // after an escape character inside quotes.
@@ -548,12 +489,4 @@ function firstLineEnd(b: Buffer, start: number, end: number): { end: number; wid
     if (b[i] === CR) return { end: i, width: b[i + 1] === LF ? 2 : 1 };
   }
   return { end, width: 0 };
-}
-
-/** A byte count as people read it: `512 bytes`, `20.0 MiB`. */
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  if (n < 1 << 20) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1 << 30) return `${(n / (1 << 20)).toFixed(1)} MiB`;
-  return `${(n / (1 << 30)).toFixed(2)} GiB`;
 }

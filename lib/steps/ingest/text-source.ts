@@ -2,7 +2,9 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SluiceError } from '../../../core/errors.ts';
-import { bytes, RecordScanner, type RecordScanOptions, type ScanSummary } from './scan-records.ts';
+import { bytes } from './byte-size.ts';
+import type { RecordScanOptions, ScanSummary } from './record-scan-options.ts';
+import { RecordScanner } from './scan-records.ts';
 
 /** Where a scanned source's records went: the clean records, the rejected ones, and what the scan saw. */
 export interface ScannedSource extends ScanSummary {
