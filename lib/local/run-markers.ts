@@ -27,14 +27,13 @@ interface RunMarkerData {
 }
 
 /**
- * A step attempt that started: the state its run id is made from, its attempt, and (for a run of a Distributed Map's
- * child execution, or a job named after another state) the execution and the job state its handler used.
+ * A step attempt that started: the state its run id and job are named after, its attempt, and (for a run of a
+ * Distributed Map's child execution) the execution its run id is made from.
  */
 export interface OpenAttempt {
   readonly state: string;
   readonly attempt: number;
   readonly execution?: string;
-  readonly job?: string;
 }
 
 /** A marker as written by {@link RunMarker}, or undefined for anything else found in the folder. */
@@ -196,7 +195,7 @@ export async function closeKilledRuns(runsDir: string, emit: (event: RunEvent) =
       pipeline: marker.pipeline.name,
       executionArn: marker.executionArn,
       startedAt: marker.startedAt,
-      steps: [...new Set(marker.open.map((o) => o.job ?? o.state))],
+      steps: [...new Set(marker.open.map((o) => o.state))],
     });
   }
   return closed;

@@ -65,6 +65,5 @@ function openAttempt(payload: unknown): OpenAttempt | undefined {
   if (typeof invocation?.step?.name !== 'string' || typeof invocation.execution?.id !== 'string') return undefined;
   const run = invocation as StepInvocation;
   const attempt = Number(run.attempt ?? 0);
-  const state = invocationState(run);
-  return { state, attempt, execution: run.execution.id, job: state };
+  return { state: invocationState(run), attempt, execution: run.execution.id };
 }

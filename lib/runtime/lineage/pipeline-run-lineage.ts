@@ -63,7 +63,7 @@ function triggerInputs(spec: PipelineSpec, trigger: ExecutionTrigger): InputData
 export function closedStepRunEvent(
   pipeline: { name: string; namespace: string },
   executionArn: string,
-  open: { state: string; attempt: number; eventType: 'FAIL' | 'ABORT'; reason: string; execution?: string; job?: string },
+  open: { state: string; attempt: number; eventType: 'FAIL' | 'ABORT'; reason: string; execution?: string },
 ): RunEvent {
   const parentJob = { namespace: pipeline.namespace, name: pipeline.name };
   const parentRun = { runId: pipelineRunId(executionArn) };
@@ -80,7 +80,7 @@ export function closedStepRunEvent(
     },
     job: {
       namespace: pipeline.namespace,
-      name: `${pipeline.name}.${open.job ?? open.state}`,
+      name: `${pipeline.name}.${open.state}`,
       facets: { jobType: facets.jobTypeJobFacet({ processingType: 'BATCH', integration: 'SLUICE', jobType: 'TASK' }) },
     },
     inputs: [],

@@ -11,7 +11,7 @@ import { ingestInputFacet } from '../../runtime/lineage/ingest-facet.ts';
 import { passThroughLineage } from '../../runtime/lineage/pass-through-lineage.ts';
 import type { PinnedObject } from '../../runtime/object-store.ts';
 import type { StepContext, StepOutcome } from '../../runtime/run-step.ts';
-import { alignStaged, hasLayout, stagedLayout } from './align-parts.ts';
+import { alignStaged, hasLayout, stagedLayout, type StagedField } from './align-parts.ts';
 import { columnContract, partColumns, rejectionVerdict } from './ingest-contract.ts';
 import { planParquetParts, readParquetPart } from '../../runtime/parquet/ranged-read.ts';
 import { MAX_INGEST_PARTS, partSizeFor, planParts } from './plan-parts.ts';
@@ -275,25 +275,26 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
   });
 
   const outputs: WrittenObject[] = [];
-  // A part's file is copied into the batch as it is, or (`rewrite`) rewritten there with the batch's columns.
+  // A part's file is copied into the batch as it is, or, when its columns are not the batch's `layout`, rewritten
+  // there with them.
   const publish = async (
     ref: string,
-    stored: StoredPart[],
+    stored: ReadonlyArray<{ file: StoredPart; fields?: readonly StagedField[] }>,
     fileName: (i: number) => string,
-    rewrite?: (i: number) => ((from: string, to: string) => Promise<void>) | undefined,
+    layout?: readonly StagedField[],
   ) => {
     const dataset = ctx.dataset(ref);
     const objects: WrittenObject[] = [];
-    for (const [i, s] of stored.entries()) {
+    for (const [i, { file, fields }] of stored.entries()) {
       const to = { bucket: dataset.bucket, key: batchKey(dataset, ctx.batchId, fileName(i)) };
-      const write = rewrite?.(i);
       let copied;
-      if (write) {
-        const from = await ctx.store.read({ bucket: folder.bucket, key: s.key }, ctx.scratch(`part-${i}.parquet`));
-        await write(from.path, ctx.scratch(`aligned-${i}.parquet`));
-        copied = await ctx.store.upload(to.bucket, to.key, ctx.scratch(`aligned-${i}.parquet`));
-      } else copied = await ctx.store.copy({ bucket: folder.bucket, key: s.key, size: s.bytes }, to);
-      objects.push(writtenObject(ref, copied, s.rows));
+      if (layout && fields && !hasLayout(fields, layout)) {
+        const from = await ctx.store.read({ bucket: folder.bucket, key: file.key }, ctx.scratch(`part-${i}.parquet`));
+        const aligned = ctx.scratch(`aligned-${i}.parquet`);
+        await alignStaged(await ctx.duckdb(), from.path, fields, layout, aligned);
+        copied = await ctx.store.upload(to.bucket, to.key, aligned);
+      } else copied = await ctx.store.copy({ bucket: folder.bucket, key: file.key, size: file.bytes }, to);
+      objects.push(writtenObject(ref, copied, file.rows));
     }
     return objects;
   };
@@ -301,7 +302,7 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
   if (rejected > 0) {
     const objects = await publish(
       step.rejects,
-      rejectedParts.map((r) => r.stored),
+      rejectedParts.map((r) => ({ file: r.stored })),
       (i) => `rejected-${partName(rejectedParts[i]!.part.index)}.parquet`,
     );
     const fields = rejectedParts[0]!.part.rejectsFields;
@@ -346,12 +347,9 @@ async function gatherTask(ctx: IngestContext): Promise<StepOutcome> {
   if (aligned > 0) ctx.log.info("staged parts rewritten with the object's columns", { parts: aligned, columns: fields.length });
   const staged = await publish(
     step.output,
-    stagedParts.map((s) => s.stored),
+    stagedParts.map((s) => ({ file: s.stored, fields: s.part.fields })),
     (i) => `${partName(stagedParts[i]!.part.index)}.parquet`,
-    (i) => {
-      const own = stagedParts[i]!.part.fields;
-      return hasLayout(own, fields) ? undefined : async (from, to) => alignStaged(await ctx.duckdb(), from, own, fields, to);
-    },
+    fields,
   );
   await ctx.recordBatch(step.output, staged, fields);
   ctx.lineage.output(step.output, {
